@@ -1,0 +1,57 @@
+"""Factories for the Bot and the Dispatcher; no module-level globals."""
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+
+from bot.clock import Clock, system_clock
+from bot.fsm_storage import SqlStorage
+from bot.i18n import Catalogs, default_catalogs
+from bot.middlewares import (
+    ContextMiddleware,
+    DbSessionMiddleware,
+    IdleTimeoutMiddleware,
+    LoggingMiddleware,
+)
+from bot.settings import Settings
+from handlers import routers
+from storage.db import SessionPool
+
+
+def create_bot(settings: Settings) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.api_base))
+    return Bot(
+        token=settings.require_token().get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def create_dispatcher(
+    settings: Settings,
+    session_pool: SessionPool,
+    clock: Clock = system_clock,
+    catalogs: Catalogs | None = None,
+) -> Dispatcher:
+    catalogs = catalogs or default_catalogs()
+    dp = Dispatcher(
+        storage=SqlStorage(session_pool),
+        settings=settings,
+        session_pool=session_pool,
+        clock=clock,
+        catalogs=catalogs,
+    )
+    dp.update.outer_middleware(LoggingMiddleware())
+    dp.update.outer_middleware(DbSessionMiddleware(session_pool))
+    dp.update.outer_middleware(ContextMiddleware(catalogs))
+    idle = IdleTimeoutMiddleware()
+    dp.message.outer_middleware(idle)
+    dp.callback_query.outer_middleware(idle)
+    for router in routers():
+        # Feature routers are module singletons; detaching lets tests and the demo build a fresh
+        # dispatcher in the same process (aiogram refuses to attach a router twice).
+        router._parent_router = None
+        dp.include_router(router)
+    return dp

@@ -1,0 +1,135 @@
+"""Fluent catalogs (bot/locales/<locale>/*.ftl) and the translator handed to handlers and jobs.
+
+Every value passed into a message is HTML-escaped, because all bot messages use HTML parse mode;
+wrap already-safe markup in `Html` to pass it through untouched.
+"""
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fluent.runtime import FluentBundle, FluentResource
+
+from bot.settings import LOCALES
+
+LOCALE_DIR = Path(__file__).parent / "locales"
+DEFAULT_LOCALE = "zh"
+
+
+class Html(str):
+    """A string that is already safe HTML and must not be escaped again."""
+
+
+class MissingMessage(KeyError):
+    pass
+
+
+def locale_for(language_code: str | None, default: str = DEFAULT_LOCALE) -> str:
+    """Map Telegram's language_code (e.g. 'zh-hans', 'en-GB') onto a locale we ship."""
+    if not language_code:
+        return default
+    base = language_code.lower().replace("_", "-").split("-")[0]
+    return base if base in LOCALES else "en"
+
+
+def _arg(name: str, value: Any) -> Any:
+    if isinstance(value, Html):
+        return str(value)
+    # Only `count` drives plural rules; other numbers (ticket #1234, amounts) must not be
+    # grouped by locale formatting into "#1,234".
+    if isinstance(value, int | float) and not isinstance(value, bool) and name == "count":
+        return value
+    return html.escape(str(value), quote=False)
+
+
+class Translator:
+    """Messages of one locale; call it with a message id and arguments."""
+
+    def __init__(self, catalogs: "Catalogs", locale: str) -> None:
+        self.catalogs = catalogs
+        self.locale = locale
+
+    def __call__(self, key: str, **args: Any) -> str:
+        return self.catalogs.format(self.locale, key, **args)
+
+    def other(self, locale: str) -> "Translator":
+        return Translator(self.catalogs, locale)
+
+
+def normalize(text: str) -> str:
+    """Fold a button label or typed text so that '🛠 Report a repair!' matches 'report a repair'."""
+    kept = [
+        ch
+        for ch in unicodedata.normalize("NFKC", text)
+        if unicodedata.category(ch)[0] in ("L", "N", "Z")
+    ]
+    return re.sub(r"\s+", " ", "".join(kept)).strip().casefold()
+
+
+class Catalogs:
+    def __init__(self, root: Path = LOCALE_DIR, locales: Iterable[str] = LOCALES) -> None:
+        self.bundles: dict[str, FluentBundle] = {}
+        for locale in locales:
+            bundle = FluentBundle([locale], use_isolating=False)
+            for path in sorted((root / locale).glob("*.ftl")):
+                bundle.add_resource(FluentResource(path.read_text(encoding="utf-8")))
+            self.bundles[locale] = bundle
+
+    def keys(self, locale: str) -> set[str]:
+        return set(self.bundles[locale]._messages)
+
+    def translator(self, locale: str) -> Translator:
+        return Translator(self, locale if locale in self.bundles else DEFAULT_LOCALE)
+
+    def format(self, locale: str, key: str, **args: Any) -> str:
+        bundle = self.bundles[locale]
+        if not bundle.has_message(key):
+            raise MissingMessage(f"{locale}: {key}")
+        message = bundle.get_message(key)
+        if message.value is None:
+            raise MissingMessage(f"{locale}: {key} has no value")
+        text, errors = bundle.format_pattern(
+            message.value, {name: _arg(name, value) for name, value in args.items()}
+        )
+        if errors:
+            raise MissingMessage(f"{locale}: {key}: {errors[0]}")
+        return str(text)
+
+    def labels(self, key: str) -> frozenset[str]:
+        """Every normalised wording that means `key`: its text and `.aliases` in all locales."""
+        return self._labels(key)
+
+    @cache  # noqa: B019  (catalogs live as long as the process)
+    def _labels(self, key: str) -> frozenset[str]:
+        found: set[str] = set()
+        for bundle in self.bundles.values():
+            if not bundle.has_message(key):
+                continue
+            message = bundle.get_message(key)
+            if message.value is not None:
+                found.add(normalize(str(bundle.format_pattern(message.value, {})[0])))
+            alias = message.attributes.get("aliases")
+            if alias is not None:
+                words = str(bundle.format_pattern(alias, {})[0])
+                found.update(normalize(w) for w in words.split(",") if w.strip())
+        found.discard("")
+        return frozenset(found)
+
+    def match(self, text: str | None, *keys: str) -> str | None:
+        """The first of `keys` whose labels match `text`, in any locale."""
+        if not text:
+            return None
+        folded = normalize(text)
+        for key in keys:
+            if folded in self.labels(key):
+                return key
+        return None
+
+
+@cache
+def default_catalogs() -> Catalogs:
+    return Catalogs()

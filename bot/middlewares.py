@@ -1,0 +1,113 @@
+"""Per-update dependencies: a DB session, the estate, the current owner/staff member and texts."""
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message, TelegramObject, Update, User
+
+from bot.clock import Clock
+from bot.i18n import Catalogs, locale_for
+from storage import estates, owners, staff
+from storage.db import SessionPool
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+IDLE_TIMEOUT = timedelta(minutes=30)
+log = logging.getLogger("frontdoor.updates")
+
+
+class DbSessionMiddleware(BaseMiddleware):
+    """Open one session per update; storage operations commit their own transactions."""
+
+    def __init__(self, session_pool: SessionPool) -> None:
+        self.session_pool = session_pool
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        async with self.session_pool() as session:
+            data["session"] = session
+            return await handler(event, data)
+
+
+class ContextMiddleware(BaseMiddleware):
+    """Who is talking, in which estate, in which language.
+
+    Bots and updates without a user get only the estate, never a database lookup of a person.
+    """
+
+    def __init__(self, catalogs: Catalogs) -> None:
+        self.catalogs = catalogs
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        session = data["session"]
+        user: User | None = data.get("event_from_user")
+        chat = data.get("event_chat")
+        estate = None
+        if chat is not None and chat.type != "private":
+            estate = await estates.by_staff_chat(session, chat.id)
+        if estate is None:
+            estate = await estates.default(session)
+        data["estate"] = estate
+        data["owner"] = None
+        data["staff_member"] = None
+        locale = estate.locale if estate else "zh"
+        if user is not None and not user.is_bot and estate is not None:
+            if chat is None or chat.type == "private":
+                owner = await owners.by_telegram_user(session, estate.id, user.id)  # type: ignore[arg-type]
+                data["owner"] = owner
+                locale = (owner.language if owner and owner.language else None) or locale_for(
+                    user.language_code, estate.locale
+                )
+            data["staff_member"] = await staff.active_member(session, estate.id, user.id)  # type: ignore[arg-type]
+        elif user is not None:
+            locale = locale_for(user.language_code, locale)
+        data["t"] = self.catalogs.translator(locale)
+        return await handler(event, data)
+
+
+class IdleTimeoutMiddleware(BaseMiddleware):
+    """Drop a conversation idle for 30 minutes, telling the user, before handling the update."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        state: FSMContext | None = data.get("state")
+        clock: Clock = data["clock"]
+        if state is not None and await state.get_state() is not None:
+            fsm_data = await state.get_data()
+            last = fsm_data.get("_at")
+            now = clock()
+            if last is not None and now - datetime.fromisoformat(last) > IDLE_TIMEOUT:
+                await state.clear()
+                if isinstance(event, Message):
+                    await event.answer(data["t"]("flow-timed-out"))
+        result = await handler(event, data)
+        if state is not None and await state.get_state() is not None:
+            await state.update_data(_at=clock().isoformat())
+        return result
+
+
+class LoggingMiddleware(BaseMiddleware):
+    """One line per update: id, kind, user id, outcome and time. No text, phones or tokens."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            result = await handler(event, data)
+            outcome = "unhandled" if result is UNHANDLED else "ok"
+            return result
+        finally:
+            user = data.get("event_from_user")
+            kind = event.event_type if isinstance(event, Update) else type(event).__name__
+            log.info(
+                "update id=%s kind=%s user=%s outcome=%s ms=%.1f",
+                getattr(event, "update_id", "-"),
+                kind,
+                user.id if user else "-",
+                outcome,
+                (time.perf_counter() - started) * 1000,
+            )

@@ -1,0 +1,66 @@
+"""Estates: the default one made from settings, looked up by staff chat, bound with /bind."""
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import audit
+from storage.models import Estate
+
+
+async def ensure_default(
+    session: AsyncSession,
+    *,
+    name: str,
+    time_zone: str,
+    locale: str,
+    currency: str,
+    staff_chat_id: int | None = None,
+) -> Estate:
+    """The first estate, created from the settings if the database has none yet."""
+    estate = (await session.exec(select(Estate).order_by(col(Estate.id)))).first()
+    if estate is None:
+        estate = Estate(name=name, time_zone=time_zone, locale=locale, currency=currency)
+        session.add(estate)
+        await session.flush()
+        audit.record(session, actor="system", entity="estate", entity_id=estate.id, type="created")
+    if staff_chat_id is not None and estate.staff_chat_id != staff_chat_id:
+        estate.staff_chat_id = staff_chat_id
+        session.add(estate)
+    await session.commit()
+    return estate
+
+
+async def default(session: AsyncSession) -> Estate | None:
+    return (await session.exec(select(Estate).order_by(col(Estate.id)))).first()
+
+
+async def get(session: AsyncSession, estate_id: int) -> Estate | None:
+    return await session.get(Estate, estate_id)
+
+
+async def by_staff_chat(session: AsyncSession, chat_id: int) -> Estate | None:
+    return (await session.exec(select(Estate).where(Estate.staff_chat_id == chat_id))).first()
+
+
+async def bind_staff_chat(
+    session: AsyncSession, estate_id: int, chat_id: int, actor: str
+) -> Estate:
+    """Make `chat_id` the estate's staff group (one group per estate, one estate per group)."""
+    estate = await session.get(Estate, estate_id)
+    if estate is None:
+        raise LookupError(f"estate {estate_id} not found")
+    previous = estate.staff_chat_id
+    estate.staff_chat_id = chat_id
+    session.add(estate)
+    audit.record(
+        session,
+        actor=actor,
+        entity="estate",
+        entity_id=estate.id,
+        type="staff_chat_bound",
+        estate_id=estate.id,
+        previous=previous,
+        chat_id=chat_id,
+    )
+    await session.commit()
+    return estate

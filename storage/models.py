@@ -1,0 +1,281 @@
+"""SQLModel tables of DESIGN.md §3: every table has an integer key and `created_at` (UTC)."""
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def _bigint(nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(BigInteger, nullable=nullable, index=index))
+
+
+def _enum(default: Any = ...) -> Any:
+    # Plain strings in the database: adding a status later needs no ALTER TYPE on PostgreSQL.
+    return Field(default=default, sa_type=String(20), nullable=False)
+
+
+def _json() -> Any:
+    return Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class OwnerStatus(StrEnum):
+    pending = "pending"
+    verified = "verified"
+    rejected = "rejected"
+    unreachable = "unreachable"
+
+
+class StaffRole(StrEnum):
+    agent = "agent"
+    technician = "technician"
+    cashier = "cashier"
+    manager = "manager"
+
+
+class TicketKind(StrEnum):
+    repair = "repair"
+    complaint = "complaint"
+
+
+class TicketStatus(StrEnum):
+    new = "new"
+    assigned = "assigned"
+    in_progress = "in_progress"
+    resolved = "resolved"
+    closed = "closed"
+    reopened = "reopened"
+    cancelled = "cancelled"
+
+
+class Urgency(StrEnum):
+    normal = "normal"
+    urgent = "urgent"
+
+
+class CallbackStatus(StrEnum):
+    booked = "booked"
+    done = "done"
+    missed = "missed"
+    cancelled = "cancelled"
+
+
+class SurveyKind(StrEnum):
+    post_service = "post_service"
+    quarterly = "quarterly"
+
+
+class OutboxStatus(StrEnum):
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"
+    dead = "dead"
+
+
+class Base(SQLModel):
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+
+
+class Estate(Base, table=True):
+    name: str
+    time_zone: str = "Asia/Shanghai"
+    currency: str = "CNY"
+    locale: str = "zh"
+    phone_region: str = "CN"
+    staff_chat_id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, nullable=True, unique=True)
+    )
+    # "HH:MM-HH:MM" local time; scheduled messages to owners wait until it ends.
+    quiet_hours: str = "21:00-08:00"
+    working_hours: str = "09:00-18:00"
+    emergency_phone: str = ""
+    sla_urgent_minutes: int = 15
+    sla_normal_work_minutes: int = 120
+    sla_complaint_hours: int = 24
+
+
+class Unit(Base, table=True):
+    __table_args__ = (UniqueConstraint("estate_id", "building", "number"),)
+    estate_id: int = Field(foreign_key="estate.id", index=True)
+    building: str
+    number: str
+    area_m2: float | None = None
+
+
+class Owner(Base, table=True):
+    __table_args__ = (
+        UniqueConstraint("estate_id", "phone"),
+        UniqueConstraint("estate_id", "telegram_user_id"),
+    )
+    estate_id: int = Field(foreign_key="estate.id", index=True)
+    name: str
+    phone: str | None = None
+    telegram_user_id: int | None = _bigint(index=True)
+    chat_id: int | None = _bigint()
+    language: str | None = None
+    status: OwnerStatus = _enum(OwnerStatus.pending)
+    # What a pending owner told us about themselves, kept for the staff decision.
+    claimed_building: str | None = None
+    claimed_unit: str | None = None
+    decided_by: int | None = Field(default=None, foreign_key="staffmember.id")
+    decided_at: datetime | None = _ts()
+
+
+class OwnerUnit(Base, table=True):
+    __table_args__ = (UniqueConstraint("owner_id", "unit_id"),)
+    owner_id: int = Field(foreign_key="owner.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+
+
+class StaffMember(Base, table=True):
+    __table_args__ = (UniqueConstraint("estate_id", "telegram_user_id"),)
+    estate_id: int = Field(foreign_key="estate.id", index=True)
+    telegram_user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    name: str
+    username: str | None = None
+    role: StaffRole = _enum(StaffRole.agent)
+    active: bool = True
+
+
+class Ticket(Base, table=True):
+    __table_args__ = (
+        UniqueConstraint("estate_id", "number"),
+        Index("ix_ticket_estate_status", "estate_id", "status"),
+    )
+    estate_id: int = Field(foreign_key="estate.id", index=True)
+    number: int
+    kind: TicketKind = _enum()
+    owner_id: int | None = Field(default=None, foreign_key="owner.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    location: str | None = None
+    category: str
+    description: str
+    urgency: Urgency = _enum(Urgency.normal)
+    preferred_time: str | None = None
+    contact_phone: str | None = None
+    wants_call: bool = False
+    status: TicketStatus = _enum(TicketStatus.new)
+    grade: str | None = None
+    assignee_id: int | None = Field(default=None, foreign_key="staffmember.id")
+    sla_due_at: datetime | None = _ts(index=True)
+    first_response_at: datetime | None = _ts()
+    resolved_at: datetime | None = _ts()
+    closed_at: datetime | None = _ts()
+    scheduled_for: date | None = None
+    rating: int | None = None
+    rating_comment: str | None = None
+    updated_at: datetime | None = _ts()
+
+
+class TicketPhoto(Base, table=True):
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    file_id: str
+    file_unique_id: str
+    from_staff: bool = False
+
+
+class TicketEvent(Base, table=True):
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+    # "owner:<id>", "staff:<id>" or "system"
+    actor: str
+    type: str
+    data: dict[str, Any] = _json()
+
+
+class AuditEvent(Base, table=True):
+    """Audit trail for changes that are not about a ticket (owners, staff, estates, imports)."""
+
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+    estate_id: int | None = Field(default=None, foreign_key="estate.id", index=True)
+    actor: str
+    entity: str
+    entity_id: int | None = None
+    type: str
+    data: dict[str, Any] = _json()
+
+
+class Charge(Base, table=True):
+    __table_args__ = (UniqueConstraint("unit_id", "item", "period"),)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    item: str
+    period: str
+    amount: int
+    currency: str
+    due_date: date
+
+
+class Payment(Base, table=True):
+    charge_id: int = Field(foreign_key="charge.id", index=True)
+    amount: int
+    paid_at: datetime = Field(sa_type=UTCDateTime(), nullable=False)
+    method: str = "cash"
+    reference: str | None = None
+    recorded_by: int | None = Field(default=None, foreign_key="staffmember.id")
+
+
+class Callback(Base, table=True):
+    owner_id: int = Field(foreign_key="owner.id", index=True)
+    topic: str
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    slot_start: datetime = Field(sa_type=UTCDateTime(), nullable=False)
+    slot_end: datetime = Field(sa_type=UTCDateTime(), nullable=False)
+    status: CallbackStatus = _enum(CallbackStatus.booked)
+    staff_id: int | None = Field(default=None, foreign_key="staffmember.id")
+    outcome: str | None = None
+
+
+class Survey(Base, table=True):
+    kind: SurveyKind = _enum()
+    owner_id: int = Field(foreign_key="owner.id", index=True)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    sent_at: datetime | None = _ts()
+    answered_at: datetime | None = _ts()
+
+
+class SurveyAnswer(Base, table=True):
+    survey_id: int = Field(foreign_key="survey.id", index=True)
+    item: str
+    score: int
+    comment: str | None = None
+
+
+class OutboxMessage(Base, table=True):
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_sent_message", "chat_id", "telegram_message_id"),
+    )
+    dedupe_key: str = Field(unique=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    method: str
+    payload: dict[str, Any] = _json()
+    status: OutboxStatus = _enum(OutboxStatus.pending)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime(), nullable=False
+    )
+    last_error: str | None = None
+    sent_at: datetime | None = _ts()
+    telegram_message_id: int | None = _bigint()
+    # What the message is about ("ticket:42", "owner:7"), so a reply to it finds its subject.
+    subject: str | None = Field(default=None, index=True)
+
+
+class FsmRecord(Base, table=True):
+    key: str = Field(unique=True)
+    state: str | None = None
+    data: dict[str, Any] = _json()
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)

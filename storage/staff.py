@@ -1,0 +1,102 @@
+"""Staff members of an estate."""
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import audit
+from storage.models import StaffMember, StaffRole
+
+
+async def active_member(
+    session: AsyncSession, estate_id: int, telegram_user_id: int
+) -> StaffMember | None:
+    return (
+        await session.exec(
+            select(StaffMember).where(
+                StaffMember.estate_id == estate_id,
+                StaffMember.telegram_user_id == telegram_user_id,
+                col(StaffMember.active).is_(True),
+            )
+        )
+    ).first()
+
+
+async def get(session: AsyncSession, staff_id: int) -> StaffMember | None:
+    return await session.get(StaffMember, staff_id)
+
+
+async def by_username(session: AsyncSession, estate_id: int, username: str) -> StaffMember | None:
+    name = username.lstrip("@").casefold()
+    members = await list_active(session, estate_id)
+    return next((m for m in members if (m.username or "").casefold() == name), None)
+
+
+async def list_active(session: AsyncSession, estate_id: int) -> list[StaffMember]:
+    query = (
+        select(StaffMember)
+        .where(StaffMember.estate_id == estate_id, col(StaffMember.active).is_(True))
+        .order_by(col(StaffMember.name))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def add(
+    session: AsyncSession,
+    *,
+    estate_id: int,
+    telegram_user_id: int,
+    name: str,
+    role: StaffRole,
+    actor: str,
+    username: str | None = None,
+) -> StaffMember:
+    """Add or re-activate a staff member; adding the same person again updates name and role."""
+    member = (
+        await session.exec(
+            select(StaffMember).where(
+                StaffMember.estate_id == estate_id,
+                StaffMember.telegram_user_id == telegram_user_id,
+            )
+        )
+    ).first()
+    if member is None:
+        member = StaffMember(estate_id=estate_id, telegram_user_id=telegram_user_id, name=name)
+    member.name = name
+    member.role = role
+    member.active = True
+    if username:
+        member.username = username.lstrip("@")
+    session.add(member)
+    await session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        entity="staff",
+        entity_id=member.id,
+        type="added",
+        estate_id=estate_id,
+        role=str(role),
+    )
+    await session.commit()
+    return member
+
+
+async def remove(
+    session: AsyncSession, *, estate_id: int, telegram_user_id: int, actor: str
+) -> StaffMember | None:
+    """Deactivate (never delete: tickets and payments keep pointing at the person)."""
+    member = await active_member(session, estate_id, telegram_user_id)
+    if member is None:
+        return None
+    member.active = False
+    session.add(member)
+    audit.record(
+        session,
+        actor=actor,
+        entity="staff",
+        entity_id=member.id,
+        type="removed",
+        estate_id=estate_id,
+    )
+    await session.commit()
+    return member

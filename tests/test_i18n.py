@@ -1,0 +1,48 @@
+"""The catalogs: both languages complete, every key used in code exists, labels fold."""
+
+import re
+from pathlib import Path
+
+from bot.i18n import LOCALE_DIR, Catalogs, Html, locale_for, normalize
+
+ROOT = Path(__file__).resolve().parent.parent
+KEY_USE = re.compile(r"""\bt\(\s*["']([a-z0-9-]+)["']""")
+
+
+def test_both_locales_have_the_same_keys(catalogs: Catalogs) -> None:
+    assert catalogs.keys("en") == catalogs.keys("zh")
+
+
+def test_no_key_is_defined_twice() -> None:
+    for locale in ("en", "zh"):
+        seen: dict[str, str] = {}
+        for path in sorted((LOCALE_DIR / locale).glob("*.ftl")):
+            for match in re.finditer(r"^([a-z0-9-]+)\s*=", path.read_text("utf-8"), re.M):
+                key = match.group(1)
+                assert key not in seen, f"{key} in {path.name} and {seen.get(key)}"
+                seen[key] = path.name
+
+
+def test_every_key_used_in_code_exists(catalogs: Catalogs) -> None:
+    keys = catalogs.keys("en")
+    missing = []
+    for folder in ("bot", "handlers", "scheduler"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for key in KEY_USE.findall(path.read_text("utf-8")):
+                if key not in keys:
+                    missing.append(f"{path.relative_to(ROOT)}: {key}")
+    assert not missing
+
+
+def test_arguments_are_escaped_unless_marked_safe(catalogs: Catalogs) -> None:
+    t = catalogs.translator("en")
+    assert "<b>" not in t("fallback-start")
+    assert normalize("🛠 Report a Repair!") == "report a repair"
+    assert Html("<b>x</b>") == "<b>x</b>"
+
+
+def test_language_codes_map_to_shipped_locales() -> None:
+    assert locale_for("zh-hans") == "zh"
+    assert locale_for("en-GB") == "en"
+    assert locale_for("ru") == "en"
+    assert locale_for(None, "zh") == "zh"
