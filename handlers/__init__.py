@@ -4,7 +4,25 @@ from aiogram import Router
 
 
 def routers() -> list[Router]:
-    # Imported here so each call builds the list from the modules' single Router instances.
-    from handlers import fallback
+    """Group routers first (they filter on the staff chat), then owner features, catch-all last."""
+    from handlers import (
+        common,
+        complaints,
+        fallback,
+        my_requests,
+        onboarding,
+        repairs,
+        staff_admin,
+        staff_tickets,
+    )
 
-    return [fallback.router]
+    return [
+        common.router,
+        staff_admin.router,
+        staff_tickets.router,
+        onboarding.router,
+        repairs.router,
+        complaints.router,
+        my_requests.router,
+        fallback.router,
+    ]

@@ -1,0 +1,5 @@
+"""common."""
+
+from aiogram import Router
+
+router = Router(name=__name__)

@@ -1,0 +1,5 @@
+"""complaints."""
+
+from aiogram import Router
+
+router = Router(name=__name__)

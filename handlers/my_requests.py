@@ -1,0 +1,5 @@
+"""my_requests."""
+
+from aiogram import Router
+
+router = Router(name=__name__)

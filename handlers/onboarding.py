@@ -1,0 +1,5 @@
+"""onboarding."""
+
+from aiogram import Router
+
+router = Router(name=__name__)

@@ -1,0 +1,5 @@
+"""repairs."""
+
+from aiogram import Router
+
+router = Router(name=__name__)

@@ -1,0 +1,5 @@
+"""staff_tickets."""
+
+from aiogram import Router
+
+router = Router(name=__name__)
