@@ -5,6 +5,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 
 from bot.clock import Clock, system_clock
 from bot.fsm_storage import SqlStorage
@@ -38,6 +39,9 @@ def create_dispatcher(
     catalogs = catalogs or default_catalogs()
     dp = Dispatcher(
         storage=SqlStorage(session_pool),
+        # One update at a time per user and chat: the photos of an album, or a double-pressed
+        # button, must not read and write the same conversation state concurrently.
+        events_isolation=SimpleEventIsolation(),
         settings=settings,
         session_pool=session_pool,
         clock=clock,

@@ -82,6 +82,8 @@ class IdleTimeoutMiddleware(BaseMiddleware):
             now = clock()
             if last is not None and now - datetime.fromisoformat(last) > IDLE_TIMEOUT:
                 await state.clear()
+                # The state was read before this middleware; handlers must see it gone too.
+                data["raw_state"] = None
                 if isinstance(event, Message):
                     await event.answer(data["t"]("flow-timed-out"))
         result = await handler(event, data)

@@ -14,6 +14,7 @@ def routers() -> list[Router]:
         repairs,
         staff_admin,
         staff_tickets,
+        ticket_form,
     )
 
     return [
@@ -23,6 +24,7 @@ def routers() -> list[Router]:
         onboarding.router,
         repairs.router,
         complaints.router,
+        ticket_form.router,
         my_requests.router,
         fallback.router,
     ]

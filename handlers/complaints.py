@@ -1,5 +1,76 @@
-"""complaints."""
+"""Make a complaint (投诉): subject, what happened, photos, whether the owner wants a call.
 
-from aiogram import Router
+The shared steps, the summary and the confirm step live in handlers/ticket_form.py; this module
+starts the flow and owns the one step only a complaint has.
+"""
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.i18n import Translator
+from handlers.filters import IsVerifiedOwner
+from handlers.keyboards import TextKey
+from handlers.ticket_form import (
+    Ctx,
+    FormCB,
+    FormDraft,
+    TicketForm,
+    advance,
+    asker,
+    begin,
+    button,
+    ctx_of,
+    grid,
+    pressed,
+)
+from storage.models import Estate, Owner, TicketKind
 
 router = Router(name=__name__)
+router.message.filter(IsVerifiedOwner())
+router.callback_query.filter(IsVerifiedOwner())
+
+
+@router.message(TextKey("menu-complaint"))
+async def start_complaint(
+    message: Message,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    """The menu button (or /complaint, 投诉 …): start a new complaint."""
+    await begin(ctx_of(message, t, session, estate, owner, state, clock), TicketKind.complaint)
+
+
+@asker("call")
+async def ask_call(ctx: Ctx, draft: FormDraft) -> None:
+    choices = [
+        button(ctx.t("complaint-btn-call-yes"), "call", "1", draft),
+        button(ctx.t("complaint-btn-call-no"), "call", "0", draft),
+    ]
+    await ctx.say(ctx.t("complaint-ask-call"), grid(choices))
+
+
+@router.callback_query(TicketForm.call, FormCB.filter(F.step == "call"))
+async def on_call(
+    query: CallbackQuery,
+    callback_data: FormCB,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    """Yes (staff will phone) or No (a written reply is enough)."""
+    draft = await pressed(query, callback_data, state, t)
+    if draft is None:
+        return
+    if callback_data.value in ("0", "1"):
+        draft.wants_call = callback_data.value == "1"
+    await advance(ctx_of(query, t, session, estate, owner, state, clock), draft)

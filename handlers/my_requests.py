@@ -1,5 +1,657 @@
-"""my_requests."""
+"""My requests: the owner's tickets, their history, comments and photos, cancelling, "Is it
+fixed?", the rating, and answering a staff reply by replying to it.
 
-from aiogram import Router
+Owners only ever reach their own tickets: every lookup goes through `find_for_owner`, and a
+ticket of someone else gets exactly the answer a ticket that does not exist gets.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, Filter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.filters.state import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.i18n import Catalogs, Translator
+from handlers import cards
+from handlers.filters import IsVerifiedOwner
+from handlers.keyboards import TextKey, main_menu
+from handlers.ticket_form import NotMenu, close_buttons, photo_of
+from storage import outbox, tickets
+from storage.models import Estate, Owner, Ticket, TicketEvent, TicketStatus
+from storage.outbox import Draft
+from storage.tickets import Actor, Notify, TicketError, TicketView
+
+LIST_LIMIT = 10
+HISTORY_LIMIT = 10
+# Long texts are cut in the history so the whole view stays within one Telegram message.
+HISTORY_TEXT_MAX = 150
+DESCRIPTION_SHOWN_MAX = 1500
+COMMENT_MAX = tickets.TEXT_MAX
+
+COMMENTABLE = frozenset({*tickets.OPEN_STATUSES, TicketStatus.resolved})
+CANCELLABLE = frozenset({TicketStatus.new, TicketStatus.assigned})
+# Events an owner may see; notes, grades and staff phone look-ups are staff business.
+OWNER_EVENTS = frozenset(
+    {
+        "created",
+        "assigned",
+        "started",
+        "resolved",
+        "closed",
+        "reopened",
+        "cancelled",
+        "rated",
+        "comment",
+        "reply",
+        "rescheduled",
+    }
+)
 
 router = Router(name=__name__)
+router.message.filter(IsVerifiedOwner())
+router.callback_query.filter(IsVerifiedOwner())
+
+
+class MyRequests(StatesGroup):
+    comment = State()
+    photo = State()
+    reason = State()
+    rating_comment = State()
+
+
+class ReqCB(CallbackData, prefix="mr"):
+    """A "My requests" button: open, list, comment, photo, cancel, cancel_yes, rate_skip."""
+
+    action: str
+    ticket_id: int
+
+
+def req_button(text: str, action: str, ticket_id: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=text, callback_data=ReqCB(action=action, ticket_id=ticket_id).pack()
+    )
+
+
+def tz_of(estate: Estate) -> ZoneInfo:
+    return ZoneInfo(estate.time_zone)
+
+
+def staff_side(notify: Notify, owner_chat: int) -> Notify:
+    """The owner's own action is answered directly; only messages to others are queued."""
+
+    def others(view: TicketView, event: TicketEvent) -> Sequence[Draft]:
+        return [draft for draft in notify(view, event) if draft.chat_id != owner_chat]
+
+    return others
+
+
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- the list ------------------------------------------------------------------------------------
+
+
+async def send_list(
+    anchor: Message, t: Translator, session: AsyncSession, estate: Estate, owner: Owner
+) -> None:
+    assert owner.id is not None
+    found = await tickets.list_for_owner(session, owner.id, limit=LIST_LIMIT)
+    if not found:
+        await anchor.answer(t("myreq-empty"), reply_markup=main_menu(t))
+        return
+    lines = [t("myreq-list-title", count=len(found))]
+    lines += [cards.owner_ticket_line(t, ticket, tz_of(estate)) for ticket in found]
+    buttons = [
+        req_button(
+            t(
+                "myreq-btn-open",
+                number=str(ticket.number),
+                status=cards.status_label(t, ticket.status),
+            ),
+            "open",
+            ticket.id or 0,
+        )
+        for ticket in found
+    ]
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    )
+    await anchor.answer("\n".join(lines), reply_markup=markup)
+
+
+@router.message(TextKey("menu-requests"))
+async def show_list(
+    message: Message,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+) -> None:
+    """The menu button (or /requests): open tickets first, then recent ones."""
+    await state.clear()
+    await send_list(message, t, session, estate, owner)
+
+
+# --- one ticket ----------------------------------------------------------------------------------
+
+
+def event_line(t: Translator, event: TicketEvent, tz: ZoneInfo) -> str | None:
+    """One history line as the owner sees it, or None for staff-only events."""
+    if event.type not in OWNER_EVENTS:
+        return None
+    data = event.data
+    text = cut(str(data.get("text") or ""), HISTORY_TEXT_MAX)
+    at = event.at.astimezone(tz).strftime("%m-%d %H:%M")
+    if event.type == "comment":
+        what = t("myreq-ev-comment", text=text) if text else t("myreq-ev-photo")
+    elif event.type == "reply":
+        what = t("myreq-ev-reply", text=text) if text else t("myreq-ev-reply-photo")
+    elif event.type == "resolved":
+        what = t("myreq-ev-resolved-note", text=text) if text else t("myreq-ev-resolved")
+    elif event.type == "rated":
+        what = t("myreq-ev-rated", stars="★" * int(data.get("rating") or 0))
+    elif event.type == "rescheduled":
+        what = t("myreq-ev-rescheduled", day=str(data.get("day") or ""))
+    elif event.type == "reopened":
+        what = t("myreq-ev-reopened")
+    elif event.type == "cancelled":
+        what = t("myreq-ev-cancelled")
+    else:
+        what = t(f"myreq-ev-{event.type}")
+    return t("myreq-history-line", at=at, what=what)
+
+
+def detail_text(t: Translator, view: TicketView, tz: ZoneInfo) -> str:
+    ticket = view.ticket
+    lines = [
+        t(
+            "myreq-detail",
+            number=str(ticket.number),
+            kind=cards.kind_label(t, ticket.kind),
+            category=cards.category_label(t, ticket.category),
+            status=cards.status_label(t, ticket.status),
+            place=cards.place(t, view),
+            created=ticket.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            description=cut(ticket.description, DESCRIPTION_SHOWN_MAX),
+        )
+    ]
+    owner_photos = [p for p in view.photos if not p.from_staff]
+    if owner_photos:
+        lines.append(t("myreq-photos", count=len(owner_photos)))
+    if ticket.scheduled_for:
+        lines.append(t("myreq-scheduled", day=ticket.scheduled_for.isoformat()))
+    history = [line for e in view.events if (line := event_line(t, e, tz))]
+    lines.append(t("myreq-history-title"))
+    lines += history[-HISTORY_LIMIT:]
+    return "\n".join(lines)
+
+
+def detail_markup(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup:
+    tid = ticket.id or 0
+    rows: list[list[InlineKeyboardButton]] = []
+    if ticket.status in COMMENTABLE:
+        rows.append(
+            [
+                req_button(t("myreq-btn-comment"), "comment", tid),
+                req_button(t("myreq-btn-photo"), "photo", tid),
+            ]
+        )
+    if ticket.status in CANCELLABLE:
+        rows.append([req_button(t("myreq-btn-cancel"), "cancel", tid)])
+    rows.append([req_button(t("myreq-btn-list"), "list", tid)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+async def send_detail(anchor: Message, t: Translator, view: TicketView, estate: Estate) -> None:
+    await anchor.answer(
+        detail_text(t, view, tz_of(estate)), reply_markup=detail_markup(t, view.ticket)
+    )
+
+
+@router.message(Command("ticket"))
+@router.message(StateFilter(None), F.text.regexp(r"^\s*#\s*(\d{1,9})\s*$").as_("typed"))
+async def open_by_number(
+    message: Message,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    command: CommandObject | None = None,
+    typed: Any = None,
+) -> None:
+    """/ticket 12 or "#12": the owner's own ticket by number; anyone else's is "not found"."""
+    raw = (command.args or "") if command else (typed.group(1) if typed else "")
+    number = raw.strip().lstrip("#")
+    if not number.isdigit() or len(number) > 9:
+        await message.answer(t("myreq-ticket-usage"))
+        return
+    assert owner.id is not None
+    view = await tickets.find_for_owner(session, owner.id, int(number))
+    if view is None:
+        await message.answer(t("myreq-not-found"))
+        return
+    await send_detail(message, t, view, estate)
+
+
+async def own_ticket(
+    query: CallbackQuery, t: Translator, session: AsyncSession, owner: Owner, ticket_id: int
+) -> TicketView | None:
+    """The pressing owner's ticket, or None after saying "not found" (forged or foreign ids)."""
+    assert owner.id is not None
+    view = await tickets.find_for_owner(session, owner.id, ticket_id, by_id=True)
+    if view is None:
+        await query.answer(t("myreq-not-found"), show_alert=True)
+    return view
+
+
+def anchor_of(query: CallbackQuery) -> Message:
+    assert isinstance(query.message, Message), "owner buttons live on messages the bot can see"
+    return query.message
+
+
+@router.callback_query(ReqCB.filter(F.action == "list"))
+async def on_list(
+    query: CallbackQuery,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+) -> None:
+    """Back to the list."""
+    await query.answer()
+    await state.clear()
+    await send_list(anchor_of(query), t, session, estate, owner)
+
+
+@router.callback_query(ReqCB.filter(F.action == "open"))
+async def on_open(
+    query: CallbackQuery,
+    callback_data: ReqCB,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+) -> None:
+    """One ticket: details, the owner-visible history and what can be done with it."""
+    view = await own_ticket(query, t, session, owner, callback_data.ticket_id)
+    if view is None:
+        return
+    await query.answer()
+    await send_detail(anchor_of(query), t, view, estate)
+
+
+@router.callback_query(ReqCB.filter(F.action.in_({"comment", "photo"})))
+async def on_add(
+    query: CallbackQuery,
+    callback_data: ReqCB,
+    t: Translator,
+    session: AsyncSession,
+    owner: Owner,
+    state: FSMContext,
+) -> None:
+    """Add comment / Add photo: the next message goes to the ticket."""
+    view = await own_ticket(query, t, session, owner, callback_data.ticket_id)
+    if view is None:
+        return
+    ticket = view.ticket
+    if ticket.status not in COMMENTABLE:
+        refusal = TicketError("bad_transition", ticket.number, str(ticket.status))
+        await query.answer(cards.error_text(t, refusal), show_alert=True)
+        return
+    await query.answer()
+    await state.clear()
+    number = str(ticket.number)
+    if callback_data.action == "comment":
+        await state.set_state(MyRequests.comment)
+        await anchor_of(query).answer(t("myreq-ask-comment", number=number))
+    else:
+        await state.set_state(MyRequests.photo)
+        await anchor_of(query).answer(t("myreq-ask-photo", number=number))
+    await state.update_data(ticket_id=ticket.id, number=ticket.number)
+
+
+@router.callback_query(ReqCB.filter(F.action == "cancel"))
+async def on_cancel_ask(
+    query: CallbackQuery, callback_data: ReqCB, t: Translator, session: AsyncSession, owner: Owner
+) -> None:
+    """Cancel: only while nobody has started; asks to confirm first."""
+    view = await own_ticket(query, t, session, owner, callback_data.ticket_id)
+    if view is None:
+        return
+    ticket = view.ticket
+    if ticket.status not in CANCELLABLE:
+        refusal = TicketError("bad_transition", ticket.number, str(ticket.status))
+        await query.answer(cards.error_text(t, refusal), show_alert=True)
+        return
+    await query.answer()
+    tid = ticket.id or 0
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                req_button(t("myreq-btn-cancel-yes"), "cancel_yes", tid),
+                req_button(t("myreq-btn-cancel-no"), "open", tid),
+            ]
+        ]
+    )
+    await anchor_of(query).answer(
+        t("myreq-cancel-confirm", number=str(ticket.number)), reply_markup=markup
+    )
+
+
+@router.callback_query(ReqCB.filter(F.action == "cancel_yes"))
+async def on_cancel(
+    query: CallbackQuery,
+    callback_data: ReqCB,
+    t: Translator,
+    catalogs: Catalogs,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    clock: Clock,
+) -> None:
+    """Yes, cancel it (the storage re-checks that it is still new or assigned)."""
+    assert owner.id is not None
+    try:
+        view = await tickets.cancel(
+            session,
+            callback_data.ticket_id,
+            actor=Actor.owner(owner.id),
+            now=clock(),
+            reason=None,
+            notify=cards.card_drafts(catalogs, estate),
+        )
+    except TicketError as error:
+        await query.answer(refusal_text(t, error), show_alert=True)
+        return
+    await query.answer()
+    await close_buttons(query)
+    await anchor_of(query).answer(
+        t("myreq-cancelled", number=str(view.ticket.number)), reply_markup=main_menu(t)
+    )
+
+
+def refusal_text(t: Translator, error: TicketError) -> str:
+    """Why it was refused; a ticket that is not the owner's is simply not found."""
+    return t("myreq-not-found") if error.code == "not_found" else cards.error_text(t, error)
+
+
+# --- comments and photos (from "Add comment", "not fixed" or a reply to a staff message) ---------
+
+
+async def add_from_message(
+    message: Message,
+    ticket_id: int,
+    t: Translator,
+    catalogs: Catalogs,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    clock: Clock,
+) -> bool:
+    """Add the message's text or photo (with caption) to the ticket; False if it was refused."""
+    text = message.text if message.photo is None else message.caption
+    photos = [photo_of(message)] if message.photo else []
+    if not photos and not (text or "").strip():
+        await message.answer(t("myreq-comment-expected"))
+        return False
+    if text and len(text) > COMMENT_MAX:
+        await message.answer(t("myreq-comment-too-long", limit=str(COMMENT_MAX)))
+        return False
+    assert owner.id is not None
+    try:
+        view = await tickets.add_comment(
+            session,
+            ticket_id,
+            actor=Actor.owner(owner.id),
+            text=text,
+            photos=photos,
+            now=clock(),
+            notify=cards.card_drafts(catalogs, estate),
+        )
+    except TicketError as error:
+        await message.answer(refusal_text(t, error), reply_markup=main_menu(t))
+        return True
+    await message.answer(
+        t("myreq-comment-added", number=str(view.ticket.number)), reply_markup=main_menu(t)
+    )
+    return True
+
+
+@router.message(MyRequests.comment, F.text | F.photo, NotMenu())
+@router.message(MyRequests.photo, F.photo)
+@router.message(MyRequests.reason, F.text | F.photo, NotMenu())
+async def on_comment(
+    message: Message,
+    t: Translator,
+    catalogs: Catalogs,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    """The comment, photo or "what is still wrong" the owner was asked for."""
+    ticket_id = (await state.get_data()).get("ticket_id")
+    if not isinstance(ticket_id, int):
+        await state.clear()
+        return
+    if await add_from_message(message, ticket_id, t, catalogs, session, estate, owner, clock):
+        await state.clear()
+
+
+@router.message(StateFilter(MyRequests.comment, MyRequests.photo, MyRequests.reason), NotMenu())
+async def on_comment_unexpected(message: Message, t: Translator, state: FSMContext) -> None:
+    """A sticker, voice note or (for "Add photo") text: say what is expected."""
+    number = str((await state.get_data()).get("number", ""))
+    if await state.get_state() == MyRequests.photo.state:
+        await message.answer(t("myreq-ask-photo", number=number))
+    else:
+        await message.answer(t("myreq-ask-comment", number=number))
+
+
+class RepliedTicket(Filter):
+    """A reply to a message the bot sent about a ticket (a staff reply, "Is it fixed?" …)."""
+
+    async def __call__(self, message: Message, session: AsyncSession) -> bool | dict[str, Any]:
+        replied = message.reply_to_message
+        if replied is None or replied.from_user is None or not replied.from_user.is_bot:
+            return False
+        subject = await outbox.subject_of(session, message.chat.id, replied.message_id)
+        kind, _, ticket_id = (subject or "").partition(":")
+        if kind != "ticket" or not ticket_id.isdigit():
+            return False
+        return {"replied_ticket_id": int(ticket_id)}
+
+
+@router.message(RepliedTicket(), F.text | F.photo, NotMenu())
+async def on_reply_to_staff(
+    message: Message,
+    replied_ticket_id: int,
+    t: Translator,
+    catalogs: Catalogs,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    clock: Clock,
+) -> None:
+    """The owner answers a staff message with Telegram's Reply: it goes to that ticket."""
+    await add_from_message(message, replied_ticket_id, t, catalogs, session, estate, owner, clock)
+
+
+# --- "Is it fixed?" and the rating ---------------------------------------------------------------
+
+
+@router.callback_query(cards.FixedCB.filter())
+async def on_fixed(
+    query: CallbackQuery,
+    callback_data: cards.FixedCB,
+    t: Translator,
+    catalogs: Catalogs,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    """Yes closes the ticket and asks for stars; No reopens it and asks what is still wrong."""
+    assert owner.id is not None
+    anchor = anchor_of(query)
+    try:
+        view = await tickets.confirm_fixed(
+            session,
+            callback_data.ticket_id,
+            owner_id=owner.id,
+            fixed=callback_data.fixed,
+            reason=None,
+            now=clock(),
+            notify=staff_side(cards.card_drafts(catalogs, estate), anchor.chat.id),
+        )
+    except TicketError as error:
+        await query.answer(refusal_text(t, error), show_alert=True)
+        return
+    await query.answer()
+    await close_buttons(query)
+    ticket = view.ticket
+    number = str(ticket.number)
+    if callback_data.fixed:
+        await anchor.answer(
+            t("myreq-fixed-rate", number=number), reply_markup=cards.rate_markup(ticket.id or 0)
+        )
+        return
+    await state.clear()
+    await state.set_state(MyRequests.reason)
+    await state.update_data(ticket_id=ticket.id, number=ticket.number)
+    await anchor.answer(t("myreq-not-fixed", number=number))
+
+
+@router.callback_query(cards.RateCB.filter())
+async def on_stars(
+    query: CallbackQuery,
+    callback_data: cards.RateCB,
+    t: Translator,
+    session: AsyncSession,
+    owner: Owner,
+    state: FSMContext,
+) -> None:
+    """Stars picked: ask for an optional comment; the rating is stored with it (or on Skip)."""
+    view = await own_ticket(query, t, session, owner, callback_data.ticket_id)
+    if view is None:
+        return
+    ticket = view.ticket
+    if ticket.status != TicketStatus.closed or ticket.rating is not None:
+        code = "already_rated" if ticket.rating is not None else "bad_transition"
+        refusal = TicketError(code, ticket.number, str(ticket.status))
+        await query.answer(cards.error_text(t, refusal), show_alert=True)
+        return
+    if not 1 <= callback_data.stars <= 5:
+        await query.answer(t("myreq-not-found"), show_alert=True)
+        return
+    await query.answer()
+    await close_buttons(query)
+    await state.clear()
+    await state.set_state(MyRequests.rating_comment)
+    await state.update_data(ticket_id=ticket.id, stars=callback_data.stars)
+    skip = InlineKeyboardMarkup(
+        inline_keyboard=[[req_button(t("myreq-btn-skip"), "rate_skip", ticket.id or 0)]]
+    )
+    await anchor_of(query).answer(
+        t("myreq-ask-rating-comment", stars="★" * callback_data.stars), reply_markup=skip
+    )
+
+
+async def store_rating(
+    anchor: Message,
+    comment: str | None,
+    t: Translator,
+    catalogs: Catalogs,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    data = await state.get_data()
+    await state.clear()
+    ticket_id, stars = data.get("ticket_id"), data.get("stars")
+    if not isinstance(ticket_id, int) or not isinstance(stars, int):
+        await anchor.answer(t("myreq-not-found"), reply_markup=main_menu(t))
+        return
+    assert owner.id is not None
+    try:
+        await tickets.rate(
+            session,
+            ticket_id,
+            owner_id=owner.id,
+            rating=stars,
+            comment=comment,
+            now=clock(),
+            notify=cards.card_drafts(catalogs, estate),
+        )
+    except TicketError as error:
+        await anchor.answer(refusal_text(t, error), reply_markup=main_menu(t))
+        return
+    await anchor.answer(t("myreq-rated"), reply_markup=main_menu(t))
+
+
+@router.message(MyRequests.rating_comment, F.text, NotMenu())
+async def on_rating_comment(
+    message: Message,
+    t: Translator,
+    catalogs: Catalogs,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    """The optional comment that goes with the stars."""
+    text = (message.text or "").strip()
+    if len(text) > COMMENT_MAX:
+        await message.answer(t("myreq-comment-too-long", limit=str(COMMENT_MAX)))
+        return
+    await store_rating(message, text or None, t, catalogs, session, estate, owner, state, clock)
+
+
+@router.callback_query(MyRequests.rating_comment, ReqCB.filter(F.action == "rate_skip"))
+async def on_rating_skip(
+    query: CallbackQuery,
+    t: Translator,
+    catalogs: Catalogs,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    """Skip the comment: store the stars alone."""
+    await query.answer()
+    await close_buttons(query)
+    await store_rating(anchor_of(query), None, t, catalogs, session, estate, owner, state, clock)
+
+
+@router.message(MyRequests.rating_comment, NotMenu())
+async def on_rating_unexpected(message: Message, t: Translator) -> None:
+    """Not text: a comment is typed, or skipped with the button."""
+    await message.answer(t("myreq-rating-comment-expected"))
+
+
+@router.callback_query(ReqCB.filter())
+async def on_stale(query: CallbackQuery, t: Translator) -> None:
+    """A "My requests" button that no longer applies (e.g. Skip after the rating was stored)."""
+    await query.answer(t("form-stale"), show_alert=True)

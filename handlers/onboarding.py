@@ -1,5 +1,382 @@
-"""onboarding."""
+"""Owner onboarding: /start, language, own-contact check, register match or a pending request."""
 
-from aiogram import Router
+from aiogram import F, Router
+from aiogram.filters import Command, CommandStart, StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+)
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n import Catalogs, Translator
+from bot.settings import LOCALES
+from handlers.keyboards import TextKey, cancel_keyboard, main_menu, remove_keyboard
+from handlers.staff_admin import pending_card_draft
+from storage import owners, units
+from storage.models import Estate, Owner, OwnerStatus, Unit
+from storage.outbox import Draft
 
 router = Router(name=__name__)
+router.message.filter(F.chat.type == "private")
+router.callback_query.filter(F.message.chat.type == "private")
+
+PLACE_MAX = 64
+NAME_MAX = 100
+
+
+class Onboarding(StatesGroup):
+    language = State()
+    contact = State()
+    building = State()
+    unit = State()
+    name = State()
+
+
+class LanguageCb(CallbackData, prefix="lang"):
+    code: str
+
+
+class PrimaryUnitCb(CallbackData, prefix="prim"):
+    unit_id: int
+
+
+def unit_label(unit: Unit) -> str:
+    return f"{unit.building}-{unit.number}"
+
+
+def language_keyboard(t: Translator, current: str) -> InlineKeyboardMarkup:
+    """English / 中文, the current choice ticked."""
+    labels = {"en": t("lang-english"), "zh": t("lang-chinese")}
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=f"✅ {labels[code]}" if code == current else labels[code],
+                    callback_data=LanguageCb(code=code).pack(),
+                )
+                for code in LOCALES
+            ]
+        ]
+    )
+
+
+def contact_keyboard(t: Translator) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        keyboard=[
+            [KeyboardButton(text=t("onb-share-phone"), request_contact=True)],
+            [KeyboardButton(text=t("common-cancel"))],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+async def flow_translator(state: FSMContext, t: Translator, catalogs: Catalogs) -> Translator:
+    """Someone not yet registered speaks the language they chose, kept in the flow's data."""
+    lang = (await state.get_data()).get("lang")
+    return catalogs.translator(lang) if isinstance(lang, str) else t
+
+
+def clean_text(text: str | None, limit: int) -> str | None:
+    """Trimmed one-line text within `limit`, or None for empty, too long or a command."""
+    value = " ".join((text or "").split())
+    if not value or len(value) > limit or value.startswith("/"):
+        return None
+    return value
+
+
+async def _greet(message: Message, owner: Owner, t: Translator) -> None:
+    await message.answer(t("menu-greeting", name=owner.name), reply_markup=main_menu(t))
+
+
+async def _begin(message: Message, state: FSMContext, t: Translator) -> None:
+    await state.clear()
+    await state.set_state(Onboarding.language)
+    await state.update_data(lang=t.locale)
+    await message.answer(t("onb-welcome"), reply_markup=remove_keyboard())
+    await message.answer(t("lang-choose"), reply_markup=language_keyboard(t, t.locale))
+
+
+@router.message(CommandStart())
+@router.message(TextKey("onb-start-words"))
+async def start(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    owner: Owner | None,
+    t: Translator,
+) -> None:
+    """Verified owners get the menu; anyone else starts (or restarts) registration."""
+    if owner is not None and owner.status == OwnerStatus.unreachable:
+        assert owner.id is not None
+        owner = await owners.mark_reachable(session, owner.id, message.chat.id)
+    if owner is None:
+        await _begin(message, state, t)
+        return
+    await state.clear()
+    if owner.status == OwnerStatus.verified:
+        await _greet(message, owner, t)
+    elif owner.status == OwnerStatus.rejected:
+        await message.answer(t("menu-status-rejected"), reply_markup=remove_keyboard())
+    else:
+        await message.answer(t("menu-status-pending"), reply_markup=remove_keyboard())
+
+
+@router.message(Command("language"))
+@router.message(TextKey("menu-language"))
+async def language(
+    message: Message, state: FSMContext, owner: Owner | None, t: Translator
+) -> None:
+    """Offer English / 中文; someone not registered yet starts registration with that choice."""
+    if owner is None:
+        await _begin(message, state, t)
+        return
+    await message.answer(t("lang-choose"), reply_markup=language_keyboard(t, t.locale))
+
+
+@router.callback_query(LanguageCb.filter())
+async def language_chosen(
+    query: CallbackQuery,
+    callback_data: LanguageCb,
+    state: FSMContext,
+    session: AsyncSession,
+    owner: Owner | None,
+    catalogs: Catalogs,
+    t: Translator,
+) -> None:
+    """Remember the language (on the owner, or in the flow) and carry on in it."""
+    if callback_data.code not in LOCALES or not isinstance(query.message, Message):
+        await query.answer(t("common-stale-button"), show_alert=True)
+        return
+    new_t = catalogs.translator(callback_data.code)
+    await query.answer(new_t("lang-changed"))
+    await query.message.edit_text(new_t("lang-changed"))
+    if owner is not None:
+        assert owner.id is not None
+        await owners.set_language(session, owner.id, callback_data.code)
+        if owner.status == OwnerStatus.verified:
+            await query.message.answer(
+                new_t("menu-greeting", name=owner.name), reply_markup=main_menu(new_t)
+            )
+        return
+    await state.update_data(lang=callback_data.code)
+    current = await state.get_state()
+    if current in (None, Onboarding.language.state, Onboarding.contact.state):
+        await state.set_state(Onboarding.contact)
+        await query.message.answer(new_t("onb-ask-contact"), reply_markup=contact_keyboard(new_t))
+
+
+@router.message(StateFilter(Onboarding.language), F.text)
+async def language_expected(
+    message: Message, state: FSMContext, t: Translator, catalogs: Catalogs
+) -> None:
+    """Text while the language buttons are up: show them again."""
+    flow_t = await flow_translator(state, t, catalogs)
+    await message.answer(
+        flow_t("lang-choose"), reply_markup=language_keyboard(flow_t, flow_t.locale)
+    )
+
+
+@router.message(StateFilter(Onboarding.language, Onboarding.contact), F.contact)
+async def contact_shared(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    estate: Estate,
+    t: Translator,
+    catalogs: Catalogs,
+) -> None:
+    """The owner's own contact: verify against the register or ask for the unit."""
+    assert message.contact is not None and message.from_user is not None
+    assert estate.id is not None
+    flow_t = await flow_translator(state, t, catalogs)
+    if message.contact.user_id != message.from_user.id:
+        await message.answer(flow_t("onb-contact-not-own"), reply_markup=contact_keyboard(flow_t))
+        return
+    phone = owners.normalize_phone(message.contact.phone_number, estate.phone_region)
+    if phone is None:
+        await state.clear()
+        await message.answer(flow_t("onb-bad-phone"), reply_markup=remove_keyboard())
+        return
+    result = await owners.link_by_phone(
+        session,
+        estate_id=estate.id,
+        phone=phone,
+        telegram_user_id=message.from_user.id,
+        chat_id=message.chat.id,
+        language=flow_t.locale,
+    )
+    if result.outcome == owners.LinkOutcome.unknown:
+        await state.update_data(phone=phone)
+        await state.set_state(Onboarding.building)
+        await message.answer(flow_t("onb-not-found"))
+        await message.answer(flow_t("onb-ask-building"), reply_markup=cancel_keyboard(flow_t))
+        return
+    await state.clear()
+    if result.outcome == owners.LinkOutcome.taken:
+        await message.answer(flow_t("onb-taken"), reply_markup=remove_keyboard())
+        return
+    if result.outcome == owners.LinkOutcome.refused or result.owner is None:
+        await message.answer(flow_t("onb-refused"), reply_markup=remove_keyboard())
+        return
+    await _welcome_verified(message, result.owner, result.units, flow_t)
+
+
+async def _welcome_verified(
+    message: Message, owner: Owner, owned: list[Unit], t: Translator
+) -> None:
+    if len(owned) == 1:
+        text = t("onb-verified-one", name=owner.name, unit=unit_label(owned[0]))
+        await message.answer(text, reply_markup=main_menu(t))
+        return
+    text = t(
+        "onb-verified-many",
+        name=owner.name,
+        count=len(owned),
+        units=", ".join(unit_label(u) for u in owned),
+    )
+    await message.answer(text, reply_markup=main_menu(t))
+    buttons = [
+        [
+            InlineKeyboardButton(
+                text=unit_label(u), callback_data=PrimaryUnitCb(unit_id=u.id).pack()
+            )
+        ]
+        for u in owned
+        if u.id is not None
+    ]
+    await message.answer(
+        t("onb-choose-primary"), reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons)
+    )
+
+
+@router.callback_query(PrimaryUnitCb.filter())
+async def primary_chosen(
+    query: CallbackQuery,
+    callback_data: PrimaryUnitCb,
+    session: AsyncSession,
+    owner: Owner | None,
+    t: Translator,
+) -> None:
+    """Remember the owner's default unit; only one of their own units is accepted."""
+    unit = None
+    if owner is not None and owner.status == OwnerStatus.verified:
+        assert owner.id is not None
+        unit = await units.set_primary(
+            session,
+            owner_id=owner.id,
+            unit_id=callback_data.unit_id,
+            estate_id=owner.estate_id,
+            actor=f"owner:{owner.id}",
+        )
+    if unit is None or not isinstance(query.message, Message):
+        await query.answer(t("common-stale-button"), show_alert=True)
+        return
+    text = t("onb-primary-set", unit=unit_label(unit))
+    await query.answer(text)
+    await query.message.edit_text(text)
+
+
+@router.message(StateFilter(Onboarding.contact), F.text)
+async def contact_expected(
+    message: Message, state: FSMContext, t: Translator, catalogs: Catalogs
+) -> None:
+    """A typed number is not proof of ownership: the contact button must be used."""
+    flow_t = await flow_translator(state, t, catalogs)
+    await message.answer(flow_t("onb-use-button"), reply_markup=contact_keyboard(flow_t))
+
+
+@router.message(StateFilter(Onboarding.building))
+async def building_given(
+    message: Message, state: FSMContext, t: Translator, catalogs: Catalogs
+) -> None:
+    """Building, then ask for the unit."""
+    flow_t = await flow_translator(state, t, catalogs)
+    building = clean_text(message.text, PLACE_MAX)
+    if building is None:
+        await message.answer(flow_t("onb-bad-building", max=str(PLACE_MAX)))
+        return
+    await state.update_data(building=building)
+    await state.set_state(Onboarding.unit)
+    await message.answer(flow_t("onb-ask-unit"), reply_markup=cancel_keyboard(flow_t))
+
+
+@router.message(StateFilter(Onboarding.unit))
+async def unit_given(
+    message: Message, state: FSMContext, t: Translator, catalogs: Catalogs
+) -> None:
+    """Unit number, then ask for the name."""
+    flow_t = await flow_translator(state, t, catalogs)
+    unit = clean_text(message.text, PLACE_MAX)
+    if unit is None:
+        await message.answer(flow_t("onb-bad-unit", max=str(PLACE_MAX)))
+        return
+    await state.update_data(unit=unit)
+    await state.set_state(Onboarding.name)
+    await message.answer(flow_t("onb-ask-name"), reply_markup=cancel_keyboard(flow_t))
+
+
+@router.message(StateFilter(Onboarding.name))
+async def name_given(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    estate: Estate,
+    t: Translator,
+    catalogs: Catalogs,
+) -> None:
+    """Name: store the pending request and queue the card for the staff group."""
+    assert message.from_user is not None and estate.id is not None
+    flow_t = await flow_translator(state, t, catalogs)
+    name = clean_text(message.text, NAME_MAX)
+    if name is None:
+        await message.answer(flow_t("onb-bad-name", max=str(NAME_MAX)))
+        return
+    data = await state.get_data()
+    staff_chat = estate.staff_chat_id
+    staff_t = catalogs.translator(estate.locale)
+
+    def drafts(owner: Owner, unit_exists: bool) -> list[Draft]:
+        if staff_chat is None:
+            return []
+        return [pending_card_draft(staff_t, staff_chat, owner, unit_exists)]
+
+    result = await owners.request_registration(
+        session,
+        estate_id=estate.id,
+        telegram_user_id=message.from_user.id,
+        chat_id=message.chat.id,
+        language=flow_t.locale,
+        phone=str(data["phone"]),
+        name=name,
+        building=str(data["building"]),
+        unit=str(data["unit"]),
+        drafts=drafts,
+    )
+    await state.clear()
+    if result.owner is None:
+        await message.answer(flow_t("onb-taken"), reply_markup=remove_keyboard())
+        return
+    done = flow_t("onb-request-sent") if staff_chat else flow_t("onb-request-stored")
+    await message.answer(done, reply_markup=remove_keyboard())
+
+
+@router.message(StateFilter(Onboarding.language, Onboarding.contact))
+async def onboarding_other(
+    message: Message, state: FSMContext, t: Translator, catalogs: Catalogs
+) -> None:
+    """Stickers, photos and the like in the first steps: ask again."""
+    flow_t = await flow_translator(state, t, catalogs)
+    if await state.get_state() == Onboarding.language.state:
+        await message.answer(
+            flow_t("lang-choose"), reply_markup=language_keyboard(flow_t, flow_t.locale)
+        )
+    else:
+        await message.answer(flow_t("onb-ask-contact"), reply_markup=contact_keyboard(flow_t))

@@ -1,5 +1,272 @@
-"""repairs."""
+"""Report a repair (报修): where, category, description, photos, urgency, visit time, phone.
 
-from aiogram import Router
+The shared steps, the summary and the confirm step live in handlers/ticket_form.py; this module
+starts the flow and owns the steps only a repair has.
+"""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from aiogram import F, Router
+from aiogram.filters.state import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.i18n import Translator
+from handlers.filters import IsVerifiedOwner
+from handlers.keyboards import TextKey
+from handlers.ticket_form import (
+    Ctx,
+    FormCB,
+    FormDraft,
+    NotMenu,
+    TicketForm,
+    advance,
+    asker,
+    begin,
+    button,
+    ctx_of,
+    grid,
+    load,
+    pressed,
+    save,
+    unit_label,
+)
+from storage import units
+from storage.models import Estate, Owner, TicketKind, Urgency
+
+BUILDING_MAX = 30
+PLACE_MIN = 2
+PLACE_MAX = 200
+VISIT_CHOICES = ("today-am", "today-pm", "tomorrow-am", "tomorrow-pm", "any")
+NOON = time(12, 0)
 
 router = Router(name=__name__)
+router.message.filter(IsVerifiedOwner())
+router.callback_query.filter(IsVerifiedOwner())
+
+
+@router.message(TextKey("menu-repair"))
+async def start_repair(
+    message: Message,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    """The menu button (or /repair, 报修 …): start a new repair request."""
+    await begin(ctx_of(message, t, session, estate, owner, state, clock), TicketKind.repair)
+
+
+# --- where: one of the owner's units, or a common area (building + place) ------------------------
+
+
+@asker("where")
+async def ask_where(ctx: Ctx, draft: FormDraft) -> None:
+    assert ctx.owner.id is not None
+    homes = await units.of_owner(ctx.session, ctx.owner.id)
+    if not homes:
+        await ctx.state.set_state(TicketForm.building)
+        await ask_building(ctx, draft)
+        return
+    choices = [
+        button(unit_label(ctx.t, u.building, u.number), "where", str(u.id), draft) for u in homes
+    ]
+    choices.append(button(ctx.t("repair-btn-common"), "where", "0", draft))
+    await ctx.say(ctx.t("repair-ask-where"), grid(choices))
+
+
+@router.callback_query(
+    StateFilter(TicketForm.where, TicketForm.category), FormCB.filter(F.step == "where")
+)
+async def on_where(
+    query: CallbackQuery,
+    callback_data: FormCB,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    """A unit of the owner's, or "common area" (also offered beside the categories)."""
+    draft = await pressed(query, callback_data, state, t)
+    if draft is None:
+        return
+    ctx = ctx_of(query, t, session, estate, owner, state, clock)
+    draft.unit_id = draft.unit_label = draft.location = draft.building = None
+    if callback_data.value == "0":
+        await save(state, draft)
+        await state.set_state(TicketForm.building)
+        await ask_building(ctx, draft)
+        return
+    assert owner.id is not None
+    homes = {str(u.id): u for u in await units.of_owner(session, owner.id)}
+    home = homes.get(callback_data.value)
+    if home is not None:
+        draft.unit_id = home.id
+        draft.unit_label = unit_label(t, home.building, home.number)
+    await advance(ctx, draft)
+
+
+@asker("building")
+async def ask_building(ctx: Ctx, draft: FormDraft) -> None:
+    await ctx.say(ctx.t("repair-ask-building"))
+
+
+@router.message(TicketForm.building, F.text, NotMenu())
+async def on_building(
+    message: Message,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    """Which building the common area is in (or "estate" for grounds, gates, car park)."""
+    draft = await load(state)
+    text = " ".join((message.text or "").split())
+    if draft is None:
+        return
+    if not text or len(text) > BUILDING_MAX:
+        await message.answer(t("repair-building-invalid", limit=str(BUILDING_MAX)))
+        return
+    draft.building = text
+    await advance(ctx_of(message, t, session, estate, owner, state, clock), draft)
+
+
+@asker("place")
+async def ask_place(ctx: Ctx, draft: FormDraft) -> None:
+    await ctx.say(ctx.t("repair-ask-place", building=draft.building or ""))
+
+
+@router.message(TicketForm.place, F.text, NotMenu())
+async def on_place(
+    message: Message,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    """Where exactly in that building."""
+    draft = await load(state)
+    text = " ".join((message.text or "").split())
+    if draft is None:
+        return
+    if not PLACE_MIN <= len(text) <= PLACE_MAX:
+        await message.answer(t("repair-place-invalid", min=str(PLACE_MIN), max=str(PLACE_MAX)))
+        return
+    draft.location = t("repair-location", building=draft.building or "", place=text)
+    draft.building = None
+    await advance(ctx_of(message, t, session, estate, owner, state, clock), draft)
+
+
+# --- urgency -------------------------------------------------------------------------------------
+
+
+@asker("urgency")
+async def ask_urgency(ctx: Ctx, draft: FormDraft) -> None:
+    choices = [
+        button(ctx.t("repair-btn-normal"), "urgency", Urgency.normal.value, draft),
+        button(ctx.t("repair-btn-urgent"), "urgency", Urgency.urgent.value, draft),
+    ]
+    await ctx.say(ctx.t("repair-ask-urgency"), grid(choices, width=1))
+
+
+@router.callback_query(TicketForm.urgency, FormCB.filter(F.step == "urgency"))
+async def on_urgency(
+    query: CallbackQuery,
+    callback_data: FormCB,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    """Normal or urgent; urgent gets the emergency phone at once and skips the visit time."""
+    draft = await pressed(query, callback_data, state, t)
+    if draft is None:
+        return
+    ctx = ctx_of(query, t, session, estate, owner, state, clock)
+    if callback_data.value in (Urgency.normal.value, Urgency.urgent.value):
+        draft.urgency = Urgency(callback_data.value)
+    if draft.urgency is Urgency.urgent:
+        # Someone with water through the ceiling is not asked for an appointment.
+        draft.visit = draft.preferred_time = None
+        if estate.emergency_phone:
+            await ctx.say(t("repair-emergency-phone", phone=estate.emergency_phone))
+    await advance(ctx, draft)
+
+
+# --- preferred visit time ------------------------------------------------------------------------
+
+
+def _working_hours(window: str) -> tuple[time, time]:
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in window.split("-"))
+    except ValueError:
+        return time(9, 0), time(18, 0)
+    return (start, end) if start < NOON < end else (time(9, 0), time(18, 0))
+
+
+def visit_window(choice: str, now: datetime, estate: Estate) -> str | None:
+    """The stored preferred time: a date and half-day window in the estate's working hours
+    ("2026-11-23 09:00-12:00"), readable as is by staff of any language; None for "any"."""
+    if choice == "any":
+        return None
+    day = now.astimezone(ZoneInfo(estate.time_zone)).date()
+    if choice.startswith("tomorrow"):
+        day += timedelta(days=1)
+    opens, closes = _working_hours(estate.working_hours)
+    start, end = (opens, NOON) if choice.endswith("am") else (NOON, closes)
+    return f"{day.isoformat()} {start:%H:%M}-{end:%H:%M}"
+
+
+def visit_choices(now: datetime, estate: Estate) -> list[str]:
+    """Today's halves only while they are still ahead."""
+    local = now.astimezone(ZoneInfo(estate.time_zone)).time()
+    _, closes = _working_hours(estate.working_hours)
+    gone = {"today-am"} if local >= NOON else set()
+    if local >= closes:
+        gone.add("today-pm")
+    return [choice for choice in VISIT_CHOICES if choice not in gone]
+
+
+@asker("visit")
+async def ask_visit(ctx: Ctx, draft: FormDraft) -> None:
+    t = ctx.t
+    choices = [
+        button(t(f"repair-visit-{choice}"), "visit", choice, draft)
+        for choice in visit_choices(ctx.now, ctx.estate)
+    ]
+    await ctx.say(t("repair-ask-visit"), grid(choices))
+
+
+@router.callback_query(TicketForm.visit, FormCB.filter(F.step == "visit"))
+async def on_visit(
+    query: CallbackQuery,
+    callback_data: FormCB,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    """Today/tomorrow × morning/afternoon, or any time."""
+    draft = await pressed(query, callback_data, state, t)
+    if draft is None:
+        return
+    ctx = ctx_of(query, t, session, estate, owner, state, clock)
+    if callback_data.value in VISIT_CHOICES:
+        draft.visit = callback_data.value
+        draft.preferred_time = visit_window(callback_data.value, ctx.now, estate)
+    await advance(ctx, draft)

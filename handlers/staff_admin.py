@@ -1,5 +1,410 @@
-"""staff_admin."""
+"""Staff bootstrap in the group: /bind, /staff, /pending and the registration decisions."""
 
-from aiogram import Router
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    User,
+)
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.i18n import Catalogs, Translator
+from bot.settings import Settings
+from handlers.filters import IsActiveStaff, IsStaffChat, refuse_non_staff
+from handlers.keyboards import main_menu
+from storage import estates, owners, staff
+from storage.models import Estate, Owner, OwnerStatus, StaffMember, StaffRole
+from storage.outbox import Draft
 
 router = Router(name=__name__)
+
+NAME_MAX = 64
+ROLE_WORDS = {
+    "agent": StaffRole.agent,
+    "客服": StaffRole.agent,
+    "technician": StaffRole.technician,
+    "tech": StaffRole.technician,
+    "维修": StaffRole.technician,
+    "cashier": StaffRole.cashier,
+    "收费": StaffRole.cashier,
+    "manager": StaffRole.manager,
+    "主管": StaffRole.manager,
+}
+
+
+class OwnerDecisionCb(CallbackData, prefix="ownr"):
+    action: str
+    owner_id: int
+
+
+def role_name(t: Translator, role: StaffRole) -> str:
+    names = {
+        StaffRole.agent: t("staff-role-agent"),
+        StaffRole.technician: t("staff-role-technician"),
+        StaffRole.cashier: t("staff-role-cashier"),
+        StaffRole.manager: t("staff-role-manager"),
+    }
+    return names[role]
+
+
+def claimed_label(owner: Owner) -> str:
+    return f"{owner.claimed_building or '?'}-{owner.claimed_unit or '?'}"
+
+
+def pending_card_text(t: Translator, owner: Owner, unit_exists: bool) -> str:
+    head = t(
+        "staff-pending-card",
+        id=str(owner.id),
+        name=owner.name,
+        unit=claimed_label(owner),
+        phone=owner.phone or "—",
+    )
+    note = t("staff-pending-unit-known") if unit_exists else t("staff-pending-unit-new")
+    return f"{head}\n{note}"
+
+
+def pending_card_markup(t: Translator, owner: Owner) -> InlineKeyboardMarkup:
+    assert owner.id is not None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=t("staff-pending-approve"),
+                    callback_data=OwnerDecisionCb(action="ok", owner_id=owner.id).pack(),
+                ),
+                InlineKeyboardButton(
+                    text=t("staff-pending-reject"),
+                    callback_data=OwnerDecisionCb(action="no", owner_id=owner.id).pack(),
+                ),
+            ]
+        ]
+    )
+
+
+def pending_card_draft(t: Translator, chat_id: int, owner: Owner, unit_exists: bool) -> Draft:
+    """The request card for the staff group, in the staff group's language."""
+    return Draft(
+        dedupe_key=f"owner:{owner.id}:pending-card",
+        chat_id=chat_id,
+        text=pending_card_text(t, owner, unit_exists),
+        subject=f"owner:{owner.id}",
+        params={"reply_markup": pending_card_markup(t, owner).model_dump(exclude_none=True)},
+    )
+
+
+def _is_admin(user: User | None, settings: Settings) -> bool:
+    return user is not None and user.id in settings.admin_ids
+
+
+@router.message(Command("bind"), F.chat.type == "private")
+async def bind_in_private(message: Message, t: Translator) -> None:
+    """/bind only makes sense in the group that should become the staff group."""
+    await message.answer(t("staff-bind-private"))
+
+
+@router.message(Command("bind"))
+async def bind(
+    message: Message,
+    session: AsyncSession,
+    settings: Settings,
+    estate: Estate,
+    catalogs: Catalogs,
+    t: Translator,
+) -> None:
+    """Make this group the default estate's staff group (admins only)."""
+    if not _is_admin(message.from_user, settings):
+        await refuse_non_staff(message, t)
+        return
+    assert message.from_user is not None and estate.id is not None
+    staff_t = catalogs.translator(estate.locale)
+    if estate.staff_chat_id == message.chat.id:
+        await message.answer(staff_t("staff-bind-already", estate=estate.name))
+        return
+    await estates.bind_staff_chat(
+        session, estate.id, message.chat.id, actor=f"admin:{message.from_user.id}"
+    )
+    await message.answer(staff_t("staff-bind-done", estate=estate.name))
+    waiting = await owners.list_pending(session, estate.id)
+    if waiting:
+        await message.answer(staff_t("staff-bind-pending", count=len(waiting)))
+
+
+def _manager_or_admin(
+    user: User | None, settings: Settings, staff_member: StaffMember | None
+) -> bool:
+    return _is_admin(user, settings) or (
+        staff_member is not None and staff_member.role == StaffRole.manager
+    )
+
+
+@router.message(Command("staff"), F.chat.type == "private")
+async def staff_in_private(message: Message, t: Translator) -> None:
+    """Staff management happens in the staff group, where everyone can see it."""
+    await message.answer(t("staff-group-only"))
+
+
+@router.message(Command("staff"), IsStaffChat())
+async def staff_command(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    settings: Settings,
+    estate: Estate,
+    staff_member: StaffMember | None,
+    t: Translator,
+) -> None:
+    """/staff, /staff add …, /staff remove … for admins and managers."""
+    args = (command.args or "").split()
+    sub = args[0].casefold() if args else ""
+    if sub == "":
+        if staff_member is None and not _is_admin(message.from_user, settings):
+            await refuse_non_staff(message, t)
+            return
+        await _list_staff(message, session, estate, t)
+        return
+    if not _manager_or_admin(message.from_user, settings, staff_member):
+        await refuse_non_staff(message, t)
+        return
+    if sub == "add":
+        await _add_staff(message, args[1:], session, estate, t)
+    elif sub == "remove":
+        await _remove_staff(message, args[1:], session, estate, t)
+    else:
+        await message.reply(t("staff-usage"))
+
+
+@router.message(Command("staff"))
+async def staff_outside_staff_chat(message: Message, settings: Settings, t: Translator) -> None:
+    """A group that is not bound yet: admins are told to /bind first, others are refused."""
+    if _is_admin(message.from_user, settings):
+        await message.reply(t("staff-bind-first"))
+    else:
+        await refuse_non_staff(message, t)
+
+
+async def _list_staff(
+    message: Message, session: AsyncSession, estate: Estate, t: Translator
+) -> None:
+    assert estate.id is not None
+    members = await staff.list_active(session, estate.id)
+    if not members:
+        await message.answer(t("staff-list-empty"))
+        return
+    lines = [t("staff-list-header", count=len(members))]
+    lines += [
+        t(
+            "staff-list-item",
+            name=m.name,
+            role=role_name(t, m.role),
+            user_id=str(m.telegram_user_id),
+            username=f" @{m.username}" if m.username else "",
+        )
+        for m in members
+    ]
+    await message.answer("\n".join(lines))
+
+
+def _actor(message: Message, staff_member_id: int | None) -> str:
+    if staff_member_id is not None:
+        return f"staff:{staff_member_id}"
+    return f"admin:{message.from_user.id if message.from_user else '?'}"
+
+
+async def _target(
+    message: Message, word: str | None, session: AsyncSession, estate: Estate, t: Translator
+) -> tuple[int, str | None] | None:
+    """Who the command is about: the replied-to person, a numeric id or a known @username.
+
+    Replies with the reason and returns None when it cannot tell.
+    """
+    assert estate.id is not None
+    if word is None:
+        replied = message.reply_to_message.from_user if message.reply_to_message else None
+        if replied is None:
+            await message.reply(t("staff-usage"))
+            return None
+        if replied.is_bot:
+            await message.reply(t("staff-no-bots"))
+            return None
+        return replied.id, replied.username
+    if word.startswith("@"):
+        known = await staff.by_username(session, estate.id, word)
+        if known is None:
+            await message.reply(t("staff-unknown-username", username=word))
+            return None
+        return known.telegram_user_id, known.username
+    if not word.isdigit() or not 0 < int(word) < 2**52:
+        await message.reply(t("staff-bad-target", target=word))
+        return None
+    return int(word), None
+
+
+async def _add_staff(
+    message: Message, args: list[str], session: AsyncSession, estate: Estate, t: Translator
+) -> None:
+    assert estate.id is not None
+    replying = message.reply_to_message is not None
+    if len(args) < (2 if replying else 3):
+        await message.reply(t("staff-usage"))
+        return
+    role = ROLE_WORDS.get(args[-1].casefold())
+    if role is None:
+        await message.reply(t("staff-bad-role", role=args[-1]))
+        return
+    target_word = None if replying else args[0]
+    name = " ".join(args[:-1] if replying else args[1:-1]).strip()
+    if not 0 < len(name) <= NAME_MAX:
+        await message.reply(t("staff-bad-name", max=str(NAME_MAX)))
+        return
+    target = await _target(message, target_word, session, estate, t)
+    if target is None:
+        return
+    user_id, username = target
+    actor_member = await staff.active_member(
+        session, estate.id, message.from_user.id if message.from_user else 0
+    )
+    member = await staff.add(
+        session,
+        estate_id=estate.id,
+        telegram_user_id=user_id,
+        name=name,
+        role=role,
+        actor=_actor(message, actor_member.id if actor_member else None),
+        username=username,
+    )
+    await message.reply(t("staff-added", name=member.name, role=role_name(t, role)))
+
+
+async def _remove_staff(
+    message: Message, args: list[str], session: AsyncSession, estate: Estate, t: Translator
+) -> None:
+    assert estate.id is not None
+    replying = message.reply_to_message is not None
+    if len(args) > 1 or (not args and not replying):
+        await message.reply(t("staff-usage"))
+        return
+    target = await _target(message, args[0] if args else None, session, estate, t)
+    if target is None:
+        return
+    actor_member = await staff.active_member(
+        session, estate.id, message.from_user.id if message.from_user else 0
+    )
+    removed = await staff.remove(
+        session,
+        estate_id=estate.id,
+        telegram_user_id=target[0],
+        actor=_actor(message, actor_member.id if actor_member else None),
+    )
+    if removed is None:
+        await message.reply(t("staff-not-staff"))
+        return
+    await message.reply(t("staff-removed", name=removed.name))
+
+
+@router.message(Command("pending"), IsActiveStaff())
+async def pending(message: Message, session: AsyncSession, estate: Estate, t: Translator) -> None:
+    """List registration requests still waiting, each with its Approve / Reject buttons."""
+    assert estate.id is not None
+    waiting = await owners.list_pending(session, estate.id)
+    if not waiting:
+        await message.answer(t("staff-pending-none"))
+        return
+    for owner in waiting:
+        exists = await owners.claimed_unit_exists(session, owner)
+        await message.answer(
+            pending_card_text(t, owner, exists), reply_markup=pending_card_markup(t, owner)
+        )
+
+
+@router.message(Command("pending"), F.chat.type != "private")
+async def pending_refused(message: Message, t: Translator) -> None:
+    """Only active staff in the staff group see registration requests."""
+    await refuse_non_staff(message, t)
+
+
+async def _decider_name(session: AsyncSession, owner: Owner) -> str:
+    member = await staff.get(session, owner.decided_by) if owner.decided_by else None
+    return member.name if member else "—"
+
+
+@router.callback_query(OwnerDecisionCb.filter(), IsActiveStaff())
+async def decide(
+    query: CallbackQuery,
+    callback_data: OwnerDecisionCb,
+    session: AsyncSession,
+    estate: Estate,
+    staff_member: StaffMember,
+    catalogs: Catalogs,
+    clock: Clock,
+    bot: Bot,
+    t: Translator,
+) -> None:
+    """Approve or reject a registration request; the owner hears about it via the outbox."""
+    assert estate.id is not None and staff_member.id is not None
+    if callback_data.action not in ("ok", "no"):
+        await query.answer(t("common-stale-button"), show_alert=True)
+        return
+    approve = callback_data.action == "ok"
+    owner = await owners.get(session, callback_data.owner_id)
+    if owner is None or owner.estate_id != estate.id:
+        await query.answer(t("staff-pending-gone"), show_alert=True)
+        return
+    if owner.status != OwnerStatus.pending:
+        name = await _decider_name(session, owner)
+        await query.answer(t("staff-pending-already", staff=name), show_alert=True)
+        return
+    exists = await owners.claimed_unit_exists(session, owner)
+    owner_t = catalogs.translator(owner.language or estate.locale)
+    drafts = []
+    if owner.chat_id is not None:
+        if approve:
+            text = owner_t("onb-approved", name=owner.name, unit=claimed_label(owner))
+            markup = main_menu(owner_t).model_dump(exclude_none=True)
+            params = {"reply_markup": markup}
+        else:
+            text = owner_t("onb-rejected", name=owner.name)
+            params = {"reply_markup": {"remove_keyboard": True}}
+        drafts.append(
+            Draft(
+                dedupe_key=f"owner:{owner.id}:decision",
+                chat_id=owner.chat_id,
+                text=text,
+                subject=f"owner:{owner.id}",
+                params=params,
+            )
+        )
+    decision = await owners.decide(
+        session,
+        estate_id=estate.id,
+        owner_id=owner.id or 0,
+        approve=approve,
+        staff_id=staff_member.id,
+        at=clock(),
+        drafts=drafts,
+    )
+    if decision.owner is None or decision.outcome == owners.DecisionOutcome.already_decided:
+        name = await _decider_name(session, decision.owner) if decision.owner else "—"
+        await query.answer(t("staff-pending-already", staff=name), show_alert=True)
+        return
+    result = t(
+        "staff-pending-approved" if approve else "staff-pending-rejected",
+        staff=staff_member.name,
+    )
+    await query.answer(result)
+    if query.message is not None and query.message.chat.id == estate.staff_chat_id:
+        await bot.edit_message_text(
+            text=f"{pending_card_text(t, decision.owner, exists)}\n\n{result}",
+            chat_id=query.message.chat.id,
+            message_id=query.message.message_id,
+        )
+
+
+@router.callback_query(OwnerDecisionCb.filter())
+async def decide_refused(query: CallbackQuery, t: Translator) -> None:
+    """Anyone but active staff in the staff group pressing Approve / Reject changes nothing."""
+    await refuse_non_staff(query, t)

@@ -5,9 +5,9 @@ message can refer to another one that is itself still in the outbox:
 `{"$message_id_of": KEY}` (e.g. to edit a card) and `{"$reply_to_of": KEY}` (to thread a reply).
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -127,18 +127,18 @@ async def mark_final(session: AsyncSession, row_id: int, status: OutboxStatus, e
     await session.commit()
 
 
-async def pending_for_chat_before(session: AsyncSession, chat_id: int, row_id: int) -> bool:
+async def pending_for_chat_before(
+    session: AsyncSession, chat_id: int, row_id: int, excluding: Collection[int] = ()
+) -> bool:
     """Whether an older message to the same chat is still waiting (keeps per-chat order)."""
-    row = (
-        await session.exec(
-            select(OutboxMessage.id).where(
-                OutboxMessage.chat_id == chat_id,
-                col(OutboxMessage.id) < row_id,
-                OutboxMessage.status == OutboxStatus.pending,
-            )
-        )
-    ).first()
-    return row is not None
+    query = select(OutboxMessage.id).where(
+        OutboxMessage.chat_id == chat_id,
+        col(OutboxMessage.id) < row_id,
+        OutboxMessage.status == OutboxStatus.pending,
+    )
+    if excluding:
+        query = query.where(col(OutboxMessage.id).not_in(list(excluding)))
+    return (await session.exec(query)).first() is not None
 
 
 @dataclass(frozen=True)
@@ -167,3 +167,186 @@ async def add_all(session: AsyncSession, drafts: Iterable[Draft]) -> None:
             not_before=draft.not_before,
             **draft.params,
         )
+
+
+MESSAGE_ID_OF = "$message_id_of"
+REPLY_TO_OF = "$reply_to_of"
+PLACEHOLDERS = (MESSAGE_ID_OF, REPLY_TO_OF)
+
+
+def references(value: Any) -> dict[str, str]:
+    """The dedupe keys a payload refers to, each with its placeholder kind."""
+    found: dict[str, str] = {}
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in PLACEHOLDERS and isinstance(item, str):
+                found[item] = key
+            else:
+                found.update(references(item))
+    elif isinstance(value, list):
+        for item in value:
+            found.update(references(item))
+    return found
+
+
+def _placeholder(value: Any) -> tuple[str, str] | None:
+    if isinstance(value, dict) and len(value) == 1:
+        ((kind, key),) = value.items()
+        if kind in PLACEHOLDERS and isinstance(key, str):
+            return kind, key
+    return None
+
+
+def resolve(value: Any, message_ids: Mapping[str, int]) -> Any:
+    """Replace placeholders with the message ids they refer to.
+
+    A reference missing from `message_ids` (the message was never delivered) is dropped, so a
+    reply goes out unthreaded. Both `{"reply_to_message_id": {"$reply_to_of": K}}` and a
+    top-level `{"$reply_to_of": K}` / `{"$message_id_of": K}` are understood.
+    """
+    if isinstance(value, list):
+        return [resolve(item, message_ids) for item in value]
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if key == MESSAGE_ID_OF and item in message_ids:
+            out["message_id"] = message_ids[item]
+        elif key == REPLY_TO_OF and item in message_ids:
+            out["reply_parameters"] = {
+                "message_id": message_ids[item],
+                "allow_sending_without_reply": True,
+            }
+        elif key in PLACEHOLDERS:
+            continue
+        else:
+            reference = _placeholder(item)
+            if reference is not None:
+                if reference[1] in message_ids:
+                    out[key] = message_ids[reference[1]]
+                continue
+            resolved = resolve(item, message_ids)
+            if key == "reply_parameters" and "message_id" not in resolved:
+                continue
+            out[key] = resolved
+    return out
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row this worker may send now, with its placeholders resolved."""
+
+    id: int
+    dedupe_key: str
+    chat_id: int
+    method: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+@dataclass
+class Claim:
+    rows: list[Claimed] = field(default_factory=list)
+    # Rows that referred to a message which was never delivered (an edit of nothing).
+    failed: list[int] = field(default_factory=list)
+
+
+async def claim_due(
+    session: AsyncSession,
+    now: datetime,
+    *,
+    lease: timedelta,
+    pace: Callable[[int], datetime | None],
+    limit: int = 100,
+) -> Claim:
+    """Claim the rows to send now, in one transaction.
+
+    A row is skipped while an older row to its chat is pending (per-chat order) or a message it
+    refers to is still pending; `pace(chat_id)` returns None to let a row go (reserving the
+    slot) or when the chat may be written to again, which becomes the row's next attempt.
+    Claimed rows get `next_attempt_at = now + lease` before the commit, so another worker
+    does not pick them up while they are being sent; if this worker dies they come back after
+    the lease.
+    """
+    claim = Claim()
+    blocked: set[int] = set()
+    claimed_ids: list[int] = []
+    for row in await due(session, now, limit):
+        assert row.id is not None
+        if row.chat_id in blocked:
+            continue
+        if await pending_for_chat_before(session, row.chat_id, row.id, claimed_ids):
+            blocked.add(row.chat_id)
+            continue
+        refs = references(row.payload)
+        delivered: dict[str, int] = {}
+        waiting = False
+        if refs:
+            targets = (
+                await session.exec(
+                    select(OutboxMessage).where(col(OutboxMessage.dedupe_key).in_(list(refs)))
+                )
+            ).all()
+            by_key = {t.dedupe_key: t for t in targets}
+            for key, kind in refs.items():
+                target = by_key.get(key)
+                if target is not None and target.status == OutboxStatus.pending:
+                    waiting = True
+                elif target is not None and target.telegram_message_id is not None:
+                    delivered[key] = target.telegram_message_id
+                elif kind == MESSAGE_ID_OF:
+                    claim.failed.append(row.id)
+        if waiting:
+            blocked.add(row.chat_id)
+            continue
+        if row.id in claim.failed:
+            await session.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id) == row.id)
+                .values(
+                    status=OutboxStatus.failed,
+                    last_error="the message to edit was never delivered",
+                )
+            )
+            continue
+        later = pace(row.chat_id)
+        if later is not None:
+            blocked.add(row.chat_id)
+            await session.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id) == row.id)
+                .values(next_attempt_at=later)
+            )
+            continue
+        await session.exec(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id) == row.id)
+            .values(next_attempt_at=now + lease)
+        )
+        claimed_ids.append(row.id)
+        claim.rows.append(
+            Claimed(
+                id=row.id,
+                dedupe_key=row.dedupe_key,
+                chat_id=row.chat_id,
+                method=row.method,
+                payload=resolve(row.payload, delivered),
+                attempts=row.attempts,
+            )
+        )
+    await session.commit()
+    return claim
+
+
+async def release(session: AsyncSession, row_ids: Collection[int], at: datetime) -> None:
+    """Give claimed rows back unsent (shutting down, or an older row of the chat must wait)."""
+    if row_ids:
+        await session.exec(
+            update(OutboxMessage)
+            .where(
+                col(OutboxMessage.id).in_(list(row_ids)),
+                col(OutboxMessage.status) == OutboxStatus.pending,
+            )
+            .values(next_attempt_at=at)
+        )
+    await session.commit()

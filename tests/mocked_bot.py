@@ -16,7 +16,7 @@ from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramForbiddenError
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import Chat, File, Message, PhotoSize, User
+from aiogram.types import Chat, File, InlineKeyboardMarkup, Message, PhotoSize, User
 
 BOT_ID = 42
 
@@ -57,6 +57,7 @@ class RecordingSession(BaseSession):
             chat_type = "private" if int(chat_id) > 0 else "supergroup"
             message_id = getattr(method, "message_id", None) or next(self._ids)
             extra: dict[str, Any] = {}
+            markup = getattr(method, "reply_markup", None)
             if name == "SendPhoto":
                 extra["photo"] = [PhotoSize(file_id="p", file_unique_id="p", width=1, height=1)]
                 extra["caption"] = getattr(method, "caption", None)
@@ -66,7 +67,8 @@ class RecordingSession(BaseSession):
                 chat=Chat(id=int(chat_id), type=chat_type),
                 from_user=User(id=BOT_ID, is_bot=True, first_name="Frontdoor"),
                 text=getattr(method, "text", None),
-                reply_markup=getattr(method, "reply_markup", None),
+                # A sent Message carries only inline keyboards; reply keyboards stay client-side.
+                reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
                 **extra,
             )
         return True

@@ -21,11 +21,13 @@ def build_dispatcher(seen):
 
     @dp.message(F.contact)
     async def contact(message: Message):
+        assert message.contact is not None
         seen.append(("contact", message.contact.phone_number, message.contact.user_id))
         await message.answer(f"Got {message.contact.phone_number}")
 
     @dp.message(F.photo)
     async def photo(message: Message):
+        assert message.photo
         seen.append(("photo", message.photo[-1].width, message.caption))
         await message.answer("Nice photo")
 
@@ -37,6 +39,7 @@ def build_dispatcher(seen):
 
     @dp.callback_query(F.data == "menu:repair")
     async def press(query: CallbackQuery):
+        assert isinstance(query.message, Message)
         seen.append(("press", query.data, query.message.message_id))
         await query.answer("Opening repairs", show_alert=True)
         await query.message.edit_text("Describe the problem")
@@ -46,7 +49,7 @@ def build_dispatcher(seen):
 
 @pytest.fixture
 async def polling(bot):
-    seen = []
+    seen: list[tuple[object, ...]] = []
     dp = build_dispatcher(seen)
     task = asyncio.create_task(dp.start_polling(bot, polling_timeout=1, handle_signals=False))
     yield seen

@@ -25,7 +25,7 @@ async def test_webhook_delivery_with_secret_and_retry(bot, client, owner):
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    port = runner.addresses[0][1]
     try:
         await bot.set_webhook(f"http://127.0.0.1:{port}/hook", secret_token="s3cret")
         await client.send_text(owner["id"], "one")
@@ -58,7 +58,7 @@ async def test_webhook_reply_method_is_executed(bot, client, owner):
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    port = runner.addresses[0][1]
     try:
         await bot.set_webhook(f"http://127.0.0.1:{port}/hook")
         await client.send_text(owner["id"], "ping")

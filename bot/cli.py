@@ -1,0 +1,235 @@
+"""The `frontdoor` command (DESIGN.md §5). Exit codes: 0 ok, 1 failure, 2 usage or settings."""
+
+import argparse
+import asyncio
+import inspect
+import logging
+import sys
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from alembic.script import ScriptDirectory
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.logging import setup_logging
+from bot.settings import Mode, Settings, SettingsError, load_settings
+from storage import db, registers, staff
+from storage.models import StaffRole
+
+log = logging.getLogger("frontdoor.cli")
+
+ROLE_ALIASES = {
+    "客服": StaffRole.agent,
+    "维修": StaffRole.technician,
+    "收费": StaffRole.cashier,
+    "主管": StaffRole.manager,
+}
+MAX_STAFF_NAME = 100
+CLI_ACTOR = "cli"
+
+
+class Failure(Exception):
+    """A command could not do its job; the message is printed and the exit code is 1."""
+
+
+def _role(value: str) -> StaffRole:
+    role = ROLE_ALIASES.get(value.strip())
+    if role is not None:
+        return role
+    try:
+        return StaffRole(value.strip().lower())
+    except ValueError:
+        roles = ", ".join(r.value for r in StaffRole)
+        raise argparse.ArgumentTypeError(f"must be one of {roles}") from None
+
+
+def _user_id(value: str) -> int:
+    if not value.isdigit() or int(value) <= 0:
+        raise argparse.ArgumentTypeError("must be a numeric Telegram user id")
+    return int(value)
+
+
+def _name(value: str) -> str:
+    value = value.strip()
+    if not 0 < len(value) <= MAX_STAFF_NAME:
+        raise argparse.ArgumentTypeError(f"must be 1-{MAX_STAFF_NAME} characters")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="frontdoor", description="The Telegram front door of a property-management company."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the bot and the outbox sender")
+    run.add_argument("--no-scheduler", action="store_true", help="extra worker: no scheduled jobs")
+    run.set_defaults(handler=_run)
+
+    demo = commands.add_parser("demo", help="run against the local sandbox with a sample estate")
+    demo.set_defaults(handler=_demo)
+
+    database = commands.add_parser("db", help="database schema")
+    db_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser("upgrade", help="bring the schema up to date").set_defaults(
+        handler=_db_upgrade
+    )
+
+    imports = commands.add_parser("import", help="import a register file (CSV or XLSX)")
+    kinds = imports.add_subparsers(dest="kind", required=True, metavar="KIND")
+    for kind, text in (("owners", "owners register"), ("charges", "charges register")):
+        sub = kinds.add_parser(kind, help=f"import the {text}")
+        sub.add_argument("file", type=Path, metavar="FILE")
+        sub.set_defaults(handler=_import)
+
+    staff_parser = commands.add_parser("staff", help="staff members")
+    staff_commands = staff_parser.add_subparsers(
+        dest="staff_command", required=True, metavar="ACTION"
+    )
+    add = staff_commands.add_parser("add", help="add (or re-activate) a staff member")
+    add.add_argument("user_id", type=_user_id, metavar="USER_ID")
+    add.add_argument("name", type=_name, metavar="NAME")
+    add.add_argument("role", type=_role, metavar="ROLE", help="agent|technician|cashier|manager")
+    add.set_defaults(handler=_staff_add)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler: Callable[[Settings, argparse.Namespace], int] = args.handler
+    try:
+        settings = load_settings()
+        token = settings.bot_token.get_secret_value() if settings.bot_token else None
+        try:
+            setup_logging(settings.log_level, secrets=[token] if token else None)
+        except ValueError:
+            raise SettingsError(
+                "FRONTDOOR_LOG_LEVEL: must be DEBUG, INFO, WARNING or ERROR"
+            ) from None
+        return handler(settings, args)
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except Failure as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except (SQLAlchemyError, OSError) as exc:
+        log.debug("command failed", exc_info=True)
+        print(f"error: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
+        return 1
+
+
+def _upgrade(settings: Settings) -> None:
+    db.upgrade(settings.database_url)
+
+
+def _with_estate(
+    settings: Settings, work: Callable[[db.SessionPool, int], Coroutine[Any, Any, int]]
+) -> int:
+    """Run `work(session_pool, estate_id)` against the default estate, made if missing."""
+    from bot.runners import ensure_estate
+
+    async def go() -> int:
+        engine = db.create_engine(settings.database_url)
+        try:
+            pool = db.create_session_pool(engine)
+            estate = await ensure_estate(pool, settings)
+            assert estate.id is not None
+            return await work(pool, estate.id)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.runners import run_polling, run_webhook, webhook_settings
+
+    settings.require_token()
+    if settings.mode is Mode.webhook:
+        webhook_settings(settings)
+    # Alembic runs its own event loop, so the schema is upgraded before ours starts.
+    _upgrade(settings)
+    if settings.mode is Mode.webhook:
+        return asyncio.run(run_webhook(settings, args.no_scheduler))
+    return asyncio.run(run_polling(settings, args.no_scheduler))
+
+
+def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    # The demo picks its own database and upgrades it.
+    result = run_demo(settings)
+    if inspect.iscoroutine(result):
+        result = asyncio.run(result)
+    return int(result)
+
+
+def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    _upgrade(settings)
+    config = db.alembic_config(settings.database_url)
+    head = ScriptDirectory.from_config(config).get_current_head()
+
+    async def no_work(pool: db.SessionPool, estate_id: int) -> int:
+        return 0
+
+    _with_estate(settings, no_work)
+    print(f"database is at revision {head}")
+    return 0
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    _upgrade(settings)
+    path: Path = args.file
+
+    async def work(pool: db.SessionPool, estate_id: int) -> int:
+        async with pool() as session:
+            region = await registers.estate_region(session, estate_id)
+        try:
+            if args.kind == "owners":
+                owner_rows, errors = registers.parse_owners(path, region)
+                rows: list[Any] = owner_rows
+            else:
+                charge_rows, errors = registers.parse_charges(path)
+                rows = charge_rows
+        except registers.RegisterFileError as exc:
+            raise Failure(str(exc)) from None
+        if not errors:
+            async with pool() as session:
+                if args.kind == "owners":
+                    result = await registers.import_owners(session, estate_id, rows, CLI_ACTOR)
+                else:
+                    result = await registers.import_charges(session, estate_id, rows, CLI_ACTOR)
+            errors = result.errors
+        if errors:
+            for error in errors:
+                print(error, file=sys.stderr)
+            print(
+                f"{path}: rejected, nothing was imported ({len(errors)} problems)",
+                file=sys.stderr,
+            )
+            return 1
+        print(result.summary())
+        return 0
+
+    return _with_estate(settings, work)
+
+
+def _staff_add(settings: Settings, args: argparse.Namespace) -> int:
+    _upgrade(settings)
+
+    async def work(pool: db.SessionPool, estate_id: int) -> int:
+        async with pool() as session:
+            member = await staff.add(
+                session,
+                estate_id=estate_id,
+                telegram_user_id=args.user_id,
+                name=args.name,
+                role=args.role,
+                actor=CLI_ACTOR,
+            )
+        print(f"staff: {member.name} ({member.telegram_user_id}) is an active {member.role}")
+        return 0
+
+    return _with_estate(settings, work)

@@ -1,0 +1,43 @@
+staff-refused = Sorry, only the management office's staff can do this here.
+staff-bind-private = Please send /bind in the staff group chat, not here.
+staff-bind-done = This group is now the staff group of { $estate }.
+staff-bind-already = This group already is the staff group of { $estate }.
+staff-bind-pending = { $count ->
+    [one] There is one registration request waiting: send /pending to see it.
+   *[other] There are { $count } registration requests waiting: send /pending to see them.
+}
+staff-bind-first = This group is not the staff group yet. An admin must send /bind here first.
+staff-group-only = Please use this command in the staff group chat.
+staff-list-header = <b>Active staff ({ $count })</b>
+staff-list-item = • { $name } — { $role } — id { $user_id }{ $username }
+staff-list-empty = No active staff yet. Add someone with /staff add.
+staff-usage = Usage:
+    /staff — list active staff
+    /staff add USER_ID NAME ROLE — add (or reply to the person's message with /staff add NAME ROLE)
+    /staff remove USER_ID — remove (or reply to their message with /staff remove)
+    ROLE is agent, technician, cashier or manager (客服, 维修, 收费, 主管).
+staff-bad-role = Unknown role "{ $role }". Use agent, technician, cashier or manager (客服, 维修, 收费, 主管).
+staff-bad-name = The name must be between 1 and { $max } characters.
+staff-bad-target = "{ $target }" is not a Telegram user id. Use the numeric id, or reply to the person's message with the command.
+staff-unknown-username = I do not know who { $username } is: Telegram does not tell bots a user's id from the username. Reply to one of their messages with the command, or use their numeric user id.
+staff-no-bots = Bots cannot be staff members.
+staff-added = { $name } added as { $role }.
+staff-removed = { $name } is no longer staff.
+staff-not-staff = That person is not an active staff member.
+staff-role-agent = agent
+staff-role-technician = technician
+staff-role-cashier = cashier
+staff-role-manager = manager
+staff-pending-card = <b>🆕 Registration request #{ $id }</b>
+    Name: { $name }
+    Unit: { $unit }
+    Phone: { $phone }
+staff-pending-unit-known = ✅ This unit is in the register.
+staff-pending-unit-new = ⚠️ This unit is not in the register: approving adds it.
+staff-pending-approve = ✅ Approve
+staff-pending-reject = ❌ Reject
+staff-pending-none = No registration requests are waiting.
+staff-pending-approved = ✅ Approved by { $staff }.
+staff-pending-rejected = ❌ Rejected by { $staff }.
+staff-pending-already = Already decided by { $staff }.
+staff-pending-gone = This request no longer exists.

@@ -1,0 +1,40 @@
+staff-refused = 抱歉，只有物业服务中心的员工可以在这里进行此操作。
+staff-bind-private = 请在员工群里发送 /bind，而不是在这里。
+staff-bind-done = 本群已设为 { $estate } 的员工群。
+staff-bind-already = 本群已经是 { $estate } 的员工群。
+staff-bind-pending = 有 { $count } 条登记申请待审核，发送 /pending 查看。
+staff-bind-first = 本群还不是员工群，需要管理员先在本群发送 /bind。
+staff-group-only = 请在员工群中使用此命令。
+staff-list-header = <b>在职员工（{ $count } 人）</b>
+staff-list-item = • { $name } — { $role } — id { $user_id }{ $username }
+staff-list-empty = 还没有在职员工。请用 /staff add 添加。
+staff-usage = 用法：
+    /staff — 查看在职员工
+    /staff add 用户ID 姓名 角色 — 添加（或回复此人的消息：/staff add 姓名 角色）
+    /staff remove 用户ID — 移除（或回复此人的消息：/staff remove）
+    角色：客服、维修、收费、主管（agent, technician, cashier, manager）。
+staff-bad-role = 未知角色“{ $role }”。请使用：客服、维修、收费、主管（agent, technician, cashier, manager）。
+staff-bad-name = 姓名长度须为 1 到 { $max } 个字。
+staff-bad-target = “{ $target }”不是 Telegram 用户 ID。请使用数字 ID，或回复此人的消息并发送命令。
+staff-unknown-username = 不认识 { $username }：Telegram 不会告诉机器人用户名对应的 ID。请回复此人的任意一条消息并发送命令，或使用其数字用户 ID。
+staff-no-bots = 机器人不能成为员工。
+staff-added = 已添加 { $name }，角色：{ $role }。
+staff-removed = { $name } 已不再是员工。
+staff-not-staff = 此人不是在职员工。
+staff-role-agent = 客服
+staff-role-technician = 维修
+staff-role-cashier = 收费
+staff-role-manager = 主管
+staff-pending-card = <b>🆕 登记申请 #{ $id }</b>
+    姓名：{ $name }
+    房号：{ $unit }
+    电话：{ $phone }
+staff-pending-unit-known = ✅ 该房号在业主名册中。
+staff-pending-unit-new = ⚠️ 该房号不在名册中：通过审核将新增该房号。
+staff-pending-approve = ✅ 通过
+staff-pending-reject = ❌ 拒绝
+staff-pending-none = 没有待审核的登记申请。
+staff-pending-approved = ✅ 已由 { $staff } 审核通过。
+staff-pending-rejected = ❌ 已由 { $staff } 拒绝。
+staff-pending-already = 已由 { $staff } 处理过。
+staff-pending-gone = 该申请已不存在。

@@ -1,0 +1,86 @@
+"""Who may do what: staff chat, active staff (with roles), admins, verified owners."""
+
+from collections.abc import Iterable
+
+from aiogram.filters import Filter
+from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, User
+
+from bot.i18n import Translator
+from bot.settings import Settings
+from storage.models import Estate, Owner, OwnerStatus, StaffMember, StaffRole
+
+
+def _in_staff_chat(chat: Chat | None, estate: Estate | None) -> bool:
+    return (
+        chat is not None
+        and estate is not None
+        and estate.staff_chat_id is not None
+        and estate.staff_chat_id == chat.id
+    )
+
+
+class IsStaffChat(Filter):
+    """The update comes from the estate's bound staff group."""
+
+    async def __call__(
+        self,
+        event: TelegramObject,
+        event_chat: Chat | None = None,
+        estate: Estate | None = None,
+    ) -> bool:
+        return _in_staff_chat(event_chat, estate)
+
+
+class IsActiveStaff(Filter):
+    """The staff group and an active staff member of its estate (optionally of given roles)."""
+
+    def __init__(self, roles: Iterable[StaffRole] | None = None) -> None:
+        self.roles = frozenset(roles) if roles is not None else None
+
+    async def __call__(
+        self,
+        event: TelegramObject,
+        event_chat: Chat | None = None,
+        estate: Estate | None = None,
+        staff_member: StaffMember | None = None,
+    ) -> bool:
+        if not _in_staff_chat(event_chat, estate) or staff_member is None:
+            return False
+        return self.roles is None or staff_member.role in self.roles
+
+
+class IsAdmin(Filter):
+    """The sender is one of FRONTDOOR_ADMIN_IDS."""
+
+    async def __call__(
+        self,
+        event: TelegramObject,
+        settings: Settings,
+        event_from_user: User | None = None,
+    ) -> bool:
+        return event_from_user is not None and event_from_user.id in settings.admin_ids
+
+
+class IsVerifiedOwner(Filter):
+    """A private chat with a verified owner."""
+
+    async def __call__(
+        self,
+        event: TelegramObject,
+        event_chat: Chat | None = None,
+        owner: Owner | None = None,
+    ) -> bool:
+        return (
+            event_chat is not None
+            and event_chat.type == "private"
+            and owner is not None
+            and owner.status == OwnerStatus.verified
+        )
+
+
+async def refuse_non_staff(message_or_query: Message | CallbackQuery, t: Translator) -> None:
+    """Tell someone who is not (allowed) staff that the bot will not obey them."""
+    if isinstance(message_or_query, CallbackQuery):
+        await message_or_query.answer(t("staff-refused"), show_alert=True)
+    else:
+        await message_or_query.reply(t("staff-refused"))

@@ -1,0 +1,691 @@
+"""What repairs and complaints share: the draft, step order, photos, phone, summary, Edit, Confirm.
+
+The draft lives in the FSM data. Each answer fills one field and `advance` asks for the first
+field still missing, so Edit only has to forget a field to come back to the summary afterwards.
+Kind-specific steps (where, urgency, visit time, call wish) register their question with `asker`.
+"""
+
+import secrets
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiogram import F, Router
+from aiogram.filters import Filter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.filters.state import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import (
+    CallbackQuery,
+    InaccessibleMessage,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+)
+from pydantic import BaseModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.i18n import Catalogs, Translator
+from handlers import cards
+from handlers.filters import IsVerifiedOwner
+from handlers.keyboards import MENU_KEYS, main_menu
+from storage import owners, tickets, units
+from storage.models import Estate, Owner, TicketKind, Urgency
+
+MAX_PHOTOS = tickets.MAX_PHOTOS
+DESCRIPTION_MIN = tickets.DESCRIPTION_MIN
+DESCRIPTION_MAX = tickets.DESCRIPTION_MAX
+PHONE_MAX = 40
+
+router = Router(name=__name__)
+router.message.filter(IsVerifiedOwner())
+router.callback_query.filter(IsVerifiedOwner())
+
+
+class TicketForm(StatesGroup):
+    where = State()
+    building = State()
+    place = State()
+    category = State()
+    description = State()
+    photos = State()
+    urgency = State()
+    visit = State()
+    phone = State()
+    call = State()
+    summary = State()
+    edit = State()
+
+
+# Steps answered by typing; every other step is answered with buttons.
+TEXT_STEPS = frozenset({"building", "place", "description", "phone"})
+
+
+class FormCB(CallbackData, prefix="tf"):
+    """A button of the repair/complaint form: the step it answers, the answer, the draft."""
+
+    step: str
+    value: str = ""
+    ref: str = ""
+
+
+class FormDraft(BaseModel):
+    """The request being written; `None` means "not answered yet"."""
+
+    kind: TicketKind
+    token: str
+    unit_id: int | None = None
+    unit_label: str | None = None
+    building: str | None = None
+    location: str | None = None
+    category: str | None = None
+    description: str | None = None
+    photos: list[tuple[str, str]] = []
+    photos_done: bool = False
+    urgency: Urgency | None = None
+    visit: str | None = None
+    preferred_time: str | None = None
+    contact_phone: str | None = None
+    wants_call: bool | None = None
+
+
+class NotMenu(Filter):
+    """Not a main-menu label: a menu button pressed mid-flow starts that feature instead."""
+
+    async def __call__(self, message: Message, catalogs: Catalogs) -> bool:
+        return catalogs.match(message.text, *MENU_KEYS) is None
+
+
+@dataclass
+class Ctx:
+    """What a step needs to ask its question: who, where, when, in which language."""
+
+    t: Translator
+    session: AsyncSession
+    estate: Estate
+    owner: Owner
+    state: FSMContext
+    now: datetime
+    anchor: Message | InaccessibleMessage
+
+    async def say(
+        self, text: str, markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None
+    ) -> None:
+        await self.anchor.answer(text, reply_markup=markup)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.estate.time_zone)
+
+
+def ctx_of(
+    event: Message | CallbackQuery,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    clock: Clock,
+) -> Ctx:
+    anchor = event if isinstance(event, Message) else event.message
+    assert anchor is not None, "form buttons are only sent in private chats"
+    return Ctx(t, session, estate, owner, state, clock(), anchor)
+
+
+Asker = Callable[[Ctx, FormDraft], Awaitable[None]]
+_ASKERS: dict[str, Asker] = {}
+
+
+def asker(step: str) -> Callable[[Asker], Asker]:
+    """Register the question of a step (repairs and complaints add their own steps)."""
+
+    def register(ask: Asker) -> Asker:
+        _ASKERS[step] = ask
+        return ask
+
+    return register
+
+
+def categories(kind: TicketKind) -> Sequence[str]:
+    return tickets.REPAIR_CATEGORIES if kind is TicketKind.repair else tickets.COMPLAINT_CATEGORIES
+
+
+def next_step(draft: FormDraft) -> str:
+    """The first step whose answer is still missing, or "summary"."""
+    repair = draft.kind is TicketKind.repair
+    if repair and draft.unit_id is None and draft.location is None:
+        return "place" if draft.building else "where"
+    if draft.category is None:
+        return "category"
+    if draft.description is None:
+        return "description"
+    if not draft.photos_done:
+        return "photos"
+    if repair:
+        if draft.urgency is None:
+            return "urgency"
+        if draft.urgency is Urgency.normal and draft.visit is None:
+            return "visit"
+        if draft.contact_phone is None:
+            return "phone"
+    else:
+        if draft.wants_call is None:
+            return "call"
+        if draft.wants_call and draft.contact_phone is None:
+            return "phone"
+    return "summary"
+
+
+async def load(state: FSMContext) -> FormDraft | None:
+    raw = (await state.get_data()).get("draft")
+    return FormDraft.model_validate(raw) if raw else None
+
+
+async def save(state: FSMContext, draft: FormDraft) -> None:
+    await state.update_data(draft=draft.model_dump(mode="json"))
+
+
+async def advance(ctx: Ctx, draft: FormDraft) -> None:
+    """Save the draft and ask for whatever is missing next (the summary when nothing is)."""
+    step = next_step(draft)
+    await save(ctx.state, draft)
+    await ctx.state.set_state(getattr(TicketForm, step))
+    await _ASKERS[step](ctx, draft)
+
+
+async def begin(ctx: Ctx, kind: TicketKind) -> None:
+    """Start a new draft, dropping any other conversation in progress."""
+    assert ctx.owner.id is not None
+    homes = await units.of_owner(ctx.session, ctx.owner.id)
+    draft = FormDraft(kind=kind, token=secrets.token_hex(4), contact_phone=ctx.owner.phone)
+    if len(homes) == 1 or (homes and kind is TicketKind.complaint):
+        # One home: no question ("common area" is offered beside the categories instead).
+        # A complaint comes from the household: its primary unit, never asked.
+        draft.unit_id = homes[0].id
+        draft.unit_label = unit_label(ctx.t, homes[0].building, homes[0].number)
+    await ctx.state.set_data({})
+    await advance(ctx, draft)
+
+
+def unit_label(t: Translator, building: str, number: str) -> str:
+    return t("form-unit", building=building, number=number)
+
+
+def local_time(moment: datetime | None, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def button(text: str, step: str, value: str, draft: FormDraft) -> InlineKeyboardButton:
+    """A form button tied to this draft, so a button of an older draft is recognised as stale."""
+    return InlineKeyboardButton(
+        text=text, callback_data=FormCB(step=step, value=value, ref=draft.token).pack()
+    )
+
+
+def grid(buttons: Sequence[InlineKeyboardButton], width: int = 2) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+    )
+
+
+async def close_buttons(query: CallbackQuery) -> None:
+    """Take the buttons off an answered question, so it cannot be answered twice."""
+    if isinstance(query.message, Message) and query.message.reply_markup is not None:
+        await query.message.edit_reply_markup(reply_markup=None)
+
+
+async def pressed(
+    query: CallbackQuery, callback_data: FormCB, state: FSMContext, t: Translator
+) -> FormDraft | None:
+    """The draft a form button belongs to, with the query answered; None (and an explanation)
+    for a button of an older draft."""
+    draft = await load(state)
+    if draft is None or callback_data.ref != draft.token:
+        await query.answer(t("form-stale"), show_alert=True)
+        return None
+    await query.answer()
+    await close_buttons(query)
+    return draft
+
+
+# --- category ------------------------------------------------------------------------------------
+
+
+@asker("category")
+async def ask_category(ctx: Ctx, draft: FormDraft) -> None:
+    t = ctx.t
+    codes = categories(draft.kind)
+    markup = grid([button(cards.category_label(t, code), "cat", code, draft) for code in codes])
+    if draft.kind is TicketKind.complaint:
+        await ctx.say(t("complaint-ask-category"), markup)
+        return
+    if draft.unit_id is not None:
+        markup.inline_keyboard.append(
+            [button(t("repair-btn-common-instead"), "where", "0", draft)]
+        )
+    await ctx.say(t("repair-ask-category", place=draft.unit_label or draft.location or ""), markup)
+
+
+@router.callback_query(TicketForm.category, FormCB.filter(F.step == "cat"))
+async def on_category(
+    query: CallbackQuery,
+    callback_data: FormCB,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    """A category button; only this kind's categories count."""
+    draft = await pressed(query, callback_data, state, t)
+    if draft is None:
+        return
+    ctx = ctx_of(query, t, session, estate, owner, state, clock)
+    if callback_data.value in categories(draft.kind):
+        draft.category = callback_data.value
+    await advance(ctx, draft)
+
+
+# --- description ---------------------------------------------------------------------------------
+
+
+@asker("description")
+async def ask_description(ctx: Ctx, draft: FormDraft) -> None:
+    if draft.kind is TicketKind.repair:
+        await ctx.say(ctx.t("repair-ask-description", limit=MAX_PHOTOS))
+    else:
+        await ctx.say(ctx.t("complaint-ask-description", limit=MAX_PHOTOS))
+
+
+def description_problem(t: Translator, text: str) -> str | None:
+    """Why a description is refused, or None if it is fine."""
+    length = len(text.strip())
+    if length < DESCRIPTION_MIN:
+        return t("form-description-too-short", count=DESCRIPTION_MIN)
+    if length > DESCRIPTION_MAX:
+        return t("form-description-too-long", limit=str(DESCRIPTION_MAX), length=str(length))
+    return None
+
+
+def photo_of(message: Message) -> tuple[str, str]:
+    assert message.photo
+    largest = message.photo[-1]
+    return largest.file_id, largest.file_unique_id
+
+
+@router.message(TicketForm.description, F.photo)
+async def on_description_photo(
+    message: Message,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    """A photo while asked to describe: kept; its caption, if long enough, is the description."""
+    draft = await load(state)
+    if draft is None:
+        return
+    if len(draft.photos) < MAX_PHOTOS:
+        draft.photos.append(photo_of(message))
+    caption = (message.caption or "").strip()
+    problem = description_problem(t, caption) if caption else t("form-description-photo-kept")
+    if problem:
+        await save(state, draft)
+        await message.answer(problem)
+        return
+    draft.description = caption
+    await advance(ctx_of(message, t, session, estate, owner, state, clock), draft)
+
+
+@router.message(TicketForm.description, F.text, NotMenu())
+async def on_description(
+    message: Message,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    """The description, 5–2000 characters."""
+    draft = await load(state)
+    if draft is None or message.text is None:
+        return
+    problem = description_problem(t, message.text)
+    if problem:
+        await message.answer(problem)
+        return
+    draft.description = message.text.strip()
+    await advance(ctx_of(message, t, session, estate, owner, state, clock), draft)
+
+
+# --- photos --------------------------------------------------------------------------------------
+
+
+def done_button(t: Translator, draft: FormDraft) -> InlineKeyboardMarkup:
+    label = t("form-btn-done") if draft.photos else t("form-btn-skip")
+    return grid([button(label, "photos", "done", draft)])
+
+
+@asker("photos")
+async def ask_photos(ctx: Ctx, draft: FormDraft) -> None:
+    if draft.photos:
+        text = ctx.t("form-ask-more-photos", count=len(draft.photos), limit=MAX_PHOTOS)
+    else:
+        text = ctx.t("form-ask-photos", limit=MAX_PHOTOS)
+    await ctx.say(text, done_button(ctx.t, draft))
+
+
+@router.message(TicketForm.photos, F.photo)
+async def on_photo(message: Message, t: Translator, state: FSMContext) -> None:
+    """One more photo, up to five; a sixth is politely refused."""
+    draft = await load(state)
+    if draft is None:
+        return
+    if len(draft.photos) >= MAX_PHOTOS:
+        await message.answer(
+            t("form-photos-full", limit=MAX_PHOTOS), reply_markup=done_button(t, draft)
+        )
+        return
+    draft.photos.append(photo_of(message))
+    await save(state, draft)
+    await message.answer(
+        t("form-photo-added", count=len(draft.photos), limit=MAX_PHOTOS),
+        reply_markup=done_button(t, draft),
+    )
+
+
+@router.callback_query(TicketForm.photos, FormCB.filter(F.step == "photos"))
+async def on_photos_done(
+    query: CallbackQuery,
+    callback_data: FormCB,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    """Done (or Skip): on to the next step."""
+    draft = await pressed(query, callback_data, state, t)
+    if draft is None:
+        return
+    draft.photos_done = True
+    await advance(ctx_of(query, t, session, estate, owner, state, clock), draft)
+
+
+# --- contact phone -------------------------------------------------------------------------------
+
+
+@asker("phone")
+async def ask_phone(ctx: Ctx, draft: FormDraft) -> None:
+    markup = None
+    if ctx.owner.phone:
+        mine = ctx.t("form-btn-my-phone", phone=ctx.owner.phone)
+        markup = grid([button(mine, "phone", "mine", draft)])
+    await ctx.say(ctx.t("form-ask-phone"), markup)
+
+
+@router.callback_query(TicketForm.phone, FormCB.filter(F.step == "phone"))
+async def on_my_phone(
+    query: CallbackQuery,
+    callback_data: FormCB,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    """Use the registered number."""
+    draft = await pressed(query, callback_data, state, t)
+    if draft is None:
+        return
+    draft.contact_phone = owner.phone
+    await advance(ctx_of(query, t, session, estate, owner, state, clock), draft)
+
+
+@router.message(TicketForm.phone, F.text, NotMenu())
+async def on_phone_typed(
+    message: Message,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    """Another number, normalised to E.164 in the estate's region."""
+    draft = await load(state)
+    if draft is None or message.text is None:
+        return
+    phone = owners.normalize_phone(message.text[:PHONE_MAX], estate.phone_region)
+    if phone is None:
+        await message.answer(t("form-phone-invalid"))
+        return
+    draft.contact_phone = phone
+    await advance(ctx_of(message, t, session, estate, owner, state, clock), draft)
+
+
+# --- summary, Edit, Confirm, Cancel --------------------------------------------------------------
+
+
+def visit_text(t: Translator, draft: FormDraft) -> str:
+    if draft.urgency is Urgency.urgent:
+        return t("form-visit-asap")
+    if draft.visit is None or draft.preferred_time is None:
+        return t("form-visit-any")
+    return t("form-visit-at", label=t(f"repair-visit-{draft.visit}"), window=draft.preferred_time)
+
+
+def summary_text(t: Translator, draft: FormDraft) -> str:
+    repair = draft.kind is TicketKind.repair
+    lines = [t("repair-summary-title") if repair else t("complaint-summary-title")]
+    if repair:
+        lines.append(t("form-sum-place", place=draft.unit_label or draft.location or ""))
+    category = cards.category_label(t, draft.category or "other")
+    lines.append(t("form-sum-category", category=category))
+    lines.append(t("form-sum-description", description=draft.description or ""))
+    lines.append(t("form-sum-photos", count=len(draft.photos)))
+    if repair:
+        lines.append(t("form-sum-urgency", urgency=t(f"urgency-{draft.urgency}")))
+        lines.append(t("form-sum-visit", visit=visit_text(t, draft)))
+        lines.append(t("form-sum-phone", phone=draft.contact_phone or ""))
+    else:
+        lines.append(t("form-sum-call-yes") if draft.wants_call else t("form-sum-call-no"))
+        if draft.wants_call:
+            lines.append(t("form-sum-phone", phone=draft.contact_phone or ""))
+    lines.append(t("form-sum-check"))
+    return "\n".join(lines)
+
+
+@asker("summary")
+async def ask_summary(ctx: Ctx, draft: FormDraft) -> None:
+    t = ctx.t
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [button(t("form-btn-confirm"), "sum", "ok", draft)],
+            [
+                button(t("form-btn-edit"), "sum", "edit", draft),
+                button(t("form-btn-cancel"), "sum", "cancel", draft),
+            ],
+        ]
+    )
+    await ctx.say(summary_text(t, draft), markup)
+
+
+def editable(draft: FormDraft) -> list[str]:
+    """The answers the owner may change from the summary, in the order they were asked."""
+    if draft.kind is TicketKind.complaint:
+        return ["category", "description", "photos", "call"] + (
+            ["phone"] if draft.wants_call else []
+        )
+    fields = ["where", "category", "description", "photos", "urgency"]
+    if draft.urgency is Urgency.normal:
+        fields.append("visit")
+    return [*fields, "phone"]
+
+
+@asker("edit")
+async def ask_edit(ctx: Ctx, draft: FormDraft) -> None:
+    t = ctx.t
+    markup = grid(
+        [button(t(f"form-field-{name}"), "edit", name, draft) for name in editable(draft)]
+    )
+    markup.inline_keyboard.append([button(t("form-btn-back"), "edit", "back", draft)])
+    await ctx.say(t("form-ask-edit"), markup)
+
+
+def forget(draft: FormDraft, name: str) -> None:
+    """Forget one answer, so `advance` asks it again and then returns to the summary."""
+    cleared: dict[str, dict[str, Any]] = {
+        "where": {"unit_id": None, "unit_label": None, "building": None, "location": None},
+        "category": {"category": None},
+        "description": {"description": None},
+        "photos": {"photos": [], "photos_done": False},
+        "urgency": {"urgency": None, "visit": None, "preferred_time": None},
+        "visit": {"visit": None, "preferred_time": None},
+        "phone": {"contact_phone": None},
+        "call": {"wants_call": None},
+    }
+    for field, value in cleared.get(name, {}).items():
+        setattr(draft, field, value)
+
+
+@router.callback_query(TicketForm.summary, FormCB.filter(F.step == "sum"))
+async def on_summary(
+    query: CallbackQuery,
+    callback_data: FormCB,
+    t: Translator,
+    catalogs: Catalogs,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    """Confirm, Edit or Cancel, on the summary of this very draft."""
+    draft = await pressed(query, callback_data, state, t)
+    if draft is None:
+        return
+    ctx = ctx_of(query, t, session, estate, owner, state, clock)
+    if callback_data.value == "edit":
+        await state.set_state(TicketForm.edit)
+        await ask_edit(ctx, draft)
+        return
+    # Cleared before the insert: a second press of Confirm finds no draft and creates nothing.
+    await state.clear()
+    if callback_data.value == "cancel":
+        await ctx.say(t("form-cancelled"), main_menu(t))
+        return
+    try:
+        await submit(ctx, draft, catalogs)
+    except tickets.TicketError:
+        # Refused (the owner lost their verification meanwhile, or a unit vanished): say so and
+        # leave the draft where it was, so nothing typed is lost.
+        await state.set_state(TicketForm.summary)
+        await save(state, draft)
+        await ctx.say(t("form-refused"))
+
+
+async def submit(ctx: Ctx, draft: FormDraft, catalogs: Catalogs) -> None:
+    """Create the ticket (its staff card goes out through the outbox) and tell the owner."""
+    t, estate = ctx.t, ctx.estate
+    view = await tickets.create(
+        ctx.session,
+        estate=estate,
+        owner=ctx.owner,
+        kind=draft.kind,
+        category=draft.category or "",
+        description=draft.description or "",
+        unit_id=draft.unit_id,
+        location=draft.location,
+        urgency=draft.urgency or Urgency.normal,
+        preferred_time=draft.preferred_time,
+        contact_phone=draft.contact_phone,
+        wants_call=bool(draft.wants_call),
+        photos=draft.photos,
+        now=ctx.now,
+        notify=cards.card_drafts(catalogs, estate),
+    )
+    ticket = view.ticket
+    due = local_time(ticket.sla_due_at, ctx.tz)
+    if draft.kind is TicketKind.complaint:
+        text = t(
+            "complaint-created",
+            number=str(ticket.number),
+            deadline=due,
+            count=estate.sla_complaint_hours,
+        )
+    elif ticket.urgency == Urgency.urgent and estate.emergency_phone:
+        text = t(
+            "repair-created-urgent",
+            number=str(ticket.number),
+            deadline=due,
+            phone=estate.emergency_phone,
+        )
+    else:
+        text = t("repair-created", number=str(ticket.number), deadline=due)
+    await ctx.say(text, main_menu(t))
+
+
+@router.callback_query(TicketForm.edit, FormCB.filter(F.step == "edit"))
+async def on_edit_field(
+    query: CallbackQuery,
+    callback_data: FormCB,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    """Which answer to change; Back returns to the summary with nothing changed."""
+    draft = await pressed(query, callback_data, state, t)
+    if draft is None:
+        return
+    if callback_data.value in editable(draft):
+        forget(draft, callback_data.value)
+    await advance(ctx_of(query, t, session, estate, owner, state, clock), draft)
+
+
+@router.callback_query(FormCB.filter())
+async def on_stale_button(query: CallbackQuery, t: Translator) -> None:
+    """A form button of an earlier step or an old draft: explain, change nothing."""
+    await query.answer(t("form-stale"), show_alert=True)
+
+
+@router.message(StateFilter(TicketForm), NotMenu())
+async def on_unexpected(
+    message: Message,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    """Input that does not fit the step (text for a button, a sticker for text): say what is
+    expected and ask the same question again."""
+    draft = await load(state)
+    current = await state.get_state()
+    if draft is None or current is None:
+        await state.clear()
+        await message.answer(t("form-cancelled"), reply_markup=main_menu(t))
+        return
+    step = current.rsplit(":", 1)[-1]
+    if step == "photos":
+        await message.answer(t("form-photos-expected"))
+    elif step in TEXT_STEPS:
+        await message.answer(t("form-text-expected"))
+    else:
+        await message.answer(t("form-use-buttons"))
+    await _ASKERS[step](ctx_of(message, t, session, estate, owner, state, clock), draft)

@@ -1,0 +1,271 @@
+"""The outbox sender: queued Bot API calls delivered in order, within limits, with retries.
+
+Limits: `send_rate` messages per second overall, one per second to a private chat and twenty
+per minute to a group. A chat that must wait is skipped for this pass (its row gets a later
+`next_attempt_at`), so it never holds up the others. Outcomes:
+429 → wait `retry_after` (not a failed attempt); 5xx, network errors, timeouts → exponential
+backoff, `dead` after `max_attempts`; 403 → `failed` and the owner is marked unreachable;
+400 → `failed` ("message is not modified" counts as sent).
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Any
+
+import aiogram.methods
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+from aiogram.methods import TelegramMethod
+from aiogram.types import Message, MessageId
+from aiolimiter import AsyncLimiter
+from pydantic import ValidationError
+
+from bot.clock import Clock, system_clock
+from storage import delivery, outbox
+from storage.db import SessionPool
+from storage.models import OutboxStatus
+
+log = logging.getLogger("frontdoor.outbox")
+
+# Longer than any single Bot API request may take, so a claimed row is never sent twice.
+LEASE = timedelta(minutes=2)
+PRIVATE_WINDOW = (1, timedelta(seconds=1))
+GROUP_WINDOW = (20, timedelta(minutes=1))
+BACKOFF_CAP = timedelta(minutes=10)
+
+
+class Outcome(Enum):
+    sent = "sent"
+    retry = "retry"
+    failed = "failed"
+
+
+class ChatPacer:
+    """Per-chat sliding windows: 1 message/s to a private chat, 20/min to a group."""
+
+    def __init__(self) -> None:
+        self.recent: dict[int, deque[datetime]] = {}
+
+    def reserve(self, chat_id: int, now: datetime) -> datetime | None:
+        """Take a slot now (None) or say when the chat may be written to again."""
+        limit, period = PRIVATE_WINDOW if chat_id > 0 else GROUP_WINDOW
+        times = self.recent.setdefault(chat_id, deque())
+        while times and times[0] <= now - period:
+            times.popleft()
+        if len(times) >= limit:
+            return times[0] + period
+        times.append(now)
+        return None
+
+    def prune(self, now: datetime) -> None:
+        horizon = now - GROUP_WINDOW[1]
+        for chat_id in [c for c, t in self.recent.items() if not t or t[-1] <= horizon]:
+            del self.recent[chat_id]
+
+
+def build_method(name: str, chat_id: int, payload: dict[str, Any]) -> TelegramMethod[Any]:
+    """The aiogram method object for a Bot API method name such as "sendMessage"."""
+    cls = getattr(aiogram.methods, name[:1].upper() + name[1:], None)
+    if not (isinstance(cls, type) and issubclass(cls, TelegramMethod)):
+        raise LookupError(f"unknown Bot API method {name!r}")
+    params = dict(payload)
+    if "chat_id" in cls.model_fields:
+        params.setdefault("chat_id", chat_id)
+    return cls(**params)
+
+
+def backoff(attempts: int) -> timedelta:
+    """2, 4, 8 … seconds after the 1st, 2nd, 3rd failed attempt, capped."""
+    return min(timedelta(seconds=2**attempts), BACKOFF_CAP)
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        bot: Bot,
+        session_pool: SessionPool,
+        clock: Clock = system_clock,
+        rate: float = 25,
+        *,
+        limiter: AbstractAsyncContextManager[Any] | None = None,
+        max_attempts: int = 8,
+        batch: int = 100,
+        interval: float = 0.5,
+        request_timeout: int = 30,
+    ) -> None:
+        self.bot = bot
+        self.session_pool = session_pool
+        self.clock = clock
+        self.limiter = limiter or AsyncLimiter(rate, 1)
+        self.max_attempts = max_attempts
+        self.batch = batch
+        self.interval = interval
+        self.request_timeout = request_timeout
+        self.pacer = ChatPacer()
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> asyncio.Task[None]:
+        self._stopping = False
+        self._task = asyncio.create_task(self.run(), name="outbox-sender")
+        return self._task
+
+    def poke(self) -> None:
+        """Look at the outbox now instead of at the next tick."""
+        self._wake.set()
+
+    async def stop(self) -> None:
+        """Finish the message being sent, give the rest of the pass back, and end `run`."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+
+    async def run(self) -> None:
+        log.info("outbox sender started")
+        while not self._stopping:
+            try:
+                await self.send_due(self.clock())
+            except Exception:
+                # A database hiccup must not end delivery; claimed rows come back after the lease.
+                log.exception("outbox pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.interval)
+            self._wake.clear()
+        log.info("outbox sender stopped")
+
+    async def send_due(self, now: datetime) -> int:
+        """One pass over the due rows; returns how many were delivered."""
+        self.pacer.prune(now)
+        async with self.session_pool() as session:
+            claim = await outbox.claim_due(
+                session,
+                now,
+                lease=LEASE,
+                pace=lambda chat_id: self.pacer.reserve(chat_id, now),
+                limit=self.batch,
+            )
+        for row_id in claim.failed:
+            log.info("outbox id=%s outcome=failed error=edit-target-undelivered", row_id)
+        delivered = 0
+        held: set[int] = set()
+        unsent: list[int] = []
+        for row in claim.rows:
+            if self._stopping or row.chat_id in held:
+                unsent.append(row.id)
+                continue
+            outcome = await self._deliver(row)
+            if outcome is Outcome.sent:
+                delivered += 1
+            elif outcome is Outcome.retry:
+                # Later rows to this chat must not overtake the one that is waiting.
+                held.add(row.chat_id)
+        if unsent:
+            async with self.session_pool() as session:
+                await outbox.release(session, unsent, now)
+        return delivered
+
+    async def _deliver(self, row: outbox.Claimed) -> Outcome:
+        try:
+            method = build_method(row.method, row.chat_id, row.payload)
+        except (LookupError, ValidationError, TypeError) as exc:
+            return await self._fail(row, OutboxStatus.failed, f"bad payload: {exc}")
+        try:
+            async with self.limiter:
+                result = await self.bot(method, request_timeout=self.request_timeout)
+        except TelegramRetryAfter as exc:
+            return await self._retry(row, exc, timedelta(seconds=exc.retry_after), count=False)
+        except TelegramForbiddenError as exc:
+            outcome = await self._fail(row, OutboxStatus.failed, exc.message)
+            if row.chat_id > 0:
+                async with self.session_pool() as session:
+                    await delivery.mark_unreachable(session, row.chat_id, exc.message)
+            return outcome
+        except TelegramBadRequest as exc:
+            if "message is not modified" in exc.message:
+                return await self._sent(row, row.payload.get("message_id"))
+            return await self._fail(row, OutboxStatus.failed, exc.message)
+        except TelegramEntityTooLarge as exc:
+            return await self._fail(row, OutboxStatus.failed, exc.message)
+        except (
+            TelegramServerError,
+            TelegramNetworkError,
+            TelegramUnauthorizedError,
+            TimeoutError,
+        ) as exc:
+            return await self._retry(row, exc, backoff(row.attempts + 1), count=True)
+        except TelegramAPIError as exc:
+            return await self._fail(row, OutboxStatus.failed, exc.message)
+        except Exception as exc:
+            # Whatever else went wrong is retried like an outage, then given up on.
+            log.exception("outbox id=%s unexpected error", row.id)
+            return await self._retry(row, exc, backoff(row.attempts + 1), count=True)
+        message_id = None
+        if isinstance(result, Message | MessageId):
+            message_id = result.message_id
+        elif isinstance(row.payload.get("message_id"), int):
+            message_id = row.payload["message_id"]
+        return await self._sent(row, message_id)
+
+    async def _sent(self, row: outbox.Claimed, message_id: Any) -> Outcome:
+        async with self.session_pool() as session:
+            await outbox.mark_sent(
+                session, row.id, message_id if isinstance(message_id, int) else None, self.clock()
+            )
+        log.info(
+            "outbox id=%s chat=%s method=%s outcome=sent attempts=%s",
+            row.id,
+            row.chat_id,
+            row.method,
+            row.attempts + 1,
+        )
+        return Outcome.sent
+
+    async def _retry(
+        self, row: outbox.Claimed, exc: Exception, delay: timedelta, count: bool
+    ) -> Outcome:
+        error = f"{type(exc).__name__}: {exc}"
+        if count and row.attempts + 1 >= self.max_attempts:
+            return await self._fail(row, OutboxStatus.dead, error)
+        async with self.session_pool() as session:
+            await outbox.mark_retry(
+                session, row.id, error, self.clock() + delay, count_attempt=count
+            )
+        log.info(
+            "outbox id=%s chat=%s method=%s outcome=retry in_s=%d error=%s",
+            row.id,
+            row.chat_id,
+            row.method,
+            delay.total_seconds(),
+            type(exc).__name__,
+        )
+        return Outcome.retry
+
+    async def _fail(self, row: outbox.Claimed, status: OutboxStatus, error: str) -> Outcome:
+        async with self.session_pool() as session:
+            await outbox.mark_final(session, row.id, status, error)
+        log.info(
+            "outbox id=%s chat=%s method=%s outcome=%s attempts=%s",
+            row.id,
+            row.chat_id,
+            row.method,
+            status.value,
+            row.attempts + 1,
+        )
+        return Outcome.failed

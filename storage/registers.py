@@ -1,0 +1,450 @@
+"""Register files (DESIGN.md §6): owners and charges from CSV or XLSX, imported all-or-nothing.
+
+Parsing checks each row on its own and the file as a whole; importing checks the rows against the
+database and writes everything in one transaction, or nothing when any row is wrong. Messages are
+plain English for the operator at the command line (they never reach Telegram users).
+"""
+
+import csv
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import audit
+from storage.models import Charge, Estate, Owner, OwnerStatus, OwnerUnit, Unit
+from storage.owners import normalize_phone
+
+OWNER_COLUMNS = ("building", "unit", "name", "phone")
+OWNER_OPTIONAL = ("area_m2", "language")
+CHARGE_COLUMNS = ("building", "unit", "item", "period", "amount", "due_date")
+LANGUAGES = ("en", "zh")
+MAX_PLACE = 64
+MAX_NAME = 100
+MAX_ITEM = 64
+MAX_AREA = Decimal(100_000)
+# Ten million in major units: far above any fee, far below integer overflow.
+MAX_AMOUNT = Decimal(10_000_000)
+PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A reason a file was rejected; line 1 is the header, 0 means the file as a whole."""
+
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}" if self.line else self.reason
+
+
+@dataclass(frozen=True)
+class OwnerRow:
+    line: int
+    building: str
+    unit: str
+    name: str
+    phone: str
+    area_m2: float | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class ChargeRow:
+    line: int
+    building: str
+    unit: str
+    item: str
+    period: str
+    amount: int
+    due_date: date
+
+
+@dataclass
+class ImportResult:
+    """What an import did (all zero when it was rejected) or why it was rejected."""
+
+    kind: str
+    counts: dict[str, int] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        c = self.counts
+        if self.kind == "owners":
+            return (
+                f"owners: {c.get('owners_created', 0)} created, "
+                f"{c.get('owners_updated', 0)} updated; "
+                f"units: {c.get('units_created', 0)} created, "
+                f"{c.get('units_updated', 0)} updated; links: {c.get('links_created', 0)}"
+            )
+        return (
+            f"charges: {c.get('charges_created', 0)} created, "
+            f"{c.get('charges_unchanged', 0)} unchanged"
+        )
+
+
+class RegisterFileError(Exception):
+    """The file cannot be read at all (missing, not CSV/XLSX, corrupt)."""
+
+
+def _cell(value: Any) -> str:
+    """Spreadsheet cells come typed; bring them back to the text a person typed."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _read_table(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) for every row, the header first."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            workbook = load_workbook(path, read_only=True, data_only=True)
+            try:
+                sheet = workbook.worksheets[0]
+                rows = [
+                    (number, [_cell(v) for v in values])
+                    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+                ]
+            finally:
+                workbook.close()
+            yield from rows
+            return
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            for cells in reader:
+                yield reader.line_num, [c.strip() for c in cells]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise RegisterFileError(f"cannot read {path}: {exc}") from exc
+    except Exception as exc:  # openpyxl raises assorted errors for a file that is not XLSX
+        raise RegisterFileError(f"cannot read {path} as a spreadsheet: {exc}") from exc
+
+
+def _records(
+    path: Path, required: Sequence[str], optional: Sequence[str] = ()
+) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
+    rows = iter(_read_table(path))
+    header = next(rows, None)
+    if header is None:
+        return [], [RowError(1, "the file is empty (expected a header row)")]
+    names = [h.strip().casefold() for h in header[1]]
+    missing = [c for c in required if c not in names]
+    if missing:
+        return [], [RowError(1, f'missing column "{c}"') for c in missing]
+    wanted = [*required, *optional]
+    index = {name: names.index(name) for name in wanted if name in names}
+    records = []
+    for line, cells in rows:
+        if not any(cells):
+            continue
+        padded = cells + [""] * (len(names) - len(cells))
+        records.append((line, {name: padded[i].strip() for name, i in index.items()}))
+    if not records:
+        return [], [RowError(1, "the file has a header but no rows")]
+    return records, []
+
+
+def _text(record: dict[str, str], column: str, limit: int, problems: list[str]) -> str:
+    value = record.get(column, "")
+    if not value:
+        problems.append(f"{column} is empty")
+    elif len(value) > limit:
+        problems.append(f"{column} is longer than {limit} characters")
+    return value
+
+
+def parse_owners(path: Path | str, region: str = "CN") -> tuple[list[OwnerRow], list[RowError]]:
+    """Read and check an owners register; phones without a country code take `region`."""
+    records, errors = _records(Path(path), OWNER_COLUMNS, OWNER_OPTIONAL)
+    rows: list[OwnerRow] = []
+    name_of_phone: dict[str, tuple[str, int]] = {}
+    seen_links: dict[tuple[str, str, str], int] = {}
+    area_of_unit: dict[tuple[str, str], tuple[Decimal, int]] = {}
+    for line, record in records:
+        problems: list[str] = []
+        building = _text(record, "building", MAX_PLACE, problems)
+        unit = _text(record, "unit", MAX_PLACE, problems)
+        name = _text(record, "name", MAX_NAME, problems)
+        raw_phone = record.get("phone", "")
+        phone = normalize_phone(raw_phone, region) if raw_phone else None
+        if not raw_phone:
+            problems.append("phone is empty")
+        elif phone is None:
+            problems.append(f'phone "{raw_phone}" is not a valid number')
+        area: Decimal | None = None
+        if record.get("area_m2"):
+            try:
+                area = Decimal(record["area_m2"])
+            except InvalidOperation:
+                area = None
+            if area is None or not area.is_finite() or not 0 < area <= MAX_AREA:
+                problems.append(f'area_m2 "{record["area_m2"]}" is not a positive number')
+                area = None
+        language = record.get("language", "").lower() or None
+        if language is not None and language not in LANGUAGES:
+            problems.append(f'language "{record["language"]}" must be en or zh')
+        if phone and name:
+            first = name_of_phone.setdefault(phone, (name, line))
+            if first[0] != name:
+                problems.append(f"phone {phone} is on line {first[1]} with another name")
+            link = (building, unit, phone)
+            if link in seen_links:
+                problems.append(
+                    f"unit {building}-{unit} with this phone repeats line {seen_links[link]}"
+                )
+            seen_links.setdefault(link, line)
+        if area is not None:
+            known = area_of_unit.setdefault((building, unit), (area, line))
+            if known[0] != area:
+                problems.append(
+                    f"unit {building}-{unit} has area_m2 {known[0]} on line {known[1]}"
+                )
+        if problems:
+            errors.extend(RowError(line, p) for p in problems)
+            continue
+        assert phone is not None
+        rows.append(
+            OwnerRow(
+                line=line,
+                building=building,
+                unit=unit,
+                name=name,
+                phone=phone,
+                area_m2=float(area) if area is not None else None,
+                language=language,
+            )
+        )
+    return rows, errors
+
+
+def parse_amount(raw: str) -> int | None:
+    """Major units with at most two decimals ("12.5") to minor units (1250); never via float."""
+    try:
+        value = Decimal(raw.replace(",", "").strip())
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or value <= 0 or value > MAX_AMOUNT:
+        return None
+    if value != value.quantize(Decimal("0.01")):
+        return None
+    return int(value * 100)
+
+
+def parse_charges(path: Path | str) -> tuple[list[ChargeRow], list[RowError]]:
+    """Read and check a charges register (the units are checked on import)."""
+    records, errors = _records(Path(path), CHARGE_COLUMNS)
+    rows: list[ChargeRow] = []
+    seen: dict[tuple[str, str, str, str], int] = {}
+    for line, record in records:
+        problems: list[str] = []
+        building = _text(record, "building", MAX_PLACE, problems)
+        unit = _text(record, "unit", MAX_PLACE, problems)
+        item = _text(record, "item", MAX_ITEM, problems)
+        period = record.get("period", "")
+        if not PERIOD.match(period):
+            problems.append(f'period "{period}" must look like 2026-11')
+        amount = parse_amount(record.get("amount", ""))
+        if amount is None:
+            problems.append(
+                f'amount "{record.get("amount", "")}" must be a positive number '
+                "with at most 2 decimals"
+            )
+        try:
+            due = date.fromisoformat(record.get("due_date", ""))
+        except ValueError:
+            due = None
+            problems.append(
+                f'due_date "{record.get("due_date", "")}" must be a date like 2026-11-30'
+            )
+        key = (building, unit, item, period)
+        if key in seen:
+            problems.append(f"unit {building}-{unit}, {item} {period} repeats line {seen[key]}")
+        seen.setdefault(key, line)
+        if problems:
+            errors.extend(RowError(line, p) for p in problems)
+            continue
+        assert amount is not None and due is not None
+        rows.append(ChargeRow(line, building, unit, item, period, amount, due))
+    return rows, errors
+
+
+async def estate_region(session: AsyncSession, estate_id: int) -> str:
+    """The region phones without a country code belong to (e.g. "CN")."""
+    return (await _estate(session, estate_id)).phone_region
+
+
+async def _estate(session: AsyncSession, estate_id: int) -> Estate:
+    estate = await session.get(Estate, estate_id)
+    if estate is None:
+        raise LookupError(f"estate {estate_id} not found")
+    return estate
+
+
+async def import_owners(
+    session: AsyncSession, estate_id: int, rows: Sequence[OwnerRow], actor: str
+) -> ImportResult:
+    """Units, owners (by phone) and their links, get-or-create, in one transaction.
+
+    Owners in the register count as verified: the register vouches for them, and they are
+    linked to their Telegram account when they share that phone with the bot.
+    """
+    await _estate(session, estate_id)
+    counts = dict.fromkeys(
+        ("owners_created", "owners_updated", "units_created", "units_updated", "links_created"),
+        0,
+    )
+    units = {
+        (u.building, u.number): u
+        for u in (await session.exec(select(Unit).where(Unit.estate_id == estate_id))).all()
+    }
+    owners = {
+        o.phone: o
+        for o in (await session.exec(select(Owner).where(Owner.estate_id == estate_id))).all()
+        if o.phone
+    }
+    links = {
+        (link.owner_id, link.unit_id)
+        for link in (
+            await session.exec(
+                select(OwnerUnit).where(col(OwnerUnit.unit_id).in_([u.id for u in units.values()]))
+            )
+        ).all()
+    }
+    for row in rows:
+        unit = units.get((row.building, row.unit))
+        if unit is None:
+            unit = Unit(
+                estate_id=estate_id, building=row.building, number=row.unit, area_m2=row.area_m2
+            )
+            session.add(unit)
+            units[(row.building, row.unit)] = unit
+            counts["units_created"] += 1
+        elif row.area_m2 is not None and unit.area_m2 != row.area_m2:
+            unit.area_m2 = row.area_m2
+            session.add(unit)
+            counts["units_updated"] += 1
+        owner = owners.get(row.phone)
+        if owner is None:
+            owner = Owner(
+                estate_id=estate_id,
+                name=row.name,
+                phone=row.phone,
+                language=row.language,
+                status=OwnerStatus.verified,
+            )
+            session.add(owner)
+            owners[row.phone] = owner
+            counts["owners_created"] += 1
+        elif owner.name != row.name or (row.language and owner.language != row.language):
+            owner.name = row.name
+            owner.language = row.language or owner.language
+            session.add(owner)
+            counts["owners_updated"] += 1
+        await session.flush()
+        assert owner.id is not None and unit.id is not None
+        if (owner.id, unit.id) not in links:
+            session.add(OwnerUnit(owner_id=owner.id, unit_id=unit.id))
+            links.add((owner.id, unit.id))
+            counts["links_created"] += 1
+    audit.record(
+        session,
+        actor=actor,
+        entity="register",
+        entity_id=None,
+        type="owners_imported",
+        estate_id=estate_id,
+        rows=len(rows),
+        **counts,
+    )
+    await session.commit()
+    return ImportResult("owners", counts)
+
+
+async def import_charges(
+    session: AsyncSession, estate_id: int, rows: Sequence[ChargeRow], actor: str
+) -> ImportResult:
+    """Charges for units of the register; identical rows are no-ops, changed ones conflicts."""
+    estate = await _estate(session, estate_id)
+    units = {
+        (u.building, u.number): u
+        for u in (await session.exec(select(Unit).where(Unit.estate_id == estate_id))).all()
+    }
+    existing = {
+        (c.unit_id, c.item, c.period): c
+        for c in (
+            await session.exec(
+                select(Charge).where(col(Charge.unit_id).in_([u.id for u in units.values()]))
+            )
+        ).all()
+    }
+    errors: list[RowError] = []
+    new: list[Charge] = []
+    unchanged = 0
+    for row in rows:
+        unit = units.get((row.building, row.unit))
+        if unit is None or unit.id is None:
+            errors.append(
+                RowError(
+                    row.line,
+                    f"unit {row.building}-{row.unit} is not in the register (import owners first)",
+                )
+            )
+            continue
+        charge = existing.get((unit.id, row.item, row.period))
+        if charge is None:
+            new.append(
+                Charge(
+                    unit_id=unit.id,
+                    item=row.item,
+                    period=row.period,
+                    amount=row.amount,
+                    currency=estate.currency,
+                    due_date=row.due_date,
+                )
+            )
+        elif charge.amount != row.amount or charge.due_date != row.due_date:
+            errors.append(
+                RowError(
+                    row.line,
+                    f"conflict: {row.building}-{row.unit} {row.item} {row.period} is already "
+                    f"{Decimal(charge.amount).scaleb(-2)} due {charge.due_date.isoformat()}",
+                )
+            )
+        else:
+            unchanged += 1
+    if errors:
+        return ImportResult("charges", errors=errors)
+    session.add_all(new)
+    counts = {"charges_created": len(new), "charges_unchanged": unchanged}
+    audit.record(
+        session,
+        actor=actor,
+        entity="register",
+        entity_id=None,
+        type="charges_imported",
+        estate_id=estate_id,
+        rows=len(rows),
+        **counts,
+    )
+    await session.commit()
+    return ImportResult("charges", counts)

@@ -1,0 +1,792 @@
+"""Tickets (repairs and complaints): numbering, SLA deadlines, the state machine and its events.
+
+Every operation is one transaction: it checks the state machine and the actor's rights, changes the
+ticket, writes a `TicketEvent`, writes the drafts its `notify` renders for that event and commits.
+A refused operation raises `TicketError` before anything is written.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any, ClassVar, Literal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import outbox
+from storage.models import (
+    Estate,
+    Owner,
+    OwnerStatus,
+    StaffMember,
+    StaffRole,
+    Ticket,
+    TicketEvent,
+    TicketKind,
+    TicketPhoto,
+    TicketStatus,
+    Unit,
+    Urgency,
+)
+from storage.outbox import Draft
+
+REPAIR_CATEGORIES: tuple[str, ...] = (
+    "plumbing",
+    "electrical",
+    "doors_windows",
+    "lift",
+    "walls_ceiling",
+    "common_appliances",
+    "other",
+)
+COMPLAINT_CATEGORIES: tuple[str, ...] = (
+    "attitude",
+    "cleanliness",
+    "security",
+    "noise",
+    "parking",
+    "fees",
+    "other",
+)
+Grade = Literal["A", "B"]
+DESCRIPTION_MIN = 5
+DESCRIPTION_MAX = 2000
+TEXT_MAX = 2000
+MAX_PHOTOS = 5
+# Days counted by "working hours" SLAs (Monday=0 … Friday=4); hours: Estate.working_hours.
+WORKING_DAYS = frozenset(range(5))
+
+OPEN_STATUSES = frozenset(
+    {TicketStatus.new, TicketStatus.assigned, TicketStatus.in_progress, TicketStatus.reopened}
+)
+FINAL_STATUSES = frozenset({TicketStatus.closed, TicketStatus.cancelled})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does something; `str(actor)` is what a TicketEvent records."""
+
+    kind: Literal["owner", "staff", "system"]
+    id: int | None = None
+    role: StaffRole | None = None
+    estate_id: int | None = field(default=None, compare=False)
+    name: str | None = field(default=None, compare=False)
+
+    SYSTEM: ClassVar["Actor"]
+
+    @classmethod
+    def owner(cls, owner_id: int) -> "Actor":
+        return cls("owner", owner_id)
+
+    @classmethod
+    def staff(cls, member: StaffMember) -> "Actor":
+        return cls(
+            "staff",
+            member.id,
+            StaffRole(member.role),
+            estate_id=member.estate_id,
+            name=member.name,
+        )
+
+    def __str__(self) -> str:
+        return self.kind if self.kind == "system" else f"{self.kind}:{self.id}"
+
+
+Actor.SYSTEM = Actor("system")
+SYSTEM = Actor.SYSTEM
+
+
+class TicketError(Exception):
+    """A refused operation; handlers show `ticket-error-<code>` with the number and status."""
+
+    def __init__(
+        self, code: str, number: int | None = None, status: str | None = None, detail: str = ""
+    ) -> None:
+        super().__init__(f"{code}: #{number} ({status}) {detail}".strip())
+        self.code = code
+        self.number = number
+        self.status = status
+        self.detail = detail
+
+
+@dataclass
+class TicketView:
+    """Everything needed to render a card or an owner's view, as plain data."""
+
+    ticket: Ticket
+    owner: Owner | None
+    unit: Unit | None
+    assignee: StaffMember | None
+    photos: list[TicketPhoto] = field(default_factory=list)
+    events: list[TicketEvent] = field(default_factory=list)
+
+    def overdue(self, now: datetime) -> bool:
+        """Open, not yet answered by staff, and past its SLA deadline."""
+        t = self.ticket
+        return (
+            t.status in OPEN_STATUSES
+            and t.first_response_at is None
+            and t.sla_due_at is not None
+            and now > t.sla_due_at
+        )
+
+
+Notify = Callable[[TicketView, TicketEvent], Sequence[Draft]]
+
+
+def no_notify(view: TicketView, event: TicketEvent) -> Sequence[Draft]:
+    """A Notify that sends nothing (scripts, tests)."""
+    return ()
+
+
+# --- SLA -------------------------------------------------------------------------------------
+
+
+def _hours(window: str) -> tuple[time, time] | None:
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in window.split("-"))
+    except ValueError:
+        return None
+    return (start, end) if start < end else None
+
+
+def add_working_minutes(start: datetime, minutes: int, tz: ZoneInfo, window: str) -> datetime:
+    """`start` plus `minutes` counted only inside the working hours of working days, local time."""
+    hours = _hours(window)
+    if hours is None:
+        return start + timedelta(minutes=minutes)
+    open_at, close_at = hours
+    local = start.astimezone(tz)
+    remaining = timedelta(minutes=minutes)
+    for _ in range(3660):  # ten years of days: a bound, not a limit anyone reaches
+        day = local.date()
+        if day.weekday() in WORKING_DAYS:
+            day_open = datetime.combine(day, open_at, tz)
+            day_close = datetime.combine(day, close_at, tz)
+            local = max(local, day_open)
+            if local < day_close:
+                available = day_close - local
+                if remaining <= available:
+                    return local + remaining
+                remaining -= available
+        local = datetime.combine(day + timedelta(days=1), time(0), tz)
+    raise ValueError("working hours never open")
+
+
+def sla_due(estate: Estate, kind: TicketKind, urgency: Urgency, now: datetime) -> datetime:
+    """When the first staff response is due, per the estate's SLA settings."""
+    if kind == TicketKind.complaint:
+        return now + timedelta(hours=estate.sla_complaint_hours)
+    if urgency == Urgency.urgent:
+        return now + timedelta(minutes=estate.sla_urgent_minutes)
+    return add_working_minutes(
+        now, estate.sla_normal_work_minutes, ZoneInfo(estate.time_zone), estate.working_hours
+    )
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+async def _views(session: AsyncSession, tickets: Sequence[Ticket]) -> list[TicketView]:
+    if not tickets:
+        return []
+    ids = [t.id for t in tickets]
+    owner_ids = {t.owner_id for t in tickets if t.owner_id is not None}
+    unit_ids = {t.unit_id for t in tickets if t.unit_id is not None}
+    staff_ids = {t.assignee_id for t in tickets if t.assignee_id is not None}
+    owners_by = {
+        o.id: o for o in (await session.exec(select(Owner).where(col(Owner.id).in_(owner_ids))))
+    }
+    units_by = {
+        u.id: u for u in (await session.exec(select(Unit).where(col(Unit.id).in_(unit_ids))))
+    }
+    staff_by = {
+        s.id: s
+        for s in (
+            await session.exec(select(StaffMember).where(col(StaffMember.id).in_(staff_ids)))
+        )
+    }
+    photos: dict[int, list[TicketPhoto]] = {i: [] for i in ids if i is not None}
+    for photo in await session.exec(
+        select(TicketPhoto)
+        .where(col(TicketPhoto.ticket_id).in_(ids))
+        .order_by(col(TicketPhoto.id))
+    ):
+        photos[photo.ticket_id].append(photo)
+    events: dict[int, list[TicketEvent]] = {i: [] for i in ids if i is not None}
+    for event in await session.exec(
+        select(TicketEvent)
+        .where(col(TicketEvent.ticket_id).in_(ids))
+        .order_by(col(TicketEvent.at), col(TicketEvent.id))
+    ):
+        events[event.ticket_id].append(event)
+    return [
+        TicketView(
+            ticket=t,
+            owner=owners_by.get(t.owner_id) if t.owner_id is not None else None,
+            unit=units_by.get(t.unit_id) if t.unit_id is not None else None,
+            assignee=staff_by.get(t.assignee_id) if t.assignee_id is not None else None,
+            photos=photos[t.id] if t.id is not None else [],
+            events=events[t.id] if t.id is not None else [],
+        )
+        for t in tickets
+    ]
+
+
+async def _view(session: AsyncSession, ticket: Ticket) -> TicketView:
+    return (await _views(session, [ticket]))[0]
+
+
+async def view(session: AsyncSession, ticket_id: int) -> TicketView:
+    """The ticket with everything around it; raises TicketError("not_found")."""
+    ticket = await session.get(Ticket, ticket_id, populate_existing=True)
+    if ticket is None:
+        raise TicketError("not_found")
+    return await _view(session, ticket)
+
+
+async def find(session: AsyncSession, estate_id: int, number: int) -> TicketView | None:
+    """A ticket of the estate by its number (what staff type)."""
+    ticket = (
+        await session.exec(
+            select(Ticket)
+            .where(Ticket.estate_id == estate_id, Ticket.number == number)
+            .execution_options(populate_existing=True)
+        )
+    ).first()
+    return await _view(session, ticket) if ticket else None
+
+
+async def find_for_owner(
+    session: AsyncSession, owner_id: int, number_or_id: int, *, by_id: bool = False
+) -> TicketView | None:
+    """The owner's own ticket by number (or by id with `by_id=True`); None for anyone else's."""
+    key = col(Ticket.id) if by_id else col(Ticket.number)
+    ticket = (
+        await session.exec(
+            select(Ticket)
+            .where(Ticket.owner_id == owner_id, key == number_or_id)
+            .execution_options(populate_existing=True)
+        )
+    ).first()
+    return await _view(session, ticket) if ticket else None
+
+
+async def list_for_owner(session: AsyncSession, owner_id: int, *, limit: int = 10) -> list[Ticket]:
+    """The owner's tickets: open ones first, then the most recently changed."""
+    finished = case(
+        (col(Ticket.status).in_([s.value for s in FINAL_STATUSES]), 1),
+        else_=0,
+    )
+    query = (
+        select(Ticket)
+        .where(Ticket.owner_id == owner_id)
+        .order_by(
+            finished,
+            func.coalesce(col(Ticket.updated_at), col(Ticket.created_at)).desc(),
+            col(Ticket.id).desc(),
+        )
+        .limit(limit)
+    )
+    return list((await session.exec(query)).all())
+
+
+async def queue(session: AsyncSession, estate_id: int, now: datetime) -> list[TicketView]:
+    """Open tickets of the estate, overdue first, then oldest first."""
+    tickets = (
+        await session.exec(
+            select(Ticket)
+            .where(
+                Ticket.estate_id == estate_id,
+                col(Ticket.status).in_([s.value for s in OPEN_STATUSES]),
+            )
+            .order_by(col(Ticket.created_at), col(Ticket.id))
+        )
+    ).all()
+    views = await _views(session, list(tickets))
+    return sorted(views, key=lambda v: not v.overdue(now))
+
+
+# --- creating --------------------------------------------------------------------------------
+
+
+async def _next_number(session: AsyncSession, estate_id: int) -> int:
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        # Serialise numbering per estate; the unique constraint and the retry stay as the net.
+        await session.exec(select(Estate.id).where(Estate.id == estate_id).with_for_update())
+    current = (
+        await session.exec(select(func.max(Ticket.number)).where(Ticket.estate_id == estate_id))
+    ).one()
+    return int(current or 0) + 1
+
+
+async def create(
+    session: AsyncSession,
+    *,
+    estate: Estate,
+    owner: Owner,
+    kind: TicketKind,
+    category: str,
+    description: str,
+    unit_id: int | None,
+    location: str | None,
+    urgency: Urgency,
+    preferred_time: str | None,
+    contact_phone: str | None,
+    wants_call: bool,
+    photos: Sequence[tuple[str, str]],
+    now: datetime,
+    notify: Notify,
+) -> TicketView:
+    """Open a ticket with the next per-estate number and its SLA deadline, event and drafts."""
+    categories = REPAIR_CATEGORIES if kind == TicketKind.repair else COMPLAINT_CATEGORIES
+    description = description.strip()
+    if category not in categories:
+        raise TicketError("invalid", detail="category")
+    if not DESCRIPTION_MIN <= len(description) <= DESCRIPTION_MAX:
+        raise TicketError("invalid", detail="description")
+    if len(photos) > MAX_PHOTOS:
+        raise TicketError("invalid", detail="photos")
+    if owner.estate_id != estate.id or owner.status != OwnerStatus.verified:
+        raise TicketError("forbidden")
+    if unit_id is None and not (location and location.strip()):
+        raise TicketError("invalid", detail="place")
+    # Plain values, because a retry rolls back and expires the caller's objects.
+    estate_id, owner_id = estate.id, owner.id
+    assert estate_id is not None and owner_id is not None
+    due = sla_due(estate, kind, urgency, now)
+    for attempt in range(5):
+        ticket = Ticket(
+            estate_id=estate_id,
+            number=await _next_number(session, estate_id),
+            kind=kind,
+            owner_id=owner_id,
+            unit_id=unit_id,
+            location=location.strip() if location else None,
+            category=category,
+            description=description,
+            urgency=urgency,
+            preferred_time=preferred_time,
+            contact_phone=contact_phone,
+            wants_call=wants_call,
+            status=TicketStatus.new,
+            sla_due_at=due,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(ticket)
+        try:
+            await session.flush()
+        except IntegrityError:
+            await session.rollback()
+            for obj in (estate, owner):
+                if obj in session:
+                    await session.refresh(obj)
+            if attempt == 4:
+                raise
+            continue
+        break
+    assert ticket.id is not None
+    for file_id, file_unique_id in photos:
+        session.add(
+            TicketPhoto(ticket_id=ticket.id, file_id=file_id, file_unique_id=file_unique_id)
+        )
+    return await _finish(session, ticket, Actor.owner(owner_id), now, "created", {}, notify)
+
+
+# --- transitions -----------------------------------------------------------------------------
+
+
+async def _load(session: AsyncSession, ticket_id: int, actor: Actor) -> Ticket:
+    """The ticket, locked for this transaction; a ticket the actor may not see is 'not found'."""
+    ticket = (
+        await session.exec(
+            select(Ticket)
+            .where(Ticket.id == ticket_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).first()
+    if ticket is None:
+        raise TicketError("not_found")
+    if actor.kind == "owner" and ticket.owner_id != actor.id:
+        raise TicketError("not_found")
+    if actor.kind == "staff" and actor.estate_id not in (None, ticket.estate_id):
+        raise TicketError("not_found")
+    return ticket
+
+
+def _refuse(ticket: Ticket, code: str = "bad_transition", detail: str = "") -> TicketError:
+    return TicketError(code, ticket.number, str(ticket.status), detail)
+
+
+def _require_status(ticket: Ticket, allowed: Sequence[TicketStatus]) -> None:
+    if ticket.status not in allowed:
+        raise _refuse(ticket)
+
+
+def _require_staff(
+    ticket: Ticket,
+    actor: Actor,
+    *,
+    technician: bool = True,
+    roles: frozenset[StaffRole] | None = None,
+) -> None:
+    """Staff rights: `roles` limits who may act; technicians act only on tickets assigned to them
+    (and only where `technician` allows it at all)."""
+    if actor.kind == "system":
+        return
+    if actor.kind != "staff":
+        raise _refuse(ticket, "forbidden")
+    if roles is not None and actor.role not in roles:
+        raise _refuse(ticket, "forbidden")
+    if actor.role == StaffRole.technician:
+        if not technician:
+            raise _refuse(ticket, "forbidden")
+        if ticket.assignee_id != actor.id:
+            raise _refuse(ticket, "not_assignee")
+
+
+def _text(value: str | None, ticket: Ticket, *, required: bool = False) -> str | None:
+    value = (value or "").strip() or None
+    if (required and value is None) or (value is not None and len(value) > TEXT_MAX):
+        raise _refuse(ticket, "invalid", "text")
+    return value
+
+
+async def _finish(
+    session: AsyncSession,
+    ticket: Ticket,
+    actor: Actor,
+    now: datetime,
+    type_: str,
+    data: dict[str, Any],
+    notify: Notify,
+) -> TicketView:
+    """Write the event and the drafts for it, and commit."""
+    ticket.updated_at = now
+    session.add(ticket)
+    if actor.name:
+        data = {"by": actor.name, **data}
+    assert ticket.id is not None
+    event = TicketEvent(ticket_id=ticket.id, at=now, actor=str(actor), type=type_, data=data)
+    session.add(event)
+    await session.flush()
+    result = await _view(session, ticket)
+    await outbox.add_all(session, notify(result, event))
+    await session.commit()
+    return result
+
+
+def _responded(ticket: Ticket, now: datetime) -> None:
+    if ticket.first_response_at is None:
+        ticket.first_response_at = now
+
+
+async def assign(
+    session: AsyncSession,
+    ticket_id: int,
+    *,
+    assignee: StaffMember,
+    actor: Actor,
+    now: datetime,
+    notify: Notify,
+) -> TicketView:
+    """Give the ticket to a staff member (Take = assign to oneself); technicians may only take
+    unassigned tickets for themselves."""
+    ticket = await _load(session, ticket_id, actor)
+    _require_status(
+        ticket,
+        [TicketStatus.new, TicketStatus.assigned, TicketStatus.in_progress, TicketStatus.reopened],
+    )
+    if actor.kind == "owner":
+        raise _refuse(ticket, "forbidden")
+    if actor.role == StaffRole.technician and (
+        assignee.id != actor.id or ticket.assignee_id not in (None, actor.id)
+    ):
+        raise _refuse(ticket, "forbidden")
+    if not assignee.active or assignee.estate_id != ticket.estate_id:
+        raise _refuse(ticket, "invalid", "assignee")
+    if ticket.assignee_id == assignee.id and ticket.status != TicketStatus.reopened:
+        raise _refuse(ticket)
+    previous = ticket.assignee_id
+    ticket.assignee_id = assignee.id
+    if ticket.status != TicketStatus.in_progress:
+        ticket.status = TicketStatus.assigned
+    _responded(ticket, now)
+    data = {"assignee_id": assignee.id, "assignee": assignee.name, "previous_id": previous}
+    return await _finish(session, ticket, actor, now, "assigned", data, notify)
+
+
+async def start_work(
+    session: AsyncSession, ticket_id: int, *, actor: Actor, now: datetime, notify: Notify
+) -> TicketView:
+    """Dispatch: the assigned ticket goes in progress (the notify sends the work order)."""
+    ticket = await _load(session, ticket_id, actor)
+    _require_status(ticket, [TicketStatus.assigned])
+    _require_staff(ticket, actor)
+    if ticket.assignee_id is None:
+        raise _refuse(ticket, "invalid", "assignee")
+    ticket.status = TicketStatus.in_progress
+    return await _finish(
+        session, ticket, actor, now, "started", {"assignee_id": ticket.assignee_id}, notify
+    )
+
+
+async def resolve(
+    session: AsyncSession,
+    ticket_id: int,
+    *,
+    actor: Actor,
+    now: datetime,
+    text: str | None,
+    notify: Notify,
+) -> TicketView:
+    """Work done: the owner is asked to confirm. Complaints may be resolved straight from new."""
+    ticket = await _load(session, ticket_id, actor)
+    allowed = [TicketStatus.assigned, TicketStatus.in_progress]
+    if ticket.kind == TicketKind.complaint:
+        allowed += [TicketStatus.new, TicketStatus.reopened]
+    _require_status(ticket, allowed)
+    _require_staff(ticket, actor)
+    note = _text(text, ticket)
+    ticket.status = TicketStatus.resolved
+    ticket.resolved_at = now
+    _responded(ticket, now)
+    return await _finish(session, ticket, actor, now, "resolved", {"text": note}, notify)
+
+
+async def close(
+    session: AsyncSession, ticket_id: int, *, actor: Actor, now: datetime, notify: Notify
+) -> TicketView:
+    """Close a resolved ticket (agents and managers)."""
+    ticket = await _load(session, ticket_id, actor)
+    _require_status(ticket, [TicketStatus.resolved])
+    _require_staff(ticket, actor, roles=frozenset({StaffRole.agent, StaffRole.manager}))
+    ticket.status = TicketStatus.closed
+    ticket.closed_at = now
+    return await _finish(session, ticket, actor, now, "closed", {}, notify)
+
+
+async def reopen(
+    session: AsyncSession,
+    ticket_id: int,
+    *,
+    actor: Actor,
+    now: datetime,
+    reason: str | None,
+    notify: Notify,
+) -> TicketView:
+    """Back to work after a resolution that did not hold."""
+    ticket = await _load(session, ticket_id, actor)
+    _require_status(ticket, [TicketStatus.resolved])
+    _require_staff(ticket, actor, technician=False)
+    why = _text(reason, ticket)
+    ticket.status = TicketStatus.reopened
+    ticket.resolved_at = None
+    return await _finish(session, ticket, actor, now, "reopened", {"reason": why}, notify)
+
+
+async def cancel(
+    session: AsyncSession,
+    ticket_id: int,
+    *,
+    actor: Actor,
+    now: datetime,
+    reason: str | None,
+    notify: Notify,
+) -> TicketView:
+    """Withdraw a ticket nobody has started: the owner their own, or a manager."""
+    ticket = await _load(session, ticket_id, actor)
+    _require_status(ticket, [TicketStatus.new, TicketStatus.assigned])
+    if actor.kind == "staff":
+        _require_staff(ticket, actor, roles=frozenset({StaffRole.manager}))
+    why = _text(reason, ticket)
+    ticket.status = TicketStatus.cancelled
+    ticket.closed_at = now
+    return await _finish(session, ticket, actor, now, "cancelled", {"reason": why}, notify)
+
+
+async def confirm_fixed(
+    session: AsyncSession,
+    ticket_id: int,
+    *,
+    owner_id: int,
+    fixed: bool,
+    reason: str | None,
+    now: datetime,
+    notify: Notify,
+) -> TicketView:
+    """The owner's answer to "Is it fixed?": yes closes, no reopens."""
+    actor = Actor.owner(owner_id)
+    ticket = await _load(session, ticket_id, actor)
+    _require_status(ticket, [TicketStatus.resolved])
+    why = _text(reason, ticket)
+    if fixed:
+        ticket.status = TicketStatus.closed
+        ticket.closed_at = now
+        return await _finish(session, ticket, actor, now, "closed", {"confirmed": True}, notify)
+    ticket.status = TicketStatus.reopened
+    ticket.resolved_at = None
+    return await _finish(
+        session, ticket, actor, now, "reopened", {"reason": why, "by_owner": True}, notify
+    )
+
+
+async def rate(
+    session: AsyncSession,
+    ticket_id: int,
+    *,
+    owner_id: int,
+    rating: int,
+    comment: str | None,
+    now: datetime,
+    notify: Notify,
+) -> TicketView:
+    """The owner rates a closed ticket, once."""
+    actor = Actor.owner(owner_id)
+    ticket = await _load(session, ticket_id, actor)
+    _require_status(ticket, [TicketStatus.closed])
+    if ticket.rating is not None:
+        raise _refuse(ticket, "already_rated")
+    if not 1 <= rating <= 5:
+        raise _refuse(ticket, "invalid", "rating")
+    ticket.rating = rating
+    ticket.rating_comment = _text(comment, ticket)
+    data = {"rating": rating, "comment": ticket.rating_comment}
+    return await _finish(session, ticket, actor, now, "rated", data, notify)
+
+
+async def add_comment(
+    session: AsyncSession,
+    ticket_id: int,
+    *,
+    actor: Actor,
+    text: str | None,
+    photos: Sequence[tuple[str, str]],
+    now: datetime,
+    notify: Notify,
+) -> TicketView:
+    """The owner adds a comment and/or photos to an open ticket (forwarded to the staff group)."""
+    ticket = await _load(session, ticket_id, actor)
+    if actor.kind != "owner":
+        raise _refuse(ticket, "forbidden")
+    _require_status(ticket, [*OPEN_STATUSES, TicketStatus.resolved])
+    note = _text(text, ticket, required=not photos)
+    if len(photos) > MAX_PHOTOS:
+        raise _refuse(ticket, "invalid", "photos")
+    added = []
+    for file_id, file_unique_id in photos:
+        photo = TicketPhoto(ticket_id=ticket_id, file_id=file_id, file_unique_id=file_unique_id)
+        session.add(photo)
+        added.append(file_id)
+    return await _finish(
+        session, ticket, actor, now, "comment", {"text": note, "photos": added}, notify
+    )
+
+
+async def add_note(
+    session: AsyncSession,
+    ticket_id: int,
+    *,
+    actor: Actor,
+    text: str,
+    now: datetime,
+    notify: Notify,
+) -> TicketView:
+    """An internal staff note; it never reaches the owner."""
+    ticket = await _load(session, ticket_id, actor)
+    _require_staff(ticket, actor)
+    note = _text(text, ticket, required=True)
+    return await _finish(session, ticket, actor, now, "note", {"text": note}, notify)
+
+
+async def reply(
+    session: AsyncSession,
+    ticket_id: int,
+    *,
+    actor: Actor,
+    text: str | None,
+    photo: tuple[str, str] | None,
+    now: datetime,
+    notify: Notify,
+) -> TicketView:
+    """A staff message to the owner (text and/or a photo); the first is the first response."""
+    ticket = await _load(session, ticket_id, actor)
+    if ticket.status == TicketStatus.cancelled:
+        raise _refuse(ticket)
+    _require_staff(ticket, actor)
+    if ticket.owner_id is None:
+        raise _refuse(ticket, "invalid", "owner")
+    message = _text(text, ticket, required=photo is None)
+    data: dict[str, Any] = {"text": message}
+    if photo is not None:
+        session.add(
+            TicketPhoto(
+                ticket_id=ticket_id, file_id=photo[0], file_unique_id=photo[1], from_staff=True
+            )
+        )
+        data["photo"] = photo[0]
+    _responded(ticket, now)
+    return await _finish(session, ticket, actor, now, "reply", data, notify)
+
+
+async def set_grade(
+    session: AsyncSession,
+    ticket_id: int,
+    *,
+    grade: Grade,
+    actor: Actor,
+    now: datetime,
+    notify: Notify,
+) -> TicketView:
+    """Grade a complaint A (serious) or B."""
+    ticket = await _load(session, ticket_id, actor)
+    if ticket.kind != TicketKind.complaint:
+        raise _refuse(ticket, "not_complaint")
+    if grade not in ("A", "B"):
+        raise _refuse(ticket, "invalid", "grade")
+    _require_staff(ticket, actor, technician=False)
+    previous = ticket.grade
+    ticket.grade = grade
+    return await _finish(
+        session, ticket, actor, now, "graded", {"grade": grade, "previous": previous}, notify
+    )
+
+
+async def reschedule(
+    session: AsyncSession,
+    ticket_id: int,
+    *,
+    day: date,
+    actor: Actor,
+    now: datetime,
+    notify: Notify,
+) -> TicketView:
+    """Promise the owner a new visit day (not in the past, estate time)."""
+    ticket = await _load(session, ticket_id, actor)
+    _require_status(ticket, list(OPEN_STATUSES))
+    _require_staff(ticket, actor)
+    estate = await session.get(Estate, ticket.estate_id)
+    assert estate is not None
+    if day < now.astimezone(ZoneInfo(estate.time_zone)).date():
+        raise _refuse(ticket, "invalid", "date")
+    previous = ticket.scheduled_for
+    ticket.scheduled_for = day
+    data = {"day": day.isoformat(), "previous": previous.isoformat() if previous else None}
+    return await _finish(session, ticket, actor, now, "rescheduled", data, notify)
+
+
+async def log_call(
+    session: AsyncSession, ticket_id: int, *, actor: Actor, now: datetime, notify: Notify
+) -> TicketView:
+    """Record that a staff member looked up the owner's phone to call them."""
+    ticket = await _load(session, ticket_id, actor)
+    if actor.kind == "owner":
+        raise _refuse(ticket, "forbidden")
+    if actor.role == StaffRole.technician and ticket.assignee_id not in (None, actor.id):
+        raise _refuse(ticket, "not_assignee")
+    return await _finish(session, ticket, actor, now, "called", {}, notify)

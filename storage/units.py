@@ -1,0 +1,105 @@
+"""Units (flats) of an estate and the owners' links to them."""
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import audit
+from storage.models import AuditEvent, OwnerUnit, Unit
+
+PRIMARY_UNIT_EVENT = "primary_unit_set"
+
+
+def clean(value: str) -> str:
+    """Building and unit numbers as stored: trimmed, inner whitespace collapsed."""
+    return " ".join(value.split())
+
+
+async def get(session: AsyncSession, unit_id: int) -> Unit | None:
+    return await session.get(Unit, unit_id)
+
+
+async def find(session: AsyncSession, estate_id: int, building: str, number: str) -> Unit | None:
+    """The unit with this building and number, ignoring case and extra spaces."""
+    query = select(Unit).where(
+        Unit.estate_id == estate_id,
+        func.lower(Unit.building) == clean(building).lower(),
+        func.lower(Unit.number) == clean(number).lower(),
+    )
+    return (await session.exec(query)).first()
+
+
+async def add_if_missing(
+    session: AsyncSession, estate_id: int, building: str, number: str
+) -> tuple[Unit, bool]:
+    """The unit, created in the caller's transaction if the register lacks it (caller commits)."""
+    unit = await find(session, estate_id, building, number)
+    if unit is not None:
+        return unit, False
+    unit = Unit(estate_id=estate_id, building=clean(building), number=clean(number))
+    session.add(unit)
+    await session.flush()
+    return unit, True
+
+
+async def link_owner(session: AsyncSession, owner_id: int, unit_id: int) -> None:
+    """Link an owner to a unit in the caller's transaction; linking twice is a no-op."""
+    existing = (
+        await session.exec(
+            select(OwnerUnit).where(OwnerUnit.owner_id == owner_id, OwnerUnit.unit_id == unit_id)
+        )
+    ).first()
+    if existing is None:
+        session.add(OwnerUnit(owner_id=owner_id, unit_id=unit_id))
+        await session.flush()
+
+
+async def primary_unit_id(session: AsyncSession, owner_id: int) -> int | None:
+    """The unit the owner picked as primary (the latest choice), if they ever picked one."""
+    event = (
+        await session.exec(
+            select(AuditEvent)
+            .where(
+                AuditEvent.entity == "owner",
+                AuditEvent.entity_id == owner_id,
+                AuditEvent.type == PRIMARY_UNIT_EVENT,
+            )
+            .order_by(col(AuditEvent.id).desc())
+        )
+    ).first()
+    unit_id = event.data.get("unit_id") if event else None
+    return unit_id if isinstance(unit_id, int) else None
+
+
+async def of_owner(session: AsyncSession, owner_id: int) -> list[Unit]:
+    """The owner's units, the primary one first, then by building and number."""
+    query = (
+        select(Unit)
+        .join(OwnerUnit, col(OwnerUnit.unit_id) == col(Unit.id))
+        .where(OwnerUnit.owner_id == owner_id)
+        .order_by(col(Unit.building), col(Unit.number))
+    )
+    found = list((await session.exec(query)).all())
+    primary = await primary_unit_id(session, owner_id)
+    return sorted(found, key=lambda unit: unit.id != primary)
+
+
+async def set_primary(
+    session: AsyncSession, *, owner_id: int, unit_id: int, estate_id: int, actor: str
+) -> Unit | None:
+    """Remember which of the owner's units is their primary one; None if it is not theirs."""
+    units = await of_owner(session, owner_id)
+    unit = next((u for u in units if u.id == unit_id), None)
+    if unit is None:
+        return None
+    audit.record(
+        session,
+        actor=actor,
+        entity="owner",
+        entity_id=owner_id,
+        type=PRIMARY_UNIT_EVENT,
+        estate_id=estate_id,
+        unit_id=unit_id,
+    )
+    await session.commit()
+    return unit

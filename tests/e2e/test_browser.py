@@ -1,0 +1,113 @@
+"""The sandbox page in headless Chromium, driving the real bot like a person would.
+
+Uses Debian's Chromium (`apt-get install chromium`), never a downloaded browser.
+"""
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from bot import demo_data
+from bot.i18n import default_catalogs
+from tests.e2e.conftest import World, plain
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 15_000
+# Set to a path to keep a picture of the page at the end of the test (e.g. /tmp/demo.png).
+SCREENSHOT = os.environ.get("FRONTDOOR_E2E_SCREENSHOT")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium not installed: apt-get install chromium")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def bind_staff_group(world: World) -> int:
+    """A fresh staff group bound by the manager's /bind (see conftest.bind_new_staff_group)."""
+    staff = [p.user_id for p in demo_data.STAFF]
+    group = world.sandbox.api("/groups", {"title": "Browser staff room", "member_ids": staff})
+    sent = world.sandbox.api(
+        "/send/text",
+        {"user_id": demo_data.MANAGER.user_id, "chat_id": group["id"], "text": "/bind"},
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        path = f"/chats/{group['id']}/messages?after_message_id={sent['message_id']}&wait=2"
+        if any(m["from_bot"] for m in world.sandbox.api(path)["messages"]):
+            return int(group["id"])
+    raise TimeoutError("the bot did not answer /bind")
+
+
+def pick(page: Page, pane: str, selector: str, value: Any) -> None:
+    select = page.locator(f"#{pane} {selector}")
+    expect(select.locator(f'option[value="{value}"]')).to_have_count(1)
+    select.select_option(str(value))
+
+
+def test_owner_registers_on_the_page_and_staff_see_a_request(world: World, browser: Browser):
+    t, z = default_catalogs().translator("en"), default_catalogs().translator("zh")
+    group_id = bind_staff_group(world)
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(world.base_url + "/")
+    owner_pane = page.locator("#owner-pane")
+    group_pane = page.locator("#group-pane")
+
+    # The "you are" list shows the sample people by name.
+    for person in (demo_data.LI_WEI, demo_data.EMMA, demo_data.TOM):
+        expect(owner_pane.locator(".who option", has_text=person.name)).to_have_count(1)
+
+    pick(page, "owner-pane", ".who", demo_data.EMMA.user_id)
+    owner_pane.locator(".composer .text").fill("/start")
+    owner_pane.locator(".composer form.send button[type=submit]").click()
+    owner_pane.locator(".msg.bot button", has_text=t("lang-english")).last.click()
+    owner_pane.locator(".reply-keyboard button", has_text=t("onb-share-phone")).click()
+    expect(owner_pane.locator(".msg.bot .body").last).to_have_text(
+        plain(t("onb-verified-one", name="Emma Clark", unit="1-102"))
+    )
+    expect(owner_pane.locator(".reply-keyboard button", has_text=t("menu-repair"))).to_be_visible()
+
+    # Someone whose phone is not in the register: the request appears in the staff pane.
+    pick(page, "owner-pane", ".who", demo_data.TOM.user_id)
+    owner_pane.locator(".composer .text").fill("/start")
+    owner_pane.locator(".composer form.send button[type=submit]").click()
+    owner_pane.locator(".msg.bot button", has_text=t("lang-english")).last.click()
+    owner_pane.locator(".reply-keyboard button", has_text=t("onb-share-phone")).click()
+    expect(owner_pane.locator(".msg.bot .body").last).to_have_text(plain(t("onb-ask-building")))
+    for answer, next_question in (
+        ("2", "onb-ask-unit"),
+        ("602", "onb-ask-name"),
+        ("Tom Baker", "onb-request-sent"),
+    ):
+        owner_pane.locator(".composer .text").fill(answer)
+        owner_pane.locator(".composer form.send button[type=submit]").click()
+        expect(owner_pane.locator(".msg.bot .body").last).to_have_text(plain(t(next_question)))
+
+    pick(page, "group-pane", ".group", group_id)
+    card = group_pane.locator(".msg.bot", has_text="Tom Baker")
+    expect(card.locator("button", has_text=z("staff-pending-approve"))).to_be_visible()
+    expect(card.locator("button", has_text=z("staff-pending-reject"))).to_be_visible()
+    if SCREENSHOT:
+        page.screenshot(path=SCREENSHOT)
+    page.close()

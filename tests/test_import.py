@@ -1,0 +1,218 @@
+"""Register import: CSV and XLSX, all-or-nothing with every bad row reported, idempotent."""
+
+from datetime import date
+
+import pytest
+from openpyxl import Workbook
+from sqlmodel import func, select
+
+from storage import registers
+from storage.models import AuditEvent, Charge, Owner, OwnerStatus, OwnerUnit, Unit
+
+GOOD_OWNERS = (
+    "building,unit,name,phone,area_m2,language\n"
+    "1,101,Li Lei,13800138001,88.5,zh\n"
+    "1,102,Han Meimei,+86 139 1234 5678,,en\n"
+    "2,201,Li Lei,8613800138001,,\n"
+)
+
+
+def write(tmp_path, text, name="owners.csv", encoding="utf-8"):
+    path = tmp_path / name
+    path.write_text(text, encoding=encoding)
+    return path
+
+
+async def count(session_pool, model):
+    async with session_pool() as session:
+        return (await session.exec(select(func.count()).select_from(model))).one()
+
+
+async def import_owners_file(session_pool, estate, path):
+    rows, errors = registers.parse_owners(path, estate.phone_region)
+    assert errors == []
+    async with session_pool() as session:
+        return await registers.import_owners(session, estate.id, rows, "test")
+
+
+async def test_good_csv_with_bom_imports_units_owners_and_links(tmp_path, session_pool, estate):
+    path = write(tmp_path, GOOD_OWNERS, encoding="utf-8-sig")
+    result = await import_owners_file(session_pool, estate, path)
+    assert result.ok
+    assert result.counts == {
+        "owners_created": 2,
+        "owners_updated": 0,
+        "units_created": 3,
+        "units_updated": 0,
+        "links_created": 3,
+    }
+    assert result.summary() == (
+        "owners: 2 created, 0 updated; units: 3 created, 0 updated; links: 3"
+    )
+    async with session_pool() as session:
+        owners = (await session.exec(select(Owner).order_by(Owner.id))).all()
+        assert [(o.name, o.phone, o.language, o.status) for o in owners] == [
+            ("Li Lei", "+8613800138001", "zh", OwnerStatus.verified),
+            ("Han Meimei", "+8613912345678", "en", OwnerStatus.verified),
+        ]
+        unit = (await session.exec(select(Unit).where(Unit.number == "101"))).one()
+        assert unit.area_m2 == 88.5
+        audit = (
+            await session.exec(select(AuditEvent).where(AuditEvent.type == "owners_imported"))
+        ).one()
+        assert audit.data["owners_created"] == 2
+
+
+async def test_reimport_changes_nothing_and_a_new_name_updates(tmp_path, session_pool, estate):
+    path = write(tmp_path, GOOD_OWNERS)
+    await import_owners_file(session_pool, estate, path)
+    again = await import_owners_file(session_pool, estate, path)
+    assert set(again.counts.values()) == {0}
+    assert await count(session_pool, Owner) == 2
+    assert await count(session_pool, OwnerUnit) == 3
+    renamed = write(tmp_path, GOOD_OWNERS.replace("Han Meimei", "Han Mei"), "renamed.csv")
+    result = await import_owners_file(session_pool, estate, renamed)
+    assert result.counts["owners_updated"] == 1
+    assert result.counts["owners_created"] == 0
+
+
+async def test_xlsx_first_sheet_with_typed_cells(tmp_path, session_pool, estate):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append([" Building ", "UNIT", "name", "phone", "area_m2"])
+    sheet.append([3, 301, "Wang Fang", 13700137000, 120.0])
+    sheet.append([3, "302", "Zhao Lei", "13600136000", None])
+    workbook.create_sheet("ignored").append(["nothing", "here"])
+    path = tmp_path / "owners.xlsx"
+    workbook.save(path)
+    result = await import_owners_file(session_pool, estate, path)
+    assert result.counts["owners_created"] == 2
+    async with session_pool() as session:
+        units = (await session.exec(select(Unit).order_by(Unit.number))).all()
+        assert [(u.building, u.number, u.area_m2) for u in units] == [
+            ("3", "301", 120.0),
+            ("3", "302", None),
+        ]
+
+
+def test_bad_rows_are_all_reported_with_line_numbers(tmp_path):
+    path = write(
+        tmp_path,
+        "building,unit,name,phone,area_m2,language\n"
+        "1,101,Li Lei,13800138001,,\n"
+        "1,102,,13800138002,,\n"
+        "1,103,Bad Phone,123,,\n"
+        "1,104,Zhang San,13800138001,,\n"
+        "1,101,Li Lei,13800138001,,\n"
+        "1,105,Area,13800138005,-3,\n"
+        "1,106,Lang,13800138006,,fr\n"
+        "1,107," + "x" * 101 + ",13800138007,,\n",
+    )
+    rows, errors = registers.parse_owners(path, "CN")
+    assert [str(e) for e in errors] == [
+        "line 3: name is empty",
+        'line 4: phone "123" is not a valid number',
+        "line 5: phone +8613800138001 is on line 2 with another name",
+        "line 6: unit 1-101 with this phone repeats line 2",
+        'line 7: area_m2 "-3" is not a positive number',
+        'line 8: language "fr" must be en or zh',
+        "line 9: name is longer than 100 characters",
+    ]
+
+
+def test_missing_column_is_named(tmp_path):
+    path = write(tmp_path, "building,unit,name\n1,101,Li\n")
+    rows, errors = registers.parse_owners(path, "CN")
+    assert rows == []
+    assert [str(e) for e in errors] == ['line 1: missing column "phone"']
+
+
+async def test_bad_file_writes_nothing(tmp_path, session_pool, estate):
+    path = write(tmp_path, GOOD_OWNERS + "9,901,Nobody,12,,\n")
+    rows, errors = registers.parse_owners(path, "CN")
+    assert [e.line for e in errors] == [5]
+    assert await count(session_pool, Owner) == 0
+    assert await count(session_pool, Unit) == 0
+
+
+def test_unreadable_file_is_a_register_file_error(tmp_path):
+    path = tmp_path / "owners.xlsx"
+    path.write_bytes(b"not a zip")
+    with pytest.raises(registers.RegisterFileError):
+        registers.parse_owners(path, "CN")
+
+
+@pytest.mark.parametrize(
+    ("raw", "minor"),
+    [
+        ("12.5", 1250),
+        ("12", 1200),
+        ("0.01", 1),
+        ("1,234.50", 123450),
+        ("12.345", None),
+        ("-1", None),
+        ("0", None),
+        ("abc", None),
+        ("NaN", None),
+        ("1e3", 100000),
+    ],
+)
+def test_amount_parsing(raw, minor):
+    assert registers.parse_amount(raw) == minor
+
+
+CHARGES = (
+    "building,unit,item,period,amount,due_date\n"
+    "1,101,management,2026-11,12.5,2026-11-30\n"
+    "1,102,management,2026-11,300,2026-11-30\n"
+)
+
+
+async def test_charges_import_idempotent_and_conflicts(tmp_path, session_pool, estate):
+    await import_owners_file(session_pool, estate, write(tmp_path, GOOD_OWNERS))
+    rows, errors = registers.parse_charges(write(tmp_path, CHARGES, "charges.csv"))
+    assert errors == []
+    async with session_pool() as session:
+        result = await registers.import_charges(session, estate.id, rows, "test")
+    assert result.summary() == "charges: 2 created, 0 unchanged"
+    async with session_pool() as session:
+        charge = (await session.exec(select(Charge).order_by(Charge.id))).first()
+        assert (charge.amount, charge.currency, charge.due_date) == (
+            1250,
+            "CNY",
+            date(2026, 11, 30),
+        )
+    async with session_pool() as session:
+        again = await registers.import_charges(session, estate.id, rows, "test")
+    assert again.summary() == "charges: 0 created, 2 unchanged"
+
+    changed = CHARGES.replace("12.5", "13") + "1,103,management,2026-11,1,2026-11-30\n"
+    rows, errors = registers.parse_charges(write(tmp_path, changed, "changed.csv"))
+    assert errors == []
+    async with session_pool() as session:
+        rejected = await registers.import_charges(session, estate.id, rows, "test")
+    assert [str(e) for e in rejected.errors] == [
+        "line 2: conflict: 1-101 management 2026-11 is already 12.50 due 2026-11-30",
+        "line 4: unit 1-103 is not in the register (import owners first)",
+    ]
+    assert await count(session_pool, Charge) == 2
+
+
+def test_bad_charge_rows(tmp_path):
+    path = write(
+        tmp_path,
+        "building,unit,item,period,amount,due_date\n"
+        "1,101,management,2026-13,12.345,30/11/2026\n"
+        "1,101,water,2026-11,-1,2026-11-30\n"
+        "1,101,water,2026-11,5,2026-11-30\n",
+        "charges.csv",
+    )
+    rows, errors = registers.parse_charges(path)
+    assert [str(e) for e in errors] == [
+        'line 2: period "2026-13" must look like 2026-11',
+        'line 2: amount "12.345" must be a positive number with at most 2 decimals',
+        'line 2: due_date "30/11/2026" must be a date like 2026-11-30',
+        'line 3: amount "-1" must be a positive number with at most 2 decimals',
+        "line 4: unit 1-101, water 2026-11 repeats line 3",
+    ]
+    assert rows == []

@@ -1,0 +1,339 @@
+"""Owner onboarding through the real dispatcher: register match, own-contact check, pending
+requests decided by staff, the menu, /cancel, language and the fallback."""
+
+from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
+
+from handlers.keyboards import TextKey
+from handlers.onboarding import LanguageCb
+from storage import owners
+from storage.models import Estate, OwnerStatus, StaffRole
+from tests.helpers import STAFF_CHAT_ID, Person, answers
+from tests.onboarding_fixtures import (
+    add_staff,
+    add_unit,
+    all_owners,
+    audit_types,
+    button_data,
+    outbox_rows,
+    owner_of,
+    register_owner,
+)
+
+ALICE = Person(id=501, first_name="Alice", language_code="en")
+BOB = Person(id=502, first_name="Bob", language_code="zh-hans")
+CLERK = Person(id=601, first_name="Zhou", language_code="zh")
+STRANGER = Person(id=701, first_name="Mallory", language_code="en")
+
+
+def keyboard_labels(markup) -> list[str]:
+    rows = markup.keyboard if isinstance(markup, ReplyKeyboardMarkup) else markup.inline_keyboard
+    return [button.text for row in rows for button in row]
+
+
+async def start_in_english(tg, person=ALICE) -> None:
+    await tg.send(person, "/start")
+    await tg.press(person, LanguageCb(code="en").pack())
+
+
+async def test_start_offers_language_preselected_from_telegram(tg, bot):
+    await tg.send(BOB, "/start")
+    last = bot.sent(BOB.id)[-1]
+    assert isinstance(last.reply_markup, InlineKeyboardMarkup)
+    assert keyboard_labels(last.reply_markup) == ["English", "✅ 中文"]
+    await tg.press(BOB, LanguageCb(code="zh").pack())
+    markup = bot.sent(BOB.id)[-1].reply_markup
+    assert isinstance(markup, ReplyKeyboardMarkup)
+    assert markup.keyboard[0][0].request_contact is True
+    assert "分享" in markup.keyboard[0][0].text
+
+
+async def test_register_match_verifies_and_shows_menu(tg, bot, session_pool, estate):
+    await register_owner(session_pool, estate)
+    await start_in_english(tg)
+    assert "share the phone number" in bot.last_text(ALICE.id)
+    await tg.contact(ALICE, "8613800138001")
+    assert bot.last_text(ALICE.id) == (
+        "Welcome, Li Wei! You are verified as the owner of unit 3-1201."
+    )
+    menu = bot.sent(ALICE.id)[-1].reply_markup
+    assert isinstance(menu, ReplyKeyboardMarkup) and menu.is_persistent
+    assert "🛠 Report a repair" in keyboard_labels(menu)
+    owner = await owner_of(session_pool, ALICE)
+    assert owner is not None and owner.status == OwnerStatus.verified
+    assert owner.chat_id == ALICE.id and owner.language == "en"
+    assert "verified_by_phone" in await audit_types(session_pool, "owner")
+    await tg.send(ALICE, "/start")
+    assert bot.last_text(ALICE.id).startswith("Hello, Li Wei!")
+
+
+async def test_several_units_are_all_linked_and_one_is_chosen_primary(
+    tg, bot, session_pool, estate
+):
+    await register_owner(session_pool, estate, units=(("1", "101"), ("2", "202")))
+    await start_in_english(tg)
+    await tg.contact(ALICE, "+86 138 0013 8001")
+    texts = bot.texts(ALICE.id)
+    assert "owner of 2 units: 1-101, 2-202" in texts[-2]
+    await tg.press_label(ALICE, "2-202")
+    assert bot.last_text(ALICE.id) == "Unit 2-202 is now your default unit."
+    owner = await owner_of(session_pool, ALICE)
+    async with session_pool() as session:
+        assert [u.number for u in await owners.units_of(session, owner.id)] == ["202", "101"]
+
+
+async def test_someone_elses_contact_is_refused(tg, bot, session_pool, estate):
+    await register_owner(session_pool, estate)
+    await start_in_english(tg)
+    await tg.contact(ALICE, "8613800138001", user_id=999)
+    assert "your own" in bot.last_text(ALICE.id)
+    owner = (await all_owners(session_pool))[0]
+    assert owner.telegram_user_id is None
+    await tg.contact(ALICE, "8613800138001", user_id=None)
+    assert "your own" in bot.last_text(ALICE.id)
+    assert (await all_owners(session_pool))[0].telegram_user_id is None
+
+
+async def test_typed_phone_number_asks_for_the_button(tg, bot, session_pool, estate):
+    await register_owner(session_pool, estate)
+    await start_in_english(tg)
+    await tg.send(ALICE, "13800138001")
+    assert "button" in bot.last_text(ALICE.id)
+    await tg.contact(ALICE, "8613800138001")
+    assert "verified" in bot.last_text(ALICE.id)
+
+
+async def test_phone_held_by_another_account_is_refused(tg, bot, session_pool, estate):
+    await register_owner(session_pool, estate)
+    await start_in_english(tg)
+    await tg.contact(ALICE, "8613800138001")
+    await start_in_english(tg, STRANGER)
+    await tg.contact(STRANGER, "8613800138001")
+    assert "already linked to another Telegram account" in bot.last_text(STRANGER.id)
+    assert await owner_of(session_pool, STRANGER) is None
+
+
+async def register_unknown(tg, person=ALICE, name="Chen Jing") -> None:
+    await start_in_english(tg, person)
+    await tg.contact(person, "8613900139002")
+    await tg.send(person, "5")
+    await tg.send(person, "0801")
+    await tg.send(person, name)
+
+
+async def test_unknown_phone_goes_to_staff_and_approval_verifies(tg, bot, session_pool, estate):
+    clerk = await add_staff(session_pool, estate, CLERK, name="Zhou Min")
+    await start_in_english(tg)
+    await tg.contact(ALICE, "8613900139002")
+    assert bot.last_text(ALICE.id) == "Which building do you live in? (for example: 3)"
+    await tg.send(ALICE, "5")
+    await tg.send(ALICE, "0801")
+    await tg.send(ALICE, "Chen Jing")
+    assert "sent to the management office" in bot.last_text(ALICE.id)
+    owner = await owner_of(session_pool, ALICE)
+    assert owner.status == OwnerStatus.pending
+    assert (owner.claimed_building, owner.claimed_unit, owner.phone) == (
+        "5",
+        "0801",
+        "+8613900139002",
+    )
+    [card] = await outbox_rows(session_pool, STAFF_CHAT_ID)
+    assert card.dedupe_key == f"owner:{owner.id}:pending-card"
+    assert card.subject == f"owner:{owner.id}"
+    assert "Chen Jing" in card.payload["text"] and "+8613900139002" in card.payload["text"]
+    assert "不在名册" in card.payload["text"]
+
+    await tg.press(CLERK, button_data(card, "通过"), STAFF_CHAT_ID)
+    assert answers(bot)[-1].text == "✅ 已由 Zhou Min 审核通过。"
+    edited = bot.sent(STAFF_CHAT_ID)[-1]
+    assert type(edited).__name__ == "EditMessageText" and "Zhou Min" in edited.text
+    owner = await owner_of(session_pool, ALICE)
+    assert owner.status == OwnerStatus.verified and owner.decided_by == clerk.id
+    async with session_pool() as session:
+        assert [u.number for u in await owners.units_of(session, owner.id)] == ["0801"]
+    [note] = await outbox_rows(session_pool, ALICE.id)
+    assert note.dedupe_key == f"owner:{owner.id}:decision"
+    assert note.payload["text"].startswith("Good news, Chen Jing!")
+    assert "🛠 Report a repair" in str(note.payload["reply_markup"])
+    assert "approved" in await audit_types(session_pool, "owner")
+
+    await tg.press(CLERK, button_data(card, "拒绝"), STAFF_CHAT_ID)
+    assert answers(bot)[-1].text == "已由 Zhou Min 处理过。"
+    assert (await owner_of(session_pool, ALICE)).status == OwnerStatus.verified
+    assert len(await outbox_rows(session_pool)) == 2
+
+
+async def test_known_unit_is_marked_on_the_card(tg, session_pool, estate):
+    await add_unit(session_pool, estate, "5", "0801")
+    await register_unknown(tg)
+    [card] = await outbox_rows(session_pool, STAFF_CHAT_ID)
+    assert "该房号在业主名册中" in card.payload["text"]
+
+
+async def test_reject_tells_the_owner_to_contact_the_office(tg, bot, session_pool, estate):
+    await add_staff(session_pool, estate, CLERK, role=StaffRole.technician)
+    await register_unknown(tg)
+    [card] = await outbox_rows(session_pool, STAFF_CHAT_ID)
+    await tg.press(CLERK, button_data(card, "拒绝"), STAFF_CHAT_ID)
+    owner = await owner_of(session_pool, ALICE)
+    assert owner.status == OwnerStatus.rejected
+    [note] = await outbox_rows(session_pool, ALICE.id)
+    assert "contact the office" in note.payload["text"]
+    await tg.send(ALICE, "/start")
+    assert bot.last_text(ALICE.id) == (
+        "Your registration was not approved. Please contact the management office."
+    )
+
+
+async def test_non_staff_pressing_approve_changes_nothing(tg, bot, session_pool, estate):
+    await register_unknown(tg)
+    [card] = await outbox_rows(session_pool, STAFF_CHAT_ID)
+    await tg.press(STRANGER, button_data(card, "通过"), STAFF_CHAT_ID)
+    assert answers(bot)[-1].text.startswith("抱歉，只有物业服务中心的员工")
+    assert (await owner_of(session_pool, ALICE)).status == OwnerStatus.pending
+    assert len(await outbox_rows(session_pool)) == 1
+    # Staff pressing a forged button outside the staff group is refused as well.
+    await add_staff(session_pool, estate, CLERK)
+    await tg.press(CLERK, button_data(card, "通过"), -100999)
+    assert (await owner_of(session_pool, ALICE)).status == OwnerStatus.pending
+
+
+async def test_pending_owner_is_told_their_status(tg, bot, session_pool, estate):
+    await register_unknown(tg)
+    await tg.send(ALICE, "🛠 Report a repair")
+    assert "still waiting" in bot.last_text(ALICE.id)
+    await tg.send(ALICE, "/start")
+    assert "still waiting" in bot.last_text(ALICE.id)
+
+
+async def test_request_without_staff_group_is_kept_for_pending(
+    tg, bot, session_pool, estate, settings
+):
+    async with session_pool() as session:
+        row = await session.get(Estate, estate.id)
+        row.staff_chat_id = None
+        session.add(row)
+        await session.commit()
+    await register_unknown(tg)
+    assert "saved" in bot.last_text(ALICE.id)
+    assert await outbox_rows(session_pool) == []
+    admin = Person(id=next(iter(settings.admin_ids)), language_code="zh")
+    await tg.group(admin, "/bind")
+    assert "1 条登记申请待审核" in bot.last_text(STAFF_CHAT_ID)
+    await add_staff(session_pool, estate, CLERK)
+    await tg.group(CLERK, "/pending")
+    assert "Chen Jing" in bot.last_text(STAFF_CHAT_ID)
+    await tg.press_label(CLERK, "通过", STAFF_CHAT_ID)
+    assert (await owner_of(session_pool, ALICE)).status == OwnerStatus.verified
+
+
+async def test_bad_answers_keep_the_step(tg, bot, session_pool, estate):
+    await start_in_english(tg)
+    await tg.contact(ALICE, "8613900139002")
+    await tg.send(ALICE, "x" * 65)
+    assert "at most 64 characters" in bot.last_text(ALICE.id)
+    await tg.photo(ALICE)
+    assert "at most 64 characters" in bot.last_text(ALICE.id)
+    await tg.send(ALICE, "5")
+    await tg.send(ALICE, "0801")
+    await tg.send(ALICE, "   ")
+    assert "at most 100 characters" in bot.last_text(ALICE.id)
+    await tg.send(ALICE, "n" * 101)
+    assert await all_owners(session_pool) == []
+    await tg.send(ALICE, "Chen Jing")
+    assert len(await all_owners(session_pool)) == 1
+
+
+async def test_cancel_mid_flow(tg, bot, dp, session_pool, estate):
+    await start_in_english(tg)
+    await tg.contact(ALICE, "8613900139002")
+    await tg.send(ALICE, "5")
+    await tg.send(ALICE, "/cancel")
+    assert bot.last_text(ALICE.id).startswith("Cancelled. Nothing was sent.")
+    await tg.send(ALICE, "0801")
+    assert bot.last_text(ALICE.id) == "Please send /start to begin."
+    assert await all_owners(session_pool) == []
+    await tg.send(ALICE, "/cancel")
+    assert bot.last_text(ALICE.id).startswith("There is nothing to cancel.")
+
+
+async def test_cancel_button_in_chinese_works_for_english_user(tg, bot, session_pool, estate):
+    await start_in_english(tg)
+    await tg.contact(ALICE, "8613900139002")
+    await tg.send(ALICE, "取消")
+    assert bot.last_text(ALICE.id).startswith("Cancelled.")
+
+
+async def test_verified_owner_cancel_gets_menu(tg, bot, session_pool, estate):
+    await register_owner(session_pool, estate)
+    await start_in_english(tg)
+    await tg.contact(ALICE, "8613800138001")
+    await tg.send(ALICE, "/cancel")
+    assert isinstance(bot.sent(ALICE.id)[-1].reply_markup, ReplyKeyboardMarkup)
+
+
+async def test_language_switch(tg, bot, session_pool, estate):
+    await register_owner(session_pool, estate)
+    await start_in_english(tg)
+    await tg.contact(ALICE, "8613800138001")
+    await tg.send(ALICE, "🌐 Language")
+    assert keyboard_labels(bot.sent(ALICE.id)[-1].reply_markup) == ["✅ English", "中文"]
+    await tg.press(ALICE, LanguageCb(code="zh").pack())
+    assert (await owner_of(session_pool, ALICE)).language == "zh"
+    assert bot.last_text(ALICE.id).startswith("Li Wei，您好")
+    assert "🛠 报修" in keyboard_labels(bot.sent(ALICE.id)[-1].reply_markup)
+    await tg.send(ALICE, "/language")
+    assert keyboard_labels(bot.sent(ALICE.id)[-1].reply_markup) == ["English", "✅ 中文"]
+    await tg.send(ALICE, "/help")
+    assert bot.last_text(ALICE.id).startswith("我是物业服务中心的线上前台")
+
+
+async def test_unknown_text_gets_menu_or_start_pointer(tg, bot, session_pool, estate):
+    await tg.send(STRANGER, "hello there?")
+    assert bot.last_text(STRANGER.id) == "Please send /start to begin."
+    await tg.send(STRANGER, "💳 My fees")
+    assert bot.last_text(STRANGER.id).startswith("You are not registered yet.")
+    await register_owner(session_pool, estate)
+    await start_in_english(tg)
+    await tg.contact(ALICE, "8613800138001")
+    await tg.send(ALICE, "what's up")
+    assert bot.last_text(ALICE.id).startswith("Sorry, I did not understand")
+    assert isinstance(bot.sent(ALICE.id)[-1].reply_markup, ReplyKeyboardMarkup)
+    await tg.photo(ALICE)
+    assert bot.last_text(ALICE.id).startswith("Sorry, I did not understand")
+
+
+async def test_typed_start_word_starts(tg, bot):
+    await tg.send(BOB, "开始")
+    assert bot.last_text(BOB.id).startswith("请选择语言")
+
+
+async def test_group_chatter_is_ignored(tg, bot, estate):
+    await tg.group(STRANGER, "anyone seen the plumber?")
+    await tg.group(STRANGER, "报修")
+    assert bot.sent(STAFF_CHAT_ID) == []
+
+
+async def test_stale_unknown_button_is_answered(tg, bot):
+    await tg.press(ALICE, "nonsense:1")
+    assert answers(bot)[-1].text == "This button is no longer valid."
+
+
+async def test_help_in_staff_group_lists_commands(tg, bot, estate):
+    await tg.group(CLERK, "/help")
+    assert "/queue" in bot.last_text(STAFF_CHAT_ID) and "/staff" in bot.last_text(STAFF_CHAT_ID)
+
+
+async def test_text_key_matches_labels_in_any_locale(catalogs):
+    assert catalogs.match("报修", "menu-repair") == "menu-repair"
+    assert catalogs.match("🛠 Report a repair", "menu-complaint", "menu-repair") == "menu-repair"
+    assert catalogs.match("  REPAIR! ", "menu-repair") == "menu-repair"
+    assert catalogs.match("我的报修/投诉", "menu-repair", "menu-requests") == "menu-requests"
+    assert catalogs.match("hello", "menu-repair") is None
+
+
+async def test_text_key_filter(tg, catalogs):
+    message = tg.message(ALICE, "报修")
+    assert await TextKey("menu-fees", "menu-repair")(message, catalogs) == {
+        "text_key": "menu-repair"
+    }
+    assert await TextKey("menu-fees")(message, catalogs) is False

@@ -1,0 +1,364 @@
+"""The outbox sender against a fake Bot API that can fail the way Telegram does."""
+
+import asyncio
+import contextlib
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from sqlmodel import select
+
+from scheduler.outbox import OutboxSender, backoff
+from storage import outbox
+from storage.models import AuditEvent, OutboxMessage, OutboxStatus, Owner
+from tests.helpers import STAFF_CHAT_ID
+from tests.mocked_bot import MockedBot, RecordingSession
+
+OWNER_CHAT = 7001
+
+
+class ScriptedSession(RecordingSession):
+    """Fails the next requests to a chat with the given exceptions, then answers normally."""
+
+    def __init__(self):
+        super().__init__()
+        self.script: dict[int, list] = {}
+
+    async def make_request(self, bot, method, timeout=None):
+        queue = self.script.get(getattr(method, "chat_id", None))
+        if queue:
+            self.requests.append(method)
+            raise queue.pop(0)(method)
+        return await super().make_request(bot, method, timeout)
+
+
+@pytest.fixture
+def api():
+    bot = MockedBot()
+    bot.session = ScriptedSession()
+    return bot
+
+
+@pytest.fixture
+def sender(api, session_pool, clock):
+    return OutboxSender(api, session_pool, clock, limiter=contextlib.nullcontext(), max_attempts=3)
+
+
+async def queue(session_pool, clock, *drafts):
+    # Without not_before a row is due at the wall-clock time, not at the fake clock's.
+    timed = [replace(d, not_before=d.not_before or clock()) for d in drafts]
+    async with session_pool() as session:
+        await outbox.add_all(session, timed)
+        await session.commit()
+
+
+def draft(key, chat_id=OWNER_CHAT, text="hello", **kwargs):
+    return outbox.Draft(dedupe_key=key, chat_id=chat_id, text=text, **kwargs)
+
+
+async def row(session_pool, key):
+    async with session_pool() as session:
+        return (
+            await session.exec(select(OutboxMessage).where(OutboxMessage.dedupe_key == key))
+        ).one()
+
+
+def retry_after(seconds):
+    return lambda m: TelegramRetryAfter(
+        method=m, message="Too Many Requests: retry later", retry_after=seconds
+    )
+
+
+def server_error(m):
+    return TelegramServerError(method=m, message="Bad Gateway")
+
+
+async def test_second_enqueue_of_a_key_is_a_no_op(session_pool, clock):
+    await queue(session_pool, clock, draft("k"), draft("k", text="other"))
+    async with session_pool() as session:
+        rows = (await session.exec(select(OutboxMessage))).all()
+    assert [(r.dedupe_key, r.payload["text"]) for r in rows] == [("k", "hello")]
+
+
+async def test_success_stores_message_id_and_sent_at(session_pool, sender, api, clock):
+    await queue(session_pool, clock, draft("k", params={"reply_markup": {"inline_keyboard": []}}))
+    assert await sender.send_due(clock()) == 1
+    sent = await row(session_pool, "k")
+    assert sent.status == OutboxStatus.sent
+    assert sent.sent_at == clock()
+    assert sent.telegram_message_id == 1000
+    (request,) = api.sent(OWNER_CHAT)
+    assert type(request).__name__ == "SendMessage"
+    assert (request.text, request.parse_mode) == ("hello", "HTML")
+    assert await sender.send_due(clock()) == 0
+
+
+async def test_retry_after_waits_without_counting_an_attempt(session_pool, sender, api, clock):
+    api.session.script[OWNER_CHAT] = [retry_after(5)]
+    await queue(session_pool, clock, draft("k"))
+    assert await sender.send_due(clock()) == 0
+    waiting = await row(session_pool, "k")
+    assert (waiting.status, waiting.attempts) == (OutboxStatus.pending, 0)
+    assert waiting.next_attempt_at == clock() + timedelta(seconds=5)
+    clock.advance(timedelta(seconds=4))
+    assert await sender.send_due(clock()) == 0
+    clock.advance(timedelta(seconds=1))
+    assert await sender.send_due(clock()) == 1
+    assert len(api.requests) == 2
+
+
+async def test_server_errors_back_off_then_the_row_is_dead(session_pool, sender, api, clock):
+    api.session.script[OWNER_CHAT] = [server_error] * 3
+    await queue(session_pool, clock, draft("k"))
+    assert await sender.send_due(clock()) == 0
+    first = await row(session_pool, "k")
+    assert (first.attempts, first.next_attempt_at) == (1, clock() + timedelta(seconds=2))
+    clock.advance(timedelta(seconds=2))
+    await sender.send_due(clock())
+    second = await row(session_pool, "k")
+    assert (second.attempts, second.next_attempt_at) == (2, clock() + timedelta(seconds=4))
+    clock.advance(timedelta(seconds=4))
+    await sender.send_due(clock())
+    dead = await row(session_pool, "k")
+    assert (dead.status, dead.attempts) == (OutboxStatus.dead, 3)
+    assert "Bad Gateway" in dead.last_error
+    clock.advance(timedelta(hours=1))
+    assert await sender.send_due(clock()) == 0
+    assert len(api.requests) == 3
+
+
+def test_backoff_is_exponential_and_capped():
+    assert [backoff(n).total_seconds() for n in (1, 2, 3)] == [2, 4, 8]
+    assert backoff(30) == timedelta(minutes=10)
+
+
+async def test_network_errors_are_retried(session_pool, sender, api, clock):
+    api.session.script[OWNER_CHAT] = [lambda m: TelegramNetworkError(method=m, message="timeout")]
+    await queue(session_pool, clock, draft("k"))
+    await sender.send_due(clock())
+    assert (await row(session_pool, "k")).attempts == 1
+    clock.advance(timedelta(seconds=2))
+    assert await sender.send_due(clock()) == 1
+
+
+async def test_blocked_owner_fails_and_becomes_unreachable(
+    session_pool, sender, api, clock, estate
+):
+    async with session_pool() as session:
+        owner = Owner(estate_id=estate.id, name="Li", chat_id=OWNER_CHAT, status="verified")
+        session.add(owner)
+        await session.commit()
+    api.session.blocked_chats.add(OWNER_CHAT)
+    await queue(session_pool, clock, draft("k"))
+    assert await sender.send_due(clock()) == 0
+    failed = await row(session_pool, "k")
+    assert failed.status == OutboxStatus.failed
+    assert "blocked" in failed.last_error
+    async with session_pool() as session:
+        owner = await session.get(Owner, owner.id)
+        assert owner.status == "unreachable"
+        audit = (await session.exec(select(AuditEvent).where(AuditEvent.entity == "owner"))).one()
+        assert (audit.type, audit.entity_id) == ("unreachable", owner.id)
+
+
+async def test_bad_request_fails_without_retry(session_pool, sender, api, clock):
+    api.session.script[OWNER_CHAT] = [
+        lambda m: TelegramBadRequest(method=m, message="Bad Request: chat not found")
+    ]
+    await queue(session_pool, clock, draft("k"))
+    await sender.send_due(clock())
+    failed = await row(session_pool, "k")
+    assert (failed.status, failed.last_error) == (
+        OutboxStatus.failed,
+        "Bad Request: chat not found",
+    )
+    clock.advance(timedelta(hours=1))
+    await sender.send_due(clock())
+    assert len(api.requests) == 1
+
+
+async def test_message_not_modified_counts_as_sent(session_pool, sender, api, clock):
+    api.session.script[STAFF_CHAT_ID] = [
+        lambda m: TelegramBadRequest(
+            method=m, message="Bad Request: message is not modified: specified new message"
+        )
+    ]
+    await queue(
+        session_pool,
+        clock,
+        draft("edit", STAFF_CHAT_ID, method="editMessageText", params={"message_id": 55}),
+    )
+    assert await sender.send_due(clock()) == 1
+    edit = await row(session_pool, "edit")
+    assert (edit.status, edit.telegram_message_id) == (OutboxStatus.sent, 55)
+
+
+async def test_unknown_method_or_bad_payload_fails_alone(session_pool, sender, api, clock):
+    await queue(
+        session_pool,
+        clock,
+        draft("odd", method="sendTelepathy"),
+        draft("bad", 7002, method="sendPhoto"),
+        draft("fine", 7003),
+    )
+    assert await sender.send_due(clock()) == 1
+    assert (await row(session_pool, "odd")).status == OutboxStatus.failed
+    assert (await row(session_pool, "bad")).last_error.startswith("bad payload")
+    assert (await row(session_pool, "fine")).status == OutboxStatus.sent
+
+
+async def test_per_chat_order_survives_a_retry(session_pool, sender, api, clock):
+    api.session.script[STAFF_CHAT_ID] = [server_error]
+    await queue(
+        session_pool,
+        clock,
+        draft("first", STAFF_CHAT_ID, text="1"),
+        draft("second", STAFF_CHAT_ID, text="2"),
+        draft("elsewhere", OWNER_CHAT, text="x"),
+    )
+    assert await sender.send_due(clock()) == 1
+    assert (await row(session_pool, "second")).status == OutboxStatus.pending
+    assert await sender.send_due(clock()) == 0
+    clock.advance(timedelta(seconds=2))
+    assert await sender.send_due(clock()) == 2
+    assert api.texts(STAFF_CHAT_ID) == ["1", "1", "2"]
+
+
+async def test_private_chat_gets_one_message_per_second(session_pool, sender, api, clock):
+    await queue(
+        session_pool,
+        clock,
+        draft("a", text="a"),
+        draft("b", text="b"),
+        draft("group-1", STAFF_CHAT_ID),
+        draft("group-2", STAFF_CHAT_ID),
+    )
+    assert await sender.send_due(clock()) == 3
+    deferred = await row(session_pool, "b")
+    assert deferred.status == OutboxStatus.pending
+    assert deferred.next_attempt_at == clock() + timedelta(seconds=1)
+    clock.advance(timedelta(milliseconds=500))
+    assert await sender.send_due(clock()) == 0
+    clock.advance(timedelta(milliseconds=500))
+    assert await sender.send_due(clock()) == 1
+    assert api.texts(OWNER_CHAT) == ["a", "b"]
+
+
+async def test_group_gets_twenty_messages_a_minute(session_pool, sender, api, clock):
+    drafts = [draft(f"g{i}", STAFF_CHAT_ID, text=str(i)) for i in range(21)]
+    await queue(session_pool, clock, *drafts)
+    assert await sender.send_due(clock()) == 20
+    assert (await row(session_pool, "g20")).next_attempt_at == clock() + timedelta(minutes=1)
+    clock.advance(timedelta(minutes=1))
+    assert await sender.send_due(clock()) == 1
+    assert api.texts(STAFF_CHAT_ID) == [str(i) for i in range(21)]
+
+
+async def test_edit_waits_for_the_card_then_uses_its_message_id(session_pool, sender, api, clock):
+    await queue(
+        session_pool,
+        clock,
+        draft("card", STAFF_CHAT_ID, text="card", not_before=clock() + timedelta(minutes=5)),
+        draft(
+            "edit",
+            STAFF_CHAT_ID,
+            text="card v2",
+            method="editMessageText",
+            params={"message_id": {"$message_id_of": "card"}},
+        ),
+        draft("reply", STAFF_CHAT_ID, text="comment", params={"$reply_to_of": "card"}),
+    )
+    assert await sender.send_due(clock()) == 0
+    assert (await row(session_pool, "edit")).status == OutboxStatus.pending
+    clock.advance(timedelta(minutes=5))
+    assert await sender.send_due(clock()) == 1
+    card = await row(session_pool, "card")
+    assert await sender.send_due(clock()) == 2
+    edit, reply = api.sent(STAFF_CHAT_ID)[1:]
+    assert (type(edit).__name__, edit.message_id, edit.text) == (
+        "EditMessageText",
+        card.telegram_message_id,
+        "card v2",
+    )
+    assert reply.reply_parameters.message_id == card.telegram_message_id
+
+
+async def test_references_to_undelivered_messages(session_pool, sender, api, clock):
+    api.session.script[STAFF_CHAT_ID] = [
+        lambda m: TelegramBadRequest(method=m, message="Bad Request: can't parse entities")
+    ]
+    await queue(
+        session_pool,
+        clock,
+        draft("card", STAFF_CHAT_ID),
+        draft(
+            "edit",
+            STAFF_CHAT_ID,
+            method="editMessageText",
+            params={"message_id": {"$message_id_of": "card"}},
+        ),
+        draft(
+            "reply",
+            STAFF_CHAT_ID,
+            text="threaded?",
+            params={"reply_parameters": {"message_id": {"$reply_to_of": "card"}}},
+        ),
+    )
+    await sender.send_due(clock())
+    assert (await row(session_pool, "card")).status == OutboxStatus.failed
+    assert await sender.send_due(clock()) == 1
+    edit = await row(session_pool, "edit")
+    assert (edit.status, edit.last_error) == (
+        OutboxStatus.failed,
+        "the message to edit was never delivered",
+    )
+    reply = api.sent(STAFF_CHAT_ID)[-1]
+    assert (reply.text, reply.reply_parameters) == ("threaded?", None)
+
+
+async def test_a_claimed_row_is_not_sent_by_another_worker(session_pool, sender, clock, api):
+    await queue(session_pool, clock, draft("k"))
+    async with session_pool() as session:
+        claim = await outbox.claim_due(
+            session, clock(), lease=timedelta(minutes=2), pace=lambda chat: None
+        )
+    assert [c.dedupe_key for c in claim.rows] == ["k"]
+    assert await sender.send_due(clock()) == 0
+    assert api.requests == []
+    clock.advance(timedelta(minutes=2))
+    assert await sender.send_due(clock()) == 1
+
+
+async def test_run_delivers_and_stops_cleanly(session_pool, api, clock):
+    sender = OutboxSender(api, session_pool, clock, interval=0.01)
+    task = sender.start()
+    await queue(session_pool, clock, draft("k"))
+    sender.poke()
+    for _ in range(200):
+        if api.requests:
+            break
+        await asyncio.sleep(0.01)
+    await sender.stop()
+    assert task.done()
+    assert (await row(session_pool, "k")).status == OutboxStatus.sent
+
+
+def test_resolve_placeholders():
+    payload = {
+        "text": "x",
+        "$message_id_of": "card",
+        "reply_markup": {"inline_keyboard": [[{"text": "a", "callback_data": "b"}]]},
+        "reply_to_message_id": {"$reply_to_of": "gone"},
+    }
+    assert outbox.references(payload) == {"card": "$message_id_of", "gone": "$reply_to_of"}
+    assert outbox.resolve(payload, {"card": 9}) == {
+        "text": "x",
+        "message_id": 9,
+        "reply_markup": {"inline_keyboard": [[{"text": "a", "callback_data": "b"}]]},
+    }

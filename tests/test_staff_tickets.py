@@ -1,0 +1,434 @@
+"""The staff side of tickets: commands, card buttons, replies to cards, work orders.
+
+The staff group speaks the estate's language (zh); owners here speak English."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from aiogram.types import Message, PhotoSize, User
+from sqlmodel import col, select
+
+from handlers.cards import AssignCB, DoneCB, FixedCB, TicketCB, card_drafts
+from storage import tickets
+from storage.models import Ticket, TicketEvent
+from storage.tickets import Actor
+from tests.helpers import STAFF_CHAT_ID, answers
+from tests.mocked_bot import BOT_ID
+from tests.tickets_fixtures import *  # noqa: F403
+from tests.tickets_fixtures import (
+    AGENT,
+    MANAGER,
+    OWNER,
+    OWNER_PHONE,
+    STRANGER,
+    TECH,
+    TECH2,
+    mark_sent,
+)
+
+
+async def ticket_row(session_pool, ticket_id) -> Ticket:
+    async with session_pool() as session:
+        return await session.get(Ticket, ticket_id)
+
+
+async def event_types(session_pool, ticket_id) -> list[str]:
+    async with session_pool() as session:
+        rows = await session.exec(
+            select(TicketEvent)
+            .where(TicketEvent.ticket_id == ticket_id)
+            .order_by(col(TicketEvent.id))
+        )
+        return [e.type for e in rows]
+
+
+@pytest.fixture
+def zh(catalogs):
+    return catalogs.translator("zh")
+
+
+def last_answer(bot):
+    found = answers(bot)
+    assert found, "the callback query was not answered"
+    return found[-1]
+
+
+def press_data(action, ticket_id) -> str:
+    return TicketCB(action=action, ticket_id=ticket_id).pack()
+
+
+def bot_message(message_id: int) -> Message:
+    return Message(
+        message_id=message_id,
+        date=datetime.now(UTC),
+        chat={"id": STAFF_CHAT_ID, "type": "supergroup", "title": "Staff"},
+        from_user=User(id=BOT_ID, is_bot=True, first_name="Frontdoor"),
+        text="card",
+    )
+
+
+async def owner_rows(outbox_rows):
+    return await outbox_rows(chat_id=OWNER.id)
+
+
+# --- buttons ---------------------------------------------------------------------------------
+
+
+async def test_non_staff_pressing_take_is_refused_and_nothing_changes(
+    tg, bot, zh, make_ticket, staff_members, session_pool, outbox_rows
+):
+    view = await make_ticket()
+    before = len(await outbox_rows())
+    await tg.press(STRANGER, press_data("take", view.ticket.id), STAFF_CHAT_ID)
+    answer = last_answer(bot)
+    assert answer.show_alert and answer.text == zh("staff-refused")
+    assert (await ticket_row(session_pool, view.ticket.id)).status == "new"
+    assert await event_types(session_pool, view.ticket.id) == ["created"]
+    assert len(await outbox_rows()) == before
+
+
+async def test_take_assigns_and_edits_the_card_in_place(
+    tg, bot, zh, make_ticket, staff_members, session_pool, outbox_rows
+):
+    view = await make_ticket()
+    tid = view.ticket.id
+    await tg.press(AGENT, press_data("take", tid), STAFF_CHAT_ID)
+    assert "#1" in last_answer(bot).text and not last_answer(bot).show_alert
+    ticket = await ticket_row(session_pool, tid)
+    assert ticket.status == "assigned" and ticket.assignee_id == staff_members["agent"].id
+    edits = [r for r in await outbox_rows(chat_id=STAFF_CHAT_ID) if r.method == "editMessageText"]
+    assert len(edits) == 1
+    edit = edits[0]
+    assert edit.payload["message_id"] == {"$message_id_of": f"ticket:{tid}:card"}
+    assert "Alice" in edit.payload["text"]
+    labels = [b["text"] for row in edit.payload["reply_markup"]["inline_keyboard"] for b in row]
+    assert zh("card-btn-take") not in labels and zh("card-btn-resolve") in labels
+
+
+async def test_stale_button_on_a_closed_ticket_explains(
+    tg, bot, zh, make_ticket, staff_members, session_pool, clock
+):
+    tid = (await make_ticket()).ticket.id
+    agent = Actor.staff(staff_members["agent"])
+    async with session_pool() as session:
+        await tickets.assign(
+            session,
+            tid,
+            assignee=staff_members["agent"],
+            actor=agent,
+            now=clock(),
+            notify=tickets.no_notify,
+        )
+        await tickets.resolve(
+            session, tid, actor=agent, now=clock(), text=None, notify=tickets.no_notify
+        )
+        await tickets.close(session, tid, actor=agent, now=clock(), notify=tickets.no_notify)
+    await tg.press(MANAGER, press_data("take", tid), STAFF_CHAT_ID)
+    answer = last_answer(bot)
+    expected = zh("ticket-error-bad-transition", number="1", status=zh("status-closed"))
+    assert answer.show_alert and answer.text == expected
+    assert (await ticket_row(session_pool, tid)).status == "closed"
+
+
+async def test_forged_button_for_unknown_ticket_explains(tg, bot, zh, staff_members):
+    await tg.press(AGENT, press_data("take", 999), STAFF_CHAT_ID)
+    assert last_answer(bot).text == zh("ticket-error-not-found", number="?")
+
+
+async def test_call_owner_shows_phone_to_presser_and_records_event(
+    tg, bot, make_ticket, staff_members, session_pool
+):
+    tid = (await make_ticket()).ticket.id
+    await tg.press(AGENT, press_data("call", tid), STAFF_CHAT_ID)
+    answer = last_answer(bot)
+    assert answer.show_alert and OWNER_PHONE in answer.text
+    assert await event_types(session_pool, tid) == ["created", "called"]
+
+
+async def test_assign_button_lists_staff_technicians_first_then_pick(
+    tg, bot, zh, make_ticket, staff_members, session_pool
+):
+    tid = (await make_ticket()).ticket.id
+    await tg.press(AGENT, press_data("assign", tid), STAFF_CHAT_ID)
+    edit = [r for r in bot.sent(STAFF_CHAT_ID) if type(r).__name__ == "EditMessageReplyMarkup"][-1]
+    labels = [row[0].text for row in edit.reply_markup.inline_keyboard]
+    assert labels[0].startswith(("Tina", "Tom")) and labels[1].startswith(("Tina", "Tom"))
+    assert labels[-1] == zh("card-btn-back")
+    await tg.press(
+        AGENT,
+        AssignCB(ticket_id=tid, staff_id=staff_members["technician"].id).pack(),
+        STAFF_CHAT_ID,
+    )
+    assert (await ticket_row(session_pool, tid)).assignee_id == staff_members["technician"].id
+    await tg.press(AGENT, AssignCB(ticket_id=tid, staff_id=0).pack(), STAFF_CHAT_ID)
+    assert await event_types(session_pool, tid) == ["created", "assigned"]
+
+
+async def test_technician_may_not_take_over_someone_elses_ticket(
+    tg, bot, make_ticket, staff_members, session_pool
+):
+    tid = (await make_ticket()).ticket.id
+    await tg.press(TECH, press_data("take", tid), STAFF_CHAT_ID)
+    assert (await ticket_row(session_pool, tid)).assignee_id == staff_members["technician"].id
+    await tg.press(TECH2, press_data("take", tid), STAFF_CHAT_ID)
+    assert last_answer(bot).show_alert
+    assert (await ticket_row(session_pool, tid)).assignee_id == staff_members["technician"].id
+
+
+# --- commands --------------------------------------------------------------------------------
+
+
+async def test_ordinary_chatter_is_ignored_and_non_staff_commands_refused(
+    tg, bot, zh, make_ticket, staff_members
+):
+    await make_ticket()
+    await tg.group(STRANGER, "hello everyone, lunch?")
+    await tg.group(AGENT, "who is on duty today?")
+    assert bot.sent(STAFF_CHAT_ID) == []
+    await tg.group(STRANGER, "/queue")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staff-refused")
+
+
+async def test_usage_and_unknown_number(tg, bot, zh, staff_members):
+    await tg.group(AGENT, "/assign")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staffcmd-usage-assign")
+    await tg.group(AGENT, "/ticket abc")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staffcmd-usage-ticket")
+    await tg.group(AGENT, "/close 99")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("ticket-error-not-found", number="99")
+    await tg.group(AGENT, "/reschedule 1 tomorrow")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staffcmd-usage-reschedule")
+    await tg.group(AGENT, "/assign 1 @nobody")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staffcmd-no-such-staff", who="@nobody")
+
+
+async def test_assign_by_username_and_me(tg, bot, zh, make_ticket, staff_members, session_pool):
+    tid = (await make_ticket()).ticket.id
+    await tg.group(AGENT, "/assign 1 @tom")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staffcmd-assigned", number="1", name="Tom")
+    await tg.group(AGENT, "/assign #1 me")
+    assert (await ticket_row(session_pool, tid)).assignee_id == staff_members["agent"].id
+    await tg.group(AGENT, "/assign 1 me")
+    expected = zh("ticket-error-bad-transition", number="1", status=zh("status-assigned"))
+    assert bot.last_text(STAFF_CHAT_ID) == expected
+
+
+async def test_reply_reaches_owner_without_staff_data(
+    tg, bot, zh, make_ticket, staff_members, session_pool, outbox_rows
+):
+    tid = (await make_ticket()).ticket.id
+    await tg.group(AGENT, "/note 1 owner was rude on the phone")
+    await tg.group(AGENT, "/reply 1 We will come at 3 pm <b>today</b>")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staffcmd-replied", number="1")
+    rows = await owner_rows(outbox_rows)
+    assert len(rows) == 1
+    text = rows[0].payload["text"]
+    assert "#1" in text and "We will come at 3 pm &lt;b&gt;today&lt;/b&gt;" in text
+    assert OWNER_PHONE not in text and "rude" not in text
+    assert rows[0].subject == f"ticket:{tid}"
+    assert (await ticket_row(session_pool, tid)).first_response_at is not None
+
+
+async def test_reply_to_card_goes_to_owner_and_bang_is_internal(
+    tg, bot, zh, make_ticket, staff_members, session_pool, outbox_rows
+):
+    tid = (await make_ticket()).ticket.id
+    await mark_sent(session_pool, f"ticket:{tid}:card", 555)
+    await tg.group(AGENT, "!neighbour reported the same leak", reply_to_message=bot_message(555))
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staffcmd-noted", number="1")
+    assert await owner_rows(outbox_rows) == []
+    await tg.group(AGENT, "A plumber is on the way", reply_to_message=bot_message(555))
+    rows = await owner_rows(outbox_rows)
+    assert len(rows) == 1 and "A plumber is on the way" in rows[0].payload["text"]
+    assert "#1" in rows[0].payload["text"]
+    assert await event_types(session_pool, tid) == ["created", "note", "reply"]
+
+
+async def test_reply_photo_to_card_sends_photo_to_owner(
+    tg, bot, make_ticket, staff_members, session_pool, outbox_rows
+):
+    tid = (await make_ticket()).ticket.id
+    await mark_sent(session_pool, f"ticket:{tid}:card", 556)
+    photo = [PhotoSize(file_id="staffpic", file_unique_id="u-staffpic", width=10, height=10)]
+    await tg.feed(
+        message=tg.message(
+            AGENT,
+            None,
+            STAFF_CHAT_ID,
+            photo=photo,
+            caption="New part",
+            reply_to_message=bot_message(556),
+        )
+    )
+    rows = await owner_rows(outbox_rows)
+    assert rows[0].method == "sendPhoto" and rows[0].payload["photo"] == "staffpic"
+    assert "New part" in rows[0].payload["caption"]
+
+
+async def test_reply_to_unrelated_bot_message_or_by_stranger_is_ignored(
+    tg, bot, make_ticket, staff_members, session_pool, outbox_rows
+):
+    tid = (await make_ticket()).ticket.id
+    await mark_sent(session_pool, f"ticket:{tid}:card", 557)
+    await tg.group(AGENT, "just chatting", reply_to_message=bot_message(999))
+    await tg.group(STRANGER, "hi owner", reply_to_message=bot_message(557))
+    assert bot.sent(STAFF_CHAT_ID) == []
+    assert await owner_rows(outbox_rows) == []
+
+
+async def test_dispatch_sends_work_order_and_done_button_resolves(
+    tg, bot, zh, make_ticket, staff_members, session_pool, outbox_rows
+):
+    tid = (await make_ticket(preferred_time="tomorrow morning", photos=[("p1", "up1")])).ticket.id
+    await tg.group(AGENT, "/dispatch 1")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staffcmd-dispatch-unassigned", number="1")
+    await tg.group(AGENT, "/assign 1 @tom")
+    await tg.group(AGENT, "/dispatch 1")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staffcmd-dispatched", number="1", name="Tom")
+    assert (await ticket_row(session_pool, tid)).status == "in_progress"
+    dm = await outbox_rows(chat_id=TECH.id)
+    order = dm[0].payload
+    unit = zh("ticket-place-unit", building="3", unit="1201")
+    for needed in ("#1", unit, zh("category-plumbing"), "tomorrow morning", OWNER_PHONE):
+        assert needed in order["text"]
+    done = order["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    assert done == DoneCB(ticket_id=tid).pack()
+    assert dm[1].method == "sendPhoto" and dm[1].payload["photo"] == "p1"
+
+    await tg.press(TECH2, done, TECH2.id)
+    assert last_answer(bot).show_alert
+    await tg.press(TECH, done, TECH.id)
+    assert (await ticket_row(session_pool, tid)).status == "resolved"
+    asked = await owner_rows(outbox_rows)
+    assert "Is it fixed?" in asked[-1].payload["text"]
+    buttons = asked[-1].payload["reply_markup"]["inline_keyboard"][0]
+    assert buttons[0]["callback_data"] == FixedCB(ticket_id=tid, fixed=True).pack()
+
+
+async def test_technician_done_command_in_private_and_not_assignee(
+    tg, bot, catalogs, make_ticket, staff_members, session_pool
+):
+    tid = (await make_ticket()).ticket.id
+    await tg.group(AGENT, "/assign 1 @tom")
+    await tg.send(TECH2, "/done 1 fixed it")
+    # Technicians write in private with their own Telegram language (English here).
+    en = catalogs.translator("en")
+    assert bot.last_text(TECH2.id) == en("ticket-error-not-assignee", number="1", status="")
+    await tg.send(TECH, "/done 1 replaced the valve")
+    assert bot.last_text(TECH.id) == en("staffcmd-resolved", number="1")
+    ticket = await ticket_row(session_pool, tid)
+    assert ticket.status == "resolved"
+
+
+async def test_resolve_close_reopen_commands_and_rights(
+    tg, bot, zh, make_ticket, staff_members, session_pool, outbox_rows
+):
+    tid = (await make_ticket()).ticket.id
+    await tg.group(TECH, "/assign 1 me")
+    await tg.group(TECH, "/resolve 1 done")
+    await tg.group(TECH, "/close 1")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("ticket-error-forbidden", number="1", status="")
+    await tg.group(AGENT, "/reopen 1 owner still sees a drip")
+    assert (await ticket_row(session_pool, tid)).status == "reopened"
+    alerts = await outbox_rows(chat_id=STAFF_CHAT_ID, key_prefix=f"ticket:{tid}:event:")
+    assert any("owner still sees a drip" in (r.payload.get("text") or "") for r in alerts)
+    await tg.group(AGENT, "/close 1")
+    expected = zh("ticket-error-bad-transition", number="1", status=zh("status-reopened"))
+    assert bot.last_text(STAFF_CHAT_ID) == expected
+    await tg.group(AGENT, "/assign 1 @tom")
+    await tg.group(TECH, "/resolve 1")
+    await tg.group(MANAGER, "/close 1")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staffcmd-closed", number="1")
+    rate = (await owner_rows(outbox_rows))[-1]
+    assert "How satisfied are you?" in rate.payload["text"]
+
+
+async def test_queue_orders_overdue_first(tg, bot, zh, make_ticket, staff_members, clock):
+    await make_ticket()
+    clock.advance(timedelta(minutes=1))
+    await make_ticket(urgency="urgent", description="Water everywhere in the hall!")
+    await tg.group(AGENT, "/queue")
+    text = bot.last_text(STAFF_CHAT_ID)
+    assert text.index("#1") < text.index("#2")
+    assert zh("staffcmd-queue-head", count=2, overdue="0") in text
+    clock.advance(timedelta(minutes=20))
+    await tg.group(AGENT, "/queue")
+    text = bot.last_text(STAFF_CHAT_ID)
+    assert text.index("#2") < text.index("#1")
+    assert zh("staffcmd-queue-head", count=2, overdue="1") in text
+    assert "⚠️" in text.splitlines()[1]
+
+
+async def test_queue_empty(tg, bot, zh, staff_members):
+    await tg.group(AGENT, "/queue")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staffcmd-queue-empty")
+
+
+async def test_ticket_command_shows_card_with_history_and_buttons(
+    tg, bot, make_ticket, staff_members
+):
+    await make_ticket()
+    await tg.group(AGENT, "/note 1 called the plumber")
+    await tg.group(AGENT, "/ticket 1")
+    sent = bot.sent(STAFF_CHAT_ID)[-1]
+    assert "#1" in sent.text and OWNER_PHONE in sent.text and "called the plumber" in sent.text
+    assert sent.reply_markup.inline_keyboard
+
+
+async def test_grade_only_on_complaints(tg, bot, zh, make_ticket, staff_members, session_pool):
+    await make_ticket()
+    complaint = await make_ticket(kind="complaint")
+    await tg.group(AGENT, "/grade 1 A")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("ticket-error-not-complaint", number="1", status="")
+    await tg.group(AGENT, "/grade 2 x")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staffcmd-usage-grade")
+    await tg.group(AGENT, "/grade 2 a")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staffcmd-graded", number="2", grade="A")
+    assert (await ticket_row(session_pool, complaint.ticket.id)).grade == "A"
+
+
+async def test_reschedule_tells_owner_the_new_day(
+    tg, bot, zh, make_ticket, staff_members, outbox_rows
+):
+    await make_ticket()
+    await tg.group(AGENT, "/reschedule 1 2026-11-20")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("ticket-error-invalid", number="1", status="")
+    await tg.group(AGENT, "/reschedule 1 2026-11-26")
+    assert "2026-11-26" in bot.last_text(STAFF_CHAT_ID)
+    told = (await owner_rows(outbox_rows))[-1]
+    assert "2026-11-26" in told.payload["text"] and "#1" in told.payload["text"]
+
+
+async def test_html_in_description_cannot_break_the_card(
+    make_ticket, staff_members, outbox_rows, estate
+):
+    view = await make_ticket(description='<b>broken</b> & <a href="x">tap</a> </blockquote>')
+    card = (await outbox_rows(key_prefix=f"ticket:{view.ticket.id}:card"))[0]
+    text = card.payload["text"]
+    assert '&lt;b&gt;broken&lt;/b&gt; &amp; &lt;a href="x"&gt;tap&lt;/a&gt;' in text
+    assert text.count("<blockquote>") == text.count("</blockquote>") == 1
+    assert card.payload["parse_mode"] == "HTML"
+
+
+async def test_owner_comment_is_threaded_to_the_card(
+    make_ticket, staff_members, session_pool, outbox_rows, verified_owner, clock, estate, catalogs
+):
+    tid = (await make_ticket()).ticket.id
+    notify = card_drafts(catalogs, estate)
+    async with session_pool() as session:
+        await tickets.add_comment(
+            session,
+            tid,
+            actor=Actor.owner(verified_owner.id),
+            text="Worse now",
+            photos=[("c1", "uc1")],
+            now=clock(),
+            notify=notify,
+        )
+    rows = await outbox_rows(chat_id=STAFF_CHAT_ID, key_prefix=f"ticket:{tid}:event:")
+    comment = [r for r in rows if r.dedupe_key.endswith(":group")][0]
+    assert "Worse now" in comment.payload["text"]
+    assert comment.payload["reply_to_message_id"] == {"$reply_to_of": f"ticket:{tid}:card"}
+    assert comment.subject == f"ticket:{tid}"
+    photo = [r for r in rows if r.method == "sendPhoto"][0]
+    assert photo.payload["photo"] == "c1"

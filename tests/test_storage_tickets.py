@@ -1,0 +1,794 @@
+"""storage/tickets.py: numbering, SLA, the state machine, rights per role, events and drafts."""
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import col, select
+
+from storage import tickets
+from storage.models import (
+    Estate,
+    OutboxMessage,
+    Ticket,
+    TicketEvent,
+    TicketKind,
+    TicketPhoto,
+    TicketStatus,
+    Urgency,
+)
+from storage.outbox import Draft
+from storage.tickets import Actor, TicketError
+from tests.tickets_fixtures import *  # noqa: F403
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def sh(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=SH).astimezone(UTC)
+
+
+def recorder():
+    """A Notify that writes one draft per event and remembers what it saw."""
+    seen = []
+
+    def notify(view, event):
+        seen.append((view.ticket.status, event.type))
+        return [Draft(f"test:{view.ticket.id}:{event.id}", 1, f"{event.type}")]
+
+    notify.seen = seen
+    return notify
+
+
+async def events_of(session_pool, ticket_id) -> list[str]:
+    async with session_pool() as session:
+        rows = await session.exec(
+            select(TicketEvent)
+            .where(TicketEvent.ticket_id == ticket_id)
+            .order_by(col(TicketEvent.id))
+        )
+        return [e.type for e in rows]
+
+
+async def drafts_count(session_pool) -> int:
+    async with session_pool() as session:
+        return len((await session.exec(select(OutboxMessage))).all())
+
+
+# --- SLA -------------------------------------------------------------------------------------
+
+
+def test_working_minutes_inside_hours():
+    due = tickets.add_working_minutes(sh(2026, 11, 23, 10, 0), 120, SH, "09:00-18:00")
+    assert due == sh(2026, 11, 23, 12, 0)
+
+
+def test_working_minutes_carry_over_to_next_morning():
+    due = tickets.add_working_minutes(sh(2026, 11, 23, 17, 30), 120, SH, "09:00-18:00")
+    assert due == sh(2026, 11, 24, 10, 30)
+
+
+def test_working_minutes_skip_the_weekend_and_the_night():
+    # Friday 17:00 + 2 working hours → Monday 10:00; Saturday night → Monday 11:00.
+    assert tickets.add_working_minutes(sh(2026, 11, 27, 17, 0), 120, SH, "09:00-18:00") == sh(
+        2026, 11, 30, 10, 0
+    )
+    assert tickets.add_working_minutes(sh(2026, 11, 28, 23, 0), 120, SH, "09:00-18:00") == sh(
+        2026, 11, 30, 11, 0
+    )
+
+
+def test_working_minutes_before_opening_and_bad_window():
+    assert tickets.add_working_minutes(sh(2026, 11, 23, 7, 0), 30, SH, "09:00-18:00") == sh(
+        2026, 11, 23, 9, 30
+    )
+    assert tickets.add_working_minutes(sh(2026, 11, 23, 7, 0), 30, SH, "nonsense") == sh(
+        2026, 11, 23, 7, 30
+    )
+
+
+def test_sla_due_per_kind_and_urgency():
+    estate = Estate(name="E", time_zone="Asia/Shanghai")
+    now = sh(2026, 11, 23, 17, 0)
+    assert tickets.sla_due(estate, TicketKind.repair, Urgency.urgent, now) == now + timedelta(
+        minutes=15
+    )
+    assert tickets.sla_due(estate, TicketKind.repair, Urgency.normal, now) == sh(
+        2026, 11, 24, 10, 0
+    )
+    assert tickets.sla_due(estate, TicketKind.complaint, Urgency.normal, now) == now + timedelta(
+        hours=24
+    )
+
+
+# --- create ----------------------------------------------------------------------------------
+
+
+async def test_create_numbers_per_estate_writes_event_photos_and_card(
+    make_ticket, session_pool, outbox_rows, estate, clock
+):
+    first = await make_ticket(photos=[("f1", "u1"), ("f2", "u2")])
+    second = await make_ticket(kind="complaint")
+    assert (first.ticket.number, second.ticket.number) == (1, 2)
+    assert first.ticket.status == TicketStatus.new
+    assert first.ticket.sla_due_at == clock() + timedelta(hours=2)
+    assert [p.file_id for p in first.photos] == ["f1", "f2"]
+    assert [e.type for e in first.events] == ["created"]
+    assert first.events[0].actor == f"owner:{first.owner.id}"
+    rows = await outbox_rows(chat_id=estate.staff_chat_id)
+    keys = [r.dedupe_key for r in rows]
+    assert f"ticket:{first.ticket.id}:card" in keys
+    assert f"ticket:{first.ticket.id}:photo:{first.photos[0].id}" in keys
+    assert all(r.subject == f"ticket:{first.ticket.id}" for r in rows if "photo" in r.dedupe_key)
+    async with session_pool() as session:
+        other = Estate(name="Other", staff_chat_id=-100777)
+        session.add(other)
+        await session.commit()
+        number = await tickets._next_number(session, other.id)
+    assert number == 1
+
+
+async def test_create_concurrently_gives_distinct_numbers(make_ticket, engine):
+    if engine.dialect.name == "sqlite":
+        pytest.skip("the in-memory test database shares one connection between sessions")
+    views = await asyncio.gather(*(make_ticket() for _ in range(4)))
+    assert sorted(v.ticket.number for v in views) == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "detail"),
+    [
+        ({"category": "teleport"}, "category"),
+        ({"description": "hm"}, "description"),
+        ({"description": "x" * 2001}, "description"),
+        ({"photos": [(f"f{i}", f"u{i}") for i in range(6)]}, "photos"),
+        ({"unit_id": None, "location": "  "}, "place"),
+    ],
+)
+async def test_create_refuses_bad_input_and_writes_nothing(
+    make_ticket, session_pool, overrides, detail
+):
+    with pytest.raises(TicketError) as error:
+        await make_ticket(**overrides)
+    assert (error.value.code, error.value.detail) == ("invalid", detail)
+    async with session_pool() as session:
+        assert (await session.exec(select(Ticket))).all() == []
+    assert await drafts_count(session_pool) == 0
+
+
+async def test_create_in_common_area(make_ticket):
+    view = await make_ticket(unit_id=None, location="Building 3 lobby", urgency="urgent")
+    assert view.ticket.location == "Building 3 lobby"
+    assert view.unit is None
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+async def test_find_for_owner_only_finds_own(
+    make_ticket, session_pool, verified_owner, other_owner
+):
+    mine = await make_ticket()
+    async with session_pool() as session:
+        assert (
+            await tickets.find_for_owner(session, verified_owner.id, 1)
+        ).ticket.id == mine.ticket.id
+        assert await tickets.find_for_owner(session, other_owner.id, 1) is None
+        assert (
+            await tickets.find_for_owner(session, other_owner.id, mine.ticket.id, by_id=True)
+            is None
+        )
+        found = await tickets.find_for_owner(
+            session, verified_owner.id, mine.ticket.id, by_id=True
+        )
+        assert found.ticket.number == 1
+
+
+async def test_list_for_owner_open_first_then_recent(
+    make_ticket, session_pool, verified_owner, clock
+):
+    a = await make_ticket()
+    clock.advance(timedelta(minutes=1))
+    b = await make_ticket()
+    clock.advance(timedelta(minutes=1))
+    async with session_pool() as session:
+        await tickets.cancel(
+            session,
+            b.ticket.id,
+            actor=Actor.owner(verified_owner.id),
+            now=clock(),
+            reason=None,
+            notify=tickets.no_notify,
+        )
+        listed = await tickets.list_for_owner(session, verified_owner.id)
+    assert [t.number for t in listed] == [a.ticket.number, b.ticket.number]
+
+
+async def test_queue_overdue_first_then_oldest(
+    make_ticket, session_pool, estate, clock, staff_members
+):
+    normal = await make_ticket()
+    clock.advance(timedelta(minutes=5))
+    urgent = await make_ticket(urgency="urgent")
+    clock.advance(timedelta(minutes=5))
+    complaint = await make_ticket(kind="complaint")
+    async with session_pool() as session:
+        order = [v.ticket.number for v in await tickets.queue(session, estate.id, clock())]
+        assert order == [1, 2, 3]
+        clock.advance(timedelta(minutes=11))  # urgent is 16 min old now: overdue
+        views = await tickets.queue(session, estate.id, clock())
+        assert [v.ticket.number for v in views] == [2, 1, 3]
+        assert views[0].overdue(clock())
+        await tickets.assign(
+            session,
+            urgent.ticket.id,
+            assignee=staff_members["technician"],
+            actor=Actor.staff(staff_members["agent"]),
+            now=clock(),
+            notify=tickets.no_notify,
+        )
+        views = await tickets.queue(session, estate.id, clock())
+        assert [v.ticket.number for v in views] == [1, 2, 3]
+        assert not any(v.overdue(clock()) for v in views)
+    assert normal and complaint
+
+
+# --- the state machine -----------------------------------------------------------------------
+
+
+async def test_full_repair_lifecycle(
+    make_ticket, session_pool, staff_members, verified_owner, clock
+):
+    view = await make_ticket()
+    tid = view.ticket.id
+    agent = Actor.staff(staff_members["agent"])
+    tech = Actor.staff(staff_members["technician"])
+    notify = recorder()
+    async with session_pool() as session:
+        v = await tickets.assign(
+            session,
+            tid,
+            assignee=staff_members["technician"],
+            actor=agent,
+            now=clock(),
+            notify=notify,
+        )
+        assert (v.ticket.status, v.assignee.name) == ("assigned", "Tom")
+        assert v.ticket.first_response_at == clock()
+        clock.advance(timedelta(minutes=1))
+        v = await tickets.start_work(session, tid, actor=agent, now=clock(), notify=notify)
+        assert v.ticket.status == "in_progress"
+        v = await tickets.add_note(
+            session, tid, actor=tech, text="Need a new valve", now=clock(), notify=notify
+        )
+        v = await tickets.reschedule(
+            session, tid, day=date(2026, 11, 25), actor=tech, now=clock(), notify=notify
+        )
+        assert v.ticket.scheduled_for == date(2026, 11, 25)
+        v = await tickets.resolve(
+            session, tid, actor=tech, now=clock(), text="Valve replaced", notify=notify
+        )
+        assert v.ticket.status == "resolved" and v.ticket.resolved_at == clock()
+        v = await tickets.confirm_fixed(
+            session,
+            tid,
+            owner_id=verified_owner.id,
+            fixed=True,
+            reason=None,
+            now=clock(),
+            notify=notify,
+        )
+        assert v.ticket.status == "closed" and v.ticket.closed_at == clock()
+        v = await tickets.rate(
+            session,
+            tid,
+            owner_id=verified_owner.id,
+            rating=5,
+            comment="Quick!",
+            now=clock(),
+            notify=notify,
+        )
+        assert (v.ticket.rating, v.ticket.rating_comment) == (5, "Quick!")
+        with pytest.raises(TicketError) as error:
+            await tickets.rate(
+                session,
+                tid,
+                owner_id=verified_owner.id,
+                rating=4,
+                comment=None,
+                now=clock(),
+                notify=notify,
+            )
+        assert error.value.code == "already_rated"
+    assert await events_of(session_pool, tid) == [
+        "created",
+        "assigned",
+        "started",
+        "note",
+        "rescheduled",
+        "resolved",
+        "closed",
+        "rated",
+    ]
+    # The notify saw the state after each change, and its drafts were written.
+    assert notify.seen[0] == ("assigned", "assigned")
+    assert notify.seen[-1] == ("closed", "rated")
+    async with session_pool() as session:
+        keys = [r.dedupe_key for r in (await session.exec(select(OutboxMessage))).all()]
+    assert sum(k.startswith(f"test:{tid}:") for k in keys) == 7
+
+
+async def test_not_fixed_reopens_then_assign_again(
+    make_ticket, session_pool, staff_members, verified_owner, clock
+):
+    tid = (await make_ticket()).ticket.id
+    agent = Actor.staff(staff_members["agent"])
+    tech = staff_members["technician"]
+    async with session_pool() as session:
+        await tickets.assign(
+            session, tid, assignee=tech, actor=agent, now=clock(), notify=tickets.no_notify
+        )
+        await tickets.resolve(
+            session, tid, actor=agent, now=clock(), text=None, notify=tickets.no_notify
+        )
+        v = await tickets.confirm_fixed(
+            session,
+            tid,
+            owner_id=verified_owner.id,
+            fixed=False,
+            reason="Still dripping",
+            now=clock(),
+            notify=tickets.no_notify,
+        )
+        assert v.ticket.status == "reopened"
+        assert v.events[-1].data == {"reason": "Still dripping", "by_owner": True}
+        # The same assignee may take it back after a reopen.
+        v = await tickets.assign(
+            session, tid, assignee=tech, actor=agent, now=clock(), notify=tickets.no_notify
+        )
+        assert v.ticket.status == "assigned"
+
+
+async def test_staff_reopen_and_close(make_ticket, session_pool, staff_members, clock):
+    tid = (await make_ticket()).ticket.id
+    agent = Actor.staff(staff_members["agent"])
+    async with session_pool() as session:
+        await tickets.assign(
+            session,
+            tid,
+            assignee=staff_members["agent"],
+            actor=agent,
+            now=clock(),
+            notify=tickets.no_notify,
+        )
+        await tickets.resolve(
+            session, tid, actor=agent, now=clock(), text=None, notify=tickets.no_notify
+        )
+        v = await tickets.reopen(
+            session, tid, actor=agent, now=clock(), reason="Owner called", notify=tickets.no_notify
+        )
+        assert v.ticket.status == "reopened" and v.ticket.resolved_at is None
+        await tickets.assign(
+            session,
+            tid,
+            assignee=staff_members["agent"],
+            actor=agent,
+            now=clock(),
+            notify=tickets.no_notify,
+        )
+        await tickets.resolve(
+            session, tid, actor=agent, now=clock(), text=None, notify=tickets.no_notify
+        )
+        v = await tickets.close(session, tid, actor=agent, now=clock(), notify=tickets.no_notify)
+        assert v.ticket.status == "closed"
+
+
+async def test_complaint_reply_grade_resolve_from_new(
+    make_ticket, session_pool, staff_members, clock
+):
+    view = await make_ticket(kind="complaint")
+    tid = view.ticket.id
+    agent = Actor.staff(staff_members["agent"])
+    async with session_pool() as session:
+        v = await tickets.reply(
+            session,
+            tid,
+            actor=agent,
+            text="We are looking into it",
+            photo=None,
+            now=clock(),
+            notify=tickets.no_notify,
+        )
+        assert v.ticket.first_response_at == clock() and v.ticket.status == "new"
+        v = await tickets.set_grade(
+            session, tid, grade="A", actor=agent, now=clock(), notify=tickets.no_notify
+        )
+        assert v.ticket.grade == "A"
+        v = await tickets.resolve(
+            session, tid, actor=agent, now=clock(), text=None, notify=tickets.no_notify
+        )
+        assert v.ticket.status == "resolved"
+
+
+async def test_reply_with_photo_is_stored_as_staff_photo(
+    make_ticket, session_pool, staff_members, clock
+):
+    tid = (await make_ticket()).ticket.id
+    agent = Actor.staff(staff_members["agent"])
+    async with session_pool() as session:
+        v = await tickets.reply(
+            session,
+            tid,
+            actor=agent,
+            text=None,
+            photo=("sp", "usp"),
+            now=clock(),
+            notify=tickets.no_notify,
+        )
+        assert [p.from_staff for p in v.photos] == [True]
+        assert v.events[-1].data == {"by": "Alice", "text": None, "photo": "sp"}
+
+
+async def test_owner_comment_with_photos(make_ticket, session_pool, verified_owner, clock):
+    tid = (await make_ticket()).ticket.id
+    async with session_pool() as session:
+        v = await tickets.add_comment(
+            session,
+            tid,
+            actor=Actor.owner(verified_owner.id),
+            text="It got worse",
+            photos=[("c1", "uc1")],
+            now=clock(),
+            notify=tickets.no_notify,
+        )
+        assert v.events[-1].data == {"text": "It got worse", "photos": ["c1"]}
+        assert len(v.photos) == 1
+        with pytest.raises(TicketError) as error:
+            await tickets.add_comment(
+                session,
+                tid,
+                actor=Actor.owner(verified_owner.id),
+                text="  ",
+                photos=[],
+                now=clock(),
+                notify=tickets.no_notify,
+            )
+        assert error.value.code == "invalid"
+
+
+async def test_owner_cancels_own_new_ticket_and_system_can_act(
+    make_ticket, session_pool, verified_owner, clock
+):
+    tid = (await make_ticket()).ticket.id
+    async with session_pool() as session:
+        v = await tickets.cancel(
+            session,
+            tid,
+            actor=Actor.owner(verified_owner.id),
+            now=clock(),
+            reason="Fixed it myself",
+            notify=tickets.no_notify,
+        )
+        assert v.ticket.status == "cancelled"
+        assert str(Actor.SYSTEM) == "system" and str(Actor.owner(5)) == "owner:5"
+
+
+# --- refusals --------------------------------------------------------------------------------
+
+
+async def _ticket_in(session_pool, make_ticket, staff_members, clock, status, kind="repair"):
+    """A ticket brought to `status`, assigned to the technician where that applies."""
+    tid = (await make_ticket(kind=kind)).ticket.id
+    agent = Actor.staff(staff_members["agent"])
+    n = tickets.no_notify
+    async with session_pool() as session:
+        if status == "new":
+            return tid
+        if status == "cancelled":
+            await tickets.cancel(
+                session,
+                tid,
+                actor=Actor.staff(staff_members["manager"]),
+                now=clock(),
+                reason=None,
+                notify=n,
+            )
+            return tid
+        await tickets.assign(
+            session, tid, assignee=staff_members["technician"], actor=agent, now=clock(), notify=n
+        )
+        if status == "assigned":
+            return tid
+        await tickets.start_work(session, tid, actor=agent, now=clock(), notify=n)
+        if status == "in_progress":
+            return tid
+        await tickets.resolve(session, tid, actor=agent, now=clock(), text=None, notify=n)
+        if status == "resolved":
+            return tid
+        if status == "reopened":
+            await tickets.reopen(session, tid, actor=agent, now=clock(), reason=None, notify=n)
+            return tid
+        await tickets.close(session, tid, actor=agent, now=clock(), notify=n)
+        return tid
+
+
+def _ops(staff_members, owner_id, clock):
+    agent = Actor.staff(staff_members["agent"])
+    return {
+        "assign": lambda s, tid, n: tickets.assign(
+            s, tid, assignee=staff_members["technician2"], actor=agent, now=clock(), notify=n
+        ),
+        "start_work": lambda s, tid, n: tickets.start_work(
+            s, tid, actor=agent, now=clock(), notify=n
+        ),
+        "resolve": lambda s, tid, n: tickets.resolve(
+            s, tid, actor=agent, now=clock(), text=None, notify=n
+        ),
+        "close": lambda s, tid, n: tickets.close(s, tid, actor=agent, now=clock(), notify=n),
+        "reopen": lambda s, tid, n: tickets.reopen(
+            s, tid, actor=agent, now=clock(), reason=None, notify=n
+        ),
+        "cancel": lambda s, tid, n: tickets.cancel(
+            s, tid, actor=Actor.owner(owner_id), now=clock(), reason=None, notify=n
+        ),
+        "confirm": lambda s, tid, n: tickets.confirm_fixed(
+            s, tid, owner_id=owner_id, fixed=True, reason=None, now=clock(), notify=n
+        ),
+        "rate": lambda s, tid, n: tickets.rate(
+            s, tid, owner_id=owner_id, rating=3, comment=None, now=clock(), notify=n
+        ),
+        "comment": lambda s, tid, n: tickets.add_comment(
+            s, tid, actor=Actor.owner(owner_id), text="hello", photos=[], now=clock(), notify=n
+        ),
+        "reply": lambda s, tid, n: tickets.reply(
+            s, tid, actor=agent, text="hi", photo=None, now=clock(), notify=n
+        ),
+        "reschedule": lambda s, tid, n: tickets.reschedule(
+            s, tid, day=date(2026, 12, 1), actor=agent, now=clock(), notify=n
+        ),
+    }
+
+
+ALLOWED = {
+    "assign": {"new", "assigned", "in_progress", "reopened"},
+    "start_work": {"assigned"},
+    "resolve": {"assigned", "in_progress"},
+    "close": {"resolved"},
+    "reopen": {"resolved"},
+    "cancel": {"new", "assigned"},
+    "confirm": {"resolved"},
+    "rate": {"closed"},
+    "comment": {"new", "assigned", "in_progress", "reopened", "resolved"},
+    "reply": {"new", "assigned", "in_progress", "resolved", "closed", "reopened"},
+    "reschedule": {"new", "assigned", "in_progress", "reopened"},
+}
+STATUSES = ["new", "assigned", "in_progress", "resolved", "closed", "reopened", "cancelled"]
+
+
+@pytest.mark.parametrize("status", STATUSES)
+async def test_state_machine_allows_and_refuses(
+    make_ticket, session_pool, staff_members, verified_owner, clock, status
+):
+    """Every operation from every status: allowed ones pass, others refuse and write nothing."""
+    for op, allowed in ALLOWED.items():
+        tid = await _ticket_in(session_pool, make_ticket, staff_members, clock, status)
+        run = _ops(staff_members, verified_owner.id, clock)[op]
+        before = await events_of(session_pool, tid)
+        drafts = await drafts_count(session_pool)
+        notify = recorder()
+        async with session_pool() as session:
+            if status in allowed:
+                await run(session, tid, notify)
+                assert len(await events_of(session_pool, tid)) == len(before) + 1, op
+                assert await drafts_count(session_pool) == drafts + 1, op
+                continue
+            with pytest.raises(TicketError) as error:
+                await run(session, tid, notify)
+        assert error.value.code == "bad_transition", (op, status)
+        assert error.value.status == status
+        assert error.value.number is not None
+        assert await events_of(session_pool, tid) == before, op
+        assert await drafts_count(session_pool) == drafts, op
+        async with session_pool() as session:
+            assert (await session.get(Ticket, tid)).status == status
+
+
+@pytest.mark.parametrize("status", ["new", "reopened"])
+async def test_complaints_resolve_from_new_and_reopened(
+    make_ticket, session_pool, staff_members, clock, status
+):
+    tid = await _ticket_in(
+        session_pool, make_ticket, staff_members, clock, status, kind="complaint"
+    )
+    async with session_pool() as session:
+        v = await tickets.resolve(
+            session,
+            tid,
+            actor=Actor.staff(staff_members["agent"]),
+            now=clock(),
+            text=None,
+            notify=tickets.no_notify,
+        )
+    assert v.ticket.status == "resolved"
+
+
+async def test_rights_per_role(
+    make_ticket, session_pool, staff_members, verified_owner, other_owner, clock
+):
+    n = tickets.no_notify
+    tech = Actor.staff(staff_members["technician"])
+    tech2 = Actor.staff(staff_members["technician2"])
+    cashier = Actor.staff(staff_members["cashier"])
+    manager = Actor.staff(staff_members["manager"])
+    agent = Actor.staff(staff_members["agent"])
+    tid = (await make_ticket()).ticket.id
+
+    async def refused(code, call):
+        before = await events_of(session_pool, tid)
+        async with session_pool() as session:
+            with pytest.raises(TicketError) as error:
+                await call(session)
+        assert error.value.code == code
+        assert await events_of(session_pool, tid) == before
+
+    # A technician may not assign someone else, nor act on an unassigned ticket.
+    await refused(
+        "forbidden",
+        lambda s: tickets.assign(
+            s, tid, assignee=staff_members["technician2"], actor=tech, now=clock(), notify=n
+        ),
+    )
+    await refused(
+        "not_assignee",
+        lambda s: tickets.add_note(s, tid, actor=tech, text="x", now=clock(), notify=n),
+    )
+    # The owner may not do staff things, another owner sees nothing.
+    await refused(
+        "forbidden",
+        lambda s: tickets.assign(
+            s,
+            tid,
+            assignee=staff_members["technician"],
+            actor=Actor.owner(verified_owner.id),
+            now=clock(),
+            notify=n,
+        ),
+    )
+    await refused(
+        "forbidden",
+        lambda s: tickets.add_note(
+            s, tid, actor=Actor.owner(verified_owner.id), text="x", now=clock(), notify=n
+        ),
+    )
+    await refused(
+        "not_found",
+        lambda s: tickets.cancel(
+            s, tid, actor=Actor.owner(other_owner.id), now=clock(), reason=None, notify=n
+        ),
+    )
+    await refused(
+        "not_found",
+        lambda s: tickets.confirm_fixed(
+            s, tid, owner_id=other_owner.id, fixed=True, reason=None, now=clock(), notify=n
+        ),
+    )
+    await refused(
+        "not_found",
+        lambda s: tickets.add_comment(
+            s, tid, actor=Actor.owner(other_owner.id), text="hi", photos=[], now=clock(), notify=n
+        ),
+    )
+    # Cancelling is for the owner or a manager.
+    await refused(
+        "forbidden",
+        lambda s: tickets.cancel(s, tid, actor=agent, now=clock(), reason=None, notify=n),
+    )
+    # Staff never add owner comments; only complaints are graded.
+    await refused(
+        "forbidden",
+        lambda s: tickets.add_comment(
+            s, tid, actor=agent, text="x", photos=[], now=clock(), notify=n
+        ),
+    )
+    await refused(
+        "not_complaint",
+        lambda s: tickets.set_grade(s, tid, grade="A", actor=agent, now=clock(), notify=n),
+    )
+
+    # The technician takes the unassigned ticket; then another technician may not take it over.
+    async with session_pool() as session:
+        await tickets.assign(
+            session, tid, assignee=staff_members["technician"], actor=tech, now=clock(), notify=n
+        )
+    await refused(
+        "forbidden",
+        lambda s: tickets.assign(
+            s, tid, assignee=staff_members["technician2"], actor=tech2, now=clock(), notify=n
+        ),
+    )
+    await refused(
+        "not_assignee",
+        lambda s: tickets.resolve(s, tid, actor=tech2, now=clock(), text=None, notify=n),
+    )
+    # Taking it twice explains that it is already assigned.
+    await refused(
+        "bad_transition",
+        lambda s: tickets.assign(
+            s, tid, assignee=staff_members["technician"], actor=tech, now=clock(), notify=n
+        ),
+    )
+    async with session_pool() as session:
+        await tickets.add_note(session, tid, actor=tech, text="On my way", now=clock(), notify=n)
+        await tickets.start_work(session, tid, actor=tech, now=clock(), notify=n)
+        await tickets.resolve(session, tid, actor=tech, now=clock(), text="done", notify=n)
+    # Closing is for agents and managers; reopening is not for technicians.
+    await refused("forbidden", lambda s: tickets.close(s, tid, actor=tech, now=clock(), notify=n))
+    await refused(
+        "forbidden", lambda s: tickets.close(s, tid, actor=cashier, now=clock(), notify=n)
+    )
+    await refused(
+        "forbidden",
+        lambda s: tickets.reopen(s, tid, actor=tech, now=clock(), reason=None, notify=n),
+    )
+    async with session_pool() as session:
+        v = await tickets.close(session, tid, actor=manager, now=clock(), notify=n)
+    assert v.ticket.status == "closed"
+
+    # A manager may cancel; a staff member of another estate sees nothing.
+    tid = (await make_ticket()).ticket.id
+    async with session_pool() as session:
+        stranger = Actor("staff", 999, staff_members["manager"].role, estate_id=12345)
+        with pytest.raises(TicketError) as error:
+            await tickets.cancel(session, tid, actor=stranger, now=clock(), reason=None, notify=n)
+        assert error.value.code == "not_found"
+        v = await tickets.cancel(
+            session, tid, actor=manager, now=clock(), reason="Duplicate", notify=n
+        )
+    assert v.ticket.status == "cancelled"
+
+
+async def test_invalid_inputs_are_refused(
+    make_ticket, session_pool, staff_members, verified_owner, clock
+):
+    tid = (await make_ticket(kind="complaint")).ticket.id
+    agent = Actor.staff(staff_members["agent"])
+    n = tickets.no_notify
+    async with session_pool() as session:
+        for call in (
+            lambda: tickets.reschedule(
+                session, tid, day=date(2026, 11, 22), actor=agent, now=clock(), notify=n
+            ),
+            lambda: tickets.add_note(session, tid, actor=agent, text="  ", now=clock(), notify=n),
+            lambda: tickets.reply(
+                session, tid, actor=agent, text="x" * 2001, photo=None, now=clock(), notify=n
+            ),
+            lambda: tickets.set_grade(session, tid, grade="C", actor=agent, now=clock(), notify=n),
+        ):
+            with pytest.raises(TicketError) as error:
+                await call()
+            assert error.value.code == "invalid"
+    assert await events_of(session_pool, tid) == ["created"]
+
+
+async def test_a_failing_notify_writes_nothing(make_ticket, session_pool, staff_members, clock):
+    tid = (await make_ticket()).ticket.id
+    drafts = await drafts_count(session_pool)
+
+    def broken(view, event):
+        raise RuntimeError("render failed")
+
+    async with session_pool() as session:
+        with pytest.raises(RuntimeError):
+            await tickets.add_note(
+                session,
+                tid,
+                actor=Actor.staff(staff_members["agent"]),
+                text="x",
+                now=clock(),
+                notify=broken,
+            )
+    assert await events_of(session_pool, tid) == ["created"]
+    assert await drafts_count(session_pool) == drafts
+    async with session_pool() as session:
+        assert len((await session.exec(select(TicketPhoto))).all()) == 0
