@@ -6,9 +6,11 @@ from aiogram import Router
 def routers() -> list[Router]:
     """Group routers first (they filter on the staff chat), then owner features, catch-all last."""
     from handlers import (
+        callbacks,
         common,
         complaints,
         fallback,
+        fees,
         my_requests,
         onboarding,
         repairs,
@@ -26,5 +28,7 @@ def routers() -> list[Router]:
         complaints.router,
         ticket_form.router,
         my_requests.router,
+        fees.router,
+        callbacks.router,
         fallback.router,
     ]

@@ -25,24 +25,7 @@ help-owner = I am the front door of your property management office. From the me
     • change the language
     Send /cancel at any time to leave what you are doing.
 help-unregistered = I am the front door of your property management office. Send /start to register with your phone number; after that you can report repairs, make complaints and check your fees.
-help-staff = <b>Staff commands</b>
-    /queue — open requests
-    /ticket N — one request
-    /assign N @user|me — assign
-    /dispatch N — send a work order
-    /note N text — internal note
-    /reply N text — reply to the owner
-    /resolve N [text] — mark resolved
-    /close N — close
-    /reopen N — reopen
-    /grade N A|B — grade a complaint
-    /callbacks [today|week] — booked call-backs
-    /paid BUILDING-UNIT AMOUNT [ref] — record a payment
-    /arrears — owners in arrears
-    /announce text — message all owners
-    /stats [day|week|month] — statistics
-    /report [YYYY-MM] — monthly report
-    /export [YYYY-MM] — export data
+help-staff = <b>Staff group</b>
     /pending — registration requests waiting for a decision
     /staff — list, add or remove staff
     /bind — make this group the staff group (admins)

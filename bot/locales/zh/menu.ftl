@@ -25,24 +25,7 @@ help-owner = 我是物业服务中心的线上前台。通过菜单您可以：
     • 切换语言
     任何时候发送 /cancel 都可以退出当前操作。
 help-unregistered = 我是物业服务中心的线上前台。请发送 /start 用手机号完成登记，之后即可报修、投诉和查询物业费。
-help-staff = <b>员工命令</b>
-    /queue — 待处理工单
-    /ticket N — 查看工单
-    /assign N @用户|me — 指派
-    /dispatch N — 派工
-    /note N 内容 — 内部备注
-    /reply N 内容 — 回复业主
-    /resolve N [内容] — 标记已处理
-    /close N — 关闭
-    /reopen N — 重新打开
-    /grade N A|B — 投诉定级
-    /callbacks [today|week] — 预约回电
-    /paid 楼栋-房号 金额 [备注] — 登记缴费
-    /arrears — 欠费业主
-    /announce 内容 — 群发通知
-    /stats [day|week|month] — 统计
-    /report [YYYY-MM] — 月度报告
-    /export [YYYY-MM] — 导出数据
+help-staff = <b>员工群</b>
     /pending — 待审核的登记申请
     /staff — 查看、添加或移除员工
     /bind — 将本群设为员工群（管理员）

@@ -1,0 +1,5 @@
+"""callbacks."""
+
+from aiogram import Router
+
+router = Router(name=__name__)

@@ -1,0 +1,5 @@
+"""fees."""
+
+from aiogram import Router
+
+router = Router(name=__name__)
