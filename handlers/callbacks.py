@@ -1,5 +1,694 @@
-"""callbacks."""
+"""Book a call-back: the owner picks a topic, adds a note and a slot; staff get a card with Done /
+Missed, and `/callbacks [today|week]` lists what is booked."""
 
-from aiogram import Router
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from pydantic import BaseModel, ValidationError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.i18n import Catalogs, Html, Translator
+from handlers import cards
+from handlers.filters import IsActiveStaff, IsStaffChat, IsVerifiedOwner, refuse_non_staff
+from handlers.keyboards import TextKey, main_menu
+from handlers.ticket_form import NotMenu, close_buttons
+from storage import callbacks, owners, tickets
+from storage.callbacks import CallbackView, Outcome, Slot
+from storage.models import Callback, CallbackStatus, Estate, Owner, StaffMember, Ticket
+from storage.outbox import Draft
+
+TICKETS_OFFERED = 5
+LIST_LIMIT = 30
+REFUSALS = {
+    Outcome.limit: "cb-refused-limit",
+    Outcome.duplicate: "cb-refused-duplicate",
+    Outcome.ticket_gone: "cb-ticket-gone",
+    Outcome.not_found: "cb-stale",
+}
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 router = Router(name=__name__)
+
+
+class CallbackFlow(StatesGroup):
+    topic = State()
+    note = State()
+    slot = State()
+    confirm = State()
+
+
+class Booking(BaseModel):
+    """What the owner has chosen so far (kept in the FSM data under "cb")."""
+
+    topic: str | None = None
+    ticket_id: int | None = None
+    ticket_number: int | None = None
+    note: str | None = None
+    slot_start: int | None = None
+    slot_end: int | None = None
+
+
+class CbMenu(CallbackData, prefix="cbm"):
+    """The owner's overview: "new" books another, "cancel" cancels call-back `callback_id`."""
+
+    action: str
+    callback_id: int
+
+
+class CbTopic(CallbackData, prefix="cbt"):
+    """A topic: "ticket" (with its id), "fees" or "other"."""
+
+    topic: str
+    ticket_id: int
+
+
+class CbStep(CallbackData, prefix="cbk"):
+    """Flow buttons: "skip" the note, "yes" to book, "quit" the flow."""
+
+    action: str
+
+
+class CbSlot(CallbackData, prefix="cbs"):
+    """A slot, by its start as a Unix timestamp (checked against the slots offered now)."""
+
+    start: int
+
+
+class CbStaff(CallbackData, prefix="cbd"):
+    """A staff card button: "done" or "missed"."""
+
+    action: str
+    callback_id: int
+
+
+# --- texts -----------------------------------------------------------------------------------
+
+
+def slot_text(t: Translator, start: datetime, end: datetime, tz: ZoneInfo) -> str:
+    """ "Tue 11-24 09:00–12:00" in the estate's time zone."""
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    return t(
+        "cb-slot",
+        weekday=Html(t("cb-weekday", day=WEEKDAYS[local_start.weekday()])),
+        date=local_start.strftime("%m-%d"),
+        start=local_start.strftime("%H:%M"),
+        end=local_end.strftime("%H:%M"),
+    )
+
+
+def topic_text(t: Translator, topic: str | None, ticket_number: int | None) -> str:
+    if topic == "ticket":
+        return t("cb-topic-ticket", number=str(ticket_number or "?"))
+    if topic == "fees":
+        return t("cb-topic-fees")
+    return t("cb-topic-other")
+
+
+def card_text(t: Translator, view: CallbackView, tz: ZoneInfo) -> str:
+    """The staff card: who to call, on which number, about what, and when."""
+    callback = view.callback
+    return t(
+        "cb-card",
+        id=str(callback.id),
+        name=view.owner.name,
+        units=", ".join(f"{u.building}-{u.number}" for u in view.units) or "—",
+        phone=view.owner.phone or "—",
+        topic=Html(topic_text(t, callback.topic, view.ticket_number)),
+        note=view.note or "—",
+        slot=Html(slot_text(t, callback.slot_start, callback.slot_end, tz)),
+    )
+
+
+def card_markup(t: Translator, callback_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=t("cb-btn-done"),
+                    callback_data=CbStaff(action="done", callback_id=callback_id).pack(),
+                ),
+                InlineKeyboardButton(
+                    text=t("cb-btn-missed"),
+                    callback_data=CbStaff(action="missed", callback_id=callback_id).pack(),
+                ),
+            ]
+        ]
+    )
+
+
+def card_key(callback_id: int | None) -> str:
+    return f"callback:{callback_id}:card"
+
+
+def subject(callback_id: int | None) -> str:
+    return f"callback:{callback_id}"
+
+
+def tz_of(estate: Estate) -> ZoneInfo:
+    return ZoneInfo(estate.time_zone)
+
+
+def staff_t(catalogs: Catalogs, estate: Estate) -> Translator:
+    return catalogs.translator(estate.locale)
+
+
+# --- the owner's side ------------------------------------------------------------------------
+
+
+def anchor_of(query: CallbackQuery) -> Message:
+    assert isinstance(query.message, Message), "owner buttons live on messages the bot can see"
+    return query.message
+
+
+def quit_button(t: Translator) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=t("cb-btn-quit"), callback_data=CbStep(action="quit").pack())
+
+
+async def load_booking(state: FSMContext) -> Booking:
+    try:
+        return Booking.model_validate((await state.get_data()).get("cb") or {})
+    except ValidationError:
+        return Booking()
+
+
+async def save_booking(state: FSMContext, booking: Booking) -> None:
+    await state.update_data(cb=booking.model_dump())
+
+
+async def show_overview(
+    anchor: Message,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    now: datetime,
+) -> None:
+    """The owner's booked call-backs with Cancel buttons, or straight to booking if none."""
+    assert owner.id is not None
+    upcoming = await callbacks.upcoming_for_owner(session, owner.id, now)
+    if not upcoming:
+        await ask_topic(anchor, t, session, owner, state)
+        return
+    tz = tz_of(estate)
+    lines = [t("cb-overview-title", count=len(upcoming))]
+    rows: list[list[InlineKeyboardButton]] = []
+    for view in await callbacks.views(session, upcoming):
+        callback = view.callback
+        slot = slot_text(t, callback.slot_start, callback.slot_end, tz)
+        topic = topic_text(t, callback.topic, view.ticket_number)
+        lines.append(t("cb-overview-line", slot=Html(slot), topic=Html(topic)))
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    text=t("cb-btn-cancel-one", slot=Html(slot)),
+                    callback_data=CbMenu(action="cancel", callback_id=callback.id or 0).pack(),
+                )
+            ]
+        )
+    if len(upcoming) < callbacks.MAX_BOOKED:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    text=t("cb-btn-book-another"),
+                    callback_data=CbMenu(action="new", callback_id=0).pack(),
+                )
+            ]
+        )
+    else:
+        lines.append(t("cb-limit", count=callbacks.MAX_BOOKED))
+    await anchor.answer("\n".join(lines), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+async def open_tickets(session: AsyncSession, owner_id: int) -> list[Ticket]:
+    found = await tickets.list_for_owner(session, owner_id, limit=TICKETS_OFFERED * 2)
+    return [tk for tk in found if tk.status in tickets.OPEN_STATUSES][:TICKETS_OFFERED]
+
+
+async def ask_topic(
+    anchor: Message, t: Translator, session: AsyncSession, owner: Owner, state: FSMContext
+) -> None:
+    assert owner.id is not None
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=t(
+                    "cb-btn-ticket",
+                    number=str(ticket.number),
+                    category=cards.category_label(t, ticket.category),
+                ),
+                callback_data=CbTopic(topic="ticket", ticket_id=ticket.id or 0).pack(),
+            )
+        ]
+        for ticket in await open_tickets(session, owner.id)
+    ]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                text=t("cb-btn-fees"), callback_data=CbTopic(topic="fees", ticket_id=0).pack()
+            ),
+            InlineKeyboardButton(
+                text=t("cb-btn-other"), callback_data=CbTopic(topic="other", ticket_id=0).pack()
+            ),
+        ]
+    )
+    rows.append([quit_button(t)])
+    await state.clear()
+    await state.set_state(CallbackFlow.topic)
+    await anchor.answer(t("cb-ask-topic"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+async def ask_slot(
+    anchor: Message, t: Translator, estate: Estate, state: FSMContext, now: datetime
+) -> None:
+    tz = tz_of(estate)
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=slot_text(t, slot.start, slot.end, tz),
+                callback_data=CbSlot(start=int(slot.start.timestamp())).pack(),
+            )
+        ]
+        for slot in callbacks.offered_slots(estate, now)
+    ]
+    rows.append([quit_button(t)])
+    await state.set_state(CallbackFlow.slot)
+    await anchor.answer(t("cb-ask-slot"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+async def in_state(query: CallbackQuery, state: FSMContext, t: Translator, step: State) -> bool:
+    """Whether the flow is at `step`; a button of an older question explains and does nothing."""
+    if await state.get_state() != step.state:
+        await query.answer(t("cb-stale"), show_alert=True)
+        return False
+    return True
+
+
+@router.message(TextKey("menu-callback"), IsVerifiedOwner())
+async def on_menu(
+    message: Message,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    """The menu button (or "call me", "回电" …): booked call-backs first, else start booking."""
+    await state.clear()
+    await show_overview(message, t, session, estate, owner, state, clock())
+
+
+@router.callback_query(CbMenu.filter(F.action == "new"), IsVerifiedOwner())
+async def on_book_another(
+    query: CallbackQuery,
+    t: Translator,
+    session: AsyncSession,
+    owner: Owner,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    """Book another: refused at the limit, else the topic question."""
+    assert owner.id is not None
+    upcoming = await callbacks.upcoming_for_owner(session, owner.id, clock())
+    if len(upcoming) >= callbacks.MAX_BOOKED:
+        await query.answer(t("cb-limit", count=callbacks.MAX_BOOKED), show_alert=True)
+        return
+    await query.answer()
+    await close_buttons(query)
+    await ask_topic(anchor_of(query), t, session, owner, state)
+
+
+@router.callback_query(CbMenu.filter(F.action == "cancel"), IsVerifiedOwner())
+async def on_cancel_booking(
+    query: CallbackQuery,
+    callback_data: CbMenu,
+    t: Translator,
+    catalogs: Catalogs,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    clock: Clock,
+) -> None:
+    """Cancel one of the owner's own call-backs; the staff card says so (via the outbox)."""
+    assert owner.id is not None
+    st = staff_t(catalogs, estate)
+    tz = tz_of(estate)
+    staff_chat = estate.staff_chat_id
+
+    def drafts(callback: Callback) -> list[Draft]:
+        if staff_chat is None:
+            return []
+        return [
+            Draft(
+                dedupe_key=f"callback:{callback.id}:cancelled",
+                chat_id=staff_chat,
+                method="editMessageText",
+                text=st(
+                    "cb-card-cancelled",
+                    slot=Html(slot_text(st, callback.slot_start, callback.slot_end, tz)),
+                    id=str(callback.id),
+                    name=owner.name,
+                ),
+                subject=subject(callback.id),
+                params={"$message_id_of": card_key(callback.id)},
+            )
+        ]
+
+    result = await callbacks.cancel(
+        session,
+        owner_id=owner.id,
+        callback_id=callback_data.callback_id,
+        now=clock(),
+        drafts=drafts,
+    )
+    if result.outcome == Outcome.not_found:
+        await query.answer(t("cb-not-found"), show_alert=True)
+        return
+    if result.outcome != Outcome.cancelled or result.callback is None:
+        await query.answer(t("cb-not-booked"), show_alert=True)
+        return
+    await query.answer()
+    await close_buttons(query)
+    callback = result.callback
+    await anchor_of(query).answer(
+        t("cb-cancelled", slot=Html(slot_text(t, callback.slot_start, callback.slot_end, tz))),
+        reply_markup=main_menu(t),
+    )
+
+
+@router.callback_query(CbStep.filter(F.action == "quit"), IsVerifiedOwner())
+async def on_quit(query: CallbackQuery, t: Translator, state: FSMContext) -> None:
+    """Leave the booking; nothing was stored."""
+    await query.answer()
+    await close_buttons(query)
+    await state.clear()
+    await anchor_of(query).answer(t("common-cancelled"), reply_markup=main_menu(t))
+
+
+@router.callback_query(CbTopic.filter(), IsVerifiedOwner())
+async def on_topic(
+    query: CallbackQuery,
+    callback_data: CbTopic,
+    t: Translator,
+    session: AsyncSession,
+    owner: Owner,
+    state: FSMContext,
+) -> None:
+    """A topic picked (a ticket must be the owner's own and still open); ask for a note."""
+    if not await in_state(query, state, t, CallbackFlow.topic):
+        return
+    booking = Booking(topic=callback_data.topic)
+    if callback_data.topic == "ticket":
+        assert owner.id is not None
+        view = await tickets.find_for_owner(session, owner.id, callback_data.ticket_id, by_id=True)
+        if view is None or view.ticket.status not in tickets.OPEN_STATUSES:
+            await query.answer(t("cb-ticket-gone"), show_alert=True)
+            return
+        booking.ticket_id = view.ticket.id
+        booking.ticket_number = view.ticket.number
+    elif callback_data.topic not in callbacks.TOPICS:
+        await query.answer(t("cb-stale"), show_alert=True)
+        return
+    await query.answer()
+    await close_buttons(query)
+    await save_booking(state, booking)
+    await state.set_state(CallbackFlow.note)
+    skip = InlineKeyboardButton(text=t("cb-btn-skip"), callback_data=CbStep(action="skip").pack())
+    await anchor_of(query).answer(
+        t("cb-ask-note", limit=str(callbacks.NOTE_MAX)),
+        reply_markup=InlineKeyboardMarkup(inline_keyboard=[[skip], [quit_button(t)]]),
+    )
+
+
+@router.message(CallbackFlow.note, F.text, NotMenu(), IsVerifiedOwner())
+async def on_note(
+    message: Message, t: Translator, estate: Estate, state: FSMContext, clock: Clock
+) -> None:
+    """The optional note (checked for length); then the slots."""
+    note = (message.text or "").strip()
+    if not note or len(note) > callbacks.NOTE_MAX:
+        await message.answer(t("cb-note-too-long", limit=str(callbacks.NOTE_MAX)))
+        return
+    booking = await load_booking(state)
+    booking.note = note
+    await save_booking(state, booking)
+    await ask_slot(message, t, estate, state, clock())
+
+
+@router.message(CallbackFlow.note, NotMenu(), IsVerifiedOwner())
+async def on_note_unexpected(message: Message, t: Translator) -> None:
+    """A photo or sticker instead of the note: say what is expected."""
+    await message.answer(t("cb-note-expected", limit=str(callbacks.NOTE_MAX)))
+
+
+@router.callback_query(CbStep.filter(F.action == "skip"), IsVerifiedOwner())
+async def on_skip(
+    query: CallbackQuery, t: Translator, estate: Estate, state: FSMContext, clock: Clock
+) -> None:
+    """No note; on to the slots."""
+    if not await in_state(query, state, t, CallbackFlow.note):
+        return
+    await query.answer()
+    await close_buttons(query)
+    await ask_slot(anchor_of(query), t, estate, state, clock())
+
+
+@router.message(CallbackFlow.topic, NotMenu(), IsVerifiedOwner())
+@router.message(CallbackFlow.slot, NotMenu(), IsVerifiedOwner())
+@router.message(CallbackFlow.confirm, NotMenu(), IsVerifiedOwner())
+async def on_buttons_expected(message: Message, t: Translator) -> None:
+    """Typing where a button is expected."""
+    await message.answer(t("cb-use-buttons"))
+
+
+@router.callback_query(CbSlot.filter(), IsVerifiedOwner())
+async def on_slot(
+    query: CallbackQuery,
+    callback_data: CbSlot,
+    t: Translator,
+    estate: Estate,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    """A slot picked (it must still be on offer); show the summary to confirm."""
+    if not await in_state(query, state, t, CallbackFlow.slot):
+        return
+    now = clock()
+    start = datetime.fromtimestamp(callback_data.start, UTC)
+    slot = next((s for s in callbacks.offered_slots(estate, now) if s.start == start), None)
+    if slot is None:
+        await query.answer(t("cb-slot-gone"), show_alert=True)
+        await close_buttons(query)
+        await ask_slot(anchor_of(query), t, estate, state, now)
+        return
+    await query.answer()
+    await close_buttons(query)
+    booking = await load_booking(state)
+    booking.slot_start = int(slot.start.timestamp())
+    booking.slot_end = int(slot.end.timestamp())
+    await save_booking(state, booking)
+    await state.set_state(CallbackFlow.confirm)
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=t("cb-btn-confirm"), callback_data=CbStep(action="yes").pack()
+                ),
+                quit_button(t),
+            ]
+        ]
+    )
+    await anchor_of(query).answer(
+        t(
+            "cb-confirm",
+            topic=Html(topic_text(t, booking.topic, booking.ticket_number)),
+            note=booking.note or "—",
+            slot=Html(slot_text(t, slot.start, slot.end, tz_of(estate))),
+        ),
+        reply_markup=markup,
+    )
+
+
+@router.callback_query(CbStep.filter(F.action == "yes"), IsVerifiedOwner())
+async def on_confirm(
+    query: CallbackQuery,
+    t: Translator,
+    catalogs: Catalogs,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    """Book it: the Callback row and the staff card in one transaction."""
+    if not await in_state(query, state, t, CallbackFlow.confirm):
+        return
+    booking = await load_booking(state)
+    if booking.topic is None or booking.slot_start is None or booking.slot_end is None:
+        await state.clear()
+        await query.answer(t("cb-stale"), show_alert=True)
+        return
+    assert owner.id is not None
+    slot = Slot(
+        datetime.fromtimestamp(booking.slot_start, UTC),
+        datetime.fromtimestamp(booking.slot_end, UTC),
+    )
+    st = staff_t(catalogs, estate)
+    tz = tz_of(estate)
+    staff_chat = estate.staff_chat_id
+    held = await owners.units_of(session, owner.id)
+
+    def drafts(callback: Callback) -> list[Draft]:
+        if staff_chat is None:
+            return []
+        view = CallbackView(callback, owner, held, booking.ticket_number, booking.note)
+        return [
+            Draft(
+                dedupe_key=card_key(callback.id),
+                chat_id=staff_chat,
+                text=card_text(st, view, tz),
+                subject=subject(callback.id),
+                params={
+                    "reply_markup": card_markup(st, callback.id or 0).model_dump(exclude_none=True)
+                },
+            )
+        ]
+
+    result = await callbacks.book(
+        session,
+        estate=estate,
+        owner_id=owner.id,
+        topic=booking.topic,
+        ticket_id=booking.ticket_id,
+        note=booking.note,
+        slot=slot,
+        now=clock(),
+        drafts=drafts,
+    )
+    await close_buttons(query)
+    if result.outcome == Outcome.slot_gone:
+        await query.answer(t("cb-slot-gone"), show_alert=True)
+        await ask_slot(anchor_of(query), t, estate, state, clock())
+        return
+    await state.clear()
+    if result.outcome != Outcome.booked:
+        await query.answer()
+        await anchor_of(query).answer(
+            t(REFUSALS.get(result.outcome, "cb-stale"), count=callbacks.MAX_BOOKED),
+            reply_markup=main_menu(t),
+        )
+        return
+    await query.answer()
+    await anchor_of(query).answer(
+        t("cb-booked", slot=Html(slot_text(t, slot.start, slot.end, tz))),
+        reply_markup=main_menu(t),
+    )
+
+
+# --- the staff side --------------------------------------------------------------------------
+
+
+@router.message(Command("callbacks"), IsActiveStaff())
+async def list_booked(
+    message: Message,
+    command: CommandObject,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    clock: Clock,
+) -> None:
+    """/callbacks [today|week]: booked call-backs by slot, from the start of today."""
+    period = (command.args or "today").strip().casefold()
+    if period not in ("today", "week"):
+        await message.reply(t("cb-staff-usage"))
+        return
+    assert estate.id is not None
+    tz = tz_of(estate)
+    today = clock().astimezone(tz).date()
+    start = datetime.combine(today, time(0), tz)
+    end = datetime.combine(today + timedelta(days=1 if period == "today" else 7), time(0), tz)
+    found = await callbacks.booked_between(session, estate.id, start, end)
+    if not found:
+        await message.reply(
+            t("cb-staff-none-today" if period == "today" else "cb-staff-none-week")
+        )
+        return
+    title = "cb-staff-title-today" if period == "today" else "cb-staff-title-week"
+    lines = [t(title, count=len(found))]
+    for view in found[:LIST_LIMIT]:
+        lines.append(
+            t(
+                "cb-staff-line",
+                id=str(view.callback.id),
+                slot=Html(slot_text(t, view.callback.slot_start, view.callback.slot_end, tz)),
+                name=view.owner.name,
+                phone=view.owner.phone or "—",
+                units=", ".join(f"{u.building}-{u.number}" for u in view.units) or "—",
+                topic=Html(topic_text(t, view.callback.topic, view.ticket_number)),
+            )
+        )
+    if len(found) > LIST_LIMIT:
+        lines.append(t("cb-staff-more", count=len(found) - LIST_LIMIT))
+    await message.reply("\n".join(lines))
+
+
+@router.message(Command("callbacks"), IsStaffChat())
+async def list_refused(message: Message, t: Translator) -> None:
+    """/callbacks from someone who is not active staff: refused."""
+    await refuse_non_staff(message, t)
+
+
+@router.callback_query(CbStaff.filter(), IsActiveStaff())
+async def on_outcome(
+    query: CallbackQuery,
+    callback_data: CbStaff,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    staff_member: StaffMember,
+    bot: Bot,
+) -> None:
+    """Done / Missed on a card: record it (only while booked) and edit the card in place."""
+    if callback_data.action not in ("done", "missed"):
+        await query.answer(t("cb-stale"), show_alert=True)
+        return
+    assert estate.id is not None and staff_member.id is not None
+    done = callback_data.action == "done"
+    result = await callbacks.record_outcome(
+        session,
+        estate_id=estate.id,
+        callback_id=callback_data.callback_id,
+        staff_id=staff_member.id,
+        status=CallbackStatus.done if done else CallbackStatus.missed,
+        outcome="reached" if done else "no_answer",
+    )
+    if result.outcome == Outcome.not_found or result.callback is None:
+        await query.answer(t("cb-not-found"), show_alert=True)
+        return
+    if result.outcome != Outcome.recorded:
+        status = t(f"cb-status-{result.callback.status}")
+        await query.answer(t("cb-staff-already", status=Html(status)), show_alert=True)
+        return
+    note = t("cb-staff-done" if done else "cb-staff-missed", staff=staff_member.name)
+    await query.answer(note)
+    if query.message is not None and query.message.chat.id == estate.staff_chat_id:
+        view = await callbacks.view(session, result.callback)
+        await bot.edit_message_text(
+            text=f"{card_text(t, view, tz_of(estate))}\n\n{note}",
+            chat_id=query.message.chat.id,
+            message_id=query.message.message_id,
+        )
+
+
+@router.callback_query(CbStaff.filter())
+async def on_outcome_refused(query: CallbackQuery, t: Translator) -> None:
+    """Done / Missed pressed by anyone but active staff in the staff group: nothing changes."""
+    await refuse_non_staff(query, t)

@@ -234,6 +234,7 @@ class Callback(Base, table=True):
     slot_start: datetime = Field(sa_type=UTCDateTime(), nullable=False)
     slot_end: datetime = Field(sa_type=UTCDateTime(), nullable=False)
     status: CallbackStatus = _enum(CallbackStatus.booked)
+    note: str | None = None
     staff_id: int | None = Field(default=None, foreign_key="staffmember.id")
     outcome: str | None = None
 

@@ -26,6 +26,7 @@ help-owner = I am the front door of your property management office. From the me
     Send /cancel at any time to leave what you are doing.
 help-unregistered = I am the front door of your property management office. Send /start to register with your phone number; after that you can report repairs, make complaints and check your fees.
 help-staff = <b>Staff group</b>
+    /callbacks [today|week] — booked call-backs
     /pending — registration requests waiting for a decision
     /staff — list, add or remove staff
     /bind — make this group the staff group (admins)

@@ -13,6 +13,8 @@ ticket-error-not-assignee = #{ $number } is not assigned to you.
 ticket-error-invalid = That input is not valid for #{ $number }.
 ticket-error-already-rated = #{ $number } has already been rated. Thank you!
 ticket-error-not-complaint = #{ $number } is not a complaint; only complaints are graded.
+ticket-error-not-rated = #{ $number } has not been rated yet — please pick the stars first.
+ticket-error-already-commented = Your comment on the rating of #{ $number } is already saved. Thank you!
 
 category-plumbing = Plumbing
 category-electrical = Electrical
@@ -56,6 +58,7 @@ event-reply = reply to owner
 event-graded = graded
 event-rescheduled = visit rescheduled
 event-called = owner called
+event-rating-comment = rating comment
 event-by-owner = owner
 event-by-system = system
 

@@ -13,6 +13,8 @@ ticket-error-not-assignee = #{ $number } 未指派给您。
 ticket-error-invalid = 输入内容对 #{ $number } 无效。
 ticket-error-already-rated = #{ $number } 已经评价过了，谢谢！
 ticket-error-not-complaint = #{ $number } 不是投诉，只有投诉可以定级。
+ticket-error-not-rated = #{ $number } 还没有评分，请先选择星级。
+ticket-error-already-commented = 您对 #{ $number } 的评价留言已经保存，谢谢！
 
 category-plumbing = 水管/下水
 category-electrical = 电路
@@ -56,6 +58,7 @@ event-reply = 回复业主
 event-graded = 已定级
 event-rescheduled = 改约上门时间
 event-called = 已致电业主
+event-rating-comment = 评价留言
 event-by-owner = 业主
 event-by-system = 系统
 

@@ -1,0 +1,15 @@
+fees-title = 💳 <b>我的物业费</b>
+fees-no-units = 未找到登记在您名下的房屋，因此没有可显示的费用。如有疑问，请联系物业服务中心。
+fees-unit = 🏠 <b>{ $building }栋 { $unit }室</b>
+fees-open-line = • { $item } { $period }：应缴 { $amount }，已缴 { $paid }，<b>欠缴 { $balance }</b>，缴费截止 { $due }
+fees-open-line-overdue = ⚠️ { $item } { $period }：应缴 { $amount }，已缴 { $paid }，<b>欠缴 { $balance }</b>，已于 { $due } 逾期
+fees-more = …另有 { $count } 笔未缴费用（已计入合计）
+fees-unit-owed = 本房屋欠缴：<b>{ $total }</b>
+fees-unit-clear = ✅ 本房屋没有欠费。
+fees-paid-title = 最近已缴：
+fees-paid-line = ✓ { $item } { $period }：{ $amount }
+fees-plus = {" + "}
+fees-total = <b>欠费合计：{ $total }</b>
+fees-overdue-note = ⚠️ 部分费用已逾期，请到物业服务中心或通过常用方式缴纳；如对账单有疑问，欢迎咨询。
+fees-all-clear = 🎉 您的费用已全部缴清，没有欠费。感谢您的支持！
+fees-questions = 对费用有疑问？请点击“📞 预约回电”，我们会给您回电。
