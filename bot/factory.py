@@ -11,6 +11,7 @@ from bot.clock import Clock, system_clock
 from bot.fsm_storage import SqlStorage
 from bot.i18n import Catalogs, default_catalogs
 from bot.middlewares import (
+    ConcurrencyGate,
     ContextMiddleware,
     DbSessionMiddleware,
     IdleTimeoutMiddleware,
@@ -18,7 +19,10 @@ from bot.middlewares import (
 )
 from bot.settings import Settings
 from handlers import routers
-from storage.db import SessionPool
+from storage.db import POOL_SIZE, SessionPool
+
+# Each update may hold two connections (its session and the FSM's); see ConcurrencyGate.
+MAX_CONCURRENT_UPDATES = POOL_SIZE // 2
 
 
 def create_bot(settings: Settings) -> Bot:
@@ -48,6 +52,7 @@ def create_dispatcher(
         catalogs=catalogs,
     )
     dp.update.outer_middleware(LoggingMiddleware())
+    dp.update.outer_middleware(ConcurrencyGate(MAX_CONCURRENT_UPDATES))
     dp.update.outer_middleware(DbSessionMiddleware(session_pool))
     dp.update.outer_middleware(ContextMiddleware(catalogs))
     idle = IdleTimeoutMiddleware()

@@ -1,5 +1,6 @@
 """Per-update dependencies: a DB session, the estate, the current owner/staff member and texts."""
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -20,6 +21,22 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 log = logging.getLogger("frontdoor.updates")
+
+
+class ConcurrencyGate(BaseMiddleware):
+    """Bound how many updates hold a database session at once.
+
+    An update holds its own session and, while it runs, the FSM storage takes a second connection;
+    with unbounded concurrency every pooled connection can end up held by an update waiting for its
+    second one. Keeping the number of updates at most half the pool makes that impossible.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.gate = asyncio.Semaphore(limit)
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        async with self.gate:
+            return await handler(event, data)
 
 
 class DbSessionMiddleware(BaseMiddleware):

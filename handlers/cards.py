@@ -116,7 +116,9 @@ def _event_line(t: Translator, event: TicketEvent, tz: ZoneInfo) -> str:
         by = t("event-by-owner")
     else:
         by = t("event-by-system")
-    return t("card-last", at=local(event.at, tz), event=Html(t(f"event-{event.type}")), by=by)
+    return t(
+        "card-last", at=local(event.at, tz), event=Html(t(f"event-{_code(event.type)}")), by=by
+    )
 
 
 def card_text(t: Translator, view: TicketView, now: datetime, tz: ZoneInfo) -> str:

@@ -6,7 +6,7 @@ starts the flow and owns the one step only a complaint has.
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
@@ -22,9 +22,9 @@ from handlers.ticket_form import (
     asker,
     begin,
     button,
+    button_step,
     ctx_of,
     grid,
-    pressed,
 )
 from storage.models import Estate, Owner, TicketKind
 
@@ -56,21 +56,9 @@ async def ask_call(ctx: Ctx, draft: FormDraft) -> None:
     await ctx.say(ctx.t("complaint-ask-call"), grid(choices))
 
 
-@router.callback_query(TicketForm.call, FormCB.filter(F.step == "call"))
-async def on_call(
-    query: CallbackQuery,
-    callback_data: FormCB,
-    t: Translator,
-    session: AsyncSession,
-    estate: Estate,
-    owner: Owner,
-    state: FSMContext,
-    clock: Clock,
-) -> None:
+@button_step(router, TicketForm.call, FormCB.filter(F.step == "call"))
+async def on_call(ctx: Ctx, draft: FormDraft, value: str) -> None:
     """Yes (staff will phone) or No (a written reply is enough)."""
-    draft = await pressed(query, callback_data, state, t)
-    if draft is None:
-        return
-    if callback_data.value in ("0", "1"):
-        draft.wants_call = callback_data.value == "1"
-    await advance(ctx_of(query, t, session, estate, owner, state, clock), draft)
+    if value in ("0", "1"):
+        draft.wants_call = value == "1"
+    await advance(ctx, draft)

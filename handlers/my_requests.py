@@ -24,7 +24,7 @@ from aiogram.types import (
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.i18n import Catalogs, Translator
+from bot.i18n import Catalogs, Html, Translator
 from handlers import cards
 from handlers.filters import IsVerifiedOwner
 from handlers.keyboards import TextKey, main_menu
@@ -54,6 +54,7 @@ OWNER_EVENTS = frozenset(
         "reopened",
         "cancelled",
         "rated",
+        "rating_comment",
         "comment",
         "reply",
         "rescheduled",
@@ -165,6 +166,8 @@ def event_line(t: Translator, event: TicketEvent, tz: ZoneInfo) -> str | None:
         what = t("myreq-ev-resolved-note", text=text) if text else t("myreq-ev-resolved")
     elif event.type == "rated":
         what = t("myreq-ev-rated", stars="★" * int(data.get("rating") or 0))
+    elif event.type == "rating_comment":
+        what = t("myreq-ev-rating-comment", text=text)
     elif event.type == "rescheduled":
         what = t("myreq-ev-rescheduled", day=str(data.get("day") or ""))
     elif event.type == "reopened":
@@ -173,7 +176,7 @@ def event_line(t: Translator, event: TicketEvent, tz: ZoneInfo) -> str | None:
         what = t("myreq-ev-cancelled")
     else:
         what = t(f"myreq-ev-{event.type}")
-    return t("myreq-history-line", at=at, what=what)
+    return t("myreq-history-line", at=at, what=Html(what))
 
 
 def detail_text(t: Translator, view: TicketView, tz: ZoneInfo) -> str:
@@ -545,40 +548,6 @@ async def on_stars(
     query: CallbackQuery,
     callback_data: cards.RateCB,
     t: Translator,
-    session: AsyncSession,
-    owner: Owner,
-    state: FSMContext,
-) -> None:
-    """Stars picked: ask for an optional comment; the rating is stored with it (or on Skip)."""
-    view = await own_ticket(query, t, session, owner, callback_data.ticket_id)
-    if view is None:
-        return
-    ticket = view.ticket
-    if ticket.status != TicketStatus.closed or ticket.rating is not None:
-        code = "already_rated" if ticket.rating is not None else "bad_transition"
-        refusal = TicketError(code, ticket.number, str(ticket.status))
-        await query.answer(cards.error_text(t, refusal), show_alert=True)
-        return
-    if not 1 <= callback_data.stars <= 5:
-        await query.answer(t("myreq-not-found"), show_alert=True)
-        return
-    await query.answer()
-    await close_buttons(query)
-    await state.clear()
-    await state.set_state(MyRequests.rating_comment)
-    await state.update_data(ticket_id=ticket.id, stars=callback_data.stars)
-    skip = InlineKeyboardMarkup(
-        inline_keyboard=[[req_button(t("myreq-btn-skip"), "rate_skip", ticket.id or 0)]]
-    )
-    await anchor_of(query).answer(
-        t("myreq-ask-rating-comment", stars="★" * callback_data.stars), reply_markup=skip
-    )
-
-
-async def store_rating(
-    anchor: Message,
-    comment: str | None,
-    t: Translator,
     catalogs: Catalogs,
     session: AsyncSession,
     estate: Estate,
@@ -586,27 +555,33 @@ async def store_rating(
     state: FSMContext,
     clock: Clock,
 ) -> None:
-    data = await state.get_data()
-    await state.clear()
-    ticket_id, stars = data.get("ticket_id"), data.get("stars")
-    if not isinstance(ticket_id, int) or not isinstance(stars, int):
-        await anchor.answer(t("myreq-not-found"), reply_markup=main_menu(t))
-        return
+    """Stars picked: stored at once (an owner may walk away), then an optional comment."""
     assert owner.id is not None
     try:
-        await tickets.rate(
+        view = await tickets.rate(
             session,
-            ticket_id,
+            callback_data.ticket_id,
             owner_id=owner.id,
-            rating=stars,
-            comment=comment,
+            rating=callback_data.stars,
+            comment=None,
             now=clock(),
             notify=cards.card_drafts(catalogs, estate),
         )
     except TicketError as error:
-        await anchor.answer(refusal_text(t, error), reply_markup=main_menu(t))
+        await query.answer(refusal_text(t, error), show_alert=True)
         return
-    await anchor.answer(t("myreq-rated"), reply_markup=main_menu(t))
+    await query.answer()
+    await close_buttons(query)
+    ticket = view.ticket
+    await state.clear()
+    await state.set_state(MyRequests.rating_comment)
+    await state.update_data(ticket_id=ticket.id, number=ticket.number)
+    skip = InlineKeyboardMarkup(
+        inline_keyboard=[[req_button(t("myreq-btn-skip"), "rate_skip", ticket.id or 0)]]
+    )
+    await anchor_of(query).answer(
+        t("myreq-ask-rating-comment", stars="★" * callback_data.stars), reply_markup=skip
+    )
 
 
 @router.message(MyRequests.rating_comment, F.text, NotMenu())
@@ -620,29 +595,62 @@ async def on_rating_comment(
     state: FSMContext,
     clock: Clock,
 ) -> None:
-    """The optional comment that goes with the stars."""
+    """The optional comment on the stars already stored."""
     text = (message.text or "").strip()
+    if not text:
+        await message.answer(t("myreq-rating-comment-expected"))
+        return
     if len(text) > COMMENT_MAX:
         await message.answer(t("myreq-comment-too-long", limit=str(COMMENT_MAX)))
         return
-    await store_rating(message, text or None, t, catalogs, session, estate, owner, state, clock)
+    ticket_id = (await state.get_data()).get("ticket_id")
+    await state.clear()
+    if not isinstance(ticket_id, int):
+        await message.answer(t("myreq-not-found"), reply_markup=main_menu(t))
+        return
+    assert owner.id is not None
+    try:
+        await tickets.add_rating_comment(
+            session,
+            ticket_id,
+            owner_id=owner.id,
+            comment=text,
+            now=clock(),
+            notify=cards.card_drafts(catalogs, estate),
+        )
+    except TicketError as error:
+        await message.answer(refusal_text(t, error), reply_markup=main_menu(t))
+        return
+    await message.answer(t("myreq-rated"), reply_markup=main_menu(t))
 
 
-@router.callback_query(MyRequests.rating_comment, ReqCB.filter(F.action == "rate_skip"))
+@router.callback_query(ReqCB.filter(F.action == "rate_skip"))
 async def on_rating_skip(
     query: CallbackQuery,
+    callback_data: ReqCB,
     t: Translator,
-    catalogs: Catalogs,
     session: AsyncSession,
-    estate: Estate,
     owner: Owner,
     state: FSMContext,
-    clock: Clock,
 ) -> None:
-    """Skip the comment: store the stars alone."""
+    """Skip the comment: the stars are already stored, so this only ends the question."""
+    view = await own_ticket(query, t, session, owner, callback_data.ticket_id)
+    if view is None:
+        return
+    if view.ticket.rating is None:
+        refusal = TicketError("not_rated", view.ticket.number, str(view.ticket.status))
+        await query.answer(cards.error_text(t, refusal), show_alert=True)
+        return
     await query.answer()
     await close_buttons(query)
-    await store_rating(anchor_of(query), None, t, catalogs, session, estate, owner, state, clock)
+    # Only the rating question is ended; a flow started since then stays as it is.
+    data = await state.get_data()
+    if (
+        await state.get_state() == MyRequests.rating_comment.state
+        and data.get("ticket_id") == view.ticket.id
+    ):
+        await state.clear()
+    await anchor_of(query).answer(t("myreq-rated"), reply_markup=main_menu(t))
 
 
 @router.message(MyRequests.rating_comment, NotMenu())

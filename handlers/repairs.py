@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from aiogram import F, Router
 from aiogram.filters.state import StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
@@ -27,10 +27,10 @@ from handlers.ticket_form import (
     asker,
     begin,
     button,
+    button_step,
     ctx_of,
     grid,
-    load,
-    pressed,
+    message_step,
     save,
     unit_label,
 )
@@ -80,36 +80,23 @@ async def ask_where(ctx: Ctx, draft: FormDraft) -> None:
     await ctx.say(ctx.t("repair-ask-where"), grid(choices))
 
 
-@router.callback_query(
-    StateFilter(TicketForm.where, TicketForm.category), FormCB.filter(F.step == "where")
+@button_step(
+    router, StateFilter(TicketForm.where, TicketForm.category), FormCB.filter(F.step == "where")
 )
-async def on_where(
-    query: CallbackQuery,
-    callback_data: FormCB,
-    t: Translator,
-    session: AsyncSession,
-    estate: Estate,
-    owner: Owner,
-    state: FSMContext,
-    clock: Clock,
-) -> None:
+async def on_where(ctx: Ctx, draft: FormDraft, value: str) -> None:
     """A unit of the owner's, or "common area" (also offered beside the categories)."""
-    draft = await pressed(query, callback_data, state, t)
-    if draft is None:
-        return
-    ctx = ctx_of(query, t, session, estate, owner, state, clock)
     draft.unit_id = draft.unit_label = draft.location = draft.building = None
-    if callback_data.value == "0":
-        await save(state, draft)
-        await state.set_state(TicketForm.building)
+    if value == "0":
+        await save(ctx.state, draft)
+        await ctx.state.set_state(TicketForm.building)
         await ask_building(ctx, draft)
         return
-    assert owner.id is not None
-    homes = {str(u.id): u for u in await units.of_owner(session, owner.id)}
-    home = homes.get(callback_data.value)
+    assert ctx.owner.id is not None
+    homes = {str(u.id): u for u in await units.of_owner(ctx.session, ctx.owner.id)}
+    home = homes.get(value)
     if home is not None:
         draft.unit_id = home.id
-        draft.unit_label = unit_label(t, home.building, home.number)
+        draft.unit_label = unit_label(ctx.t, home.building, home.number)
     await advance(ctx, draft)
 
 
@@ -118,26 +105,15 @@ async def ask_building(ctx: Ctx, draft: FormDraft) -> None:
     await ctx.say(ctx.t("repair-ask-building"))
 
 
-@router.message(TicketForm.building, F.text, NotMenu())
-async def on_building(
-    message: Message,
-    t: Translator,
-    session: AsyncSession,
-    estate: Estate,
-    owner: Owner,
-    state: FSMContext,
-    clock: Clock,
-) -> None:
+@message_step(router, TicketForm.building, F.text, NotMenu())
+async def on_building(ctx: Ctx, draft: FormDraft, message: Message) -> None:
     """Which building the common area is in (or "estate" for grounds, gates, car park)."""
-    draft = await load(state)
     text = " ".join((message.text or "").split())
-    if draft is None:
-        return
     if not text or len(text) > BUILDING_MAX:
-        await message.answer(t("repair-building-invalid", limit=str(BUILDING_MAX)))
+        await message.answer(ctx.t("repair-building-invalid", limit=str(BUILDING_MAX)))
         return
     draft.building = text
-    await advance(ctx_of(message, t, session, estate, owner, state, clock), draft)
+    await advance(ctx, draft)
 
 
 @asker("place")
@@ -145,27 +121,17 @@ async def ask_place(ctx: Ctx, draft: FormDraft) -> None:
     await ctx.say(ctx.t("repair-ask-place", building=draft.building or ""))
 
 
-@router.message(TicketForm.place, F.text, NotMenu())
-async def on_place(
-    message: Message,
-    t: Translator,
-    session: AsyncSession,
-    estate: Estate,
-    owner: Owner,
-    state: FSMContext,
-    clock: Clock,
-) -> None:
+@message_step(router, TicketForm.place, F.text, NotMenu())
+async def on_place(ctx: Ctx, draft: FormDraft, message: Message) -> None:
     """Where exactly in that building."""
-    draft = await load(state)
+    t = ctx.t
     text = " ".join((message.text or "").split())
-    if draft is None:
-        return
     if not PLACE_MIN <= len(text) <= PLACE_MAX:
         await message.answer(t("repair-place-invalid", min=str(PLACE_MIN), max=str(PLACE_MAX)))
         return
     draft.location = t("repair-location", building=draft.building or "", place=text)
     draft.building = None
-    await advance(ctx_of(message, t, session, estate, owner, state, clock), draft)
+    await advance(ctx, draft)
 
 
 # --- urgency -------------------------------------------------------------------------------------
@@ -180,29 +146,16 @@ async def ask_urgency(ctx: Ctx, draft: FormDraft) -> None:
     await ctx.say(ctx.t("repair-ask-urgency"), grid(choices, width=1))
 
 
-@router.callback_query(TicketForm.urgency, FormCB.filter(F.step == "urgency"))
-async def on_urgency(
-    query: CallbackQuery,
-    callback_data: FormCB,
-    t: Translator,
-    session: AsyncSession,
-    estate: Estate,
-    owner: Owner,
-    state: FSMContext,
-    clock: Clock,
-) -> None:
+@button_step(router, TicketForm.urgency, FormCB.filter(F.step == "urgency"))
+async def on_urgency(ctx: Ctx, draft: FormDraft, value: str) -> None:
     """Normal or urgent; urgent gets the emergency phone at once and skips the visit time."""
-    draft = await pressed(query, callback_data, state, t)
-    if draft is None:
-        return
-    ctx = ctx_of(query, t, session, estate, owner, state, clock)
-    if callback_data.value in (Urgency.normal.value, Urgency.urgent.value):
-        draft.urgency = Urgency(callback_data.value)
+    if value in (Urgency.normal.value, Urgency.urgent.value):
+        draft.urgency = Urgency(value)
     if draft.urgency is Urgency.urgent:
         # Someone with water through the ceiling is not asked for an appointment.
         draft.visit = draft.preferred_time = None
-        if estate.emergency_phone:
-            await ctx.say(t("repair-emergency-phone", phone=estate.emergency_phone))
+        if ctx.estate.emergency_phone:
+            await ctx.say(ctx.t("repair-emergency-phone", phone=ctx.estate.emergency_phone))
     await advance(ctx, draft)
 
 
@@ -250,23 +203,10 @@ async def ask_visit(ctx: Ctx, draft: FormDraft) -> None:
     await ctx.say(t("repair-ask-visit"), grid(choices))
 
 
-@router.callback_query(TicketForm.visit, FormCB.filter(F.step == "visit"))
-async def on_visit(
-    query: CallbackQuery,
-    callback_data: FormCB,
-    t: Translator,
-    session: AsyncSession,
-    estate: Estate,
-    owner: Owner,
-    state: FSMContext,
-    clock: Clock,
-) -> None:
+@button_step(router, TicketForm.visit, FormCB.filter(F.step == "visit"))
+async def on_visit(ctx: Ctx, draft: FormDraft, value: str) -> None:
     """Today/tomorrow × morning/afternoon, or any time."""
-    draft = await pressed(query, callback_data, state, t)
-    if draft is None:
-        return
-    ctx = ctx_of(query, t, session, estate, owner, state, clock)
-    if callback_data.value in VISIT_CHOICES:
-        draft.visit = callback_data.value
-        draft.preferred_time = visit_window(callback_data.value, ctx.now, estate)
+    if value in VISIT_CHOICES:
+        draft.visit = value
+        draft.preferred_time = visit_window(value, ctx.now, ctx.estate)
     await advance(ctx, draft)

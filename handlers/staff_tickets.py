@@ -3,6 +3,7 @@ card, and the technician's work orders (DM with a Done button, /done N)."""
 
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
@@ -31,7 +32,7 @@ from handlers.cards import (
 from handlers.filters import IsActiveStaff, IsStaffChat, refuse_non_staff
 from storage import outbox, staff, tickets
 from storage.models import Estate, StaffMember, TicketKind
-from storage.tickets import Actor, TicketError, TicketView
+from storage.tickets import Actor, Notify, TicketError, TicketView
 
 router = Router(name=__name__)
 
@@ -53,6 +54,17 @@ QUEUE_MAX = 30
 HISTORY_MAX = 8
 
 Operation = Callable[[], Awaitable[TicketView]]
+
+
+class By(TypedDict):
+    """The keywords every staff operation on a ticket takes besides the ticket."""
+
+    actor: Actor
+    now: datetime
+    notify: Notify
+
+
+StaffOperation = Callable[[int, By], Awaitable[TicketView]]
 
 
 class ReplyToTicket(Filter):
@@ -194,6 +206,27 @@ async def show_ticket(
     )
 
 
+async def _run_command(
+    message: Message,
+    session: AsyncSession,
+    estate: Estate,
+    staff_member: StaffMember,
+    catalogs: Catalogs,
+    clock: Clock,
+    t: Translator,
+    number: int,
+    operation: StaffOperation,
+    done: str,
+) -> None:
+    """Ticket N as a staff member: run the operation on it and confirm with `done`."""
+    view = await _find(message, session, estate, number, t)
+    if view is None:
+        return
+    by = By(actor=Actor.staff(staff_member), now=clock(), notify=card_drafts(catalogs, estate))
+    if await _apply(message, t, lambda: operation(view.ticket.id or 0, by)):
+        await message.reply(done)
+
+
 @router.message(Command("assign"), IsActiveStaff())
 async def assign(
     message: Message,
@@ -218,24 +251,19 @@ async def assign(
     if assignee is None:
         await message.reply(t("staffcmd-no-such-staff", who=who))
         return
-    view = await _find(message, session, estate, number, t)
-    if view is None:
-        return
     target = assignee
-    done = await _apply(
+    await _run_command(
         message,
+        session,
+        estate,
+        staff_member,
+        catalogs,
+        clock,
         t,
-        lambda: tickets.assign(
-            session,
-            view.ticket.id or 0,
-            assignee=target,
-            actor=Actor.staff(staff_member),
-            now=clock(),
-            notify=card_drafts(catalogs, estate),
-        ),
+        number,
+        lambda tid, by: tickets.assign(session, tid, assignee=target, **by),
+        t("staffcmd-assigned", number=str(number), name=target.name),
     )
-    if done:
-        await message.reply(t("staffcmd-assigned", number=str(number), name=target.name))
 
 
 @router.message(Command("dispatch"), IsActiveStaff())
@@ -317,23 +345,18 @@ async def _note(
     number: int,
     text: str,
 ) -> None:
-    view = await _find(message, session, estate, number, t)
-    if view is None:
-        return
-    done = await _apply(
+    await _run_command(
         message,
+        session,
+        estate,
+        staff_member,
+        catalogs,
+        clock,
         t,
-        lambda: tickets.add_note(
-            session,
-            view.ticket.id or 0,
-            actor=Actor.staff(staff_member),
-            text=text,
-            now=clock(),
-            notify=card_drafts(catalogs, estate),
-        ),
+        number,
+        lambda tid, by: tickets.add_note(session, tid, text=text, **by),
+        t("staffcmd-noted", number=str(number)),
     )
-    if done:
-        await message.reply(t("staffcmd-noted", number=str(number)))
 
 
 @router.message(Command("reply"), IsActiveStaff())
@@ -366,27 +389,21 @@ async def _reply(
     number: int,
     text: str | None,
 ) -> None:
-    view = await _find(message, session, estate, number, t)
-    if view is None:
-        return
     photo = (
         (message.photo[-1].file_id, message.photo[-1].file_unique_id) if message.photo else None
     )
-    done = await _apply(
+    await _run_command(
         message,
+        session,
+        estate,
+        staff_member,
+        catalogs,
+        clock,
         t,
-        lambda: tickets.reply(
-            session,
-            view.ticket.id or 0,
-            actor=Actor.staff(staff_member),
-            text=text or None,
-            photo=photo,
-            now=clock(),
-            notify=card_drafts(catalogs, estate),
-        ),
+        number,
+        lambda tid, by: tickets.reply(session, tid, text=text or None, photo=photo, **by),
+        t("staffcmd-replied", number=str(number)),
     )
-    if done:
-        await message.reply(t("staffcmd-replied", number=str(number)))
 
 
 @router.message(Command("resolve"), IsActiveStaff())
@@ -408,23 +425,18 @@ async def resolve(
         usage = "staffcmd-usage-done" if command.command == "done" else "staffcmd-usage-resolve"
         await message.reply(t(usage))
         return
-    view = await _find(message, session, estate, number, t)
-    if view is None:
-        return
-    done = await _apply(
+    await _run_command(
         message,
+        session,
+        estate,
+        staff_member,
+        catalogs,
+        clock,
         t,
-        lambda: tickets.resolve(
-            session,
-            view.ticket.id or 0,
-            actor=Actor.staff(staff_member),
-            now=clock(),
-            text=text or None,
-            notify=card_drafts(catalogs, estate),
-        ),
+        number,
+        lambda tid, by: tickets.resolve(session, tid, text=text or None, **by),
+        t("staffcmd-resolved", number=str(number)),
     )
-    if done:
-        await message.reply(t("staffcmd-resolved", number=str(number)))
 
 
 @router.message(Command("close"), IsActiveStaff())
@@ -443,22 +455,18 @@ async def close(
     if number is None:
         await message.reply(t("staffcmd-usage-close"))
         return
-    view = await _find(message, session, estate, number, t)
-    if view is None:
-        return
-    done = await _apply(
+    await _run_command(
         message,
+        session,
+        estate,
+        staff_member,
+        catalogs,
+        clock,
         t,
-        lambda: tickets.close(
-            session,
-            view.ticket.id or 0,
-            actor=Actor.staff(staff_member),
-            now=clock(),
-            notify=card_drafts(catalogs, estate),
-        ),
+        number,
+        lambda tid, by: tickets.close(session, tid, **by),
+        t("staffcmd-closed", number=str(number)),
     )
-    if done:
-        await message.reply(t("staffcmd-closed", number=str(number)))
 
 
 @router.message(Command("reopen"), IsActiveStaff())
@@ -477,23 +485,18 @@ async def reopen(
     if number is None:
         await message.reply(t("staffcmd-usage-reopen"))
         return
-    view = await _find(message, session, estate, number, t)
-    if view is None:
-        return
-    done = await _apply(
+    await _run_command(
         message,
+        session,
+        estate,
+        staff_member,
+        catalogs,
+        clock,
         t,
-        lambda: tickets.reopen(
-            session,
-            view.ticket.id or 0,
-            actor=Actor.staff(staff_member),
-            now=clock(),
-            reason=reason or None,
-            notify=card_drafts(catalogs, estate),
-        ),
+        number,
+        lambda tid, by: tickets.reopen(session, tid, reason=reason or None, **by),
+        t("staffcmd-reopened", number=str(number)),
     )
-    if done:
-        await message.reply(t("staffcmd-reopened", number=str(number)))
 
 
 @router.message(Command("grade"), IsActiveStaff())
@@ -514,23 +517,18 @@ async def grade(
         await message.reply(t("staffcmd-usage-grade"))
         return
     chosen: tickets.Grade = "A" if letter == "A" else "B"
-    view = await _find(message, session, estate, number, t)
-    if view is None:
-        return
-    done = await _apply(
+    await _run_command(
         message,
+        session,
+        estate,
+        staff_member,
+        catalogs,
+        clock,
         t,
-        lambda: tickets.set_grade(
-            session,
-            view.ticket.id or 0,
-            grade=chosen,
-            actor=Actor.staff(staff_member),
-            now=clock(),
-            notify=card_drafts(catalogs, estate),
-        ),
+        number,
+        lambda tid, by: tickets.set_grade(session, tid, grade=chosen, **by),
+        t("staffcmd-graded", number=str(number), grade=letter),
     )
-    if done:
-        await message.reply(t("staffcmd-graded", number=str(number), grade=letter))
 
 
 @router.message(Command("reschedule"), IsActiveStaff())
@@ -553,24 +551,19 @@ async def reschedule(
     if number is None or day is None:
         await message.reply(t("staffcmd-usage-reschedule"))
         return
-    view = await _find(message, session, estate, number, t)
-    if view is None:
-        return
     new_day = day
-    done = await _apply(
+    await _run_command(
         message,
+        session,
+        estate,
+        staff_member,
+        catalogs,
+        clock,
         t,
-        lambda: tickets.reschedule(
-            session,
-            view.ticket.id or 0,
-            day=new_day,
-            actor=Actor.staff(staff_member),
-            now=clock(),
-            notify=card_drafts(catalogs, estate),
-        ),
+        number,
+        lambda tid, by: tickets.reschedule(session, tid, day=new_day, **by),
+        t("staffcmd-rescheduled", number=str(number), day=day.isoformat()),
     )
-    if done:
-        await message.reply(t("staffcmd-rescheduled", number=str(number), day=day.isoformat()))
 
 
 @router.message(Command(*TICKET_COMMANDS), IsStaffChat())
@@ -619,6 +612,20 @@ async def _answer_op(query: CallbackQuery, t: Translator, operation: Operation, 
     return True
 
 
+async def _button_view(
+    query: CallbackQuery, session: AsyncSession, estate: Estate, ticket_id: int, t: Translator
+) -> TicketView | None:
+    """The ticket a button is about; a stale or foreign one is refused with an alert."""
+    try:
+        view = await tickets.view(session, ticket_id)
+    except TicketError:
+        view = None
+    if view is None or view.ticket.estate_id != estate.id:
+        await query.answer(t("ticket-error-not-found", number="?"), show_alert=True)
+        return None
+    return view
+
+
 @router.callback_query(TicketCB.filter(), IsActiveStaff())
 async def card_button(
     query: CallbackQuery,
@@ -631,12 +638,8 @@ async def card_button(
     t: Translator,
 ) -> None:
     """Take / Assign / Dispatch / Resolve / Close / Reopen / Call owner on a card."""
-    try:
-        view = await tickets.view(session, callback_data.ticket_id)
-    except TicketError:
-        view = None
-    if view is None or view.ticket.estate_id != estate.id:
-        await query.answer(t("ticket-error-not-found", number="?"), show_alert=True)
+    view = await _button_view(query, session, estate, callback_data.ticket_id, t)
+    if view is None:
         return
     tid = view.ticket.id or 0
     number = str(view.ticket.number)
@@ -726,12 +729,8 @@ async def assign_pick(
     t: Translator,
 ) -> None:
     """A pick from the Assign list (or Back to the card's buttons)."""
-    try:
-        view = await tickets.view(session, callback_data.ticket_id)
-    except TicketError:
-        view = None
-    if view is None or view.ticket.estate_id != estate.id:
-        await query.answer(t("ticket-error-not-found", number="?"), show_alert=True)
+    view = await _button_view(query, session, estate, callback_data.ticket_id, t)
+    if view is None:
         return
     assignee = await staff.get(session, callback_data.staff_id) if callback_data.staff_id else None
     if callback_data.staff_id == 0 or assignee is None or not assignee.active:
@@ -769,12 +768,8 @@ async def done_button(
     t: Translator,
 ) -> None:
     """The technician's Done under a work order: the ticket is resolved."""
-    try:
-        view = await tickets.view(session, callback_data.ticket_id)
-    except TicketError:
-        view = None
-    if view is None or view.ticket.estate_id != estate.id:
-        await query.answer(t("ticket-error-not-found", number="?"), show_alert=True)
+    view = await _button_view(query, session, estate, callback_data.ticket_id, t)
+    if view is None:
         return
     ok = await _answer_op(
         query,

@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
+from aiogram.dispatcher.event.handler import CallbackType
 from aiogram.filters import Filter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.filters.state import StateFilter
@@ -253,6 +254,61 @@ async def pressed(
     return draft
 
 
+ButtonAnswer = Callable[[Ctx, FormDraft, str], Awaitable[None]]
+TextAnswer = Callable[[Ctx, FormDraft, Message], Awaitable[None]]
+
+
+def button_step(router: Router, *filters: CallbackType) -> Callable[[ButtonAnswer], ButtonAnswer]:
+    """Register what a form button does with its value; buttons of an older draft never get
+    that far (see `pressed`)."""
+
+    def register(answer: ButtonAnswer) -> ButtonAnswer:
+        async def handler(
+            query: CallbackQuery,
+            callback_data: FormCB,
+            t: Translator,
+            session: AsyncSession,
+            estate: Estate,
+            owner: Owner,
+            state: FSMContext,
+            clock: Clock,
+        ) -> None:
+            draft = await pressed(query, callback_data, state, t)
+            if draft is None:
+                return
+            ctx = ctx_of(query, t, session, estate, owner, state, clock)
+            await answer(ctx, draft, callback_data.value)
+
+        router.callback_query(*filters)(handler)
+        return answer
+
+    return register
+
+
+def message_step(router: Router, *filters: CallbackType) -> Callable[[TextAnswer], TextAnswer]:
+    """Register what a message sent at a step does; without a draft it is ignored."""
+
+    def register(answer: TextAnswer) -> TextAnswer:
+        async def handler(
+            message: Message,
+            t: Translator,
+            session: AsyncSession,
+            estate: Estate,
+            owner: Owner,
+            state: FSMContext,
+            clock: Clock,
+        ) -> None:
+            draft = await load(state)
+            if draft is None:
+                return
+            await answer(ctx_of(message, t, session, estate, owner, state, clock), draft, message)
+
+        router.message(*filters)(handler)
+        return answer
+
+    return register
+
+
 # --- category ------------------------------------------------------------------------------------
 
 
@@ -271,24 +327,11 @@ async def ask_category(ctx: Ctx, draft: FormDraft) -> None:
     await ctx.say(t("repair-ask-category", place=draft.unit_label or draft.location or ""), markup)
 
 
-@router.callback_query(TicketForm.category, FormCB.filter(F.step == "cat"))
-async def on_category(
-    query: CallbackQuery,
-    callback_data: FormCB,
-    t: Translator,
-    session: AsyncSession,
-    estate: Estate,
-    owner: Owner,
-    state: FSMContext,
-    clock: Clock,
-) -> None:
+@button_step(router, TicketForm.category, FormCB.filter(F.step == "cat"))
+async def on_category(ctx: Ctx, draft: FormDraft, value: str) -> None:
     """A category button; only this kind's categories count."""
-    draft = await pressed(query, callback_data, state, t)
-    if draft is None:
-        return
-    ctx = ctx_of(query, t, session, estate, owner, state, clock)
-    if callback_data.value in categories(draft.kind):
-        draft.category = callback_data.value
+    if value in categories(draft.kind):
+        draft.category = value
     await advance(ctx, draft)
 
 
@@ -319,52 +362,33 @@ def photo_of(message: Message) -> tuple[str, str]:
     return largest.file_id, largest.file_unique_id
 
 
-@router.message(TicketForm.description, F.photo)
-async def on_description_photo(
-    message: Message,
-    t: Translator,
-    session: AsyncSession,
-    estate: Estate,
-    owner: Owner,
-    state: FSMContext,
-    clock: Clock,
-) -> None:
+@message_step(router, TicketForm.description, F.photo)
+async def on_description_photo(ctx: Ctx, draft: FormDraft, message: Message) -> None:
     """A photo while asked to describe: kept; its caption, if long enough, is the description."""
-    draft = await load(state)
-    if draft is None:
-        return
+    t = ctx.t
     if len(draft.photos) < MAX_PHOTOS:
         draft.photos.append(photo_of(message))
     caption = (message.caption or "").strip()
     problem = description_problem(t, caption) if caption else t("form-description-photo-kept")
     if problem:
-        await save(state, draft)
+        await save(ctx.state, draft)
         await message.answer(problem)
         return
     draft.description = caption
-    await advance(ctx_of(message, t, session, estate, owner, state, clock), draft)
+    await advance(ctx, draft)
 
 
-@router.message(TicketForm.description, F.text, NotMenu())
-async def on_description(
-    message: Message,
-    t: Translator,
-    session: AsyncSession,
-    estate: Estate,
-    owner: Owner,
-    state: FSMContext,
-    clock: Clock,
-) -> None:
+@message_step(router, TicketForm.description, F.text, NotMenu())
+async def on_description(ctx: Ctx, draft: FormDraft, message: Message) -> None:
     """The description, 5–2000 characters."""
-    draft = await load(state)
-    if draft is None or message.text is None:
+    if message.text is None:
         return
-    problem = description_problem(t, message.text)
+    problem = description_problem(ctx.t, message.text)
     if problem:
         await message.answer(problem)
         return
     draft.description = message.text.strip()
-    await advance(ctx_of(message, t, session, estate, owner, state, clock), draft)
+    await advance(ctx, draft)
 
 
 # --- photos --------------------------------------------------------------------------------------
@@ -403,23 +427,11 @@ async def on_photo(message: Message, t: Translator, state: FSMContext) -> None:
     )
 
 
-@router.callback_query(TicketForm.photos, FormCB.filter(F.step == "photos"))
-async def on_photos_done(
-    query: CallbackQuery,
-    callback_data: FormCB,
-    t: Translator,
-    session: AsyncSession,
-    estate: Estate,
-    owner: Owner,
-    state: FSMContext,
-    clock: Clock,
-) -> None:
+@button_step(router, TicketForm.photos, FormCB.filter(F.step == "photos"))
+async def on_photos_done(ctx: Ctx, draft: FormDraft, value: str) -> None:
     """Done (or Skip): on to the next step."""
-    draft = await pressed(query, callback_data, state, t)
-    if draft is None:
-        return
     draft.photos_done = True
-    await advance(ctx_of(query, t, session, estate, owner, state, clock), draft)
+    await advance(ctx, draft)
 
 
 # --- contact phone -------------------------------------------------------------------------------
@@ -434,45 +446,24 @@ async def ask_phone(ctx: Ctx, draft: FormDraft) -> None:
     await ctx.say(ctx.t("form-ask-phone"), markup)
 
 
-@router.callback_query(TicketForm.phone, FormCB.filter(F.step == "phone"))
-async def on_my_phone(
-    query: CallbackQuery,
-    callback_data: FormCB,
-    t: Translator,
-    session: AsyncSession,
-    estate: Estate,
-    owner: Owner,
-    state: FSMContext,
-    clock: Clock,
-) -> None:
+@button_step(router, TicketForm.phone, FormCB.filter(F.step == "phone"))
+async def on_my_phone(ctx: Ctx, draft: FormDraft, value: str) -> None:
     """Use the registered number."""
-    draft = await pressed(query, callback_data, state, t)
-    if draft is None:
-        return
-    draft.contact_phone = owner.phone
-    await advance(ctx_of(query, t, session, estate, owner, state, clock), draft)
+    draft.contact_phone = ctx.owner.phone
+    await advance(ctx, draft)
 
 
-@router.message(TicketForm.phone, F.text, NotMenu())
-async def on_phone_typed(
-    message: Message,
-    t: Translator,
-    session: AsyncSession,
-    estate: Estate,
-    owner: Owner,
-    state: FSMContext,
-    clock: Clock,
-) -> None:
+@message_step(router, TicketForm.phone, F.text, NotMenu())
+async def on_phone_typed(ctx: Ctx, draft: FormDraft, message: Message) -> None:
     """Another number, normalised to E.164 in the estate's region."""
-    draft = await load(state)
-    if draft is None or message.text is None:
+    if message.text is None:
         return
-    phone = owners.normalize_phone(message.text[:PHONE_MAX], estate.phone_region)
+    phone = owners.normalize_phone(message.text[:PHONE_MAX], ctx.estate.phone_region)
     if phone is None:
-        await message.answer(t("form-phone-invalid"))
+        await message.answer(ctx.t("form-phone-invalid"))
         return
     draft.contact_phone = phone
-    await advance(ctx_of(message, t, session, estate, owner, state, clock), draft)
+    await advance(ctx, draft)
 
 
 # --- summary, Edit, Confirm, Cancel --------------------------------------------------------------
@@ -637,24 +628,12 @@ async def submit(ctx: Ctx, draft: FormDraft, catalogs: Catalogs) -> None:
     await ctx.say(text, main_menu(t))
 
 
-@router.callback_query(TicketForm.edit, FormCB.filter(F.step == "edit"))
-async def on_edit_field(
-    query: CallbackQuery,
-    callback_data: FormCB,
-    t: Translator,
-    session: AsyncSession,
-    estate: Estate,
-    owner: Owner,
-    state: FSMContext,
-    clock: Clock,
-) -> None:
+@button_step(router, TicketForm.edit, FormCB.filter(F.step == "edit"))
+async def on_edit_field(ctx: Ctx, draft: FormDraft, value: str) -> None:
     """Which answer to change; Back returns to the summary with nothing changed."""
-    draft = await pressed(query, callback_data, state, t)
-    if draft is None:
-        return
-    if callback_data.value in editable(draft):
-        forget(draft, callback_data.value)
-    await advance(ctx_of(query, t, session, estate, owner, state, clock), draft)
+    if value in editable(draft):
+        forget(draft, value)
+    await advance(ctx, draft)
 
 
 @router.callback_query(FormCB.filter())

@@ -14,6 +14,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 SessionPool = async_sessionmaker[AsyncSession]
 
+# Connections per engine (pool plus overflow); bot/factory.py sizes update concurrency from it.
+POOL_SIZE = 20
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
@@ -29,10 +32,15 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         if url.rstrip("/").endswith(":memory:") or url in ("sqlite+aiosqlite://",):
             kwargs.setdefault("poolclass", StaticPool)
             kwargs.setdefault("connect_args", {"check_same_thread": False})
+        else:
+            kwargs.setdefault("pool_size", POOL_SIZE // 2)
+            kwargs.setdefault("max_overflow", POOL_SIZE - POOL_SIZE // 2)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", POOL_SIZE // 2)
+    kwargs.setdefault("max_overflow", POOL_SIZE - POOL_SIZE // 2)
     return create_async_engine(url, **kwargs)
 
 

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func
+from sqlalchemy import case, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -314,9 +314,10 @@ async def queue(session: AsyncSession, estate_id: int, now: datetime) -> list[Ti
 
 
 async def _next_number(session: AsyncSession, estate_id: int) -> int:
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        # Serialise numbering per estate; the unique constraint and the retry stay as the net.
-        await session.exec(select(Estate.id).where(Estate.id == estate_id).with_for_update())
+    # Serialise numbering per estate by writing to its row first: on PostgreSQL that locks the row,
+    # on SQLite it takes the write lock before MAX() is read. The unique constraint and the retry
+    # in `create` stay as the net.
+    await session.exec(update(Estate).where(col(Estate.id) == estate_id).values(name=Estate.name))
     current = (
         await session.exec(select(func.max(Ticket.number)).where(Ticket.estate_id == estate_id))
     ).one()
@@ -658,6 +659,28 @@ async def rate(
     ticket.rating_comment = _text(comment, ticket)
     data = {"rating": rating, "comment": ticket.rating_comment}
     return await _finish(session, ticket, actor, now, "rated", data, notify)
+
+
+async def add_rating_comment(
+    session: AsyncSession,
+    ticket_id: int,
+    *,
+    owner_id: int,
+    comment: str,
+    now: datetime,
+    notify: Notify,
+) -> TicketView:
+    """The owner's comment on stars already given (stored on their own, so none are lost), once."""
+    actor = Actor.owner(owner_id)
+    ticket = await _load(session, ticket_id, actor)
+    _require_status(ticket, [TicketStatus.closed])
+    if ticket.rating is None:
+        raise _refuse(ticket, "not_rated")
+    if ticket.rating_comment is not None:
+        raise _refuse(ticket, "already_commented")
+    ticket.rating_comment = _text(comment, ticket, required=True)
+    data = {"rating": ticket.rating, "text": ticket.rating_comment}
+    return await _finish(session, ticket, actor, now, "rating_comment", data, notify)
 
 
 async def add_comment(

@@ -1,7 +1,7 @@
 """My requests: list, history without staff-only data, comments, cancelling, "Is it fixed?",
 the rating, replies to staff messages, and owners who try someone else's ticket."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from aiogram.types import Message, User
 from sqlmodel import col, select
@@ -15,7 +15,7 @@ from storage.tickets import Actor, no_notify
 from tests import tickets_fixtures as fx
 from tests.helpers import STAFF_CHAT_ID, answers
 from tests.mocked_bot import BOT_ID
-from tests.tickets_fixtures import OWNER, mark_sent
+from tests.tickets_fixtures import OTHER_OWNER, OWNER, mark_sent
 
 units, verified_owner, other_owner = fx.units, fx.verified_owner, fx.other_owner
 staff_members, make_ticket, outbox_rows = fx.staff_members, fx.make_ticket, fx.outbox_rows
@@ -230,10 +230,27 @@ async def test_fixed_closes_then_rating_with_comment(
     assert not [r for r in await outbox_rows(chat_id=OWNER.id) if "rate" in str(r.payload)]
     await tg.press_label(OWNER, "⭐⭐⭐⭐")
     assert "Anything you would like to add?" in bot.last_text(OWNER.id)
-    await tg.send(OWNER, "Quick and friendly.")
+    # The stars are stored the moment they are pressed.
+    ticket = await ticket_of(session_pool, tid)
+    assert ticket.rating == 4 and ticket.rating_comment is None
+    await tg.send(OWNER, "Quick and <friendly>.")
     assert "Thank you for your feedback" in bot.last_text(OWNER.id)
     ticket = await ticket_of(session_pool, tid)
-    assert ticket.rating == 4 and ticket.rating_comment == "Quick and friendly."
+    assert ticket.rating == 4 and ticket.rating_comment == "Quick and <friendly>."
+    events = await events_of(session_pool, tid)
+    assert [e.type for e in events][-2:] == ["rated", "rating_comment"]
+    # The staff card is edited to show the comment (escaped), and says what happened last.
+    [card] = await outbox_rows(
+        chat_id=STAFF_CHAT_ID, key_prefix=f"ticket:{tid}:event:{events[-1].id}:card"
+    )
+    assert card.method == "editMessageText"
+    assert "Quick and &lt;friendly&gt;." in card.payload["text"]
+    assert "评价留言" in card.payload["text"]
+    # The owner sees both in the history.
+    await tg.press(OWNER, ReqCB(action="open", ticket_id=tid).pack())
+    history = bot.last_text(OWNER.id)
+    assert "You rated it ★★★★" in history
+    assert "Your comment on the rating: Quick and &lt;friendly&gt;." in history
     # Rating twice is refused.
     await tg.press(OWNER, RateCB(ticket_id=tid, stars=1).pack())
     assert answers(bot)[-1].show_alert and "already been rated" in answers(bot)[-1].text
@@ -248,8 +265,62 @@ async def test_rating_comment_can_be_skipped(
     await tg.press(OWNER, FixedCB(ticket_id=tid, fixed=True).pack())
     await tg.press(OWNER, RateCB(ticket_id=tid, stars=5).pack())
     await tg.press_label(OWNER, "Skip")
+    assert "Thank you for your feedback" in bot.last_text(OWNER.id)
     ticket = await ticket_of(session_pool, tid)
     assert ticket.rating == 5 and ticket.rating_comment is None
+    assert [e.type for e in await events_of(session_pool, tid)][-1] == "rated"
+    # The question is over: free text is no longer taken as a rating comment.
+    await tg.send(OWNER, "hello")
+    assert (await ticket_of(session_pool, tid)).rating_comment is None
+
+
+async def test_rating_is_kept_when_the_owner_walks_away(
+    tg, bot, session_pool, clock, estate, make_ticket, staff_members, outbox_rows
+):
+    view = await resolved_ticket(make_ticket, session_pool, clock, staff_members)
+    tid = view.ticket.id
+    await tg.press(OWNER, FixedCB(ticket_id=tid, fixed=True).pack())
+    await tg.press(OWNER, RateCB(ticket_id=tid, stars=2).pack())
+    assert "Anything you would like to add?" in bot.last_text(OWNER.id)
+    # No comment, no Skip: the owner comes back an hour later about something else.
+    clock.advance(timedelta(hours=1))
+    await tg.send(OWNER, "📋 My requests")
+    assert "#1" in bot.last_text(OWNER.id)
+    ticket = await ticket_of(session_pool, tid)
+    assert ticket.rating == 2 and ticket.rating_comment is None
+    rated = (await events_of(session_pool, tid))[-1]
+    assert rated.type == "rated" and rated.data["rating"] == 2
+    # Staff saw the stars on the card without waiting for the comment.
+    [card] = await outbox_rows(
+        chat_id=STAFF_CHAT_ID, key_prefix=f"ticket:{tid}:event:{rated.id}:card"
+    )
+    assert "★★" in card.payload["text"]
+    # A late Skip on the old question changes nothing and does not complain.
+    await tg.press(OWNER, ReqCB(action="rate_skip", ticket_id=tid).pack())
+    assert not answers(bot)[-1].show_alert
+    assert (await ticket_of(session_pool, tid)).rating == 2
+
+
+async def test_rating_comment_only_once_and_only_for_own_rated_ticket(
+    tg, bot, session_pool, clock, estate, make_ticket, staff_members, other_owner, units
+):
+    view = await resolved_ticket(make_ticket, session_pool, clock, staff_members)
+    tid = view.ticket.id
+    await tg.press(OWNER, FixedCB(ticket_id=tid, fixed=True).pack())
+    # Skip before any stars (a forged button) is refused: nothing to end.
+    await tg.press(OWNER, ReqCB(action="rate_skip", ticket_id=tid).pack())
+    assert answers(bot)[-1].show_alert and "not been rated" in answers(bot)[-1].text
+    await tg.press(OWNER, RateCB(ticket_id=tid, stars=3).pack())
+    await tg.send(OWNER, "   ")
+    assert "Please type your comment" in bot.last_text(OWNER.id)
+    await tg.send(OWNER, "x" * (tickets.TEXT_MAX + 1))
+    assert "too long" in bot.last_text(OWNER.id)
+    assert (await ticket_of(session_pool, tid)).rating_comment is None
+    await tg.send(OWNER, "Fine.")
+    assert (await ticket_of(session_pool, tid)).rating_comment == "Fine."
+    # Oscar's forged Skip on Olivia's ticket reveals nothing.
+    await tg.press(OTHER_OWNER, ReqCB(action="rate_skip", ticket_id=tid).pack())
+    assert "No such request" in answers(bot)[-1].text
 
 
 async def test_reply_to_staff_message_becomes_a_comment(

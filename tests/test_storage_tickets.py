@@ -285,7 +285,16 @@ async def test_full_repair_lifecycle(
             tid,
             owner_id=verified_owner.id,
             rating=5,
-            comment="Quick!",
+            comment=None,
+            now=clock(),
+            notify=notify,
+        )
+        assert (v.ticket.rating, v.ticket.rating_comment) == (5, None)
+        v = await tickets.add_rating_comment(
+            session,
+            tid,
+            owner_id=verified_owner.id,
+            comment=" Quick! ",
             now=clock(),
             notify=notify,
         )
@@ -310,13 +319,14 @@ async def test_full_repair_lifecycle(
         "resolved",
         "closed",
         "rated",
+        "rating_comment",
     ]
     # The notify saw the state after each change, and its drafts were written.
     assert notify.seen[0] == ("assigned", "assigned")
-    assert notify.seen[-1] == ("closed", "rated")
+    assert notify.seen[-2:] == [("closed", "rated"), ("closed", "rating_comment")]
     async with session_pool() as session:
         keys = [r.dedupe_key for r in (await session.exec(select(OutboxMessage))).all()]
-    assert sum(k.startswith(f"test:{tid}:") for k in keys) == 7
+    assert sum(k.startswith(f"test:{tid}:") for k in keys) == 8
 
 
 async def test_not_fixed_reopens_then_assign_again(
@@ -592,6 +602,71 @@ async def test_state_machine_allows_and_refuses(
         assert await drafts_count(session_pool) == drafts, op
         async with session_pool() as session:
             assert (await session.get(Ticket, tid)).status == status
+
+
+async def test_rating_is_stored_alone_and_the_comment_added_once(
+    make_ticket, session_pool, staff_members, verified_owner, other_owner, clock
+):
+    """Stars are kept without a comment; the comment comes later, once, from the owner only."""
+    owner_id = verified_owner.id
+    tid = await _ticket_in(session_pool, make_ticket, staff_members, clock, "closed")
+
+    def comment_on(text, by=owner_id):
+        return lambda s, n: tickets.add_rating_comment(
+            s, tid, owner_id=by, comment=text, now=clock(), notify=n
+        )
+
+    async def refused(code, call):
+        before = await events_of(session_pool, tid)
+        drafts = await drafts_count(session_pool)
+        async with session_pool() as session:
+            with pytest.raises(TicketError) as error:
+                await call(session, recorder())
+        assert error.value.code == code
+        assert await events_of(session_pool, tid) == before
+        assert await drafts_count(session_pool) == drafts
+
+    await refused("not_rated", comment_on("Too early"))
+    async with session_pool() as session:
+        await tickets.rate(
+            session, tid, owner_id=owner_id, rating=4, comment=None, now=clock(), notify=recorder()
+        )
+    async with session_pool() as session:
+        stored = await session.get(Ticket, tid, populate_existing=True)
+        assert (stored.rating, stored.rating_comment) == (4, None)
+    await refused("not_found", comment_on("Not mine", by=other_owner.id))
+    await refused("invalid", comment_on("   "))
+    await refused("invalid", comment_on("x" * (tickets.TEXT_MAX + 1)))
+    notify = recorder()
+    async with session_pool() as session:
+        v = await comment_on("  Friendly team.  ")(session, notify)
+    assert (v.ticket.rating, v.ticket.rating_comment) == (4, "Friendly team.")
+    assert v.events[-1].type == "rating_comment"
+    assert v.events[-1].data == {"rating": 4, "text": "Friendly team."}
+    assert v.events[-1].actor == f"owner:{owner_id}"
+    assert notify.seen == [("closed", "rating_comment")]
+    await refused("already_commented", comment_on("Changed my mind"))
+    async with session_pool() as session:
+        assert (await session.get(Ticket, tid)).rating_comment == "Friendly team."
+
+
+@pytest.mark.parametrize("status", ["new", "assigned", "in_progress", "resolved", "reopened"])
+async def test_rating_comment_needs_a_closed_ticket(
+    make_ticket, session_pool, staff_members, verified_owner, clock, status
+):
+    tid = await _ticket_in(session_pool, make_ticket, staff_members, clock, status)
+    async with session_pool() as session:
+        with pytest.raises(TicketError) as error:
+            await tickets.add_rating_comment(
+                session,
+                tid,
+                owner_id=verified_owner.id,
+                comment="Nice",
+                now=clock(),
+                notify=tickets.no_notify,
+            )
+    assert (error.value.code, error.value.status) == ("bad_transition", status)
+    assert (await events_of(session_pool, tid))[-1] != "rating_comment"
 
 
 @pytest.mark.parametrize("status", ["new", "reopened"])
