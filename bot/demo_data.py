@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sandbox import SandboxClient
-from storage import audit, estates, registers, staff
+from storage import estates, registers, staff
 from storage.db import SessionPool
 from storage.models import Estate, StaffRole
 from storage.owners import normalize_phone
@@ -185,25 +185,17 @@ async def seed_database(
             currency=currency,
             staff_chat_id=STAFF_GROUP_ID,
         )
-        assert estate.id is not None
+        estate_id = estate.id
+        assert estate_id is not None
         if estate.emergency_phone != EMERGENCY_PHONE:
-            # No feature edits estate settings yet; the demo sets the one its flows show.
-            estate.emergency_phone = EMERGENCY_PHONE
-            session.add(estate)
-            audit.record(
-                session,
-                actor=DEMO_ACTOR,
-                entity="estate",
-                entity_id=estate.id,
-                type="emergency_phone_set",
-                estate_id=estate.id,
+            estate = await estates.set_emergency_phone(
+                session, estate_id, EMERGENCY_PHONE, actor=DEMO_ACTOR
             )
-            await session.commit()
         for result in (
             await registers.import_owners(
-                session, estate.id, owner_rows(estate.phone_region), DEMO_ACTOR
+                session, estate_id, owner_rows(estate.phone_region), DEMO_ACTOR
             ),
-            await registers.import_charges(session, estate.id, charge_rows(today), DEMO_ACTOR),
+            await registers.import_charges(session, estate_id, charge_rows(today), DEMO_ACTOR),
         ):
             if not result.ok:
                 raise RuntimeError(f"demo {result.kind} rejected: {result.errors[0]}")
@@ -211,7 +203,7 @@ async def seed_database(
             assert person.staff_role is not None
             await staff.add(
                 session,
-                estate_id=estate.id,
+                estate_id=estate_id,
                 telegram_user_id=person.user_id,
                 name=person.name,
                 role=person.staff_role,

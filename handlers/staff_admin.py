@@ -1,5 +1,7 @@
 """Staff bootstrap in the group: /bind, /staff, /pending and the registration decisions."""
 
+import re
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
@@ -140,6 +142,44 @@ def _manager_or_admin(
     return _is_admin(user, settings) or (
         staff_member is not None and staff_member.role == StaffRole.manager
     )
+
+
+EMERGENCY_PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{1,30}$")
+
+
+@router.message(Command("emergency"), IsStaffChat())
+async def emergency_phone(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    settings: Settings,
+    estate: Estate,
+    staff_member: StaffMember | None,
+    t: Translator,
+) -> None:
+    """/emergency shows, /emergency NUMBER sets (managers, admins) the urgent-repair number."""
+    if staff_member is None and not _is_admin(message.from_user, settings):
+        await refuse_non_staff(message, t)
+        return
+    value = (command.args or "").strip()
+    if not value:
+        key = "staff-emergency-current" if estate.emergency_phone else "staff-emergency-none"
+        await message.reply(t(key, phone=estate.emergency_phone))
+        return
+    if not _manager_or_admin(message.from_user, settings, staff_member):
+        await refuse_non_staff(message, t)
+        return
+    if value.casefold() in ("off", "none", "-", "无"):
+        value = ""
+    elif not EMERGENCY_PHONE.fullmatch(value):
+        await message.reply(t("staff-emergency-usage"))
+        return
+    assert estate.id is not None and message.from_user is not None
+    await estates.set_emergency_phone(
+        session, estate.id, value, actor=f"telegram:{message.from_user.id}"
+    )
+    key = "staff-emergency-set" if value else "staff-emergency-cleared"
+    await message.reply(t(key, phone=value))
 
 
 @router.message(Command("staff"), F.chat.type == "private")

@@ -64,3 +64,26 @@ async def bind_staff_chat(
     )
     await session.commit()
     return estate
+
+
+async def set_emergency_phone(
+    session: AsyncSession, estate_id: int, phone: str, actor: str
+) -> Estate:
+    """The number owners are told to call for urgent repairs ('' clears it)."""
+    estate = await session.get(Estate, estate_id)
+    if estate is None:
+        raise LookupError(f"estate {estate_id} not found")
+    previous = estate.emergency_phone
+    estate.emergency_phone = phone
+    session.add(estate)
+    audit.record(
+        session,
+        actor=actor,
+        entity="estate",
+        entity_id=estate.id,
+        type="emergency_phone_set",
+        estate_id=estate.id,
+        previous=previous,
+    )
+    await session.commit()
+    return estate

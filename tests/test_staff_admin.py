@@ -2,7 +2,7 @@
 
 from sqlmodel import select
 
-from storage import estates
+from storage import estates, staff
 from storage.models import AuditEvent, StaffRole
 from tests.helpers import ADMIN_ID, STAFF_CHAT_ID, Person
 from tests.onboarding_fixtures import active_staff, add_staff, audit_types
@@ -128,3 +128,39 @@ async def test_pending_is_for_staff_only(tg, bot, session_pool, estate):
     await add_staff(session_pool, estate, TECH, role=StaffRole.technician)
     await tg.group(TECH, "/pending")
     assert bot.last_text(STAFF_CHAT_ID) == "没有待审核的登记申请。"
+
+
+async def test_manager_sets_the_emergency_phone_and_others_may_only_read_it(
+    tg, bot, session_pool, estate, catalogs
+):
+    zh = catalogs.translator("zh")
+    async with session_pool() as session:
+        await staff.add(
+            session,
+            estate_id=estate.id,
+            telegram_user_id=7001,
+            name="Mia",
+            role=StaffRole.manager,
+            actor="test",
+        )
+        await staff.add(
+            session,
+            estate_id=estate.id,
+            telegram_user_id=7002,
+            name="Ann",
+            role=StaffRole.agent,
+            actor="test",
+        )
+    manager, agent, stranger = Person(7001), Person(7002), Person(7003)
+
+    await tg.group(agent, "/emergency 0755-1234 5678")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staff-refused")
+    await tg.group(manager, "/emergency call me maybe")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staff-emergency-usage")
+    await tg.group(manager, "/emergency 0755-1234 5678")
+    await tg.group(agent, "/emergency")
+    assert "0755-1234 5678" in bot.last_text(STAFF_CHAT_ID)
+    await tg.group(stranger, "/emergency")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staff-refused")
+    async with session_pool() as session:
+        assert (await estates.get(session, estate.id)).emergency_phone == "0755-1234 5678"

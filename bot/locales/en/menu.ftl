@@ -27,6 +27,7 @@ help-owner = I am the front door of your property management office. From the me
 help-unregistered = I am the front door of your property management office. Send /start to register with your phone number; after that you can report repairs, make complaints and check your fees.
 help-staff = <b>Staff group</b>
     /callbacks [today|week] — booked call-backs
+    /emergency [NUMBER] — emergency phone for urgent repairs (managers set it)
     /pending — registration requests waiting for a decision
     /staff — list, add or remove staff
     /bind — make this group the staff group (admins)

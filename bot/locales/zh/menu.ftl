@@ -27,6 +27,7 @@ help-owner = 我是物业服务中心的线上前台。通过菜单您可以：
 help-unregistered = 我是物业服务中心的线上前台。请发送 /start 用手机号完成登记，之后即可报修、投诉和查询物业费。
 help-staff = <b>员工群</b>
     /callbacks [today|week] — 预约回电列表
+    /emergency [号码] — 紧急维修电话（主管可设置）
     /pending — 待审核的登记申请
     /staff — 查看、添加或移除员工
     /bind — 将本群设为员工群（管理员）
