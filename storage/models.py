@@ -138,6 +138,8 @@ class OwnerUnit(Base, table=True):
     __table_args__ = (UniqueConstraint("owner_id", "unit_id"),)
     owner_id: int = Field(foreign_key="owner.id", index=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
+    # The unit an owner with several chose as theirs by default (forms preselect it).
+    primary: bool = False
 
 
 class StaffMember(Base, table=True):

@@ -5,7 +5,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit
-from storage.models import AuditEvent, OwnerUnit, Unit
+from storage.models import OwnerUnit, Unit
 
 PRIMARY_UNIT_EVENT = "primary_unit_set"
 
@@ -55,20 +55,13 @@ async def link_owner(session: AsyncSession, owner_id: int, unit_id: int) -> None
 
 
 async def primary_unit_id(session: AsyncSession, owner_id: int) -> int | None:
-    """The unit the owner picked as primary (the latest choice), if they ever picked one."""
-    event = (
+    """The unit the owner picked as primary, if they ever picked one."""
+    link = (
         await session.exec(
-            select(AuditEvent)
-            .where(
-                AuditEvent.entity == "owner",
-                AuditEvent.entity_id == owner_id,
-                AuditEvent.type == PRIMARY_UNIT_EVENT,
-            )
-            .order_by(col(AuditEvent.id).desc())
+            select(OwnerUnit).where(OwnerUnit.owner_id == owner_id, col(OwnerUnit.primary))
         )
     ).first()
-    unit_id = event.data.get("unit_id") if event else None
-    return unit_id if isinstance(unit_id, int) else None
+    return link.unit_id if link else None
 
 
 async def of_owner(session: AsyncSession, owner_id: int) -> list[Unit]:
@@ -77,11 +70,9 @@ async def of_owner(session: AsyncSession, owner_id: int) -> list[Unit]:
         select(Unit)
         .join(OwnerUnit, col(OwnerUnit.unit_id) == col(Unit.id))
         .where(OwnerUnit.owner_id == owner_id)
-        .order_by(col(Unit.building), col(Unit.number))
+        .order_by(col(OwnerUnit.primary).desc(), col(Unit.building), col(Unit.number))
     )
-    found = list((await session.exec(query)).all())
-    primary = await primary_unit_id(session, owner_id)
-    return sorted(found, key=lambda unit: unit.id != primary)
+    return list((await session.exec(query)).all())
 
 
 async def set_primary(
@@ -92,6 +83,10 @@ async def set_primary(
     unit = next((u for u in units if u.id == unit_id), None)
     if unit is None:
         return None
+    links = await session.exec(select(OwnerUnit).where(OwnerUnit.owner_id == owner_id))
+    for link in links.all():
+        link.primary = link.unit_id == unit_id
+        session.add(link)
     audit.record(
         session,
         actor=actor,
