@@ -2,7 +2,6 @@
 
 import argparse
 import asyncio
-import inspect
 import logging
 import sys
 from collections.abc import Callable, Coroutine
@@ -160,10 +159,7 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
     # The demo picks its own database and upgrades it.
-    result = run_demo(settings)
-    if inspect.iscoroutine(result):
-        result = asyncio.run(result)
-    return int(result)
+    return run_demo(settings)
 
 
 def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:

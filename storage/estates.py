@@ -42,48 +42,39 @@ async def by_staff_chat(session: AsyncSession, chat_id: int) -> Estate | None:
     return (await session.exec(select(Estate).where(Estate.staff_chat_id == chat_id))).first()
 
 
-async def bind_staff_chat(
-    session: AsyncSession, estate_id: int, chat_id: int, actor: str
+async def _set(
+    session: AsyncSession, estate_id: int, field: str, value: object, actor: str, event: str
 ) -> Estate:
-    """Make `chat_id` the estate's staff group (one group per estate, one estate per group)."""
+    """Change one estate setting, with an audit record of the old and new value."""
     estate = await session.get(Estate, estate_id)
     if estate is None:
         raise LookupError(f"estate {estate_id} not found")
-    previous = estate.staff_chat_id
-    estate.staff_chat_id = chat_id
+    previous = getattr(estate, field)
+    setattr(estate, field, value)
     session.add(estate)
     audit.record(
         session,
         actor=actor,
         entity="estate",
         entity_id=estate.id,
-        type="staff_chat_bound",
+        type=event,
         estate_id=estate.id,
         previous=previous,
-        chat_id=chat_id,
+        value=value,
     )
     await session.commit()
     return estate
+
+
+async def bind_staff_chat(
+    session: AsyncSession, estate_id: int, chat_id: int, actor: str
+) -> Estate:
+    """Make `chat_id` the estate's staff group (one group per estate, one estate per group)."""
+    return await _set(session, estate_id, "staff_chat_id", chat_id, actor, "staff_chat_bound")
 
 
 async def set_emergency_phone(
     session: AsyncSession, estate_id: int, phone: str, actor: str
 ) -> Estate:
     """The number owners are told to call for urgent repairs ('' clears it)."""
-    estate = await session.get(Estate, estate_id)
-    if estate is None:
-        raise LookupError(f"estate {estate_id} not found")
-    previous = estate.emergency_phone
-    estate.emergency_phone = phone
-    session.add(estate)
-    audit.record(
-        session,
-        actor=actor,
-        entity="estate",
-        entity_id=estate.id,
-        type="emergency_phone_set",
-        estate_id=estate.id,
-        previous=previous,
-    )
-    await session.commit()
-    return estate
+    return await _set(session, estate_id, "emergency_phone", phone, actor, "emergency_phone_set")
