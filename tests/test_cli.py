@@ -122,7 +122,7 @@ async def test_webhook_refuses_a_wrong_secret(dp, bot, tg):
         response = await client.post(
             "/tg", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}
         )
-        assert response.status == 401
+        assert response.status == 403
         assert bot.requests == []
         response = await client.post(
             "/tg", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
