@@ -315,254 +315,97 @@ async def _dispatch(
     return t("staffcmd-dispatched", number=number, name=name)
 
 
-@router.message(Command("note"), IsActiveStaff())
-async def note(
-    message: Message,
-    command: CommandObject,
-    session: AsyncSession,
-    estate: Estate,
-    staff_member: StaffMember,
-    catalogs: Catalogs,
-    clock: Clock,
-    t: Translator,
-) -> None:
-    """/note N text: an internal note, never shown to the owner."""
-    number, text = _split(command)
-    if number is None or not text:
-        await message.reply(t("staffcmd-usage-note"))
-        return
-    await _note(message, session, estate, staff_member, catalogs, clock, t, number, text)
-
-
-async def _note(
-    message: Message,
-    session: AsyncSession,
-    estate: Estate,
-    staff_member: StaffMember,
-    catalogs: Catalogs,
-    clock: Clock,
-    t: Translator,
-    number: int,
-    text: str,
-) -> None:
-    await _run_command(
-        message,
-        session,
-        estate,
-        staff_member,
-        catalogs,
-        clock,
-        t,
-        number,
-        lambda tid, by: tickets.add_note(session, tid, text=text, **by),
-        t("staffcmd-noted", number=str(number)),
-    )
-
-
-@router.message(Command("reply"), IsActiveStaff())
-async def reply(
-    message: Message,
-    command: CommandObject,
-    session: AsyncSession,
-    estate: Estate,
-    staff_member: StaffMember,
-    catalogs: Catalogs,
-    clock: Clock,
-    t: Translator,
-) -> None:
-    """/reply N text (or a photo captioned so): a message to the owner."""
-    number, text = _split(command)
-    if number is None or not (text or message.photo):
-        await message.reply(t("staffcmd-usage-reply"))
-        return
-    await _reply(message, session, estate, staff_member, catalogs, clock, t, number, text)
-
-
-async def _reply(
-    message: Message,
-    session: AsyncSession,
-    estate: Estate,
-    staff_member: StaffMember,
-    catalogs: Catalogs,
-    clock: Clock,
-    t: Translator,
-    number: int,
-    text: str | None,
-) -> None:
-    photo = (
-        (message.photo[-1].file_id, message.photo[-1].file_unique_id) if message.photo else None
-    )
-    await _run_command(
-        message,
-        session,
-        estate,
-        staff_member,
-        catalogs,
-        clock,
-        t,
-        number,
-        lambda tid, by: tickets.reply(session, tid, text=text or None, photo=photo, **by),
-        t("staffcmd-replied", number=str(number)),
-    )
-
-
-@router.message(Command("resolve"), IsActiveStaff())
-@router.message(Command("done"), IsActiveStaff())
-@router.message(Command("done"), F.chat.type == "private", is_staff_person)
-async def resolve(
-    message: Message,
-    command: CommandObject,
-    session: AsyncSession,
-    estate: Estate,
-    staff_member: StaffMember,
-    catalogs: Catalogs,
-    clock: Clock,
-    t: Translator,
-) -> None:
-    """/resolve N [text], and the technician's /done N [text] (group or private chat)."""
-    number, text = _split(command)
-    if number is None:
-        usage = "staffcmd-usage-done" if command.command == "done" else "staffcmd-usage-resolve"
-        await message.reply(t(usage))
-        return
-    await _run_command(
-        message,
-        session,
-        estate,
-        staff_member,
-        catalogs,
-        clock,
-        t,
-        number,
-        lambda tid, by: tickets.resolve(session, tid, text=text or None, **by),
-        t("staffcmd-resolved", number=str(number)),
-    )
-
-
-@router.message(Command("close"), IsActiveStaff())
-async def close(
-    message: Message,
-    command: CommandObject,
-    session: AsyncSession,
-    estate: Estate,
-    staff_member: StaffMember,
-    catalogs: Catalogs,
-    clock: Clock,
-    t: Translator,
-) -> None:
-    """/close N."""
-    number, _ = _split(command)
-    if number is None:
-        await message.reply(t("staffcmd-usage-close"))
-        return
-    await _run_command(
-        message,
-        session,
-        estate,
-        staff_member,
-        catalogs,
-        clock,
-        t,
-        number,
-        lambda tid, by: tickets.close(session, tid, **by),
-        t("staffcmd-closed", number=str(number)),
-    )
-
-
-@router.message(Command("reopen"), IsActiveStaff())
-async def reopen(
-    message: Message,
-    command: CommandObject,
-    session: AsyncSession,
-    estate: Estate,
-    staff_member: StaffMember,
-    catalogs: Catalogs,
-    clock: Clock,
-    t: Translator,
-) -> None:
-    """/reopen N [reason]."""
-    number, reason = _split(command)
-    if number is None:
-        await message.reply(t("staffcmd-usage-reopen"))
-        return
-    await _run_command(
-        message,
-        session,
-        estate,
-        staff_member,
-        catalogs,
-        clock,
-        t,
-        number,
-        lambda tid, by: tickets.reopen(session, tid, reason=reason or None, **by),
-        t("staffcmd-reopened", number=str(number)),
-    )
-
-
-@router.message(Command("grade"), IsActiveStaff())
-async def grade(
-    message: Message,
-    command: CommandObject,
-    session: AsyncSession,
-    estate: Estate,
-    staff_member: StaffMember,
-    catalogs: Catalogs,
-    clock: Clock,
-    t: Translator,
-) -> None:
-    """/grade N A|B (complaints only)."""
-    number, letter = _split(command)
-    letter = letter.upper()
-    if number is None or letter not in ("A", "B"):
-        await message.reply(t("staffcmd-usage-grade"))
-        return
-    chosen: tickets.Grade = "A" if letter == "A" else "B"
-    await _run_command(
-        message,
-        session,
-        estate,
-        staff_member,
-        catalogs,
-        clock,
-        t,
-        number,
-        lambda tid, by: tickets.set_grade(session, tid, grade=chosen, **by),
-        t("staffcmd-graded", number=str(number), grade=letter),
-    )
-
-
-@router.message(Command("reschedule"), IsActiveStaff())
-async def reschedule(
-    message: Message,
-    command: CommandObject,
-    session: AsyncSession,
-    estate: Estate,
-    staff_member: StaffMember,
-    catalogs: Catalogs,
-    clock: Clock,
-    t: Translator,
-) -> None:
-    """/reschedule N YYYY-MM-DD: the owner is told the new visit day."""
-    number, text = _split(command)
+def _day(text: str) -> date | None:
     try:
-        day = date.fromisoformat(text) if len(text) == 10 else None
+        return date.fromisoformat(text) if len(text) == 10 else None
     except ValueError:
-        day = None
-    if number is None or day is None:
-        await message.reply(t("staffcmd-usage-reschedule"))
+        return None
+
+
+def _verb(
+    name: str, rest: str, number: int, message: Message, session: AsyncSession, t: Translator
+) -> tuple[StaffOperation, str] | None:
+    """What `/name N rest` asks of ticket N and how to confirm it; None when `rest` does not
+    fit (the caller shows the command's usage)."""
+    n = str(number)
+    text = rest or None
+    if name in ("resolve", "done"):
+        return lambda tid, by: tickets.resolve(session, tid, text=text, **by), t(
+            "staffcmd-resolved", number=n
+        )
+    if name == "close":
+        return lambda tid, by: tickets.close(session, tid, **by), t("staffcmd-closed", number=n)
+    if name == "reopen":
+        return lambda tid, by: tickets.reopen(session, tid, reason=text, **by), t(
+            "staffcmd-reopened", number=n
+        )
+    if name == "note" and rest:
+        return lambda tid, by: tickets.add_note(session, tid, text=rest, **by), t(
+            "staffcmd-noted", number=n
+        )
+    if name == "reply" and (rest or message.photo):
+        largest = message.photo[-1] if message.photo else None
+        photo = (largest.file_id, largest.file_unique_id) if largest else None
+        return lambda tid, by: tickets.reply(session, tid, text=text, photo=photo, **by), t(
+            "staffcmd-replied", number=n
+        )
+    if name == "grade" and rest.upper() in ("A", "B"):
+        grade: tickets.Grade = "A" if rest.upper() == "A" else "B"
+        return lambda tid, by: tickets.set_grade(session, tid, grade=grade, **by), t(
+            "staffcmd-graded", number=n, grade=grade
+        )
+    day = _day(rest) if name == "reschedule" else None
+    if day is not None:
+        return lambda tid, by: tickets.reschedule(session, tid, day=day, **by), t(
+            "staffcmd-rescheduled", number=n, day=day.isoformat()
+        )
+    return None
+
+
+async def _run_verb(
+    message: Message,
+    name: str,
+    number: int | None,
+    rest: str,
+    session: AsyncSession,
+    estate: Estate,
+    staff_member: StaffMember,
+    catalogs: Catalogs,
+    clock: Clock,
+    t: Translator,
+) -> None:
+    verb = _verb(name, rest, number, message, session, t) if number is not None else None
+    if number is None or verb is None:
+        await message.reply(t(f"staffcmd-usage-{name}"))
         return
-    new_day = day
+    operation, confirmation = verb
     await _run_command(
-        message,
-        session,
-        estate,
-        staff_member,
-        catalogs,
-        clock,
-        t,
-        number,
-        lambda tid, by: tickets.reschedule(session, tid, day=new_day, **by),
-        t("staffcmd-rescheduled", number=str(number), day=day.isoformat()),
+        message, session, estate, staff_member, catalogs, clock, t, number, operation, confirmation
+    )
+
+
+# /note N text (internal), /reply N text or a captioned photo (to the owner), /resolve N [text],
+# /close N, /reopen N [reason], /grade N A|B, /reschedule N YYYY-MM-DD (the owner is told), and
+# the technician's /done N [text], which also works in the technician's private chat.
+@router.message(
+    Command("note", "reply", "resolve", "done", "close", "reopen", "grade", "reschedule"),
+    IsActiveStaff(),
+)
+@router.message(Command("done"), F.chat.type == "private", is_staff_person)
+async def ticket_command(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    estate: Estate,
+    staff_member: StaffMember,
+    catalogs: Catalogs,
+    clock: Clock,
+    t: Translator,
+) -> None:
+    """A ticket command of the form `/verb N [rest]`."""
+    number, rest = _split(command)
+    await _run_verb(
+        message, command.command, number, rest, session, estate, staff_member, catalogs, clock, t
     )
 
 
@@ -592,11 +435,10 @@ async def reply_to_card(
         view = await tickets.view(session, reply_ticket_id)
     except TicketError:
         return
-    number = view.ticket.number
-    if text.startswith("!"):
-        await _note(message, session, estate, staff_member, catalogs, clock, t, number, text[1:])
-        return
-    await _reply(message, session, estate, staff_member, catalogs, clock, t, number, text)
+    name, rest = ("note", text[1:].strip()) if text.startswith("!") else ("reply", text)
+    await _run_verb(
+        message, name, view.ticket.number, rest, session, estate, staff_member, catalogs, clock, t
+    )
 
 
 # --- card buttons ----------------------------------------------------------------------------
