@@ -6,6 +6,7 @@ ticket of someone else gets exactly the answer a ticket that does not exist gets
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -220,9 +221,24 @@ def detail_markup(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-async def send_detail(anchor: Message, t: Translator, view: TicketView, estate: Estate) -> None:
-    await anchor.answer(
+async def send_detail(
+    anchor: Message,
+    t: Translator,
+    session: AsyncSession,
+    view: TicketView,
+    estate: Estate,
+    now: datetime,
+) -> None:
+    sent = await anchor.answer(
         detail_text(t, view, tz_of(estate)), reply_markup=detail_markup(t, view.ticket)
+    )
+    # A Telegram reply to the details becomes a comment on the ticket.
+    await outbox.remember(
+        session,
+        chat_id=sent.chat.id,
+        message_id=sent.message_id,
+        subject=cards.subject(view.ticket.id),
+        at=now,
     )
 
 
@@ -234,6 +250,7 @@ async def open_by_number(
     session: AsyncSession,
     estate: Estate,
     owner: Owner,
+    clock: Clock,
     command: CommandObject | None = None,
     typed: Any = None,
 ) -> None:
@@ -248,7 +265,7 @@ async def open_by_number(
     if view is None:
         await message.answer(t("myreq-not-found"))
         return
-    await send_detail(message, t, view, estate)
+    await send_detail(message, t, session, view, estate, clock())
 
 
 async def own_ticket(
@@ -290,13 +307,14 @@ async def on_open(
     session: AsyncSession,
     estate: Estate,
     owner: Owner,
+    clock: Clock,
 ) -> None:
     """One ticket: details, the owner-visible history and what can be done with it."""
     view = await own_ticket(query, t, session, owner, callback_data.ticket_id)
     if view is None:
         return
     await query.answer()
-    await send_detail(anchor_of(query), t, view, estate)
+    await send_detail(anchor_of(query), t, session, view, estate, clock())
 
 
 @router.callback_query(ReqCB.filter(F.action.in_({"comment", "photo"})))

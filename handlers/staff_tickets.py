@@ -28,6 +28,7 @@ from handlers.cards import (
     owner_phone,
     place,
     status_label,
+    subject,
 )
 from handlers.filters import IsActiveStaff, IsStaffChat, refuse_non_staff
 from storage import outbox, staff, tickets
@@ -201,8 +202,16 @@ async def show_ticket(
         )
         for event in view.events[-HISTORY_MAX:]
     ]
-    await message.reply(
+    sent = await message.reply(
         "\n".join([text, "", t("staffcmd-history"), *history]), reply_markup=markup
+    )
+    # Replying to this copy of the card answers the owner, as on the card itself.
+    await outbox.remember(
+        session,
+        chat_id=sent.chat.id,
+        message_id=sent.message_id,
+        subject=subject(view.ticket.id),
+        at=clock(),
     )
 
 

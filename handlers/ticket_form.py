@@ -35,7 +35,7 @@ from bot.i18n import Catalogs, Translator
 from handlers import cards
 from handlers.filters import IsVerifiedOwner
 from handlers.keyboards import MENU_KEYS, main_menu
-from storage import owners, tickets, units
+from storage import outbox, owners, tickets, units
 from storage.models import Estate, Owner, TicketKind, Urgency
 
 MAX_PHOTOS = tickets.MAX_PHOTOS
@@ -116,8 +116,8 @@ class Ctx:
 
     async def say(
         self, text: str, markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None
-    ) -> None:
-        await self.anchor.answer(text, reply_markup=markup)
+    ) -> Message:
+        return await self.anchor.answer(text, reply_markup=markup)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -625,7 +625,15 @@ async def submit(ctx: Ctx, draft: FormDraft, catalogs: Catalogs) -> None:
         )
     else:
         text = t("repair-created", number=str(ticket.number), deadline=due)
-    await ctx.say(text, main_menu(t))
+    sent = await ctx.say(text, main_menu(t))
+    # Replying to the confirmation adds to the request, like replying to any message about it.
+    await outbox.remember(
+        ctx.session,
+        chat_id=sent.chat.id,
+        message_id=sent.message_id,
+        subject=cards.subject(ticket.id),
+        at=ctx.now,
+    )
 
 
 @button_step(router, TicketForm.edit, FormCB.filter(F.step == "edit"))

@@ -47,6 +47,34 @@ async def enqueue(
         "next_attempt_at": not_before or utcnow(),
         "created_at": utcnow(),
     }
+    await _insert_new(session, values)
+
+
+async def remember(
+    session: AsyncSession, *, chat_id: int, message_id: int, subject: str, at: datetime
+) -> None:
+    """Note what a message the bot sent directly (not through the outbox) is about, so a
+    Telegram reply to it finds its subject the way a reply to an outbox message does."""
+    await _insert_new(
+        session,
+        {
+            "dedupe_key": f"direct:{chat_id}:{message_id}",
+            "chat_id": chat_id,
+            "method": "sendMessage",
+            "payload": {},
+            "subject": subject,
+            "status": OutboxStatus.sent.value,
+            "attempts": 1,
+            "next_attempt_at": at,
+            "sent_at": at,
+            "telegram_message_id": message_id,
+            "created_at": at,
+        },
+    )
+    await session.commit()
+
+
+async def _insert_new(session: AsyncSession, values: dict[str, Any]) -> None:
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = (

@@ -323,6 +323,31 @@ async def test_rating_comment_only_once_and_only_for_own_rated_ticket(
     assert "No such request" in answers(bot)[-1].text
 
 
+async def test_reply_to_the_details_or_the_confirmation_becomes_a_comment(
+    tg, bot, session_pool, make_ticket, outbox_rows
+):
+    view = await make_ticket(description="Kitchen tap drips all night.")
+    tid = view.ticket.id
+    await tg.send(OWNER, "#1")
+    [details] = await outbox_rows(chat_id=OWNER.id, key_prefix="direct:")
+    assert details.subject == f"ticket:{tid}"
+    replied = Message(
+        message_id=details.telegram_message_id,
+        date=datetime.now(UTC),
+        chat=tg._chat(OWNER, None),
+        from_user=User(id=BOT_ID, is_bot=True, first_name="Frontdoor"),
+        text="#1",
+    )
+    await tg.send(OWNER, "It drips faster now.", reply_to_message=replied)
+    assert "Added to #1" in bot.last_text(OWNER.id)
+    last = (await events_of(session_pool, tid))[-1]
+    assert last.type == "comment" and last.data["text"] == "It drips faster now."
+    # Someone else replying to a copy of that message in their own chat reaches nothing.
+    foreign = replied.model_copy(update={"chat": tg._chat(OTHER_OWNER, None)})
+    await tg.send(OTHER_OWNER, "Mine too!", reply_to_message=foreign)
+    assert [e.type for e in await events_of(session_pool, tid)] == ["created", "comment"]
+
+
 async def test_reply_to_staff_message_becomes_a_comment(
     tg, bot, session_pool, clock, estate, make_ticket, staff_members, outbox_rows
 ):

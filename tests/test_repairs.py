@@ -90,6 +90,9 @@ async def test_full_repair_with_photos_creates_ticket_and_card(
     # Normal repair at 10:00 Monday: 2 working hours → 12:00 the same day, Shanghai time.
     assert "#1" in done and "2026-11-23 12:00" in done
     assert bot.sent(OWNER.id)[-1].reply_markup.keyboard  # the main menu is back
+    # The confirmation is about the ticket: a Telegram reply to it adds a comment.
+    [confirmation] = await outbox_rows(chat_id=OWNER.id, key_prefix="direct:")
+    assert confirmation.subject == f"ticket:{ticket.id}"
     card = await outbox_rows(chat_id=STAFF_CHAT_ID, key_prefix=f"ticket:{ticket.id}:card")
     assert len(card) == 1 and card[0].subject == f"ticket:{ticket.id}"
     # The owner's text is escaped on the staff card too.

@@ -244,6 +244,21 @@ async def test_reply_to_card_goes_to_owner_and_bang_is_internal(
     assert await event_types(session_pool, tid) == ["created", "note", "reply"]
 
 
+async def test_reply_to_the_ticket_command_copy_of_a_card_goes_to_owner(
+    tg, bot, make_ticket, staff_members, session_pool, outbox_rows
+):
+    tid = (await make_ticket()).ticket.id
+    await tg.group(AGENT, "/ticket 1")
+    [shown] = await outbox_rows(chat_id=STAFF_CHAT_ID, key_prefix="direct:")
+    assert shown.subject == f"ticket:{tid}" and shown.telegram_message_id is not None
+    await tg.group(
+        AGENT, "We come at 3 pm", reply_to_message=bot_message(shown.telegram_message_id)
+    )
+    rows = await owner_rows(outbox_rows)
+    assert len(rows) == 1 and "We come at 3 pm" in rows[0].payload["text"]
+    assert await event_types(session_pool, tid) == ["created", "reply"]
+
+
 async def test_reply_photo_to_card_sends_photo_to_owner(
     tg, bot, make_ticket, staff_members, session_pool, outbox_rows
 ):
