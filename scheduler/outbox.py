@@ -4,8 +4,8 @@ Limits: `send_rate` messages per second overall, one per second to a private cha
 per minute to a group. A chat that must wait is skipped for this pass (its row gets a later
 `next_attempt_at`), so it never holds up the others. Outcomes:
 429 → wait `retry_after` (not a failed attempt); 5xx, network errors, timeouts → exponential
-backoff, `dead` after `max_attempts`; 403 → `failed` and the owner is marked unreachable;
-400 → `failed` ("message is not modified" counts as sent).
+backoff, `dead` after `max_attempts`; 403 → `failed`, and the owner is marked unreachable or
+the staff member's group is told; 400 → `failed` ("message is not modified" counts as sent).
 """
 
 import asyncio
@@ -35,9 +35,10 @@ from aiolimiter import AsyncLimiter
 from pydantic import ValidationError
 
 from bot.clock import Clock, system_clock
+from bot.i18n import Catalogs, default_catalogs
 from storage import delivery, outbox
 from storage.db import SessionPool
-from storage.models import OutboxStatus
+from storage.models import Estate, OutboxStatus, StaffMember
 
 log = logging.getLogger("frontdoor.outbox")
 
@@ -106,8 +107,10 @@ class OutboxSender:
         batch: int = 100,
         interval: float = 0.5,
         request_timeout: int = 30,
+        catalogs: Catalogs | None = None,
     ) -> None:
         self.bot = bot
+        self.catalogs = catalogs or default_catalogs()
         self.session_pool = session_pool
         self.clock = clock
         self.limiter = limiter or AsyncLimiter(rate, 1)
@@ -196,6 +199,14 @@ class OutboxSender:
             if row.chat_id > 0:
                 async with self.session_pool() as session:
                     await delivery.mark_unreachable(session, row.chat_id, exc.message)
+                    await delivery.report_staff_unreachable(
+                        session,
+                        chat_id=row.chat_id,
+                        row_id=row.id,
+                        subject=row.subject,
+                        notice=self._staff_notice(exc.message),
+                    )
+                self.poke()
             return outcome
         except TelegramBadRequest as exc:
             if "message is not modified" in exc.message:
@@ -222,6 +233,20 @@ class OutboxSender:
         elif isinstance(row.payload.get("message_id"), int):
             message_id = row.payload["message_id"]
         return await self._sent(row, message_id)
+
+    def _staff_notice(self, error: str) -> delivery.StaffNotice:
+        def notice(estate: Estate, member: StaffMember, number: int | None) -> str:
+            t = self.catalogs.translator(estate.locale)
+            if number is None:
+                return t("outbox-staff-unreachable", name=member.name, error=error)
+            return t(
+                "outbox-staff-unreachable-ticket",
+                name=member.name,
+                error=error,
+                number=str(number),
+            )
+
+        return notice
 
     async def _sent(self, row: outbox.Claimed, message_id: Any) -> Outcome:
         async with self.session_pool() as session:

@@ -270,6 +270,7 @@ class Claimed:
     method: str
     payload: dict[str, Any]
     attempts: int
+    subject: str | None = None
 
 
 @dataclass
@@ -360,6 +361,7 @@ async def claim_due(
                 method=row.method,
                 payload=resolve(row.payload, delivered),
                 attempts=row.attempts,
+                subject=row.subject,
             )
         )
     await session.commit()

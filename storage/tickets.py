@@ -525,9 +525,12 @@ async def assign(
 async def start_work(
     session: AsyncSession, ticket_id: int, *, actor: Actor, now: datetime, notify: Notify
 ) -> TicketView:
-    """Dispatch: the assigned ticket goes in progress (the notify sends the work order)."""
+    """Dispatch: the assigned ticket goes in progress (the notify sends the work order).
+
+    Dispatching a ticket already in progress sends the work order again, e.g. once the
+    technician has opened a private chat with the bot."""
     ticket = await _load(session, ticket_id, actor)
-    _require_status(ticket, [TicketStatus.assigned])
+    _require_status(ticket, [TicketStatus.assigned, TicketStatus.in_progress])
     _require_staff(ticket, actor)
     if ticket.assignee_id is None:
         raise _refuse(ticket, "invalid", "assignee")

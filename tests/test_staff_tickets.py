@@ -2,6 +2,7 @@
 
 The staff group speaks the estate's language (zh); owners here speak English."""
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from aiogram.types import Message, PhotoSize, User
 from sqlmodel import col, select
 
 from handlers.cards import AssignCB, DoneCB, FixedCB, TicketCB, card_drafts
+from scheduler.outbox import OutboxSender
 from storage import tickets
 from storage.models import Ticket, TicketEvent
 from storage.tickets import Actor
@@ -318,6 +320,34 @@ async def test_dispatch_sends_work_order_and_done_button_resolves(
     assert "Is it fixed?" in asked[-1].payload["text"]
     buttons = asked[-1].payload["reply_markup"]["inline_keyboard"][0]
     assert buttons[0]["callback_data"] == FixedCB(ticket_id=tid, fixed=True).pack()
+
+
+async def test_undeliverable_work_order_is_reported_and_can_be_sent_again(
+    tg, bot, zh, clock, make_ticket, staff_members, session_pool, outbox_rows
+):
+    """Telegram refuses a bot's first message to someone who never pressed Start: the group
+    is told, and /dispatch on the ticket in progress sends the order again."""
+    await make_ticket()
+    await tg.group(AGENT, "/assign 1 @tom")
+    await tg.group(AGENT, "/dispatch 1")
+    bot.session.blocked_chats.add(TECH.id)
+    sender = OutboxSender(bot, session_pool, clock, limiter=contextlib.nullcontext())
+    # Rows queued by handlers are due at the wall-clock time, not at the fake clock's.
+    later = max(clock(), datetime.now(UTC)) + timedelta(seconds=1)
+    await sender.send_due(later)
+    [first_order] = await outbox_rows(chat_id=TECH.id)
+    assert first_order.status == "failed"
+    [notice] = await outbox_rows(chat_id=STAFF_CHAT_ID, key_prefix="undelivered:")
+    assert "Tom" in notice.payload["text"] and "/dispatch 1" in notice.payload["text"]
+    assert notice.subject == first_order.subject
+
+    bot.session.blocked_chats.discard(TECH.id)
+    await tg.group(AGENT, "/dispatch 1")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staffcmd-dispatched", number="1", name="Tom")
+    await sender.send_due(datetime.now(UTC) + timedelta(seconds=5))
+    orders = await outbox_rows(chat_id=TECH.id)
+    assert [o.status for o in orders] == ["failed", "sent"]
+    assert orders[1].payload["text"] == first_order.payload["text"]
 
 
 async def test_technician_done_command_in_private_and_not_assignee(

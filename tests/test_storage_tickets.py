@@ -562,7 +562,7 @@ def _ops(staff_members, owner_id, clock):
 
 ALLOWED = {
     "assign": {"new", "assigned", "in_progress", "reopened"},
-    "start_work": {"assigned"},
+    "start_work": {"assigned", "in_progress"},  # again in progress: the order is re-sent
     "resolve": {"assigned", "in_progress"},
     "close": {"resolved"},
     "reopen": {"resolved"},

@@ -46,3 +46,7 @@ staff-emergency-none = No emergency phone is set. Managers can set one with /eme
 staff-emergency-set = Emergency phone set to { $phone }. Owners reporting an urgent repair will see it.
 staff-emergency-cleared = Emergency phone cleared.
 staff-emergency-usage = Usage: /emergency NUMBER (digits, spaces, + ( ) -), or /emergency off to clear it.
+
+# The outbox could not write to a staff member in private (never pressed Start, or blocked the bot).
+outbox-staff-unreachable = ⚠️ A private message to { $name } was not delivered (Telegram: “{ $error }”). Ask { $name } to open a private chat with the bot and press Start — Telegram does not let bots write first.
+outbox-staff-unreachable-ticket = ⚠️ The message about <b>#{ $number }</b> to { $name } was not delivered (Telegram: “{ $error }”). Ask { $name } to open a private chat with the bot and press Start — Telegram does not let bots write first — then send it again with /dispatch { $number }.

@@ -43,3 +43,7 @@ staff-emergency-none = 尚未设置紧急电话。主管可用 /emergency 号码
 staff-emergency-set = 紧急电话已设为 { $phone }，业主报紧急维修时会看到。
 staff-emergency-cleared = 紧急电话已清除。
 staff-emergency-usage = 用法：/emergency 号码（数字、空格、+ ( ) -），或 /emergency off 清除。
+
+# The outbox could not write to a staff member in private (never pressed Start, or blocked the bot).
+outbox-staff-unreachable = ⚠️ 发给 { $name } 的私聊消息未能送达（Telegram：“{ $error }”）。请 { $name } 先私聊机器人并点“开始”——Telegram 不允许机器人主动发起对话。
+outbox-staff-unreachable-ticket = ⚠️ 发给 { $name } 的 <b>#{ $number }</b> 消息未能送达（Telegram：“{ $error }”）。请 { $name } 先私聊机器人并点“开始”（Telegram 不允许机器人主动发起对话），然后用 /dispatch { $number } 重新发送。
