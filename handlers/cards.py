@@ -316,6 +316,33 @@ def work_order_text(t: Translator, view: TicketView, tz: ZoneInfo) -> str:
     return "\n".join(lines)
 
 
+def first_card(
+    t: Translator, view: TicketView, now: datetime, tz: ZoneInfo, group: int
+) -> list[Draft]:
+    """A ticket's card in the staff group, with the owner's photos threaded under it; later
+    events edit this card in place."""
+    tid = view.ticket.id
+    text, markup = card(t, view, now, tz)
+    drafts = [Draft(card_key(tid), group, text, subject=subject(tid), params=_markup(markup))]
+    for photo in view.photos:
+        if photo.from_staff:
+            continue
+        drafts.append(
+            Draft(
+                f"ticket:{tid}:photo:{photo.id}",
+                group,
+                method="sendPhoto",
+                subject=subject(tid),
+                params={
+                    "photo": photo.file_id,
+                    "caption": f"#{view.ticket.number}",
+                    "reply_to_message_id": {"$reply_to_of": card_key(tid)},
+                },
+            )
+        )
+    return drafts
+
+
 def card_drafts(catalogs: Catalogs, estate: Estate) -> Notify:
     """The Notify for staff handlers and owner flows: card in the staff group, kept current,
     plus the owner's, technician's and group's messages each event calls for."""
@@ -331,23 +358,7 @@ def card_drafts(catalogs: Catalogs, estate: Estate) -> Notify:
         drafts: list[Draft] = []
         text, markup = card(staff_t, view, event.at, tz)
         if group is not None and event.type == "created":
-            drafts.append(
-                Draft(card_key(tid), group, text, subject=subject(tid), params=_markup(markup))
-            )
-            for photo in view.photos:
-                drafts.append(
-                    Draft(
-                        f"ticket:{tid}:photo:{photo.id}",
-                        group,
-                        method="sendPhoto",
-                        subject=subject(tid),
-                        params={
-                            "photo": photo.file_id,
-                            "caption": f"#{number}",
-                            "reply_to_message_id": {"$reply_to_of": card_key(tid)},
-                        },
-                    )
-                )
+            drafts.extend(first_card(staff_t, view, event.at, tz, group))
         elif group is not None and event.type not in SILENT_EVENTS:
             drafts.append(
                 Draft(

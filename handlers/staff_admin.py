@@ -1,6 +1,7 @@
 """Staff bootstrap in the group: /bind, /staff, /pending and the registration decisions."""
 
 import re
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
@@ -17,9 +18,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.i18n import Catalogs, Translator
 from bot.settings import Settings
+from handlers import cards
 from handlers.filters import IsActiveStaff, IsStaffChat, refuse_non_staff
 from handlers.keyboards import main_menu
-from storage import estates, owners, staff
+from storage import estates, outbox, owners, staff, tickets
 from storage.models import Estate, Owner, OwnerStatus, StaffMember, StaffRole
 from storage.outbox import Draft
 
@@ -116,6 +118,7 @@ async def bind(
     settings: Settings,
     estate: Estate,
     catalogs: Catalogs,
+    clock: Clock,
     t: Translator,
 ) -> None:
     """Make this group the default estate's staff group (admins only)."""
@@ -127,13 +130,34 @@ async def bind(
     if estate.staff_chat_id == message.chat.id:
         await message.answer(staff_t("staff-bind-already", estate=estate.name))
         return
+    now = clock()
+    # Tickets opened while no group was bound never got a card: post them now, so the group
+    # sees every open request, not only the ones that come after /bind.
+    open_tickets = await tickets.queue(session, estate.id, now)
+    posted = await outbox.known_keys(session, [cards.card_key(v.ticket.id) for v in open_tickets])
+    unseen = sorted(
+        (v for v in open_tickets if cards.card_key(v.ticket.id) not in posted),
+        key=lambda v: v.ticket.number,
+    )
+    tz = ZoneInfo(estate.time_zone)
+    catch_up = [
+        draft
+        for view in unseen
+        for draft in cards.first_card(staff_t, view, now, tz, message.chat.id)
+    ]
     await estates.bind_staff_chat(
-        session, estate.id, message.chat.id, actor=f"admin:{message.from_user.id}"
+        session,
+        estate.id,
+        message.chat.id,
+        actor=f"admin:{message.from_user.id}",
+        catch_up=catch_up,
     )
     await message.answer(staff_t("staff-bind-done", estate=estate.name))
     waiting = await owners.list_pending(session, estate.id)
     if waiting:
         await message.answer(staff_t("staff-bind-pending", count=len(waiting)))
+    if unseen:
+        await message.answer(staff_t("staff-bind-open-tickets", count=len(unseen)))
 
 
 def _manager_or_admin(

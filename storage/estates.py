@@ -1,10 +1,13 @@
 """Estates: the default one made from settings, looked up by staff chat, bound with /bind."""
 
+from collections.abc import Sequence
+
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit
+from storage import audit, outbox
 from storage.models import Estate
+from storage.outbox import Draft
 
 
 async def ensure_default(
@@ -67,9 +70,15 @@ async def _set(
 
 
 async def bind_staff_chat(
-    session: AsyncSession, estate_id: int, chat_id: int, actor: str
+    session: AsyncSession,
+    estate_id: int,
+    chat_id: int,
+    actor: str,
+    catch_up: Sequence[Draft] = (),
 ) -> Estate:
-    """Make `chat_id` the estate's staff group (one group per estate, one estate per group)."""
+    """Make `chat_id` the estate's staff group (one group per estate, one estate per group);
+    `catch_up` (cards of tickets the group has not seen) is queued in the same transaction."""
+    await outbox.add_all(session, catch_up)
     return await _set(session, estate_id, "staff_chat_id", chat_id, actor, "staff_chat_bound")
 
 

@@ -105,6 +105,14 @@ async def sent_message_id(session: AsyncSession, dedupe_key: str) -> int | None:
     return row.telegram_message_id if row else None
 
 
+async def known_keys(session: AsyncSession, keys: Collection[str]) -> set[str]:
+    """Which of these dedupe keys were ever queued (sent, pending or given up on)."""
+    if not keys:
+        return set()
+    query = select(OutboxMessage.dedupe_key).where(col(OutboxMessage.dedupe_key).in_(keys))
+    return set((await session.exec(query)).all())
+
+
 async def subject_of(session: AsyncSession, chat_id: int, message_id: int) -> str | None:
     """What a message the bot sent through the outbox was about (for replies to it)."""
     row = (

@@ -14,7 +14,7 @@ from scheduler.outbox import OutboxSender
 from storage import tickets
 from storage.models import Ticket, TicketEvent
 from storage.tickets import Actor
-from tests.helpers import STAFF_CHAT_ID, answers
+from tests.helpers import ADMIN_ID, STAFF_CHAT_ID, Person, answers
 from tests.mocked_bot import BOT_ID
 from tests.tickets_fixtures import *  # noqa: F403
 from tests.tickets_fixtures import (
@@ -477,3 +477,25 @@ async def test_owner_comment_is_threaded_to_the_card(
     assert comment.subject == f"ticket:{tid}"
     photo = [r for r in rows if r.method == "sendPhoto"][0]
     assert photo.payload["photo"] == "c1"
+
+
+async def test_bind_posts_the_cards_of_tickets_opened_before_any_group(
+    tg, bot, catalogs, estate, make_ticket, staff_members, outbox_rows
+):
+    new_group = -1009876543210
+    carded = (await make_ticket()).ticket.id
+    estate.staff_chat_id = None  # as if no group had been bound when the owner reported
+    unseen = (await make_ticket(photos=[("p9", "up9")])).ticket.id
+    assert await outbox_rows(key_prefix=f"ticket:{unseen}:") == []
+
+    await tg.send(
+        Person(id=ADMIN_ID, first_name="Admin", language_code="zh"), "/bind", chat_id=new_group
+    )
+    assert bot.last_text(new_group) == catalogs.translator("zh")(
+        "staff-bind-open-tickets", count=1
+    )
+    [posted, photo] = await outbox_rows(chat_id=new_group)
+    assert posted.dedupe_key == f"ticket:{unseen}:card" and "#2" in posted.payload["text"]
+    assert photo.method == "sendPhoto" and photo.payload["photo"] == "p9"
+    assert await outbox_rows(key_prefix=f"ticket:{carded}:card") != []
+    assert all(r.chat_id != new_group for r in await outbox_rows(key_prefix=f"ticket:{carded}:"))

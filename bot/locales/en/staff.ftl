@@ -6,6 +6,10 @@ staff-bind-pending = { $count ->
     [one] There is one registration request waiting: send /pending to see it.
    *[other] There are { $count } registration requests waiting: send /pending to see them.
 }
+staff-bind-open-tickets = { $count ->
+    [one] One request was opened before this group was bound: its card is posted below. /queue lists open requests.
+   *[other] { $count } requests were opened before this group was bound: their cards are posted below. /queue lists open requests.
+}
 staff-bind-first = This group is not the staff group yet. An admin must send /bind here first.
 staff-group-only = Please use this command in the staff group chat.
 staff-list-header = <b>Active staff ({ $count })</b>

@@ -3,6 +3,7 @@ staff-bind-private = 请在员工群里发送 /bind，而不是在这里。
 staff-bind-done = 本群已设为 { $estate } 的员工群。
 staff-bind-already = 本群已经是 { $estate } 的员工群。
 staff-bind-pending = 有 { $count } 条登记申请待审核，发送 /pending 查看。
+staff-bind-open-tickets = 绑定本群之前已有 { $count } 条未结工单，卡片将在下面补发。发送 /queue 查看全部未结工单。
 staff-bind-first = 本群还不是员工群，需要管理员先在本群发送 /bind。
 staff-group-only = 请在员工群中使用此命令。
 staff-list-header = <b>在职员工（{ $count } 人）</b>
