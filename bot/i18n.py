@@ -7,7 +7,7 @@ wrap already-safe markup in `Html` to pass it through untouched.
 import html
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -99,12 +99,13 @@ class Catalogs:
             raise MissingMessage(f"{locale}: {key}: {errors[0]}")
         return str(text)
 
-    def labels(self, key: str) -> frozenset[str]:
-        """Every normalised wording that means `key`: its text and `.aliases` in all locales."""
-        return self._labels(key)
+    def labels(self, key: str, aliases: bool = True) -> frozenset[str]:
+        """Every normalised wording that means `key`: its text and `.aliases` in all locales.
+        Without `aliases`, only its text and the command-like aliases ("/repair")."""
+        return self._labels(key, aliases)
 
     @cache  # noqa: B019  (catalogs live as long as the process)
-    def _labels(self, key: str) -> frozenset[str]:
+    def _labels(self, key: str, aliases: bool) -> frozenset[str]:
         found: set[str] = set()
         for bundle in self.bundles.values():
             if not bundle.has_message(key):
@@ -114,18 +115,21 @@ class Catalogs:
                 found.add(normalize(str(bundle.format_pattern(message.value, {})[0])))
             alias = message.attributes.get("aliases")
             if alias is not None:
-                words = str(bundle.format_pattern(alias, {})[0])
-                found.update(normalize(w) for w in words.split(",") if w.strip())
+                words = [
+                    w for w in str(bundle.format_pattern(alias, {})[0]).split(",") if w.strip()
+                ]
+                found.update(normalize(w) for w in words if aliases or w.strip().startswith("/"))
         found.discard("")
         return frozenset(found)
 
-    def match(self, text: str | None, *keys: str) -> str | None:
-        """The first of `keys` whose labels match `text`, in any locale."""
+    def match(self, text: str | None, *keys: str, strict: Collection[str] = ()) -> str | None:
+        """The first of `keys` whose labels match `text`, in any locale; keys in `strict` match
+        only their own text and command-like aliases."""
         if not text:
             return None
         folded = normalize(text)
         for key in keys:
-            if folded in self.labels(key):
+            if folded in self.labels(key, aliases=key not in strict):
                 return key
         return None
 

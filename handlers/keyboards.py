@@ -43,14 +43,19 @@ def remove_keyboard() -> ReplyKeyboardRemove:
     return ReplyKeyboardRemove()
 
 
-def not_menu() -> Filter:
-    """True for messages that are not a main-menu (or Cancel) button, so a flow step lets the
-    menu handlers take those."""
-    return ~TextKey(*MENU_KEYS, "common-cancel")
+class NotMenu(Filter):
+    """Not a main-menu button: a menu button pressed mid-flow starts that feature instead.
+    Only the buttons' own text counts here; menu words like "leak" are the owner's answer."""
+
+    async def __call__(self, message: Message, catalogs: Catalogs) -> bool:
+        return catalogs.match(message.text, *MENU_KEYS, strict=MENU_KEYS) is None
 
 
 class TextKey(Filter):
-    """Match a message whose text is the label or an alias of one of `keys`, in any locale."""
+    """Match a message whose text is the label or an alias of one of `keys`, in any locale.
+
+    In the middle of a conversation the main-menu keys match only their button text (and
+    commands): a word like "leak" or "坏了" there is the owner's answer, not a menu choice."""
 
     def __init__(self, *keys: str) -> None:
         if not keys:
@@ -60,8 +65,11 @@ class TextKey(Filter):
     def __str__(self) -> str:
         return f"TextKey{self.keys!r}"
 
-    async def __call__(self, message: Message, catalogs: Catalogs) -> bool | dict[str, Any]:
-        key = catalogs.match(message.text, *self.keys)
+    async def __call__(
+        self, message: Message, catalogs: Catalogs, raw_state: str | None = None
+    ) -> bool | dict[str, Any]:
+        strict = MENU_KEYS if raw_state is not None else ()
+        key = catalogs.match(message.text, *self.keys, strict=strict)
         if key is None:
             return False
         return {"text_key": key}

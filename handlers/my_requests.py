@@ -28,8 +28,8 @@ from bot.clock import Clock
 from bot.i18n import Catalogs, Html, Translator
 from handlers import cards
 from handlers.filters import IsVerifiedOwner
-from handlers.keyboards import TextKey, main_menu
-from handlers.ticket_form import NotMenu, close_buttons, photo_of
+from handlers.keyboards import NotMenu, TextKey, main_menu
+from handlers.ticket_form import close_buttons, photo_of
 from storage import outbox, tickets
 from storage.models import Estate, Owner, Ticket, TicketEvent, TicketStatus
 from storage.outbox import Draft

@@ -16,12 +16,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.i18n import Translator
 from handlers.filters import IsVerifiedOwner
-from handlers.keyboards import TextKey
+from handlers.keyboards import NotMenu, TextKey
 from handlers.ticket_form import (
     Ctx,
     FormCB,
     FormDraft,
-    NotMenu,
     TicketForm,
     advance,
     asker,

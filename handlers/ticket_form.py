@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.dispatcher.event.handler import CallbackType
-from aiogram.filters import Filter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.filters.state import StateFilter
 from aiogram.fsm.context import FSMContext
@@ -34,7 +33,7 @@ from bot.clock import Clock
 from bot.i18n import Catalogs, Translator
 from handlers import cards
 from handlers.filters import IsVerifiedOwner
-from handlers.keyboards import MENU_KEYS, main_menu
+from handlers.keyboards import NotMenu, main_menu
 from storage import outbox, owners, tickets, units
 from storage.models import Estate, Owner, TicketKind, Urgency
 
@@ -93,13 +92,6 @@ class FormDraft(BaseModel):
     preferred_time: str | None = None
     contact_phone: str | None = None
     wants_call: bool | None = None
-
-
-class NotMenu(Filter):
-    """Not a main-menu label: a menu button pressed mid-flow starts that feature instead."""
-
-    async def __call__(self, message: Message, catalogs: Catalogs) -> bool:
-        return catalogs.match(message.text, *MENU_KEYS) is None
 
 
 @dataclass
