@@ -16,6 +16,7 @@ from bot.middlewares import (
     DbSessionMiddleware,
     IdleTimeoutMiddleware,
     LoggingMiddleware,
+    RetryHiccups,
 )
 from bot.settings import Settings
 from handlers import routers
@@ -27,6 +28,7 @@ MAX_CONCURRENT_UPDATES = POOL_SIZE // 2
 
 def create_bot(settings: Settings) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.api_base))
+    session.middleware(RetryHiccups())
     return Bot(
         token=settings.require_token().get_secret_value(),
         session=session,

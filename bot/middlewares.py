@@ -1,4 +1,5 @@
-"""Per-update dependencies: a DB session, the estate, the current owner/staff member and texts."""
+"""Per-update dependencies: a DB session, the estate, the current owner/staff member and texts;
+and the retry of a direct answer that hit a passing Telegram error."""
 
 import asyncio
 import logging
@@ -7,9 +8,16 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
 from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.fsm.context import FSMContext
+from aiogram.methods import GetUpdates, TelegramMethod
+from aiogram.methods.base import Response, TelegramType
 from aiogram.types import Message, TelegramObject, Update, User
 
 from bot.clock import Clock
@@ -130,3 +138,49 @@ class LoggingMiddleware(BaseMiddleware):
                 outcome,
                 (time.perf_counter() - started) * 1000,
             )
+
+
+class RetryHiccups(BaseRequestMiddleware):
+    """Retry a Bot API call that failed with a 5xx, a network error or a short 429.
+
+    A handler that loses its reply (or its "remove the old buttons") to a passing error would
+    stop half-way and leave the owner's answer unrecorded. getUpdates has its own backoff in
+    aiogram's polling, and the outbox sender does its own retrying below this middleware.
+    """
+
+    def __init__(
+        self,
+        attempts: int = 3,
+        max_wait: float = 5.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.attempts = attempts
+        self.max_wait = max_wait
+        self.sleep = sleep
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        attempts = 1 if isinstance(method, GetUpdates) else self.attempts
+        for attempt in range(1, attempts + 1):
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as exc:
+                if attempt == attempts or exc.retry_after > self.max_wait:
+                    raise
+                delay: float = exc.retry_after
+            except (TelegramServerError, TelegramNetworkError):
+                if attempt == attempts:
+                    raise
+                delay = 0.3 * 2 ** (attempt - 1)
+            log.info(
+                "retrying method=%s attempt=%d in_s=%.1f",
+                type(method).__name__,
+                attempt + 1,
+                delay,
+            )
+            await self.sleep(delay)
+        raise AssertionError("unreachable: the last attempt returns or raises")

@@ -5,6 +5,7 @@ field still missing, so Edit only has to forget a field to come back to the summ
 Kind-specific steps (where, urgency, visit time, call wish) register their question with `asker`.
 """
 
+import logging
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.dispatcher.event.handler import CallbackType
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters.callback_data import CallbackData
 from aiogram.filters.state import StateFilter
 from aiogram.fsm.context import FSMContext
@@ -36,6 +38,8 @@ from handlers.filters import IsVerifiedOwner
 from handlers.keyboards import NotMenu, main_menu
 from storage import outbox, owners, tickets, units
 from storage.models import Estate, Owner, TicketKind, Urgency
+
+log = logging.getLogger("frontdoor.forms")
 
 MAX_PHOTOS = tickets.MAX_PHOTOS
 DESCRIPTION_MIN = tickets.DESCRIPTION_MIN
@@ -227,9 +231,14 @@ def grid(buttons: Sequence[InlineKeyboardButton], width: int = 2) -> InlineKeybo
 
 
 async def close_buttons(query: CallbackQuery) -> None:
-    """Take the buttons off an answered question, so it cannot be answered twice."""
+    """Take the buttons off an answered question, so it cannot be answered twice. Cosmetic:
+    a stale button is refused by the draft check anyway, so a failed edit must not stop the
+    step that records the answer."""
     if isinstance(query.message, Message) and query.message.reply_markup is not None:
-        await query.message.edit_reply_markup(reply_markup=None)
+        try:
+            await query.message.edit_reply_markup(reply_markup=None)
+        except TelegramAPIError as exc:
+            log.warning("could not remove old buttons error=%s", type(exc).__name__)
 
 
 async def pressed(

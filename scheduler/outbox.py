@@ -191,7 +191,10 @@ class OutboxSender:
             return await self._fail(row, OutboxStatus.failed, f"bad payload: {exc}")
         try:
             async with self.limiter:
-                result = await self.bot(method, request_timeout=self.request_timeout)
+                # Below the session's request middlewares: the outbox does its own retrying.
+                result = await self.bot.session.make_request(
+                    self.bot, method, timeout=self.request_timeout
+                )
         except TelegramRetryAfter as exc:
             return await self._retry(row, exc, timedelta(seconds=exc.retry_after), count=False)
         except TelegramForbiddenError as exc:
