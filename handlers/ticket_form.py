@@ -570,6 +570,9 @@ async def on_summary(
         return
     ctx = ctx_of(query, t, session, estate, owner, state, clock)
     if callback_data.value == "edit":
+        # A new token: the buttons of this summary must not confirm the edited draft later.
+        draft.token = secrets.token_hex(4)
+        await save(state, draft)
         await state.set_state(TicketForm.edit)
         await ask_edit(ctx, draft)
         return

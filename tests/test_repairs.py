@@ -288,6 +288,30 @@ async def test_edit_from_summary_changes_one_field_and_returns(
     assert ticket.preferred_time == "2026-11-24 09:00-12:00"
 
 
+async def test_confirm_on_a_summary_shown_before_an_edit_is_stale(
+    tg, bot, session_pool, estate, other_owner
+):
+    await tg.send(OTHER_OWNER, "🛠 Report a repair")
+    await tg.press_label(OTHER_OWNER, "Plumbing")
+    await tg.send(OTHER_OWNER, "The tap leaks.")
+    await tg.press_label(OTHER_OWNER, "Skip")
+    await tg.press_label(OTHER_OWNER, "Urgent")
+    old_summary = bot.sent(OTHER_OWNER.id)[-1].reply_markup.inline_keyboard
+    old_confirm = next(b for row in old_summary for b in row if "Confirm" in b.text)
+    await tg.press_label(OTHER_OWNER, "Edit")
+    await tg.press_label(OTHER_OWNER, "Urgency")
+    await tg.press_label(OTHER_OWNER, "Normal")
+    await tg.press_label(OTHER_OWNER, "Tomorrow morning")
+    assert "Is everything correct?" in bot.last_text(OTHER_OWNER.id)
+    # The first summary said "urgent": its Confirm must not send the edited draft.
+    await tg.press(OTHER_OWNER, old_confirm.callback_data)
+    assert answers(bot)[-1].show_alert
+    assert await all_tickets(session_pool) == []
+    await tg.press_label(OTHER_OWNER, "Confirm")
+    [ticket] = await all_tickets(session_pool)
+    assert ticket.urgency == Urgency.normal
+
+
 async def test_cancel_from_summary_creates_nothing(tg, bot, session_pool, estate, other_owner):
     await tg.send(OTHER_OWNER, "🛠 Report a repair")
     await tg.press_label(OTHER_OWNER, "Plumbing")
