@@ -696,11 +696,14 @@ async def add_comment(
     now: datetime,
     notify: Notify,
 ) -> TicketView:
-    """The owner adds a comment and/or photos to an open ticket (forwarded to the staff group)."""
+    """The owner adds a comment and/or photos to a ticket (forwarded to the staff group).
+
+    Closed tickets take comments too: staff may still write to the owner about one, and the
+    owner's answer must reach them. Only a cancelled ticket is past talking about."""
     ticket = await _load(session, ticket_id, actor)
     if actor.kind != "owner":
         raise _refuse(ticket, "forbidden")
-    _require_status(ticket, [*OPEN_STATUSES, TicketStatus.resolved])
+    _require_status(ticket, [*OPEN_STATUSES, TicketStatus.resolved, TicketStatus.closed])
     note = _text(text, ticket, required=not photos)
     if len(photos) > MAX_PHOTOS:
         raise _refuse(ticket, "invalid", "photos")

@@ -349,6 +349,38 @@ async def test_reply_to_the_details_or_the_confirmation_becomes_a_comment(
     assert [e.type for e in await events_of(session_pool, tid)] == ["created", "comment"]
 
 
+async def test_owner_answer_to_staff_about_a_closed_ticket_reaches_staff(
+    tg, bot, session_pool, clock, estate, make_ticket, staff_members, outbox_rows
+):
+    view = await resolved_ticket(make_ticket, session_pool, clock, staff_members)
+    tid = view.ticket.id
+    await staff_do(session_pool, clock, tickets.close, tid, staff_members["agent"])
+    await staff_do(
+        session_pool,
+        clock,
+        tickets.reply,
+        tid,
+        staff_members["agent"],
+        text="Is the sink still fine?",
+        photo=None,
+        notify=card_drafts(default_catalogs(), estate),
+    )
+    [to_owner] = [r for r in await outbox_rows(chat_id=OWNER.id) if "sink" in str(r.payload)]
+    await mark_sent(session_pool, to_owner.dedupe_key, 778)
+    replied = Message(
+        message_id=778,
+        date=datetime.now(UTC),
+        chat=tg._chat(OWNER, None),
+        from_user=User(id=BOT_ID, is_bot=True, first_name="Frontdoor"),
+        text="Is the sink still fine?",
+    )
+    await tg.send(OWNER, "Yes, all good, thanks", reply_to_message=replied)
+    assert "Added to #1" in bot.last_text(OWNER.id)
+    assert (await ticket_of(session_pool, tid)).status == TicketStatus.closed
+    to_staff = await outbox_rows(chat_id=STAFF_CHAT_ID)
+    assert any("Yes, all good" in str(r.payload) for r in to_staff)
+
+
 async def test_reply_to_staff_message_becomes_a_comment(
     tg, bot, session_pool, clock, estate, make_ticket, staff_members, outbox_rows
 ):

@@ -569,7 +569,7 @@ ALLOWED = {
     "cancel": {"new", "assigned"},
     "confirm": {"resolved"},
     "rate": {"closed"},
-    "comment": {"new", "assigned", "in_progress", "reopened", "resolved"},
+    "comment": {"new", "assigned", "in_progress", "reopened", "resolved", "closed"},
     "reply": {"new", "assigned", "in_progress", "resolved", "closed", "reopened"},
     "reschedule": {"new", "assigned", "in_progress", "reopened"},
 }
