@@ -20,7 +20,7 @@ from storage.models import (
     TicketStatus,
 )
 from storage.outbox import Draft
-from storage.tickets import Notify, TicketError, TicketView
+from storage.tickets import OPEN_STATUSES, Notify, TicketError, TicketView
 
 
 class TicketCB(CallbackData, prefix="tk"):
@@ -86,10 +86,17 @@ def kind_label(t: Translator, kind: str) -> Html:
     return Html(t(f"ticket-kind-{kind}"))
 
 
+# Refusals with a more helpful text of their own than their code's general one.
+SPECIFIC_REFUSALS = frozenset({("invalid", "date"), ("bad_transition", "resolve_first")})
+
+
 def error_text(t: Translator, error: TicketError) -> str:
     """The user's explanation of a refused ticket operation ("#42 is closed …")."""
     status = status_label(t, error.status) if error.status else Html("")
-    return t(f"ticket-error-{_code(error.code)}", number=str(error.number or ""), status=status)
+    key = f"ticket-error-{_code(error.code)}"
+    if (error.code, error.detail) in SPECIFIC_REFUSALS:
+        key += f"-{_code(error.detail)}"
+    return t(key, number=str(error.number or ""), status=status)
 
 
 def local(moment: datetime, tz: ZoneInfo) -> str:
@@ -154,11 +161,10 @@ def card_text(t: Translator, view: TicketView, now: datetime, tz: ZoneInfo) -> s
     lines.append(t("card-owner", name=name, phone=owner_phone(view) or "—"))
     if ticket.wants_call:
         lines.append(t("card-wants-call"))
-    if ticket.sla_due_at is not None:
-        if ticket.first_response_at is not None:
-            lines.append(t("card-responded", at=local(ticket.first_response_at, tz)))
-        else:
-            lines.append(t("card-sla", at=local(ticket.sla_due_at, tz)))
+    if ticket.first_response_at is not None:
+        lines.append(t("card-responded", at=local(ticket.first_response_at, tz)))
+    elif ticket.sla_due_at is not None and ticket.status in OPEN_STATUSES:
+        lines.append(t("card-sla", at=local(ticket.sla_due_at, tz)))
     if ticket.rating is not None:
         lines.append(
             t("card-rating", stars="★" * ticket.rating, comment=ticket.rating_comment or "")
@@ -296,6 +302,18 @@ def owner_chat(owner: Owner | None) -> int | None:
     return owner.chat_id or owner.telegram_user_id
 
 
+ORDER_HISTORY_MAX = 5
+
+
+def _order_line(t: Translator, event: TicketEvent) -> str | None:
+    reason, text = event.data.get("reason"), event.data.get("text")
+    if event.type == "reopened":
+        if not reason and event.data.get("by_owner"):
+            return t("card-order-not-fixed")
+        return t("card-order-reopened", reason=str(reason or "—"))
+    return t("card-order-comment", text=str(text)) if text else None
+
+
 def work_order_text(t: Translator, view: TicketView, tz: ZoneInfo) -> str:
     """The technician's DM: everything needed to go and do the job."""
     ticket = view.ticket
@@ -310,6 +328,9 @@ def work_order_text(t: Translator, view: TicketView, tz: ZoneInfo) -> str:
         lines.append(t("card-preferred", time=ticket.preferred_time))
     if ticket.scheduled_for:
         lines.append(t("card-scheduled", day=ticket.scheduled_for.isoformat()))
+    # What happened since the report: why it came back, and what the owner added.
+    later = [_order_line(t, e) for e in view.events if e.type in ("reopened", "comment")]
+    lines += [line for line in later if line][-ORDER_HISTORY_MAX:]
     name = view.owner.name if view.owner else "—"
     lines.append(t("card-owner", name=name, phone=owner_phone(view) or "—"))
     lines.append(t("card-order-done", number=str(ticket.number)))
@@ -399,13 +420,16 @@ def card_drafts(catalogs: Catalogs, estate: Estate) -> Notify:
                     )
                 )
         if group is not None and event.type == "reopened":
-            reason = event.data.get("reason") or "—"
+            reason = event.data.get("reason")
             key = "notify-reopened-owner" if event.data.get("by_owner") else "notify-reopened"
+            if not reason:
+                # The owner is asked what is still wrong right after; the answer is threaded here.
+                key += "-no-reason"
             drafts.append(
                 Draft(
                     f"{prefix}:alert",
                     group,
-                    staff_t(key, number=number, reason=reason),
+                    staff_t(key, number=number, reason=reason or ""),
                     subject=subject(tid),
                     params=threaded,
                 )

@@ -32,7 +32,7 @@ from handlers.cards import (
 )
 from handlers.filters import IsActiveStaff, IsStaffChat, refuse_non_staff
 from storage import outbox, staff, tickets
-from storage.models import Estate, StaffMember, TicketKind
+from storage.models import Estate, StaffMember, TicketEvent, TicketKind
 from storage.tickets import Actor, Notify, TicketError, TicketView
 
 router = Router(name=__name__)
@@ -173,6 +173,17 @@ async def queue(
     await message.reply("\n".join([head, *lines, *more]))
 
 
+def _history_detail(t: Translator, event: TicketEvent) -> str:
+    """What an event of /ticket's history was about: the text, or who / which day / grade."""
+    data = event.data
+    if event.type == "assigned":
+        return t("staffcmd-history-to", name=str(data.get("assignee") or "—"))
+    if event.type == "rated":
+        return "★" * int(data.get("rating") or 0)
+    detail = data.get("text") or data.get("reason") or data.get("day") or data.get("grade")
+    return str(detail or "")
+
+
 @router.message(Command("ticket"), IsActiveStaff())
 async def show_ticket(
     message: Message,
@@ -198,7 +209,7 @@ async def show_ticket(
             at=local(event.at, tz),
             event=Html(t(f"event-{event.type}")),
             by=str(event.data.get("by") or ""),
-            text=str(event.data.get("text") or event.data.get("reason") or ""),
+            text=_history_detail(t, event),
         )
         for event in view.events[-HISTORY_MAX:]
     ]

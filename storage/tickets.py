@@ -568,6 +568,8 @@ async def close(
 ) -> TicketView:
     """Close a resolved ticket (agents and managers)."""
     ticket = await _load(session, ticket_id, actor)
+    if ticket.status in OPEN_STATUSES:
+        raise _refuse(ticket, detail="resolve_first")
     _require_status(ticket, [TicketStatus.resolved])
     _require_staff(ticket, actor, roles=frozenset({StaffRole.agent, StaffRole.manager}))
     ticket.status = TicketStatus.closed

@@ -8,6 +8,8 @@ ticket-owner-line = { $icon } #{ $number } · { $category } · { $status } · { 
 
 ticket-error-not-found = Ticket #{ $number } was not found.
 ticket-error-bad-transition = #{ $number } is { $status } — that step is not possible now.
+ticket-error-invalid-date = #{ $number }: the new visit day must be today or later (YYYY-MM-DD).
+ticket-error-bad-transition-resolve-first = #{ $number } is { $status } — resolve it first (/resolve { $number }), then close it.
 ticket-error-forbidden = You may not do that with #{ $number }.
 ticket-error-not-assignee = #{ $number } is not assigned to you.
 ticket-error-invalid = That input is not valid for #{ $number }.
@@ -57,7 +59,7 @@ event-note = internal note
 event-reply = reply to owner
 event-graded = graded
 event-rescheduled = visit rescheduled
-event-called = owner called
+event-called = owner's phone shown
 event-rating-comment = rating comment
 event-by-owner = owner
 event-by-system = system
@@ -101,6 +103,9 @@ card-role-technician = technician
 card-role-cashier = cashier
 card-role-manager = manager
 card-order-head = 🚚 <b>Work order #{ $number }</b> · { $kind }
+card-order-reopened = 🔁 Reopened: { $reason }
+card-order-comment = 💬 Owner added: { $text }
+card-order-not-fixed = 🔁 Reopened: the owner says it is not fixed.
 card-order-done = When the job is done, press Done or send /done { $number } and what you did.
 
 ## Messages caused by ticket events
@@ -110,6 +115,8 @@ notify-owner-comment = 💬 <b>#{ $number }</b> owner comment:
 notify-owner-photo = 📷 <b>#{ $number }</b> owner photo
 notify-reopened = 🔁 <b>#{ $number }</b> was reopened: { $reason }
 notify-reopened-owner = 🔁 <b>#{ $number }</b> — the owner says it is NOT fixed: { $reason }
+notify-reopened-no-reason = 🔁 <b>#{ $number }</b> was reopened.
+notify-reopened-owner-no-reason = 🔁 <b>#{ $number }</b> — the owner says it is NOT fixed. They are asked what is still wrong; the answer will appear under this card.
 notify-reply = 💬 <b>#{ $number }</b> — message from the service desk:
     { $text }
 
@@ -162,6 +169,7 @@ staffcmd-age-days = { $count ->
    *[other] { $count } days
 }
 staffcmd-history = <b>History</b>
+staffcmd-history-to = → { $name }
 staffcmd-history-line = { $at } { $event } { $by } { $text }
 staffcmd-assigned = #{ $number } is assigned to { $name }.
 staffcmd-dispatched = Work order for #{ $number } sent to { $name }.

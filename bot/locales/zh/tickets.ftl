@@ -8,6 +8,8 @@ ticket-owner-line = { $icon } #{ $number } · { $category } · { $status } · { 
 
 ticket-error-not-found = 未找到工单 #{ $number }。
 ticket-error-bad-transition = #{ $number } 当前状态为「{ $status }」，现在不能进行此操作。
+ticket-error-invalid-date = #{ $number }：新的上门日期不能早于今天（格式 YYYY-MM-DD）。
+ticket-error-bad-transition-resolve-first = #{ $number } 当前为「{ $status }」，请先办结（/resolve { $number }）再关闭。
 ticket-error-forbidden = 您无权对 #{ $number } 进行此操作。
 ticket-error-not-assignee = #{ $number } 未指派给您。
 ticket-error-invalid = 输入内容对 #{ $number } 无效。
@@ -57,7 +59,7 @@ event-note = 内部备注
 event-reply = 回复业主
 event-graded = 已定级
 event-rescheduled = 改约上门时间
-event-called = 已致电业主
+event-called = 查看了业主电话
 event-rating-comment = 评价留言
 event-by-owner = 业主
 event-by-system = 系统
@@ -98,6 +100,9 @@ card-role-technician = 维修
 card-role-cashier = 收费
 card-role-manager = 主管
 card-order-head = 🚚 <b>派工单 #{ $number }</b> · { $kind }
+card-order-reopened = 🔁 重新打开：{ $reason }
+card-order-comment = 💬 业主补充：{ $text }
+card-order-not-fixed = 🔁 重新打开：业主反馈问题未解决。
 card-order-done = 完工后请点「完工」，或发送 /done { $number } 加上处理说明。
 
 ## 工单事件引起的消息
@@ -107,6 +112,8 @@ notify-owner-comment = 💬 <b>#{ $number }</b> 业主补充：
 notify-owner-photo = 📷 <b>#{ $number }</b> 业主补充照片
 notify-reopened = 🔁 <b>#{ $number }</b> 已重新打开：{ $reason }
 notify-reopened-owner = 🔁 <b>#{ $number }</b> 业主反馈问题未解决：{ $reason }
+notify-reopened-no-reason = 🔁 <b>#{ $number }</b> 已重新打开。
+notify-reopened-owner-no-reason = 🔁 <b>#{ $number }</b> 业主反馈问题未解决，正在询问具体情况，业主的回答会显示在此卡片下。
 notify-reply = 💬 <b>#{ $number }</b> 物业服务中心回复：
     { $text }
 
@@ -156,6 +163,7 @@ staffcmd-age-minutes = { $count } 分钟
 staffcmd-age-hours = { $count } 小时
 staffcmd-age-days = { $count } 天
 staffcmd-history = <b>处理记录</b>
+staffcmd-history-to = → { $name }
 staffcmd-history-line = { $at } { $event } { $by } { $text }
 staffcmd-assigned = #{ $number } 已指派给 { $name }。
 staffcmd-dispatched = #{ $number } 的派工单已发给 { $name }。
