@@ -274,16 +274,18 @@ class ClientApi:
         )
         await response.prepare(request)
         version = -1
-        while not self.sandbox.closing.is_set():
-            if version != self.sandbox.version:
-                version = self.sandbox.version
-                chat_id = self.sandbox.last_changed_chat
-                payload = json.dumps({"version": version, "chat_id": chat_id})
-                await response.write(f"event: change\ndata: {payload}\n\n".encode())
-            else:
-                # A comment line keeps proxies and the browser from timing the stream out.
-                await response.write(b": ping\n\n")
-            await self.sandbox.wait_changed(version, 15.0)
+        # A closed page ends the stream; that is the normal way for it to end, not an error.
+        with contextlib.suppress(ConnectionResetError):
+            while not self.sandbox.closing.is_set():
+                if version != self.sandbox.version:
+                    version = self.sandbox.version
+                    chat_id = self.sandbox.last_changed_chat
+                    payload = json.dumps({"version": version, "chat_id": chat_id})
+                    await response.write(f"event: change\ndata: {payload}\n\n".encode())
+                else:
+                    # A comment line keeps proxies and the browser from timing the stream out.
+                    await response.write(b": ping\n\n")
+                await self.sandbox.wait_changed(version, 15.0)
         return response
 
     # ---- acting as a user ----------------------------------------------------------------
