@@ -456,10 +456,31 @@ def card_drafts(catalogs: Catalogs, estate: Estate) -> Notify:
                             params={"photo": photo.file_id, "caption": f"#{number}"},
                         )
                     )
+        if event.type in ("resolved", "cancelled"):
+            drafts.extend(_retire_work_orders(view, prefix))
         drafts.extend(_owner_drafts(catalogs, estate, view, event, prefix))
         return drafts
 
     return notify
+
+
+def _retire_work_orders(view: TicketView, prefix: str) -> list[Draft]:
+    """Take the Done button off the technician's work orders once the job is over."""
+    tech = view.assignee
+    if tech is None:
+        return []
+    tid = view.ticket.id
+    return [
+        Draft(
+            f"{prefix}:retire:{started.id}",
+            tech.telegram_user_id,
+            method="editMessageReplyMarkup",
+            subject=subject(tid),
+            params={"message_id": {"$message_id_of": f"ticket:{tid}:event:{started.id}:order"}},
+        )
+        for started in view.events
+        if started.type == "started" and started.data.get("assignee_id") == tech.id
+    ]
 
 
 def _owner_drafts(

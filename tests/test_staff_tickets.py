@@ -316,6 +316,10 @@ async def test_dispatch_sends_work_order_and_done_button_resolves(
     assert last_answer(bot).show_alert
     await tg.press(TECH, done, TECH.id)
     assert (await ticket_row(session_pool, tid)).status == "resolved"
+    # The order's Done button goes once the job is resolved.
+    [retire] = [r for r in await outbox_rows(chat_id=TECH.id) if ":retire:" in r.dedupe_key]
+    assert retire.method == "editMessageReplyMarkup"
+    assert retire.payload["message_id"] == {"$message_id_of": dm[0].dedupe_key}
     asked = await owner_rows(outbox_rows)
     assert "Is it fixed?" in asked[-1].payload["text"]
     buttons = asked[-1].payload["reply_markup"]["inline_keyboard"][0]
