@@ -249,16 +249,21 @@ def assign_markup(
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def fixed_markup(t: Translator, ticket_id: int) -> InlineKeyboardMarkup:
+def fixed_markup(t: Translator, ticket_id: int, kind: TicketKind) -> InlineKeyboardMarkup:
+    yes, no = (
+        ("notify-btn-fixed", "notify-btn-not-fixed")
+        if kind == TicketKind.repair
+        else ("notify-btn-handled", "notify-btn-not-handled")
+    )
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
                 InlineKeyboardButton(
-                    text=t("notify-btn-fixed"),
+                    text=t(yes),
                     callback_data=FixedCB(ticket_id=ticket_id, fixed=True).pack(),
                 ),
                 InlineKeyboardButton(
-                    text=t("notify-btn-not-fixed"),
+                    text=t(no),
                     callback_data=FixedCB(ticket_id=ticket_id, fixed=False).pack(),
                 ),
             ]
@@ -517,12 +522,15 @@ def _owner_drafts(
             Draft(key, chat, t("notify-reply", number=number, text=text), subject=subject(tid))
         ]
     if event.type == "resolved":
+        # A complaint is "dealt with", not "fixed": the question and its buttons say so.
+        asked = "notify-resolved" if ticket.kind == TicketKind.repair else "notify-handled"
         text = (
-            t("notify-resolved-note", number=number, text=data["text"])
+            t(f"{asked}-note", number=number, text=data["text"])
             if data.get("text")
-            else t("notify-resolved", number=number)
+            else t(asked, number=number)
         )
-        return [Draft(key, chat, text, subject=subject(tid), params=_markup(fixed_markup(t, tid)))]
+        markup = fixed_markup(t, tid, TicketKind(ticket.kind))
+        return [Draft(key, chat, text, subject=subject(tid), params=_markup(markup))]
     if event.type == "rescheduled":
         return [
             Draft(

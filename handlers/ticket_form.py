@@ -411,7 +411,8 @@ async def ask_photos(ctx: Ctx, draft: FormDraft) -> None:
 
 @router.message(TicketForm.photos, F.photo)
 async def on_photo(message: Message, t: Translator, state: FSMContext) -> None:
-    """One more photo, up to five; a sixth is politely refused."""
+    """One more photo, up to five; a sixth is politely refused. A caption is part of what the
+    owner tells us, so it joins the description (while that stays within its limit)."""
     draft = await load(state)
     if draft is None:
         return
@@ -421,10 +422,14 @@ async def on_photo(message: Message, t: Translator, state: FSMContext) -> None:
         )
         return
     draft.photos.append(photo_of(message))
+    caption = (message.caption or "").strip()
+    described = draft.description or ""
+    if caption and len(described) + 1 + len(caption) <= DESCRIPTION_MAX:
+        draft.description = f"{described}\n{caption}" if described else caption
     await save(state, draft)
+    key = "form-photo-added-last" if len(draft.photos) == MAX_PHOTOS else "form-photo-added"
     await message.answer(
-        t("form-photo-added", count=len(draft.photos), limit=MAX_PHOTOS),
-        reply_markup=done_button(t, draft),
+        t(key, count=len(draft.photos), limit=MAX_PHOTOS), reply_markup=done_button(t, draft)
     )
 
 

@@ -194,6 +194,7 @@ async def test_bad_input_is_re_asked_without_losing_the_step(
     assert "send a photo" in bot.texts(OTHER_OWNER.id)[-2]
     for n in range(1, 6):
         await tg.photo(OTHER_OWNER, f"p{n}")
+    assert "the most we can take. Press Done" in bot.last_text(OTHER_OWNER.id)
     await tg.photo(OTHER_OWNER, "p6")
     assert "already attached 5 photos" in bot.last_text(OTHER_OWNER.id)
     await tg.press_label(OTHER_OWNER, "Done")
@@ -221,6 +222,22 @@ async def test_photo_with_caption_is_description_and_photo(
     assert [p.file_id for p in await photos_of(session_pool, ticket.id)] == ["crack"]
 
 
+async def test_caption_of_a_later_photo_joins_the_description(
+    tg, bot, session_pool, estate, other_owner
+):
+    await tg.send(OTHER_OWNER, "🛠 Report a repair")
+    await tg.press_label(OTHER_OWNER, "Plumbing")
+    await tg.send(OTHER_OWNER, "The tap leaks.")
+    await tg.photo(OTHER_OWNER, "p1", caption="Under the sink, left side")
+    await tg.press_label(OTHER_OWNER, "Done")
+    await tg.press_label(OTHER_OWNER, "Normal")
+    await tg.press_label(OTHER_OWNER, "Any time")
+    assert "Under the sink, left side" in bot.last_text(OTHER_OWNER.id)
+    await tg.press_label(OTHER_OWNER, "Confirm")
+    [ticket] = await all_tickets(session_pool)
+    assert ticket.description == "The tap leaks.\nUnder the sink, left side"
+
+
 async def test_photo_without_caption_is_kept_and_text_asked(
     tg, bot, session_pool, estate, other_owner
 ):
@@ -237,7 +254,7 @@ async def test_common_area_needs_building_and_place(tg, bot, session_pool, estat
     await tg.press_label(OTHER_OWNER, "Not in my flat")
     assert "Which building" in bot.last_text(OTHER_OWNER.id)
     await tg.send(OTHER_OWNER, "3")
-    assert "Where exactly in 3" in bot.last_text(OTHER_OWNER.id)
+    assert "Where exactly in building 3" in bot.last_text(OTHER_OWNER.id)
     await tg.send(OTHER_OWNER, "x")
     assert "2 to 200" in bot.last_text(OTHER_OWNER.id)
     await tg.send(OTHER_OWNER, "Lobby, by the mailboxes")

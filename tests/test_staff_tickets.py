@@ -586,3 +586,14 @@ async def test_cancelled_ticket_card_drops_the_response_deadline(
         if r.method == "editMessageText"
     ]
     assert edits and deadline_word not in edits[-1].payload["text"]
+
+
+async def test_a_handled_complaint_asks_if_the_matter_is_resolved(
+    tg, make_ticket, staff_members, outbox_rows
+):
+    view = await make_ticket(kind="complaint")
+    await tg.group(AGENT, f"/resolve {view.ticket.number} apologised and cleaned the stairs")
+    [asked] = [r for r in await owner_rows(outbox_rows) if "resolved for you" in str(r.payload)]
+    assert "apologised and cleaned the stairs" in asked.payload["text"]
+    labels = [b["text"] for b in asked.payload["reply_markup"]["inline_keyboard"][0]]
+    assert labels == ["👍 Yes, resolved", "👎 No, not resolved"]

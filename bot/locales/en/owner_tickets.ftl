@@ -16,6 +16,7 @@ form-ask-more-photos = { $count ->
    *[other] { $count } photos attached. Send more (up to { $limit }), or press Done.
 }
 form-photo-added = Photo { $count } of { $limit } added. Send another, or press Done.
+form-photo-added-last = Photo { $count } of { $limit } added — that is the most we can take. Press Done to continue.
 form-photos-full = You have already attached { $limit } photos, the most we can take. Press Done to continue.
 form-photos-expected = Please send a photo, or press the button to continue.
 form-btn-done = ✅ Done
@@ -63,7 +64,7 @@ repair-btn-common = 🏢 Common area
 repair-btn-common-instead = 🏢 Not in my flat: a common area
 repair-ask-building = Which building is it in? (e.g. 3, or "car park")
 repair-building-invalid = Please type the building in at most { $limit } characters.
-repair-ask-place = Where exactly in { $building }? (e.g. lobby, 2nd floor corridor, lift B)
+repair-ask-place = Where exactly in building { $building }? (e.g. lobby, 2nd floor corridor, lift B)
 repair-place-invalid = Please describe the place in { $min } to { $max } characters.
 repair-location = { $building } · { $place }
 repair-ask-category = 📍 { $place }

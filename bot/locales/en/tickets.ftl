@@ -127,6 +127,11 @@ notify-resolved-note = ✅ Your request <b>#{ $number }</b> has been marked as d
     Is it fixed?
 notify-btn-fixed = 👍 Yes, fixed
 notify-btn-not-fixed = 👎 No, not fixed
+notify-handled = ✅ Your complaint <b>#{ $number }</b> has been dealt with. Is the matter resolved for you?
+notify-handled-note = ✅ Your complaint <b>#{ $number }</b> has been dealt with: { $text }
+    Is the matter resolved for you?
+notify-btn-handled = 👍 Yes, resolved
+notify-btn-not-handled = 👎 No, not resolved
 notify-rescheduled = 📅 Request <b>#{ $number }</b>: the visit is now planned for { $day }.
 notify-rate = 🔒 Request <b>#{ $number }</b> is closed. How satisfied are you? Tap the stars.
 notify-cancelled = ✖️ Request <b>#{ $number }</b> was cancelled by the service desk: { $reason }
