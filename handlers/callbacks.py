@@ -646,6 +646,17 @@ async def list_refused(message: Message, t: Translator) -> None:
     await refuse_non_staff(message, t)
 
 
+def missed_notice(
+    catalogs: Catalogs, estate: Estate, callback: Callback, owner: Owner
+) -> list[Draft]:
+    chat = cards.owner_chat(owner)
+    if chat is None:
+        return []
+    t = catalogs.translator(owner.language or estate.locale)
+    slot = slot_text(t, callback.slot_start, callback.slot_end, tz_of(estate))
+    return [Draft(f"callback:{callback.id}:missed", chat, t("cb-owner-missed", slot=slot))]
+
+
 @router.callback_query(CbStaff.filter(), IsActiveStaff())
 async def on_outcome(
     query: CallbackQuery,
@@ -654,9 +665,11 @@ async def on_outcome(
     session: AsyncSession,
     estate: Estate,
     staff_member: StaffMember,
+    catalogs: Catalogs,
     bot: Bot,
 ) -> None:
-    """Done / Missed on a card: record it (only while booked) and edit the card in place."""
+    """Done / Missed on a card: record it (only while booked) and edit the card in place;
+    after a missed call the owner is told, so they can book another time."""
     if callback_data.action not in ("done", "missed"):
         await query.answer(t("cb-stale"), show_alert=True)
         return
@@ -669,6 +682,9 @@ async def on_outcome(
         staff_id=staff_member.id,
         status=CallbackStatus.done if done else CallbackStatus.missed,
         outcome="reached" if done else "no_answer",
+        drafts=lambda callback, owner: (
+            () if done else missed_notice(catalogs, estate, callback, owner)
+        ),
     )
     if result.outcome == Outcome.not_found or result.callback is None:
         await query.answer(t("cb-not-found"), show_alert=True)

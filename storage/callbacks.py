@@ -227,8 +227,10 @@ async def record_outcome(
     staff_id: int,
     status: CallbackStatus,
     outcome: str,
+    drafts: Callable[[Callback, Owner], Iterable[Draft]] = lambda callback, owner: (),
 ) -> Result:
-    """Staff mark a booked call-back done or missed, with a short outcome."""
+    """Staff mark a booked call-back done or missed, with a short outcome; `drafts` (e.g. the
+    owner's "we could not reach you") are queued in the same transaction."""
     if status not in (CallbackStatus.done, CallbackStatus.missed):
         raise ValueError(f"not an outcome status: {status}")
     callback = (
@@ -252,6 +254,7 @@ async def record_outcome(
         estate_id=estate_id,
         outcome=outcome,
     )
+    await outbox.add_all(session, drafts(callback, owner))
     await session.commit()
     return Result(Outcome.recorded, callback)
 

@@ -186,7 +186,9 @@ async def test_note_too_long_is_refused(tg, bot, verified_owner, session_pool):
     assert "under 300" in bot.last_text(OWNER.id)
 
 
-async def test_staff_done_and_missed(tg, bot, verified_owner, staff_members, session_pool):
+async def test_staff_done_and_missed(
+    tg, bot, verified_owner, staff_members, session_pool, outbox_rows
+):
     await book_via_chat(tg, slot_label="Tue 11-24 09:00")
     await book_via_chat(tg, slot_label="Tue 11-24 13:00", note=None)
     first, second = await all_callbacks(session_pool)
@@ -206,6 +208,10 @@ async def test_staff_done_and_missed(tg, bot, verified_owner, staff_members, ses
     assert first.staff_id == staff_members["agent"].id
     edits = [r for r in bot.sent(STAFF_CHAT_ID) if type(r).__name__ == "EditMessageText"]
     assert len(edits) == 2
+    # Only the missed call tells the owner, so they can book another time.
+    [told] = await outbox_rows(chat_id=OWNER.id, key_prefix="callback:")
+    assert told.dedupe_key == f"callback:{second.id}:missed"
+    assert "could not reach you" in told.payload["text"] and "13:00" in told.payload["text"]
     await tg.press(AGENT, CbStaff(action="missed", callback_id=first.id).pack(), STAFF_CHAT_ID)
     assert "已回电" in (answers(bot)[-1].text or "")
     assert (await all_callbacks(session_pool))[0].status == CallbackStatus.done
