@@ -659,15 +659,18 @@ async def on_rating_skip(
         refusal = TicketError("not_rated", view.ticket.number, str(view.ticket.status))
         await query.answer(cards.error_text(t, refusal), show_alert=True)
         return
-    await query.answer()
     await close_buttons(query)
     # Only the rating question is ended; a flow started since then stays as it is.
     data = await state.get_data()
     if (
-        await state.get_state() == MyRequests.rating_comment.state
-        and data.get("ticket_id") == view.ticket.id
+        await state.get_state() != MyRequests.rating_comment.state
+        or data.get("ticket_id") != view.ticket.id
     ):
-        await state.clear()
+        # An old Skip, pressed again: thanked already, so only a short notice.
+        await query.answer(t("myreq-rated"))
+        return
+    await query.answer()
+    await state.clear()
     await anchor_of(query).answer(t("myreq-rated"), reply_markup=main_menu(t))
 
 

@@ -296,9 +296,12 @@ async def test_rating_is_kept_when_the_owner_walks_away(
         chat_id=STAFF_CHAT_ID, key_prefix=f"ticket:{tid}:event:{rated.id}:card"
     )
     assert "★★" in card.payload["text"]
-    # A late Skip on the old question changes nothing and does not complain.
+    # A late Skip on the old question changes nothing, does not complain, and does not
+    # thank the owner a second time in the chat.
+    sent_before = len(bot.sent(OWNER.id))
     await tg.press(OWNER, ReqCB(action="rate_skip", ticket_id=tid).pack())
     assert not answers(bot)[-1].show_alert
+    assert len(bot.sent(OWNER.id)) == sent_before
     assert (await ticket_of(session_pool, tid)).rating == 2
 
 
