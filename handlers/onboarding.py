@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import Catalogs, Translator
 from bot.settings import LOCALES
 from handlers.keyboards import TextKey, cancel_keyboard, main_menu, remove_keyboard
-from handlers.staff_admin import pending_card_draft
+from handlers.staff_admin import pending_card_draft, rejection_text
 from storage import owners, units
 from storage.models import Estate, Owner, OwnerStatus, Unit
 from storage.outbox import Draft
@@ -113,18 +113,17 @@ async def start(
     owner: Owner | None,
     t: Translator,
 ) -> None:
-    """Verified owners get the menu; anyone else starts (or restarts) registration."""
+    """Verified owners get the menu, pending ones their status; anyone else, someone whose
+    request was rejected included, starts (or restarts) registration."""
     if owner is not None and owner.status == OwnerStatus.unreachable:
         assert owner.id is not None
         owner = await owners.mark_reachable(session, owner.id, message.chat.id)
-    if owner is None:
+    if owner is None or owner.status == OwnerStatus.rejected:
         await _begin(message, state, t)
         return
     await state.clear()
     if owner.status == OwnerStatus.verified:
         await _greet(message, owner, t)
-    elif owner.status == OwnerStatus.rejected:
-        await message.answer(t("menu-status-rejected"), reply_markup=remove_keyboard())
     else:
         await message.answer(t("menu-status-pending"), reply_markup=remove_keyboard())
 
@@ -134,8 +133,8 @@ async def start(
 async def language(
     message: Message, state: FSMContext, owner: Owner | None, t: Translator
 ) -> None:
-    """Offer English / 中文; someone not registered yet starts registration with that choice."""
-    if owner is None:
+    """Offer English / 中文; someone not registered (or rejected) starts registration with it."""
+    if owner is None or owner.status == OwnerStatus.rejected:
         await _begin(message, state, t)
         return
     await message.answer(t("lang-choose"), reply_markup=language_keyboard(t, t.locale))
@@ -158,7 +157,7 @@ async def language_chosen(
     new_t = catalogs.translator(callback_data.code)
     await query.answer(new_t("lang-changed"))
     await query.message.edit_text(new_t("lang-changed"))
-    if owner is not None:
+    if owner is not None and owner.status != OwnerStatus.rejected:
         assert owner.id is not None
         await owners.set_language(session, owner.id, callback_data.code)
         if owner.status == OwnerStatus.verified:
@@ -166,6 +165,7 @@ async def language_chosen(
                 new_t("menu-greeting", name=owner.name), reply_markup=main_menu(new_t)
             )
         return
+    # Someone applying (again, after a rejection): the request stores the language.
     await state.update_data(lang=callback_data.code)
     current = await state.get_state()
     if current in (None, Onboarding.language.state, Onboarding.contact.state):
@@ -343,10 +343,10 @@ async def name_given(
     staff_chat = estate.staff_chat_id
     staff_t = catalogs.translator(estate.locale)
 
-    def drafts(owner: Owner, unit_exists: bool) -> list[Draft]:
+    def drafts(claim: owners.Claim) -> list[Draft]:
         if staff_chat is None:
             return []
-        return [pending_card_draft(staff_t, staff_chat, owner, unit_exists)]
+        return [pending_card_draft(staff_t, staff_chat, claim)]
 
     result = await owners.request_registration(
         session,
@@ -361,7 +361,7 @@ async def name_given(
         drafts=drafts,
     )
     await state.clear()
-    if result.owner is None:
+    if result.claim is None:
         await message.answer(flow_t("onb-taken"), reply_markup=remove_keyboard())
         return
     done = flow_t("onb-request-sent") if staff_chat else flow_t("onb-request-stored")
@@ -380,3 +380,15 @@ async def onboarding_other(
         )
     else:
         await message.answer(flow_t("onb-ask-contact"), reply_markup=contact_keyboard(flow_t))
+
+
+def rejected_owner(message: Message, owner: Owner | None = None) -> bool:
+    """Someone whose registration request was rejected (the last one, if they asked again)."""
+    return owner is not None and owner.status == OwnerStatus.rejected
+
+
+@router.message(rejected_owner)
+async def rejected_status(message: Message, estate: Estate, t: Translator) -> None:
+    """Anything else from someone whose request was rejected, a menu word included: how to
+    apply again, and whom to call."""
+    await message.answer(rejection_text(t, estate, "onb-status-rejected"))

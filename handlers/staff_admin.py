@@ -1,6 +1,7 @@
 """Staff bootstrap in the group: /bind, /staff, /pending and the registration decisions."""
 
 import re
+from typing import Self
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
@@ -44,6 +45,15 @@ ROLE_WORDS = {
 class OwnerDecisionCb(CallbackData, prefix="ownr"):
     action: str
     owner_id: int
+    # Which of the person's requests the card is about: after a rejection they may ask again.
+    request_no: int
+
+    @classmethod
+    def unpack(cls, value: str) -> Self:
+        # Cards posted before anyone could ask again carry no number: they are about the first.
+        if value.count(cls.__separator__) == 2:
+            value = f"{value}{cls.__separator__}1"
+        return super().unpack(value)
 
 
 def role_name(t: Translator, role: StaffRole) -> str:
@@ -60,7 +70,43 @@ def claimed_label(owner: Owner) -> str:
     return f"{owner.claimed_building or '?'}-{owner.claimed_unit or '?'}"
 
 
-def pending_card_text(t: Translator, owner: Owner, unit_exists: bool) -> str:
+def owner_status_name(t: Translator, status: OwnerStatus) -> str:
+    names = {
+        OwnerStatus.pending: t("staff-owner-pending"),
+        OwnerStatus.verified: t("staff-owner-verified"),
+        OwnerStatus.rejected: t("staff-owner-rejected"),
+        OwnerStatus.unreachable: t("staff-owner-unreachable"),
+    }
+    return names[status]
+
+
+def request_key(claim: owners.Claim, part: str) -> str:
+    """Outbox key of a message about one request: asking again after a rejection is a new
+    request, whose card and decision must not be taken for repeats of the first one's."""
+    key = f"owner:{claim.owner.id}:{part}"
+    return key if claim.request_no == 1 else f"{key}:{claim.request_no}"
+
+
+def _register_lines(t: Translator, claim: owners.Claim) -> list[str]:
+    """Whose flat the register says it is (names only: other owners' phones stay private)."""
+    if not claim.unit_exists:
+        return [t("staff-pending-unit-new")]
+    if not claim.holders:
+        return [t("staff-pending-unit-known")]
+    lines = [t("staff-pending-holders")]
+    lines += [
+        t("staff-pending-holder", name=h.name, status=owner_status_name(t, h.status))
+        for h in claim.holders
+    ]
+    if claim.name_differs:
+        lines.append(t("staff-pending-name-differs", name=claim.owner.name))
+    else:
+        lines.append(t("staff-pending-name-matches"))
+    return lines
+
+
+def pending_card_text(t: Translator, claim: owners.Claim) -> str:
+    owner = claim.owner
     head = t(
         "staff-pending-card",
         id=str(owner.id),
@@ -68,37 +114,50 @@ def pending_card_text(t: Translator, owner: Owner, unit_exists: bool) -> str:
         unit=claimed_label(owner),
         phone=owner.phone or "—",
     )
-    note = t("staff-pending-unit-known") if unit_exists else t("staff-pending-unit-new")
-    return f"{head}\n{note}"
+    again = [t("staff-pending-again")] if claim.request_no > 1 else []
+    return "\n".join([head, *again, *_register_lines(t, claim)])
 
 
-def pending_card_markup(t: Translator, owner: Owner) -> InlineKeyboardMarkup:
-    assert owner.id is not None
+def pending_card_markup(t: Translator, claim: owners.Claim) -> InlineKeyboardMarkup:
+    owner_id, request_no = claim.owner.id, claim.request_no
+    assert owner_id is not None
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
                 InlineKeyboardButton(
                     text=t("staff-pending-approve"),
-                    callback_data=OwnerDecisionCb(action="ok", owner_id=owner.id).pack(),
+                    callback_data=OwnerDecisionCb(
+                        action="ok", owner_id=owner_id, request_no=request_no
+                    ).pack(),
                 ),
                 InlineKeyboardButton(
                     text=t("staff-pending-reject"),
-                    callback_data=OwnerDecisionCb(action="no", owner_id=owner.id).pack(),
+                    callback_data=OwnerDecisionCb(
+                        action="no", owner_id=owner_id, request_no=request_no
+                    ).pack(),
                 ),
             ]
         ]
     )
 
 
-def pending_card_draft(t: Translator, chat_id: int, owner: Owner, unit_exists: bool) -> Draft:
+def pending_card_draft(t: Translator, chat_id: int, claim: owners.Claim) -> Draft:
     """The request card for the staff group, in the staff group's language."""
     return Draft(
-        dedupe_key=f"owner:{owner.id}:pending-card",
+        dedupe_key=request_key(claim, "pending-card"),
         chat_id=chat_id,
-        text=pending_card_text(t, owner, unit_exists),
-        subject=f"owner:{owner.id}",
-        params={"reply_markup": pending_card_markup(t, owner).model_dump(exclude_none=True)},
+        text=pending_card_text(t, claim),
+        subject=f"owner:{claim.owner.id}",
+        params={"reply_markup": pending_card_markup(t, claim).model_dump(exclude_none=True)},
     )
+
+
+def rejection_text(t: Translator, estate: Estate, key: str, **args: str) -> str:
+    """A "not approved" text for the person, with the office phone when the estate has one."""
+    text = t(key, **args)
+    if estate.emergency_phone:
+        text += "\n" + t("onb-office-phone", phone=estate.emergency_phone)
+    return text
 
 
 def _is_admin(user: User | None, settings: Settings) -> bool:
@@ -168,6 +227,16 @@ def _manager_or_admin(
     )
 
 
+async def _refuse_not_manager(
+    message: Message, staff_member: StaffMember | None, t: Translator
+) -> None:
+    """Staff are told the step is a manager's; anyone else gets the usual refusal."""
+    if staff_member is None:
+        await refuse_non_staff(message, t)
+    else:
+        await message.reply(t("staff-managers-only"))
+
+
 EMERGENCY_PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{1,30}$")
 
 
@@ -191,7 +260,7 @@ async def emergency_phone(
         await message.reply(t(key, phone=estate.emergency_phone))
         return
     if not _manager_or_admin(message.from_user, settings, staff_member):
-        await refuse_non_staff(message, t)
+        await _refuse_not_manager(message, staff_member, t)
         return
     if value.casefold() in ("off", "none", "-", "无"):
         value = ""
@@ -232,7 +301,7 @@ async def staff_command(
         await _list_staff(message, session, estate, t)
         return
     if not _manager_or_admin(message.from_user, settings, staff_member):
-        await refuse_non_staff(message, t)
+        await _refuse_not_manager(message, staff_member, t)
         return
     if sub == "add":
         await _add_staff(message, args[1:], session, estate, t)
@@ -379,9 +448,9 @@ async def pending(message: Message, session: AsyncSession, estate: Estate, t: Tr
         await message.answer(t("staff-pending-none"))
         return
     for owner in waiting:
-        exists = await owners.claimed_unit_exists(session, owner)
+        claim = await owners.claim_of(session, owner)
         await message.answer(
-            pending_card_text(t, owner, exists), reply_markup=pending_card_markup(t, owner)
+            pending_card_text(t, claim), reply_markup=pending_card_markup(t, claim)
         )
 
 
@@ -422,7 +491,10 @@ async def decide(
         name = await _decider_name(session, owner)
         await query.answer(t("staff-pending-already", staff=name), show_alert=True)
         return
-    exists = await owners.claimed_unit_exists(session, owner)
+    claim = await owners.claim_of(session, owner)
+    if claim.request_no != callback_data.request_no:
+        await query.answer(t("staff-pending-superseded"), show_alert=True)
+        return
     owner_t = catalogs.translator(owner.language or estate.locale)
     drafts = []
     if owner.chat_id is not None:
@@ -431,11 +503,11 @@ async def decide(
             markup = main_menu(owner_t).model_dump(exclude_none=True)
             params = {"reply_markup": markup}
         else:
-            text = owner_t("onb-rejected", name=owner.name)
+            text = rejection_text(owner_t, estate, "onb-rejected", name=owner.name)
             params = {"reply_markup": {"remove_keyboard": True}}
         drafts.append(
             Draft(
-                dedupe_key=f"owner:{owner.id}:decision",
+                dedupe_key=request_key(claim, "decision"),
                 chat_id=owner.chat_id,
                 text=text,
                 subject=f"owner:{owner.id}",
@@ -459,10 +531,15 @@ async def decide(
         "staff-pending-approved" if approve else "staff-pending-rejected",
         staff=staff_member.name,
     )
-    await query.answer(result)
+    # Staff decided to link someone whose name the register does not know for this unit:
+    # say it again, so nobody takes the approval for a match.
+    warn = approve and claim.name_differs
+    if warn:
+        result += "\n" + t("staff-pending-approved-differs")
+    await query.answer(result, show_alert=warn)
     if query.message is not None and query.message.chat.id == estate.staff_chat_id:
         await bot.edit_message_text(
-            text=f"{pending_card_text(t, decision.owner, exists)}\n\n{result}",
+            text=f"{pending_card_text(t, claim)}\n\n{result}",
             chat_id=query.message.chat.id,
             message_id=query.message.message_id,
         )

@@ -6,11 +6,14 @@ from datetime import datetime
 from enum import StrEnum
 
 import phonenumbers
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit, outbox, units
-from storage.models import Owner, OwnerStatus, OwnerUnit, Unit
+from storage.models import AuditEvent, Owner, OwnerStatus, OwnerUnit, Unit
+
+REJECTED_EVENT = "rejected"
 
 
 def normalize_phone(raw: str, region: str) -> str | None:
@@ -72,7 +75,7 @@ class LinkOutcome(StrEnum):
     linked = "linked"
     # Another Telegram account already holds this phone (or this account holds another owner).
     taken = "taken"
-    # The phone belongs to a rejected owner: the office must sort it out.
+    # The phone is on a rejected request of no Telegram account: the office must sort it out.
     refused = "refused"
     # Not in the register: the owner has to ask for approval.
     unknown = "unknown"
@@ -94,20 +97,26 @@ async def link_by_phone(
     chat_id: int,
     language: str | None,
 ) -> LinkResult:
-    """Verify a Telegram account whose own contact matches an owner of the register."""
+    """Verify a Telegram account whose own contact matches an owner of the register.
+
+    A person whose request was rejected comes back here when they apply again: their own
+    rejected request is no obstacle, so a phone the register now lists verifies them as usual.
+    """
     row = await by_phone(session, estate_id, phone)
     if row is None:
         return LinkResult(LinkOutcome.unknown)
     if row.telegram_user_id not in (None, telegram_user_id):
         return LinkResult(LinkOutcome.taken)
-    if row.status == OwnerStatus.rejected:
+    if row.status == OwnerStatus.rejected and row.telegram_user_id is None:
         return LinkResult(LinkOutcome.refused)
     if not await _has_units(session, row.id):
-        # A register row without units, or someone's unfinished self-registration.
+        # A register row without units, or someone's own unfinished or rejected request.
         return LinkResult(LinkOutcome.unknown)
     holder = await by_telegram_user(session, estate_id, telegram_user_id)
     if holder is not None and holder.id != row.id:
-        return LinkResult(LinkOutcome.taken)
+        if holder.status != OwnerStatus.rejected or await _has_units(session, holder.id):
+            return LinkResult(LinkOutcome.taken)
+        await _release(session, holder, row)
     row.telegram_user_id = telegram_user_id
     row.chat_id = chat_id
     if language:
@@ -128,11 +137,104 @@ async def link_by_phone(
     return LinkResult(LinkOutcome.linked, row, await units.of_owner(session, row.id))
 
 
+async def _release(session: AsyncSession, request: Owner, owner: Owner) -> None:
+    """Free the Telegram account of a rejected request (caller commits): the account now
+    belongs to `owner`, found by a phone the request did not have. The request stays."""
+    audit.record(
+        session,
+        actor=f"owner:{owner.id}",
+        entity="owner",
+        entity_id=request.id,
+        type="request_superseded",
+        estate_id=request.estate_id,
+        telegram_user_id=request.telegram_user_id,
+        owner_id=owner.id,
+    )
+    request.telegram_user_id = None
+    request.chat_id = None
+    session.add(request)
+    # The account is unique per estate: free it before the owner's row takes it.
+    await session.flush()
+
+
+def same_name(a: str, b: str) -> bool:
+    """Names compared loosely, ignoring case and spaces ("LI  wei" is "Li Wei")."""
+    return "".join(a.split()).casefold() == "".join(b.split()).casefold()
+
+
+@dataclass(frozen=True)
+class UnitHolder:
+    """An owner the register links to a unit, as staff judging a request see them."""
+
+    name: str
+    status: OwnerStatus
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A registration request as staff judge it: who asks, for which unit, who holds it now."""
+
+    owner: Owner
+    # 1, then one more after each rejection: every request gets its own card and decision.
+    request_no: int
+    unit_exists: bool
+    holders: list[UnitHolder] = field(default_factory=list)
+
+    @property
+    def name_differs(self) -> bool:
+        """The register links the unit to other people only: it may be someone else's flat."""
+        return bool(self.holders) and not any(
+            same_name(holder.name, self.owner.name) for holder in self.holders
+        )
+
+
+async def claim_of(session: AsyncSession, owner: Owner) -> Claim:
+    """The claimed unit as the register has it, and how many times this person asked."""
+    assert owner.id is not None
+    unit = None
+    if owner.claimed_building is not None and owner.claimed_unit is not None:
+        unit = await units.find(
+            session, owner.estate_id, owner.claimed_building, owner.claimed_unit
+        )
+    holders = [] if unit is None or unit.id is None else await _holders(session, unit.id, owner)
+    return Claim(owner, 1 + await _rejections(session, owner.id), unit is not None, holders)
+
+
+async def _holders(session: AsyncSession, unit_id: int, claimant: Owner) -> list[UnitHolder]:
+    query = (
+        select(Owner)
+        .join(OwnerUnit, col(OwnerUnit.owner_id) == col(Owner.id))
+        .where(OwnerUnit.unit_id == unit_id, Owner.id != claimant.id)
+        .order_by(col(Owner.id))
+    )
+    return [UnitHolder(o.name, o.status) for o in (await session.exec(query)).all()]
+
+
+async def _rejections(session: AsyncSession, owner_id: int) -> int:
+    query = select(func.count()).where(
+        AuditEvent.entity == "owner",
+        AuditEvent.entity_id == owner_id,
+        AuditEvent.type == REJECTED_EVENT,
+    )
+    return (await session.exec(query)).one()
+
+
+def _previous_request(owner: Owner) -> dict[str, str | int | None]:
+    """The rejected request a new one replaces on the same row, kept in the audit trail."""
+    return {
+        "name": owner.name,
+        "phone": owner.phone,
+        "building": owner.claimed_building,
+        "unit": owner.claimed_unit,
+        "decided_by": owner.decided_by,
+        "decided_at": owner.decided_at.isoformat() if owner.decided_at else None,
+    }
+
+
 @dataclass(frozen=True)
 class Registration:
     outcome: LinkOutcome
-    owner: Owner | None = None
-    unit_exists: bool = False
+    claim: Claim | None = None
 
 
 async def request_registration(
@@ -146,11 +248,13 @@ async def request_registration(
     name: str,
     building: str,
     unit: str,
-    drafts: Callable[[Owner, bool], Iterable[outbox.Draft]],
+    drafts: Callable[[Claim], Iterable[outbox.Draft]],
 ) -> Registration:
     """Store a pending owner and, in the same transaction, the card asking staff to decide.
 
-    `drafts(owner, unit_exists)` renders the outbox messages once the owner has an id.
+    Someone whose earlier request was rejected asks again on the same row; the earlier request
+    stays in the audit trail. `drafts(claim)` renders the outbox messages once the owner has
+    an id.
     """
     owner = await by_telegram_user(session, estate_id, telegram_user_id)
     phone_row = await by_phone(session, estate_id, phone)
@@ -161,10 +265,12 @@ async def request_registration(
     elif owner is not None and phone_row is not None and phone_row.id != owner.id:
         return Registration(LinkOutcome.taken)
     if owner is not None and (
-        owner.status in (OwnerStatus.verified, OwnerStatus.rejected)
-        or await _has_units(session, owner.id)
+        owner.status == OwnerStatus.verified or await _has_units(session, owner.id)
     ):
         return Registration(LinkOutcome.taken)
+    previous = None
+    if owner is not None and owner.status == OwnerStatus.rejected:
+        previous = _previous_request(owner)
     if owner is None:
         owner = Owner(estate_id=estate_id, name=name)
     owner.name = name
@@ -175,9 +281,11 @@ async def request_registration(
     owner.status = OwnerStatus.pending
     owner.claimed_building = units.clean(building)
     owner.claimed_unit = units.clean(unit)
+    owner.decided_by = None
+    owner.decided_at = None
     session.add(owner)
     await session.flush()
-    unit_exists = await units.find(session, estate_id, building, unit) is not None
+    claim = await claim_of(session, owner)
     audit.record(
         session,
         actor=f"owner:{owner.id}",
@@ -187,11 +295,14 @@ async def request_registration(
         estate_id=estate_id,
         building=owner.claimed_building,
         unit=owner.claimed_unit,
-        unit_in_register=unit_exists,
+        unit_in_register=claim.unit_exists,
+        name_differs=claim.name_differs,
+        request_no=claim.request_no,
+        previous=previous,
     )
-    await outbox.add_all(session, drafts(owner, unit_exists))
+    await outbox.add_all(session, drafts(claim))
     await session.commit()
-    return Registration(LinkOutcome.unknown, owner, unit_exists)
+    return Registration(LinkOutcome.unknown, claim)
 
 
 async def list_pending(session: AsyncSession, estate_id: int, limit: int = 20) -> list[Owner]:
@@ -203,13 +314,6 @@ async def list_pending(session: AsyncSession, estate_id: int, limit: int = 20) -
         .limit(limit)
     )
     return list((await session.exec(query)).all())
-
-
-async def claimed_unit_exists(session: AsyncSession, owner: Owner) -> bool:
-    if owner.claimed_building is None or owner.claimed_unit is None:
-        return False
-    found = await units.find(session, owner.estate_id, owner.claimed_building, owner.claimed_unit)
-    return found is not None
 
 
 class DecisionOutcome(StrEnum):
@@ -264,7 +368,7 @@ async def decide(
         actor=f"staff:{staff_id}",
         entity="owner",
         entity_id=owner_id,
-        type="approved" if approve else "rejected",
+        type="approved" if approve else REJECTED_EVENT,
         estate_id=estate_id,
         unit_id=unit.id if unit else None,
         unit_created=created,

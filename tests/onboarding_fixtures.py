@@ -89,10 +89,14 @@ async def outbox_rows(
         return list((await session.exec(query)).all())
 
 
-async def audit_types(session_pool: SessionPool, entity: str) -> list[str]:
+async def audit_events(session_pool: SessionPool, entity: str) -> list[AuditEvent]:
     async with session_pool() as session:
         query = select(AuditEvent).where(AuditEvent.entity == entity).order_by(col(AuditEvent.id))
-        return [event.type for event in (await session.exec(query)).all()]
+        return list((await session.exec(query)).all())
+
+
+async def audit_types(session_pool: SessionPool, entity: str) -> list[str]:
+    return [event.type for event in await audit_events(session_pool, entity)]
 
 
 async def active_staff(session_pool: SessionPool) -> list[StaffMember]:

@@ -5,13 +5,16 @@ from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 
 from handlers.keyboards import TextKey
 from handlers.onboarding import LanguageCb
-from storage import owners
+from storage import estates, owners, registers
 from storage.models import Estate, OwnerStatus, StaffRole
+from storage.registers import OwnerRow
 from tests.helpers import STAFF_CHAT_ID, Person, answers
 from tests.onboarding_fixtures import (
+    OWNER_PHONE,
     add_staff,
     add_unit,
     all_owners,
+    audit_events,
     audit_types,
     button_data,
     outbox_rows,
@@ -112,11 +115,14 @@ async def test_phone_held_by_another_account_is_refused(tg, bot, session_pool, e
     assert await owner_of(session_pool, STRANGER) is None
 
 
-async def register_unknown(tg, person=ALICE, name="Chen Jing") -> None:
-    await start_in_english(tg, person)
-    await tg.contact(person, "8613900139002")
-    await tg.send(person, "5")
-    await tg.send(person, "0801")
+async def register_unknown(
+    tg, person=ALICE, name="Chen Jing", unit=("5", "0801"), phone="8613900139002", lang="en"
+) -> None:
+    await tg.send(person, "/start")
+    await tg.press(person, LanguageCb(code=lang).pack())
+    await tg.contact(person, phone)
+    await tg.send(person, unit[0])
+    await tg.send(person, unit[1])
     await tg.send(person, name)
 
 
@@ -169,7 +175,7 @@ async def test_known_unit_is_marked_on_the_card(tg, session_pool, estate):
     assert "该房号在业主名册中" in card.payload["text"]
 
 
-async def test_reject_tells_the_owner_to_contact_the_office(tg, bot, session_pool, estate):
+async def test_reject_tells_the_owner_how_to_apply_again(tg, bot, session_pool, estate):
     await add_staff(session_pool, estate, CLERK, role=StaffRole.technician)
     await register_unknown(tg)
     [card] = await outbox_rows(session_pool, STAFF_CHAT_ID)
@@ -177,11 +183,173 @@ async def test_reject_tells_the_owner_to_contact_the_office(tg, bot, session_poo
     owner = await owner_of(session_pool, ALICE)
     assert owner.status == OwnerStatus.rejected
     [note] = await outbox_rows(session_pool, ALICE.id)
+    assert "send /start to apply again" in note.payload["text"]
     assert "contact the office" in note.payload["text"]
-    await tg.send(ALICE, "/start")
-    assert bot.last_text(ALICE.id) == (
-        "Your registration was not approved. Please contact the management office."
+    assert "📞" not in note.payload["text"]
+    # Free text, a menu word or a photo: the status, with the way forward (no phone is set).
+    for word in ("你好", "报修", "💳 My fees"):
+        await tg.send(ALICE, word)
+        assert bot.last_text(ALICE.id) == REJECTED_STATUS
+    await tg.photo(ALICE)
+    assert bot.last_text(ALICE.id) == REJECTED_STATUS
+
+
+REJECTED_STATUS = (
+    "Your registration was not approved. If a detail was wrong, send /start to apply again "
+    "with the correct building, unit and name, or contact the management office."
+)
+
+
+async def test_rejected_person_is_given_the_office_phone(tg, bot, session_pool, estate):
+    async with session_pool() as session:
+        await estates.set_emergency_phone(session, estate.id, "+86 21 5555 0100", actor="test")
+    await add_staff(session_pool, estate, CLERK)
+    await register_unknown(tg, ALICE)
+    await register_unknown(tg, BOB, phone="8613900139003", lang="zh")
+    for card in await outbox_rows(session_pool, STAFF_CHAT_ID):
+        await tg.press(CLERK, button_data(card, "拒绝"), STAFF_CHAT_ID)
+    [note] = await outbox_rows(session_pool, ALICE.id)
+    assert note.payload["text"].endswith("\n📞 Management office: +86 21 5555 0100")
+    await tg.send(ALICE, "hello")
+    assert bot.last_text(ALICE.id) == f"{REJECTED_STATUS}\n📞 Management office: +86 21 5555 0100"
+    [note] = await outbox_rows(session_pool, BOB.id)
+    assert "可发送 /start 重新申请" in note.payload["text"]
+    assert note.payload["text"].endswith("\n📞 物业服务中心电话：+86 21 5555 0100")
+    await tg.send(BOB, "报修")
+    assert bot.last_text(BOB.id) == (
+        "您的登记申请未通过审核。如信息有误，可发送 /start 重新申请，填写正确的楼栋、房号和姓名；"
+        "也可以联系物业服务中心。\n📞 物业服务中心电话：+86 21 5555 0100"
     )
+
+
+async def test_rejected_person_applies_again_and_is_approved(tg, bot, session_pool, estate):
+    clerk = await add_staff(session_pool, estate, CLERK, name="Zhou Min")
+    await register_unknown(tg, unit=("5", "0801"))
+    [first_card] = await outbox_rows(session_pool, STAFF_CHAT_ID)
+    await tg.press(CLERK, button_data(first_card, "拒绝"), STAFF_CHAT_ID)
+    rejected = await owner_of(session_pool, ALICE)
+
+    await tg.send(ALICE, "/start")
+    assert bot.last_text(ALICE.id).startswith("Please choose your language")
+    await tg.press(ALICE, LanguageCb(code="en").pack())
+    await tg.contact(ALICE, "8613900139002")
+    assert bot.last_text(ALICE.id) == "Which building do you live in? (for example: 3)"
+    await tg.send(ALICE, "5")
+    await tg.send(ALICE, "0802")
+    await tg.send(ALICE, "Chen Jing")
+    assert "sent to the management office" in bot.last_text(ALICE.id)
+
+    owner = await owner_of(session_pool, ALICE)
+    assert owner.id == rejected.id and owner.status == OwnerStatus.pending
+    assert (owner.claimed_unit, owner.decided_by) == ("0802", None)
+    first, card = await outbox_rows(session_pool, STAFF_CHAT_ID)
+    assert first.id == first_card.id and "5-0801" in first.payload["text"]
+    assert card.dedupe_key == f"owner:{owner.id}:pending-card:2"
+    assert "5-0802" in card.payload["text"] and "再次申请" in card.payload["text"]
+    # The earlier request stays on record.
+    events = await audit_events(session_pool, "owner")
+    assert [e.type for e in events] == [
+        "registration_requested",
+        "rejected",
+        "registration_requested",
+    ]
+    assert events[-1].data["request_no"] == 2
+    assert events[-1].data["previous"]["unit"] == "0801"
+    assert events[-1].data["previous"]["decided_by"] == clerk.id
+
+    # The first card's buttons belong to the first request: they change nothing now.
+    await tg.press(CLERK, button_data(first_card, "通过"), STAFF_CHAT_ID)
+    assert answers(bot)[-1].show_alert and "重新申请" in answers(bot)[-1].text
+    assert (await owner_of(session_pool, ALICE)).status == OwnerStatus.pending
+
+    await tg.press(CLERK, button_data(card, "通过"), STAFF_CHAT_ID)
+    assert answers(bot)[-1].text == "✅ 已由 Zhou Min 审核通过。"
+    owner = await owner_of(session_pool, ALICE)
+    assert owner.status == OwnerStatus.verified and owner.decided_by == clerk.id
+    async with session_pool() as session:
+        assert [u.number for u in await owners.units_of(session, owner.id)] == ["0802"]
+    _, note = await outbox_rows(session_pool, ALICE.id)
+    assert note.dedupe_key == f"owner:{owner.id}:decision:2"
+    assert note.payload["text"].startswith("Good news, Chen Jing!")
+    await tg.send(ALICE, "/start")
+    assert bot.last_text(ALICE.id).startswith("Hello, Chen Jing!")
+
+
+async def test_rejected_person_now_in_the_register_is_verified(tg, bot, session_pool, estate):
+    await add_staff(session_pool, estate, CLERK)
+    await register_unknown(tg)
+    [card] = await outbox_rows(session_pool, STAFF_CHAT_ID)
+    await tg.press(CLERK, button_data(card, "拒绝"), STAFF_CHAT_ID)
+    # The office corrects the register: the import finds the person by their phone.
+    row = OwnerRow(line=2, building="5", unit="0801", name="Chen Jing", phone="+8613900139002")
+    async with session_pool() as session:
+        await registers.import_owners(session, estate.id, [row], "test")
+    await start_in_english(tg)
+    await tg.contact(ALICE, "8613900139002")
+    assert bot.last_text(ALICE.id) == (
+        "Welcome, Chen Jing! You are verified as the owner of unit 5-0801."
+    )
+    assert (await owner_of(session_pool, ALICE)).status == OwnerStatus.verified
+    assert (await audit_types(session_pool, "owner"))[-1] == "verified_by_phone"
+    assert len(await outbox_rows(session_pool, STAFF_CHAT_ID)) == 1
+
+
+async def test_card_warns_when_the_unit_is_someone_elses(tg, bot, session_pool, estate):
+    await add_staff(session_pool, estate, CLERK, name="Zhou Min")
+    await register_owner(session_pool, estate, name="Li Wei", units=(("1", "101"),))
+    await register_unknown(tg, STRANGER, name="Zhang Min", unit=("1", "101"))
+    [card] = await outbox_rows(session_pool, STAFF_CHAT_ID)
+    text = card.payload["text"]
+    assert "名册中该房号的业主：\n• Li Wei（已核实）" in text
+    assert "⚠️ 申请人填写的姓名（Zhang Min）与名册中该房号的业主不一致" in text
+    assert "该房号在业主名册中" not in text and "姓名与名册一致" not in text
+    # Other owners' phones are not shown, only the applicant's.
+    assert OWNER_PHONE not in text and "+8613900139002" in text
+
+    await tg.press(CLERK, button_data(card, "通过"), STAFF_CHAT_ID)
+    answer = answers(bot)[-1]
+    assert answer.show_alert
+    assert answer.text == (
+        "✅ 已由 Zhou Min 审核通过。\n⚠️ 申请人姓名与名册不一致，请确认登记业主知情同意。"
+    )
+    edited = bot.sent(STAFF_CHAT_ID)[-1]
+    assert "⚠️ 申请人填写的姓名（Zhang Min）" in edited.text
+    assert edited.text.endswith(answer.text)
+    # Staff decided: the applicant is linked to the unit.
+    owner = await owner_of(session_pool, STRANGER)
+    assert owner.status == OwnerStatus.verified
+    async with session_pool() as session:
+        assert [u.number for u in await owners.units_of(session, owner.id)] == ["101"]
+
+
+async def test_card_with_the_registered_name_has_no_warning(tg, bot, session_pool, estate):
+    async with session_pool() as session:
+        row = await session.get(Estate, estate.id)
+        row.locale = "en"
+        session.add(row)
+        await session.commit()
+    await add_staff(session_pool, estate, CLERK, name="Zhou Min")
+    await register_owner(session_pool, estate, name="Li Wei", units=(("1", "101"),))
+    await register_unknown(tg, name="LI wei", unit=(" 1 ", "101"))
+    [card] = await outbox_rows(session_pool, STAFF_CHAT_ID)
+    text = card.payload["text"]
+    assert "🏠 On the register for this unit:\n• Li Wei (verified)" in text
+    assert text.endswith("✅ The name matches the register.")
+    assert "⚠️" not in text
+    await tg.press(CLERK, button_data(card, "Approve"), STAFF_CHAT_ID)
+    answer = answers(bot)[-1]
+    assert answer.text == "✅ Approved by Zhou Min." and not answer.show_alert
+    assert "⚠️" not in bot.sent(STAFF_CHAT_ID)[-1].text
+
+
+async def test_card_buttons_posted_before_requests_were_numbered_still_work(
+    tg, bot, session_pool, estate
+):
+    await add_staff(session_pool, estate, CLERK)
+    await register_unknown(tg)
+    owner = await owner_of(session_pool, ALICE)
+    await tg.press(CLERK, f"ownr:ok:{owner.id}", STAFF_CHAT_ID)
+    assert (await owner_of(session_pool, ALICE)).status == OwnerStatus.verified
 
 
 async def test_non_staff_pressing_approve_changes_nothing(tg, bot, session_pool, estate):

@@ -51,7 +51,7 @@ async def test_non_staff_staff_add_is_refused(tg, bot, session_pool, estate):
     assert "只有物业服务中心的员工" in bot.last_text(STAFF_CHAT_ID)
     await add_staff(session_pool, estate, TECH, role=StaffRole.technician)
     await tg.group(TECH, "/staff add 804 Zhang San technician")
-    assert "只有物业服务中心的员工" in bot.last_text(STAFF_CHAT_ID)
+    assert bot.last_text(STAFF_CHAT_ID) == "抱歉，只有主管（或管理员）可以修改此项，请联系主管。"
     assert [m.telegram_user_id for m in await active_staff(session_pool)] == [TECH.id]
 
 
@@ -154,7 +154,7 @@ async def test_manager_sets_the_emergency_phone_and_others_may_only_read_it(
     manager, agent, stranger = Person(7001), Person(7002), Person(7003)
 
     await tg.group(agent, "/emergency 0755-1234 5678")
-    assert bot.last_text(STAFF_CHAT_ID) == zh("staff-refused")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staff-managers-only")
     await tg.group(manager, "/emergency call me maybe")
     assert bot.last_text(STAFF_CHAT_ID) == zh("staff-emergency-usage")
     await tg.group(manager, "/emergency 0755-1234 5678")

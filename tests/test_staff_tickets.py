@@ -597,3 +597,11 @@ async def test_a_handled_complaint_asks_if_the_matter_is_resolved(
     assert "apologised and cleaned the stairs" in asked.payload["text"]
     labels = [b["text"] for b in asked.payload["reply_markup"]["inline_keyboard"][0]]
     assert labels == ["👍 Yes, resolved", "👎 No, not resolved"]
+
+
+async def test_staff_member_writing_in_private_is_told_what_works_there(
+    tg, bot, catalogs, staff_members
+):
+    await tg.send(TECH, "hello")
+    # Technicians write in private with their own Telegram language (English here).
+    assert bot.last_text(TECH.id) == catalogs.translator("en")("fallback-staff", name="Tom")

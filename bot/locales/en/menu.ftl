@@ -13,7 +13,6 @@ menu-language = 🌐 Language
 menu-greeting = Hello, { $name }! How can we help you today? Choose an option below.
 menu-unknown = Sorry, I did not understand that. Please choose an option from the menu below.
 menu-status-pending = Your registration request is still waiting for the management office to review it. We will message you as soon as it is decided.
-menu-status-rejected = Your registration was not approved. Please contact the management office.
 menu-status-unregistered = You are not registered yet. Please send /start to register first.
 
 help-owner = I am the front door of your property management office. From the menu you can:

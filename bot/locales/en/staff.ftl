@@ -10,6 +10,7 @@ staff-bind-open-tickets = { $count ->
     [one] One request was opened before this group was bound: its card is posted below. /queue lists open requests.
    *[other] { $count } requests were opened before this group was bound: their cards are posted below. /queue lists open requests.
 }
+staff-managers-only = Sorry, only a manager (or an admin) can change that. Ask your manager.
 staff-bind-first = This group is not the staff group yet. An admin must send /bind here first.
 staff-group-only = Please use this command in the staff group chat.
 staff-list-header = <b>Active staff ({ $count })</b>
@@ -54,3 +55,16 @@ staff-emergency-usage = Usage: /emergency NUMBER (digits, spaces, + ( ) -), or /
 # The outbox could not write to a staff member in private (never pressed Start, or blocked the bot).
 outbox-staff-unreachable = ⚠️ A private message to { $name } was not delivered (Telegram: “{ $error }”). Ask { $name } to open a private chat with the bot and press Start — Telegram does not let bots write first.
 outbox-staff-unreachable-ticket = ⚠️ The message about <b>#{ $number }</b> to { $name } was not delivered (Telegram: “{ $error }”). Ask { $name } to open a private chat with the bot and press Start — Telegram does not let bots write first — then send it again with /dispatch { $number }.
+
+# Registration cards: whose flat the register says the claimed unit is (names only, no phones).
+staff-pending-holders = 🏠 On the register for this unit:
+staff-pending-holder = • { $name } ({ $status })
+staff-pending-name-matches = ✅ The name matches the register.
+staff-pending-name-differs = ⚠️ The name given ({ $name }) is not on the register for this unit. Approving links this person to the unit and shows them its fees and requests: check with the registered owner first.
+staff-pending-again = 🔁 Applying again: an earlier request from this person was rejected.
+staff-pending-approved-differs = ⚠️ The name differs from the register: make sure the registered owner agrees.
+staff-owner-pending = pending
+staff-owner-verified = verified
+staff-owner-rejected = rejected
+staff-owner-unreachable = unreachable
+staff-pending-superseded = This card is about an earlier request, already decided: the person has applied again. Use the newest card, or /pending.

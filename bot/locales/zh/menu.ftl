@@ -13,7 +13,6 @@ menu-language = 🌐 语言
 menu-greeting = { $name }，您好！请问有什么可以帮您？请在下方菜单中选择。
 menu-unknown = 抱歉，没有看懂您的意思。请在下方菜单中选择需要的服务。
 menu-status-pending = 您的登记申请正在等待物业服务中心审核，审核结果出来后我们会第一时间通知您。
-menu-status-rejected = 您的登记申请未通过审核，请联系物业服务中心。
 menu-status-unregistered = 您还没有登记。请先发送 /start 完成登记。
 
 help-owner = 我是物业服务中心的线上前台。通过菜单您可以：

@@ -4,6 +4,7 @@ staff-bind-done = 本群已设为 { $estate } 的员工群。
 staff-bind-already = 本群已经是 { $estate } 的员工群。
 staff-bind-pending = 有 { $count } 条登记申请待审核，发送 /pending 查看。
 staff-bind-open-tickets = 绑定本群之前已有 { $count } 条未结工单，卡片将在下面补发。发送 /queue 查看全部未结工单。
+staff-managers-only = 抱歉，只有主管（或管理员）可以修改此项，请联系主管。
 staff-bind-first = 本群还不是员工群，需要管理员先在本群发送 /bind。
 staff-group-only = 请在员工群中使用此命令。
 staff-list-header = <b>在职员工（{ $count } 人）</b>
@@ -48,3 +49,16 @@ staff-emergency-usage = 用法：/emergency 号码（数字、空格、+ ( ) -�
 # The outbox could not write to a staff member in private (never pressed Start, or blocked the bot).
 outbox-staff-unreachable = ⚠️ 发给 { $name } 的私聊消息未能送达（Telegram：“{ $error }”）。请 { $name } 先私聊机器人并点“开始”——Telegram 不允许机器人主动发起对话。
 outbox-staff-unreachable-ticket = ⚠️ 发给 { $name } 的 <b>#{ $number }</b> 消息未能送达（Telegram：“{ $error }”）。请 { $name } 先私聊机器人并点“开始”（Telegram 不允许机器人主动发起对话），然后用 /dispatch { $number } 重新发送。
+
+# Registration cards: whose flat the register says the claimed unit is (names only, no phones).
+staff-pending-holders = 🏠 名册中该房号的业主：
+staff-pending-holder = • { $name }（{ $status }）
+staff-pending-name-matches = ✅ 姓名与名册一致。
+staff-pending-name-differs = ⚠️ 申请人填写的姓名（{ $name }）与名册中该房号的业主不一致。通过后此人将绑定该房号，可查看其物业费和报修记录：请先与登记业主核实。
+staff-pending-again = 🔁 再次申请：此人之前的申请未获通过。
+staff-pending-approved-differs = ⚠️ 申请人姓名与名册不一致，请确认登记业主知情同意。
+staff-owner-pending = 待审核
+staff-owner-verified = 已核实
+staff-owner-rejected = 已拒绝
+staff-owner-unreachable = 无法联系
+staff-pending-superseded = 这张卡片对应的是此前已处理的申请，此人已重新申请。请使用最新的卡片，或发送 /pending 查看。
