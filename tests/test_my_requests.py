@@ -36,6 +36,17 @@ async def events_of(session_pool, ticket_id) -> list[TicketEvent]:
         return list(rows)
 
 
+def from_bot(tg, person, message_id: int, text: str) -> Message:
+    """A message the bot sent to `person`, for the owner to reply to."""
+    return Message(
+        message_id=message_id,
+        date=datetime.now(UTC),
+        chat=tg._chat(person, None),
+        from_user=User(id=BOT_ID, is_bot=True, first_name="Frontdoor"),
+        text=text,
+    )
+
+
 async def staff_do(session_pool, clock, operation, ticket_id, member, **kwargs):
     """Run a staff transition straight through storage (the staff side is tested elsewhere)."""
     async with session_pool() as session:
@@ -335,13 +346,7 @@ async def test_reply_to_the_details_or_the_confirmation_becomes_a_comment(
     await tg.send(OWNER, "#1")
     [details] = await outbox_rows(chat_id=OWNER.id, key_prefix="direct:")
     assert details.subject == f"ticket:{tid}"
-    replied = Message(
-        message_id=details.telegram_message_id,
-        date=datetime.now(UTC),
-        chat=tg._chat(OWNER, None),
-        from_user=User(id=BOT_ID, is_bot=True, first_name="Frontdoor"),
-        text="#1",
-    )
+    replied = from_bot(tg, OWNER, details.telegram_message_id, "#1")
     await tg.send(OWNER, "It drips faster now.", reply_to_message=replied)
     assert "Added to #1" in bot.last_text(OWNER.id)
     last = (await events_of(session_pool, tid))[-1]
@@ -370,13 +375,7 @@ async def test_owner_answer_to_staff_about_a_closed_ticket_reaches_staff(
     )
     [to_owner] = [r for r in await outbox_rows(chat_id=OWNER.id) if "sink" in str(r.payload)]
     await mark_sent(session_pool, to_owner.dedupe_key, 778)
-    replied = Message(
-        message_id=778,
-        date=datetime.now(UTC),
-        chat=tg._chat(OWNER, None),
-        from_user=User(id=BOT_ID, is_bot=True, first_name="Frontdoor"),
-        text="Is the sink still fine?",
-    )
+    replied = from_bot(tg, OWNER, 778, "Is the sink still fine?")
     await tg.send(OWNER, "Yes, all good, thanks", reply_to_message=replied)
     assert "Added to #1" in bot.last_text(OWNER.id)
     assert (await ticket_of(session_pool, tid)).status == TicketStatus.closed
@@ -404,13 +403,7 @@ async def test_reply_to_staff_message_becomes_a_comment(
         r for r in await outbox_rows(chat_id=OWNER.id) if "Which hallway" in str(r.payload)
     ]
     await mark_sent(session_pool, to_owner.dedupe_key, 777)
-    replied = Message(
-        message_id=777,
-        date=datetime.now(UTC),
-        chat=tg._chat(OWNER, None),
-        from_user=User(id=BOT_ID, is_bot=True, first_name="Frontdoor"),
-        text="Which hallway light?",
-    )
+    replied = from_bot(tg, OWNER, 777, "Which hallway light?")
     await tg.send(OWNER, "The one by the lift.", reply_to_message=replied)
     assert "Added to #2" in bot.last_text(OWNER.id)
     last = (await events_of(session_pool, second.ticket.id))[-1]
