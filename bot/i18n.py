@@ -99,37 +99,39 @@ class Catalogs:
             raise MissingMessage(f"{locale}: {key}: {errors[0]}")
         return str(text)
 
-    def labels(self, key: str, aliases: bool = True) -> frozenset[str]:
-        """Every normalised wording that means `key`: its text and `.aliases` in all locales.
-        Without `aliases`, only its text and the command-like aliases ("/repair")."""
-        return self._labels(key, aliases)
+    def labels(self, key: str, words: str = "all") -> frozenset[str]:
+        """Every normalised wording that means `key` in all locales: its text and `.aliases`
+        ("all"), its text only ("text"), or only its command-like aliases ("commands")."""
+        return self._labels(key, words)
 
     @cache  # noqa: B019  (catalogs live as long as the process)
-    def _labels(self, key: str, aliases: bool) -> frozenset[str]:
+    def _labels(self, key: str, words: str) -> frozenset[str]:
         found: set[str] = set()
         for bundle in self.bundles.values():
             if not bundle.has_message(key):
                 continue
             message = bundle.get_message(key)
-            if message.value is not None:
+            if message.value is not None and words in ("all", "text"):
                 found.add(normalize(str(bundle.format_pattern(message.value, {})[0])))
             alias = message.attributes.get("aliases")
-            if alias is not None:
-                words = [
-                    w for w in str(bundle.format_pattern(alias, {})[0]).split(",") if w.strip()
-                ]
-                found.update(normalize(w) for w in words if aliases or w.strip().startswith("/"))
+            if alias is not None and words != "text":
+                listed = str(bundle.format_pattern(alias, {})[0]).split(",")
+                found.update(
+                    normalize(w) for w in listed if words == "all" or w.strip().startswith("/")
+                )
         found.discard("")
         return frozenset(found)
 
     def match(self, text: str | None, *keys: str, strict: Collection[str] = ()) -> str | None:
-        """The first of `keys` whose labels match `text`, in any locale; keys in `strict` match
-        only their own text and command-like aliases."""
+        """The first of `keys` whose labels match `text`, in any locale. Keys in `strict` match
+        only their own text, or their commands when `text` is one ("/fees", not "fees")."""
         if not text:
             return None
         folded = normalize(text)
+        command = text.strip().startswith("/")
         for key in keys:
-            if folded in self.labels(key, aliases=key not in strict):
+            words = "all" if key not in strict else "commands" if command else "text"
+            if folded in self.labels(key, words):
                 return key
         return None
 

@@ -46,3 +46,15 @@ def test_language_codes_map_to_shipped_locales() -> None:
     assert locale_for("en-GB") == "en"
     assert locale_for("ru") == "en"
     assert locale_for(None, "zh") == "zh"
+
+
+def test_strict_menu_keys_match_button_text_and_commands_only(catalogs: Catalogs) -> None:
+    menu = ("menu-repair", "menu-complaint", "menu-fees", "menu-language")
+    for typed in ("leak", "坏了", "complaint", "fees", "english", "我要投诉"):
+        assert catalogs.match(typed, *menu, strict=menu) is None, typed
+    assert catalogs.match("📣 Make a complaint", *menu, strict=menu) == "menu-complaint"
+    assert catalogs.match("🛠 报修", *menu, strict=menu) == "menu-repair"
+    assert catalogs.match("/complaint", *menu, strict=menu) == "menu-complaint"
+    # Outside a conversation the words still work as shortcuts.
+    assert catalogs.match("leak", *menu) == "menu-repair"
+    assert catalogs.match("fees", *menu) == "menu-fees"
