@@ -123,9 +123,12 @@ def _event_line(t: Translator, event: TicketEvent, tz: ZoneInfo) -> str:
         by = t("event-by-owner")
     else:
         by = t("event-by-system")
-    return t(
-        "card-last", at=local(event.at, tz), event=Html(t(f"event-{_code(event.type)}")), by=by
-    )
+    return t("card-last", at=local(event.at, tz), event=event_label(t, event), by=by)
+
+
+def event_label(t: Translator, event: TicketEvent) -> Html:
+    """What happened, for staff: "assigned", "owner comment" …"""
+    return Html(t(f"event-{_code(event.type)}"))
 
 
 def card_text(t: Translator, view: TicketView, now: datetime, tz: ZoneInfo) -> str:

@@ -176,7 +176,7 @@ def event_line(t: Translator, event: TicketEvent, tz: ZoneInfo) -> str | None:
     elif event.type == "cancelled":
         what = t("myreq-ev-cancelled")
     else:
-        what = t(f"myreq-ev-{event.type}")
+        what = t(f"myreq-ev-{event.type.replace('_', '-')}")
     return t("myreq-history-line", at=at, what=Html(what))
 
 

@@ -24,6 +24,7 @@ from handlers.cards import (
     card_markup,
     category_label,
     error_text,
+    event_label,
     local,
     owner_phone,
     place,
@@ -31,6 +32,7 @@ from handlers.cards import (
     subject,
 )
 from handlers.filters import IsActiveStaff, IsStaffChat, refuse_non_staff
+from handlers.ticket_form import set_buttons
 from storage import outbox, staff, tickets
 from storage.models import Estate, StaffMember, TicketEvent, TicketKind
 from storage.tickets import Actor, Notify, TicketError, TicketView
@@ -207,7 +209,7 @@ async def show_ticket(
         t(
             "staffcmd-history-line",
             at=local(event.at, tz),
-            event=Html(t(f"event-{event.type}")),
+            event=event_label(t, event),
             by=str(event.data.get("by") or ""),
             text=_history_detail(t, event),
         )
@@ -572,10 +574,7 @@ async def _show_assign(
         return
     assert estate.id is not None
     members = await staff.list_active(session, estate.id)
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(
-            reply_markup=assign_markup(t, view.ticket.id or 0, members)
-        )
+    await set_buttons(query, assign_markup(t, view.ticket.id or 0, members))
     await query.answer(t("staffcmd-pick-assignee"))
 
 
@@ -596,8 +595,7 @@ async def assign_pick(
         return
     assignee = await staff.get(session, callback_data.staff_id) if callback_data.staff_id else None
     if callback_data.staff_id == 0 or assignee is None or not assignee.active:
-        if isinstance(query.message, Message):
-            await query.message.edit_reply_markup(reply_markup=card_markup(t, view.ticket))
+        await set_buttons(query, card_markup(t, view.ticket))
         await query.answer(t("staffcmd-stale") if callback_data.staff_id else "")
         return
     target = assignee
@@ -614,8 +612,8 @@ async def assign_pick(
         ),
         t("staffcmd-assigned", number=str(view.ticket.number), name=target.name),
     )
-    if not ok and isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=card_markup(t, view.ticket))
+    if not ok:
+        await set_buttons(query, card_markup(t, view.ticket))
 
 
 @router.callback_query(DoneCB.filter(), is_staff_person)
@@ -633,7 +631,8 @@ async def done_button(
     view = await _button_view(query, session, estate, callback_data.ticket_id, t)
     if view is None:
         return
-    ok = await _answer_op(
+    # The outbox takes the Done button off the work order once the ticket is resolved.
+    await _answer_op(
         query,
         t,
         lambda: tickets.resolve(
@@ -646,8 +645,6 @@ async def done_button(
         ),
         t("staffcmd-resolved", number=str(view.ticket.number)),
     )
-    if ok and isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=None)
 
 
 @router.callback_query(TicketCB.filter())

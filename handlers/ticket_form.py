@@ -231,14 +231,21 @@ def grid(buttons: Sequence[InlineKeyboardButton], width: int = 2) -> InlineKeybo
 
 
 async def close_buttons(query: CallbackQuery) -> None:
-    """Take the buttons off an answered question, so it cannot be answered twice. Cosmetic:
-    a stale button is refused by the draft check anyway, so a failed edit must not stop the
-    step that records the answer."""
+    """Take the buttons off an answered question, so it cannot be answered twice."""
     if isinstance(query.message, Message) and query.message.reply_markup is not None:
-        try:
-            await query.message.edit_reply_markup(reply_markup=None)
-        except TelegramAPIError as exc:
-            log.warning("could not remove old buttons error=%s", type(exc).__name__)
+        await set_buttons(query, None)
+
+
+async def set_buttons(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
+    """Change the buttons under the pressed message. Cosmetic: what was pressed is already
+    recorded (and a stale button is refused by its own check), so a failed edit must not stop
+    the handler half-way."""
+    if not isinstance(query.message, Message):
+        return
+    try:
+        await query.message.edit_reply_markup(reply_markup=markup)
+    except TelegramAPIError as exc:
+        log.warning("could not change buttons error=%s", type(exc).__name__)
 
 
 async def pressed(

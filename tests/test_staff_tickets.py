@@ -605,3 +605,23 @@ async def test_staff_member_writing_in_private_is_told_what_works_there(
     await tg.send(TECH, "hello")
     # Technicians write in private with their own Telegram language (English here).
     assert bot.last_text(TECH.id) == catalogs.translator("en")("fallback-staff", name="Tom")
+
+
+async def test_ticket_history_shows_every_kind_of_event(
+    tg, bot, zh, make_ticket, staff_members, session_pool, verified_owner, clock
+):
+    tid = (await make_ticket()).ticket.id
+    await tg.group(AGENT, "/assign 1 me")
+    await tg.group(AGENT, "/resolve 1 new washer")
+    owner = {"owner_id": verified_owner.id, "now": clock(), "notify": tickets.no_notify}
+    async with session_pool() as session:
+        await tickets.confirm_fixed(session, tid, fixed=True, reason=None, **owner)
+    async with session_pool() as session:
+        await tickets.rate(session, tid, rating=5, comment=None, **owner)
+    async with session_pool() as session:
+        await tickets.add_rating_comment(session, tid, comment="Quick, thanks", **owner)
+    await tg.group(AGENT, "/ticket 1")
+    shown = bot.last_text(STAFF_CHAT_ID)
+    for key in ("event-assigned", "event-resolved", "event-closed", "event-rated"):
+        assert zh(key) in shown
+    assert zh("event-rating-comment") in shown and "Quick, thanks" in shown
