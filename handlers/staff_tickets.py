@@ -515,7 +515,13 @@ async def card_button(
             query,
             t,
             lambda: tickets.assign(
-                session, tid, assignee=staff_member, actor=actor, now=clock(), notify=notify
+                session,
+                tid,
+                assignee=staff_member,
+                actor=actor,
+                now=clock(),
+                notify=notify,
+                take=True,
             ),
             t("staffcmd-assigned", number=number, name=staff_member.name),
         )

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from enum import Enum
@@ -38,7 +39,7 @@ from bot.clock import Clock, system_clock
 from bot.i18n import Catalogs, default_catalogs
 from storage import delivery, outbox
 from storage.db import SessionPool
-from storage.models import Estate, OutboxStatus, StaffMember
+from storage.models import OutboxStatus
 
 log = logging.getLogger("frontdoor.outbox")
 
@@ -202,13 +203,15 @@ class OutboxSender:
             if row.chat_id > 0:
                 async with self.session_pool() as session:
                     await delivery.mark_unreachable(session, row.chat_id, exc.message)
-                    await delivery.report_staff_unreachable(
-                        session,
-                        chat_id=row.chat_id,
-                        row_id=row.id,
-                        subject=row.subject,
-                        notice=self._staff_notice(exc.message),
-                    )
+                    # Photos travel with a text about the same thing: one notice is enough.
+                    if row.method != "sendPhoto":
+                        await delivery.report_undelivered(
+                            session,
+                            chat_id=row.chat_id,
+                            row_id=row.id,
+                            subject=row.subject,
+                            notice=self._notice(exc.message),
+                        )
                 self.poke()
             return outcome
         except TelegramBadRequest as exc:
@@ -237,17 +240,13 @@ class OutboxSender:
             message_id = row.payload["message_id"]
         return await self._sent(row, message_id)
 
-    def _staff_notice(self, error: str) -> delivery.StaffNotice:
-        def notice(estate: Estate, member: StaffMember, number: int | None) -> str:
-            t = self.catalogs.translator(estate.locale)
-            if number is None:
-                return t("outbox-staff-unreachable", name=member.name, error=error)
-            return t(
-                "outbox-staff-unreachable-ticket",
-                name=member.name,
-                error=error,
-                number=str(number),
-            )
+    def _notice(self, error: str) -> Callable[[delivery.Undelivered], str]:
+        def notice(what: delivery.Undelivered) -> str:
+            t = self.catalogs.translator(what.estate.locale)
+            if what.number is None:
+                return t("outbox-staff-unreachable", name=what.name, error=error)
+            key = "outbox-staff-unreachable-ticket" if what.staff else "outbox-owner-unreachable"
+            return t(key, name=what.name, error=error, number=str(what.number))
 
         return notice
 

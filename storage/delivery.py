@@ -1,16 +1,14 @@
-"""What delivery failures teach us about people: an owner who blocked the bot is unreachable;
-a staff member the bot cannot write to is reported to their staff group."""
+"""What delivery failures teach us about people: an owner who blocked the bot is unreachable,
+and the staff group is told of private messages that did not get through."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit, outbox
 from storage.models import Estate, Owner, OwnerStatus, StaffMember, Ticket
-
-# (estate, staff member, ticket number or None) → the notice for the staff group.
-StaffNotice = Callable[[Estate, StaffMember, int | None], str]
 
 
 async def mark_unreachable(session: AsyncSession, chat_id: int, reason: str = "") -> list[Owner]:
@@ -42,12 +40,36 @@ async def mark_unreachable(session: AsyncSession, chat_id: int, reason: str = ""
     return owners
 
 
-async def report_staff_unreachable(
-    session: AsyncSession, *, chat_id: int, row_id: int, subject: str | None, notice: StaffNotice
+@dataclass(frozen=True)
+class Undelivered:
+    """A private message Telegram refused, as the staff group is told of it."""
+
+    estate: Estate
+    name: str
+    # The ticket the message was about, if any.
+    number: int | None
+    # A staff member (who must press Start) rather than an owner (who blocked the bot).
+    staff: bool
+
+
+async def report_undelivered(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    row_id: int,
+    subject: str | None,
+    notice: Callable[[Undelivered], str],
 ) -> int:
-    """Tell the staff group that a private message (a work order, say) to one of its active
-    members was refused; returns how many groups were told. Telegram refuses a bot's first
-    message to someone who never pressed Start, so the group must know to ask them."""
+    """Tell the staff group that Telegram refused a private message; returns how many notices
+    were queued. A staff member is reported for any message (Telegram refuses a bot's first
+    message to someone who never pressed Start, so the group must ask them); an owner only
+    for messages about a ticket, so staff know to call instead."""
+    kind, _, ticket_id = (subject or "").partition(":")
+    ticket = (
+        await session.get(Ticket, int(ticket_id))
+        if kind == "ticket" and ticket_id.isdigit()
+        else None
+    )
     members = (
         await session.exec(
             select(StaffMember).where(
@@ -56,15 +78,13 @@ async def report_staff_unreachable(
             )
         )
     ).all()
-    kind, _, ticket_id = (subject or "").partition(":")
-    ticket = (
-        await session.get(Ticket, int(ticket_id))
-        if kind == "ticket" and ticket_id.isdigit()
-        else None
-    )
+    people: list[tuple[int, str, bool]] = [(m.estate_id, m.name, True) for m in members]
+    if ticket is not None:
+        owners = (await session.exec(select(Owner).where(Owner.chat_id == chat_id))).all()
+        people += [(o.estate_id, o.name, False) for o in owners if o.id == ticket.owner_id]
     told = 0
-    for member in members:
-        estate = await session.get(Estate, member.estate_id)
+    for estate_id, name, staff in people:
+        estate = await session.get(Estate, estate_id)
         if estate is None or estate.staff_chat_id is None:
             continue
         number = ticket.number if ticket is not None and ticket.estate_id == estate.id else None
@@ -72,7 +92,7 @@ async def report_staff_unreachable(
             session,
             dedupe_key=f"undelivered:{row_id}:{estate.id}",
             chat_id=estate.staff_chat_id,
-            text=notice(estate, member, number),
+            text=notice(Undelivered(estate, name, number, staff)),
             subject=subject if number is not None else None,
         )
         told += 1

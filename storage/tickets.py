@@ -495,14 +495,23 @@ async def assign(
     actor: Actor,
     now: datetime,
     notify: Notify,
+    take: bool = False,
 ) -> TicketView:
-    """Give the ticket to a staff member (Take = assign to oneself); technicians may only take
-    unassigned tickets for themselves."""
+    """Give the ticket to a staff member; technicians may only take unassigned tickets for
+    themselves. `take` (the Take button) only claims a ticket nobody holds: of colleagues
+    pressing Take at once, the first gets it and the others are told."""
     ticket = await _load(session, ticket_id, actor)
     _require_status(
         ticket,
         [TicketStatus.new, TicketStatus.assigned, TicketStatus.in_progress, TicketStatus.reopened],
     )
+    # A reopened ticket is up for grabs again, whoever held it before.
+    if (
+        take
+        and ticket.status != TicketStatus.reopened
+        and ticket.assignee_id not in (None, assignee.id)
+    ):
+        raise _refuse(ticket, "taken")
     if actor.kind == "owner":
         raise _refuse(ticket, "forbidden")
     if actor.role == StaffRole.technician and (

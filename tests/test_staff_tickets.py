@@ -330,8 +330,9 @@ async def test_undeliverable_work_order_is_reported_and_can_be_sent_again(
     tg, bot, zh, clock, make_ticket, staff_members, session_pool, outbox_rows
 ):
     """Telegram refuses a bot's first message to someone who never pressed Start: the group
-    is told, and /dispatch on the ticket in progress sends the order again."""
-    await make_ticket()
+    is told (once, though the order's photo fails too), and /dispatch on the ticket in
+    progress sends the order again."""
+    await make_ticket(photos=[("p1", "up1")])
     await tg.group(AGENT, "/assign 1 @tom")
     await tg.group(AGENT, "/dispatch 1")
     bot.session.blocked_chats.add(TECH.id)
@@ -339,8 +340,9 @@ async def test_undeliverable_work_order_is_reported_and_can_be_sent_again(
     # Rows queued by handlers are due at the wall-clock time, not at the fake clock's.
     later = max(clock(), datetime.now(UTC)) + timedelta(seconds=1)
     await sender.send_due(later)
-    [first_order] = await outbox_rows(chat_id=TECH.id)
-    assert first_order.status == "failed"
+    await sender.send_due(later + timedelta(seconds=2))  # a private chat gets 1 message/s
+    [first_order, first_photo] = await outbox_rows(chat_id=TECH.id)
+    assert first_order.status == first_photo.status == "failed"
     [notice] = await outbox_rows(chat_id=STAFF_CHAT_ID, key_prefix="undelivered:")
     assert "Tom" in notice.payload["text"] and "/dispatch 1" in notice.payload["text"]
     assert notice.subject == first_order.subject
@@ -348,10 +350,25 @@ async def test_undeliverable_work_order_is_reported_and_can_be_sent_again(
     bot.session.blocked_chats.discard(TECH.id)
     await tg.group(AGENT, "/dispatch 1")
     assert bot.last_text(STAFF_CHAT_ID) == zh("staffcmd-dispatched", number="1", name="Tom")
-    await sender.send_due(datetime.now(UTC) + timedelta(seconds=5))
+    await sender.send_due(later + timedelta(seconds=5))
+    await sender.send_due(later + timedelta(seconds=7))
     orders = await outbox_rows(chat_id=TECH.id)
-    assert [o.status for o in orders] == ["failed", "sent"]
-    assert orders[1].payload["text"] == first_order.payload["text"]
+    assert [o.status for o in orders] == ["failed", "failed", "sent", "sent"]
+    assert orders[2].payload["text"] == first_order.payload["text"]
+    assert len(await outbox_rows(chat_id=STAFF_CHAT_ID, key_prefix="undelivered:")) == 1
+
+
+async def test_a_reply_the_owner_never_gets_is_reported_to_the_group(
+    tg, bot, clock, make_ticket, staff_members, session_pool, outbox_rows
+):
+    await make_ticket()
+    bot.session.blocked_chats.add(OWNER.id)
+    await tg.group(AGENT, "/reply 1 Can we come at 3 pm?")
+    sender = OutboxSender(bot, session_pool, clock, limiter=contextlib.nullcontext())
+    await sender.send_due(max(clock(), datetime.now(UTC)) + timedelta(seconds=1))
+    [notice] = await outbox_rows(chat_id=STAFF_CHAT_ID, key_prefix="undelivered:")
+    assert "Olivia" in notice.payload["text"] and "#1" in notice.payload["text"]
+    assert notice.subject is not None and notice.subject.startswith("ticket:")
 
 
 async def test_technician_done_command_in_private_and_not_assignee(
@@ -625,3 +642,16 @@ async def test_ticket_history_shows_every_kind_of_event(
     for key in ("event-assigned", "event-resolved", "event-closed", "event-rated"):
         assert zh(key) in shown
     assert zh("event-rating-comment") in shown and "Quick, thanks" in shown
+
+
+async def test_second_take_is_refused_but_assign_can_hand_over(
+    tg, bot, zh, make_ticket, staff_members, session_pool
+):
+    tid = (await make_ticket()).ticket.id
+    await tg.press(AGENT, press_data("take", tid), STAFF_CHAT_ID)
+    await tg.press(TECH, press_data("take", tid), STAFF_CHAT_ID)
+    assert last_answer(bot).show_alert
+    assert last_answer(bot).text == zh("ticket-error-taken", number="1", status="")
+    assert (await ticket_row(session_pool, tid)).assignee_id == staff_members["agent"].id
+    await tg.group(AGENT, "/assign 1 @tom")
+    assert (await ticket_row(session_pool, tid)).assignee_id == staff_members["technician"].id

@@ -68,3 +68,4 @@ staff-owner-verified = verified
 staff-owner-rejected = rejected
 staff-owner-unreachable = unreachable
 staff-pending-superseded = This card is about an earlier request, already decided: the person has applied again. Use the newest card, or /pending.
+outbox-owner-unreachable = ⚠️ The message about <b>#{ $number }</b> to the owner { $name } was not delivered (Telegram: “{ $error }”) — they may have blocked the bot. Please call them instead (📞 Call owner on the card).

@@ -77,7 +77,7 @@ repair-visit-tomorrow-pm = 明天下午
 repair-visit-any = 任何时间
 repair-summary-title = <b>🛠 您的报修</b>
 repair-created = ✅ 您的报修 <b>#{ $number }</b> 已登记。
-    我们将在 { $deadline } 前回复您。可在“我的请求”中查看进度。
+    我们将在 { $deadline } 前回复您。可在“📋 我的报修/投诉”中查看进度。
 repair-created-urgent = 🚨 您的紧急报修 <b>#{ $number }</b> 已登记。
     我们将在 { $deadline } 前回复您。
     如有人身危险或闻到燃气味，请立即拨打紧急电话：{ $phone }
@@ -96,7 +96,7 @@ complaint-created = ✅ 您的投诉 <b>#{ $number }</b> 已登记。
 ## 我的请求
 
 myreq-empty = 您还没有任何请求。可通过菜单报修或投诉。
-myreq-list-title = <b>📋 我的请求</b>
+myreq-list-title = <b>📋 我的报修/投诉</b>
 myreq-btn-open = #{ $number } · { $status }
 myreq-detail = <b>#{ $number }</b> · { $kind } · { $category }
     状态：<b>{ $status }</b>
@@ -125,9 +125,9 @@ myreq-ev-rescheduled = 上门日期改为 { $day }
 myreq-btn-comment = 💬 补充留言
 myreq-btn-photo = 📷 补充照片
 myreq-btn-cancel = ✖ 取消此请求
-myreq-btn-list = ⬅ 我的请求
+myreq-btn-list = ⬅ 我的报修/投诉
 myreq-ticket-usage = 请发送请求编号，例如 /ticket 12
-myreq-not-found = 在您的请求中找不到该编号。请打开“我的请求”查看。
+myreq-not-found = 在您的报修/投诉中找不到该编号。请打开“📋 我的报修/投诉”查看。
 myreq-ask-comment = 请输入对 #{ $number } 的补充留言（也可以发送照片）。
 myreq-ask-photo = 请发送 #{ $number } 的照片（可附文字说明）。
 myreq-comment-expected = 请发送文字或照片。

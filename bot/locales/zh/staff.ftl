@@ -62,3 +62,4 @@ staff-owner-verified = 已核实
 staff-owner-rejected = 已拒绝
 staff-owner-unreachable = 无法联系
 staff-pending-superseded = 这张卡片对应的是此前已处理的申请，此人已重新申请。请使用最新的卡片，或发送 /pending 查看。
+outbox-owner-unreachable = ⚠️ 发给业主 { $name } 的 <b>#{ $number }</b> 消息未能送达（Telegram：“{ $error }”），业主可能已屏蔽机器人。请改为电话联系（卡片上的「📞 联系业主」）。
