@@ -466,6 +466,18 @@ def card_drafts(catalogs: Catalogs, estate: Estate) -> Notify:
                     )
         if event.type in ("resolved", "cancelled"):
             drafts.extend(_retire_work_orders(view, prefix))
+        if event.type == "rescheduled" and view.assignee is not None:
+            # The technician plans the visit too.
+            drafts.append(
+                Draft(
+                    f"{prefix}:tech",
+                    view.assignee.telegram_user_id,
+                    staff_t(
+                        "notify-rescheduled-tech", number=number, day=event.data.get("day", "")
+                    ),
+                    subject=subject(tid),
+                )
+            )
         drafts.extend(_owner_drafts(catalogs, estate, view, event, prefix))
         return drafts
 

@@ -219,13 +219,7 @@ async def show_ticket(
         "\n".join([text, "", t("staffcmd-history"), *history]), reply_markup=markup
     )
     # Replying to this copy of the card answers the owner, as on the card itself.
-    await outbox.remember(
-        session,
-        chat_id=sent.chat.id,
-        message_id=sent.message_id,
-        subject=subject(view.ticket.id),
-        at=clock(),
-    )
+    await _remember(session, sent, view.ticket.id, clock())
 
 
 async def _run_command(
@@ -246,7 +240,22 @@ async def _run_command(
         return
     by = By(actor=Actor.staff(staff_member), now=clock(), notify=card_drafts(catalogs, estate))
     if await _apply(message, t, lambda: operation(view.ticket.id or 0, by)):
-        await message.reply(done)
+        sent = await message.reply(done)
+        if message.chat.id == estate.staff_chat_id:
+            # Replying to the confirmation ("Sent to the owner of #2") goes on with that ticket.
+            await _remember(session, sent, view.ticket.id, by["now"])
+
+
+async def _remember(
+    session: AsyncSession, sent: Message, ticket_id: int | None, now: datetime
+) -> None:
+    await outbox.remember(
+        session,
+        chat_id=sent.chat.id,
+        message_id=sent.message_id,
+        subject=subject(ticket_id),
+        at=now,
+    )
 
 
 @router.message(Command("assign"), IsActiveStaff())

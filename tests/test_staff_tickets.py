@@ -465,6 +465,18 @@ async def test_reschedule_tells_owner_the_new_day(
     assert "2026-11-26" in bot.last_text(STAFF_CHAT_ID)
     told = (await owner_rows(outbox_rows))[-1]
     assert "2026-11-26" in told.payload["text"] and "#1" in told.payload["text"]
+    assert await outbox_rows(chat_id=TECH.id) == []  # nobody assigned yet
+    await tg.group(AGENT, "/assign 1 @tom")
+    await tg.group(AGENT, "/reschedule 1 2026-11-27")
+    [tech_told] = await outbox_rows(chat_id=TECH.id)
+    assert "2026-11-27" in tech_told.payload["text"]
+    # Replying to the group's confirmation of a command goes on with that ticket.
+    confirmed = (await outbox_rows(chat_id=STAFF_CHAT_ID, key_prefix="direct:"))[-1]
+    assert confirmed.subject == "ticket:1"
+    await tg.group(
+        AGENT, "Sorry for the wait", reply_to_message=bot_message(confirmed.telegram_message_id)
+    )
+    assert "Sorry for the wait" in (await owner_rows(outbox_rows))[-1].payload["text"]
 
 
 async def test_html_in_description_cannot_break_the_card(

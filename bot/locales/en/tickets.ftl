@@ -133,6 +133,7 @@ notify-handled-note = ✅ Your complaint <b>#{ $number }</b> has been dealt with
     Is the matter resolved for you?
 notify-btn-handled = 👍 Yes, resolved
 notify-btn-not-handled = 👎 No, not resolved
+notify-rescheduled-tech = 📅 <b>#{ $number }</b>: the visit is now planned for { $day }.
 notify-rescheduled = 📅 Request <b>#{ $number }</b>: the visit is now planned for { $day }.
 notify-rate = 🔒 Request <b>#{ $number }</b> is closed. How satisfied are you? Tap the stars.
 notify-cancelled = ✖️ Request <b>#{ $number }</b> was cancelled by the service desk: { $reason }

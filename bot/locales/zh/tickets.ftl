@@ -130,6 +130,7 @@ notify-handled-note = ✅ 您的投诉 <b>#{ $number }</b> 已处理：{ $text }
     您对处理结果满意吗？
 notify-btn-handled = 👍 满意，已解决
 notify-btn-not-handled = 👎 不满意，未解决
+notify-rescheduled-tech = 📅 <b>#{ $number }</b>：上门时间改为 { $day }。
 notify-rescheduled = 📅 工单 <b>#{ $number }</b>：上门时间改为 { $day }。
 notify-rate = 🔒 工单 <b>#{ $number }</b> 已关闭。请为本次服务打分。
 notify-cancelled = ✖️ 工单 <b>#{ $number }</b> 已被物业服务中心取消：{ $reason }
