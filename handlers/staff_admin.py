@@ -1,10 +1,12 @@
 """Staff bootstrap in the group: /bind, /staff, /pending and the registration decisions."""
 
+import logging
 import re
 from typing import Self
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
@@ -25,6 +27,8 @@ from handlers.keyboards import main_menu
 from storage import estates, outbox, owners, staff, tickets
 from storage.models import Estate, Owner, OwnerStatus, StaffMember, StaffRole
 from storage.outbox import Draft
+
+log = logging.getLogger("frontdoor.staff")
 
 router = Router(name=__name__)
 
@@ -514,6 +518,28 @@ async def decide(
                 params=params,
             )
         )
+    result = t(
+        "staff-pending-approved" if approve else "staff-pending-rejected",
+        staff=staff_member.name,
+    )
+    # Staff decided to link someone whose name the register does not know for this unit:
+    # say it again, so nobody takes the approval for a match.
+    warn = approve and claim.name_differs
+    if warn:
+        result += "\n" + t("staff-pending-approved-differs")
+    decided_card = f"{pending_card_text(t, claim)}\n\n{result}"
+    if estate.staff_chat_id is not None:
+        # The request's own card shows the decision, also when it was taken on a /pending copy.
+        drafts.append(
+            Draft(
+                dedupe_key=request_key(claim, "decided-card"),
+                chat_id=estate.staff_chat_id,
+                text=decided_card,
+                method="editMessageText",
+                subject=f"owner:{owner.id}",
+                params={"message_id": {"$message_id_of": request_key(claim, "pending-card")}},
+            )
+        )
     decision = await owners.decide(
         session,
         estate_id=estate.id,
@@ -527,22 +553,17 @@ async def decide(
         name = await _decider_name(session, decision.owner) if decision.owner else "—"
         await query.answer(t("staff-pending-already", staff=name), show_alert=True)
         return
-    result = t(
-        "staff-pending-approved" if approve else "staff-pending-rejected",
-        staff=staff_member.name,
-    )
-    # Staff decided to link someone whose name the register does not know for this unit:
-    # say it again, so nobody takes the approval for a match.
-    warn = approve and claim.name_differs
-    if warn:
-        result += "\n" + t("staff-pending-approved-differs")
     await query.answer(result, show_alert=warn)
     if query.message is not None and query.message.chat.id == estate.staff_chat_id:
-        await bot.edit_message_text(
-            text=f"{pending_card_text(t, claim)}\n\n{result}",
-            chat_id=query.message.chat.id,
-            message_id=query.message.message_id,
-        )
+        # At once on the pressed message; the outbox edit above may then find nothing to change.
+        try:
+            await bot.edit_message_text(
+                text=decided_card,
+                chat_id=query.message.chat.id,
+                message_id=query.message.message_id,
+            )
+        except TelegramAPIError as exc:
+            log.warning("could not edit the request card error=%s", type(exc).__name__)
 
 
 @router.callback_query(OwnerDecisionCb.filter())

@@ -165,7 +165,15 @@ async def test_unknown_phone_goes_to_staff_and_approval_verifies(tg, bot, sessio
     await tg.press(CLERK, button_data(card, "拒绝"), STAFF_CHAT_ID)
     assert answers(bot)[-1].text == "已由 Zhou Min 处理过。"
     assert (await owner_of(session_pool, ALICE)).status == OwnerStatus.verified
-    assert len(await outbox_rows(session_pool)) == 2
+    # The card, the owner's note and the card's edit with the decision; nothing more.
+    rows = await outbox_rows(session_pool)
+    assert [r.dedupe_key for r in rows] == [
+        f"owner:{owner.id}:pending-card",
+        f"owner:{owner.id}:decision",
+        f"owner:{owner.id}:decided-card",
+    ]
+    assert rows[2].method == "editMessageText" and "Zhou Min" in rows[2].payload["text"]
+    assert rows[2].payload["message_id"] == {"$message_id_of": f"owner:{owner.id}:pending-card"}
 
 
 async def test_known_unit_is_marked_on_the_card(tg, session_pool, estate):
@@ -242,7 +250,7 @@ async def test_rejected_person_applies_again_and_is_approved(tg, bot, session_po
     owner = await owner_of(session_pool, ALICE)
     assert owner.id == rejected.id and owner.status == OwnerStatus.pending
     assert (owner.claimed_unit, owner.decided_by) == ("0802", None)
-    first, card = await outbox_rows(session_pool, STAFF_CHAT_ID)
+    first, _decided, card = await outbox_rows(session_pool, STAFF_CHAT_ID)
     assert first.id == first_card.id and "5-0801" in first.payload["text"]
     assert card.dedupe_key == f"owner:{owner.id}:pending-card:2"
     assert "5-0802" in card.payload["text"] and "再次申请" in card.payload["text"]
@@ -291,7 +299,8 @@ async def test_rejected_person_now_in_the_register_is_verified(tg, bot, session_
     )
     assert (await owner_of(session_pool, ALICE)).status == OwnerStatus.verified
     assert (await audit_types(session_pool, "owner"))[-1] == "verified_by_phone"
-    assert len(await outbox_rows(session_pool, STAFF_CHAT_ID)) == 1
+    # The first card and its edit with the rejection; no new card.
+    assert len(await outbox_rows(session_pool, STAFF_CHAT_ID)) == 2
 
 
 async def test_card_warns_when_the_unit_is_someone_elses(tg, bot, session_pool, estate):
