@@ -666,6 +666,7 @@ async def on_outcome(
     estate: Estate,
     staff_member: StaffMember,
     catalogs: Catalogs,
+    clock: Clock,
     bot: Bot,
 ) -> None:
     """Done / Missed on a card: record it (only while booked) and edit the card in place;
@@ -682,12 +683,17 @@ async def on_outcome(
         staff_id=staff_member.id,
         status=CallbackStatus.done if done else CallbackStatus.missed,
         outcome="reached" if done else "no_answer",
+        now=clock(),
         drafts=lambda callback, owner: (
             () if done else missed_notice(catalogs, estate, callback, owner)
         ),
     )
     if result.outcome == Outcome.not_found or result.callback is None:
         await query.answer(t("cb-not-found"), show_alert=True)
+        return
+    if result.outcome == Outcome.too_early:
+        slot = slot_text(t, result.callback.slot_start, result.callback.slot_end, tz_of(estate))
+        await query.answer(t("cb-staff-too-early", slot=slot), show_alert=True)
         return
     if result.outcome != Outcome.recorded:
         status = t(f"cb-status-{result.callback.status}")

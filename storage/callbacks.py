@@ -89,6 +89,7 @@ class Outcome(StrEnum):
     ticket_gone = "ticket_gone"
     not_found = "not_found"
     not_booked = "not_booked"
+    too_early = "too_early"
 
 
 @dataclass(frozen=True)
@@ -227,10 +228,12 @@ async def record_outcome(
     staff_id: int,
     status: CallbackStatus,
     outcome: str,
+    now: datetime,
     drafts: Callable[[Callback, Owner], Iterable[Draft]] = lambda callback, owner: (),
 ) -> Result:
     """Staff mark a booked call-back done or missed, with a short outcome; `drafts` (e.g. the
-    owner's "we could not reach you") are queued in the same transaction."""
+    owner's "we could not reach you") are queued in the same transaction. A call can be
+    missed only once its slot has begun: the owner was promised that time."""
     if status not in (CallbackStatus.done, CallbackStatus.missed):
         raise ValueError(f"not an outcome status: {status}")
     callback = (
@@ -241,6 +244,8 @@ async def record_outcome(
         return Result(Outcome.not_found)
     if callback.status != CallbackStatus.booked:
         return Result(Outcome.not_booked, callback)
+    if status == CallbackStatus.missed and now < callback.slot_start:
+        return Result(Outcome.too_early, callback)
     callback.status = status
     callback.staff_id = staff_id
     callback.outcome = outcome

@@ -187,7 +187,7 @@ async def test_note_too_long_is_refused(tg, bot, verified_owner, session_pool):
 
 
 async def test_staff_done_and_missed(
-    tg, bot, verified_owner, staff_members, session_pool, outbox_rows
+    tg, bot, clock, verified_owner, staff_members, session_pool, outbox_rows
 ):
     await book_via_chat(tg, slot_label="Tue 11-24 09:00")
     await book_via_chat(tg, slot_label="Tue 11-24 13:00", note=None)
@@ -201,6 +201,11 @@ async def test_staff_done_and_missed(
     assert (await all_callbacks(session_pool))[0].status == CallbackStatus.booked
 
     await tg.press(AGENT, CbStaff(action="done", callback_id=first.id).pack(), STAFF_CHAT_ID)
+    # The owner was promised Tuesday 13:00: not missed before that.
+    await tg.press(AGENT, CbStaff(action="missed", callback_id=second.id).pack(), STAFF_CHAT_ID)
+    assert answers(bot)[-1].show_alert and "13:00" in answers(bot)[-1].text
+    assert (await all_callbacks(session_pool))[1].status == CallbackStatus.booked
+    clock.advance(timedelta(hours=28))  # Tuesday 14:00 in Shanghai
     await tg.press(AGENT, CbStaff(action="missed", callback_id=second.id).pack(), STAFF_CHAT_ID)
     first, second = await all_callbacks(session_pool)
     assert first.status == CallbackStatus.done and first.outcome == "reached"

@@ -58,6 +58,7 @@ cb-status-done = done
 cb-status-missed = missed
 cb-status-cancelled = cancelled
 cb-owner-missed = 📵 We called you for the call-back of { $slot } but could not reach you. To choose another time, press “📞 Book a call-back”.
+cb-staff-too-early = The owner expects the call in { $slot }. Mark it missed only after trying in that slot.
 cb-staff-already = This call-back is already { $status }.
 cb-staff-done = ✅ Called by { $staff }.
 cb-staff-missed = 📵 Missed — no answer (marked by { $staff }).

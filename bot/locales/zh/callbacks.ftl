@@ -55,6 +55,7 @@ cb-status-done = 已回电
 cb-status-missed = 未接通
 cb-status-cancelled = 已取消
 cb-owner-missed = 📵 我们按预约（{ $slot }）给您回电，但未能接通。如需另约时间，请点“📞 预约回电”。
+cb-staff-too-early = 业主预约的回电时间是 { $slot }，请在该时段内拨打未接通后再标记“未接通”。
 cb-staff-already = 该回电预约的状态已是“{ $status }”。
 cb-staff-done = ✅ 已由 { $staff } 回电。
 cb-staff-missed = 📵 未接通（由 { $staff } 标记）。
