@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Collection, Iterable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from fluent.runtime import FluentBundle, FluentResource
 
@@ -70,6 +70,10 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", "".join(kept)).strip().casefold()
 
 
+# Which wordings of a catalog key count: text and aliases, the text only, or its /commands.
+Wordings = Literal["all", "text", "commands"]
+
+
 class Catalogs:
     def __init__(self, root: Path = LOCALE_DIR, locales: Iterable[str] = LOCALES) -> None:
         self.bundles: dict[str, FluentBundle] = {}
@@ -99,13 +103,13 @@ class Catalogs:
             raise MissingMessage(f"{locale}: {key}: {errors[0]}")
         return str(text)
 
-    def labels(self, key: str, words: str = "all") -> frozenset[str]:
+    def labels(self, key: str, words: Wordings = "all") -> frozenset[str]:
         """Every normalised wording that means `key` in all locales: its text and `.aliases`
         ("all"), its text only ("text"), or only its command-like aliases ("commands")."""
         return self._labels(key, words)
 
     @cache  # noqa: B019  (catalogs live as long as the process)
-    def _labels(self, key: str, words: str) -> frozenset[str]:
+    def _labels(self, key: str, words: Wordings) -> frozenset[str]:
         found: set[str] = set()
         for bundle in self.bundles.values():
             if not bundle.has_message(key):
@@ -130,7 +134,7 @@ class Catalogs:
         folded = normalize(text)
         command = text.strip().startswith("/")
         for key in keys:
-            words = "all" if key not in strict else "commands" if command else "text"
+            words: Wordings = "all" if key not in strict else "commands" if command else "text"
             if folded in self.labels(key, words):
                 return key
         return None

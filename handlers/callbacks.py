@@ -17,8 +17,7 @@ from bot.clock import Clock
 from bot.i18n import Catalogs, Html, Translator
 from handlers import cards
 from handlers.filters import IsActiveStaff, IsStaffChat, IsVerifiedOwner, refuse_non_staff
-from handlers.keyboards import NotMenu, TextKey, main_menu
-from handlers.ticket_form import close_buttons
+from handlers.keyboards import NotMenu, TextKey, close_buttons, main_menu
 from storage import callbacks, owners, tickets
 from storage.callbacks import CallbackView, Outcome, Slot
 from storage.models import Callback, CallbackStatus, Estate, Owner, StaffMember, Ticket

@@ -7,9 +7,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs, Html, Translator
+from storage import outbox
 from storage.models import (
     Estate,
     Owner,
@@ -68,6 +70,20 @@ def card_key(ticket_id: int | None) -> str:
 
 def subject(ticket_id: int | None) -> str:
     return f"ticket:{ticket_id}"
+
+
+async def remember_about(
+    session: AsyncSession, sent: Message, ticket_id: int | None, now: datetime
+) -> None:
+    """Note that a message the bot answered directly is about a ticket, so a Telegram reply
+    to it reaches that ticket like a reply to a card does."""
+    await outbox.remember(
+        session,
+        chat_id=sent.chat.id,
+        message_id=sent.message_id,
+        subject=subject(ticket_id),
+        at=now,
+    )
 
 
 def _code(value: str) -> str:

@@ -1,11 +1,23 @@
-"""Shared keyboards (main menu, cancel) and TextKey, which matches labels in any locale."""
+"""Shared keyboards (main menu, cancel), TextKey, which matches labels in any locale, and the
+best-effort change of the buttons under a pressed message."""
 
+import logging
 from typing import Any
 
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Filter
-from aiogram.types import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 
 from bot.i18n import Catalogs, Translator
+
+log = logging.getLogger("frontdoor.keyboards")
 
 MENU_KEYS = (
     "menu-repair",
@@ -73,3 +85,21 @@ class TextKey(Filter):
         if key is None:
             return False
         return {"text_key": key}
+
+
+async def close_buttons(query: CallbackQuery) -> None:
+    """Take the buttons off an answered question, so it cannot be answered twice."""
+    if isinstance(query.message, Message) and query.message.reply_markup is not None:
+        await set_buttons(query, None)
+
+
+async def set_buttons(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
+    """Change the buttons under the pressed message. Cosmetic: what was pressed is already
+    recorded (and a stale button is refused by its own check), so a failed edit must not stop
+    the handler half-way."""
+    if not isinstance(query.message, Message):
+        return
+    try:
+        await query.message.edit_reply_markup(reply_markup=markup)
+    except TelegramAPIError as exc:
+        log.warning("could not change buttons error=%s", type(exc).__name__)

@@ -28,8 +28,8 @@ from bot.clock import Clock
 from bot.i18n import Catalogs, Html, Translator
 from handlers import cards
 from handlers.filters import IsVerifiedOwner
-from handlers.keyboards import NotMenu, TextKey, main_menu
-from handlers.ticket_form import close_buttons, photo_of
+from handlers.keyboards import NotMenu, TextKey, close_buttons, main_menu
+from handlers.ticket_form import photo_of
 from storage import outbox, tickets
 from storage.models import Estate, Owner, Ticket, TicketEvent, TicketStatus
 from storage.outbox import Draft
@@ -233,13 +233,7 @@ async def send_detail(
         detail_text(t, view, tz_of(estate)), reply_markup=detail_markup(t, view.ticket)
     )
     # A Telegram reply to the details becomes a comment on the ticket.
-    await outbox.remember(
-        session,
-        chat_id=sent.chat.id,
-        message_id=sent.message_id,
-        subject=cards.subject(view.ticket.id),
-        at=now,
-    )
+    await cards.remember_about(session, sent, view.ticket.id, now)
 
 
 @router.message(Command("ticket"))
@@ -332,7 +326,7 @@ async def on_add(
         return
     ticket = view.ticket
     if ticket.status not in COMMENTABLE:
-        refusal = TicketError("bad_transition", ticket.number, str(ticket.status))
+        refusal = tickets.refusal(ticket)
         await query.answer(cards.error_text(t, refusal), show_alert=True)
         return
     await query.answer()
@@ -357,7 +351,7 @@ async def on_cancel_ask(
         return
     ticket = view.ticket
     if ticket.status not in CANCELLABLE:
-        refusal = TicketError("bad_transition", ticket.number, str(ticket.status))
+        refusal = tickets.refusal(ticket)
         await query.answer(cards.error_text(t, refusal), show_alert=True)
         return
     await query.answer()
@@ -656,7 +650,7 @@ async def on_rating_skip(
     if view is None:
         return
     if view.ticket.rating is None:
-        refusal = TicketError("not_rated", view.ticket.number, str(view.ticket.status))
+        refusal = tickets.refusal(view.ticket, "not_rated")
         await query.answer(cards.error_text(t, refusal), show_alert=True)
         return
     await close_buttons(query)

@@ -28,11 +28,11 @@ from handlers.cards import (
     local,
     owner_phone,
     place,
+    remember_about,
     status_label,
-    subject,
 )
 from handlers.filters import IsActiveStaff, IsStaffChat, refuse_non_staff
-from handlers.ticket_form import set_buttons
+from handlers.keyboards import set_buttons
 from storage import outbox, staff, tickets
 from storage.models import Estate, StaffMember, TicketEvent, TicketKind
 from storage.tickets import Actor, Notify, TicketError, TicketView
@@ -219,7 +219,7 @@ async def show_ticket(
         "\n".join([text, "", t("staffcmd-history"), *history]), reply_markup=markup
     )
     # Replying to this copy of the card answers the owner, as on the card itself.
-    await _remember(session, sent, view.ticket.id, clock())
+    await remember_about(session, sent, view.ticket.id, clock())
 
 
 async def _run_command(
@@ -243,19 +243,7 @@ async def _run_command(
         sent = await message.reply(done)
         if message.chat.id == estate.staff_chat_id:
             # Replying to the confirmation ("Sent to the owner of #2") goes on with that ticket.
-            await _remember(session, sent, view.ticket.id, by["now"])
-
-
-async def _remember(
-    session: AsyncSession, sent: Message, ticket_id: int | None, now: datetime
-) -> None:
-    await outbox.remember(
-        session,
-        chat_id=sent.chat.id,
-        message_id=sent.message_id,
-        subject=subject(ticket_id),
-        at=now,
-    )
+            await remember_about(session, sent, view.ticket.id, by["now"])
 
 
 @router.message(Command("assign"), IsActiveStaff())
@@ -584,7 +572,7 @@ async def _show_assign(
 ) -> None:
     """Swap the card's buttons for a short list of staff to pick from."""
     if view.ticket.status not in tickets.OPEN_STATUSES:
-        error = TicketError("bad_transition", view.ticket.number, str(view.ticket.status))
+        error = tickets.refusal(view.ticket)
         await query.answer(error_text(t, error), show_alert=True)
         return
     assert estate.id is not None

@@ -5,7 +5,6 @@ field still missing, so Edit only has to forget a field to come back to the summ
 Kind-specific steps (where, urgency, visit time, call wish) register their question with `asker`.
 """
 
-import logging
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -15,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.dispatcher.event.handler import CallbackType
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters.callback_data import CallbackData
 from aiogram.filters.state import StateFilter
 from aiogram.fsm.context import FSMContext
@@ -35,11 +33,9 @@ from bot.clock import Clock
 from bot.i18n import Catalogs, Translator
 from handlers import cards
 from handlers.filters import IsVerifiedOwner
-from handlers.keyboards import NotMenu, main_menu
-from storage import outbox, owners, tickets, units
+from handlers.keyboards import NotMenu, close_buttons, main_menu
+from storage import owners, tickets, units
 from storage.models import Estate, Owner, TicketKind, Urgency
-
-log = logging.getLogger("frontdoor.forms")
 
 MAX_PHOTOS = tickets.MAX_PHOTOS
 DESCRIPTION_MIN = tickets.DESCRIPTION_MIN
@@ -228,24 +224,6 @@ def grid(buttons: Sequence[InlineKeyboardButton], width: int = 2) -> InlineKeybo
     return InlineKeyboardMarkup(
         inline_keyboard=[list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
     )
-
-
-async def close_buttons(query: CallbackQuery) -> None:
-    """Take the buttons off an answered question, so it cannot be answered twice."""
-    if isinstance(query.message, Message) and query.message.reply_markup is not None:
-        await set_buttons(query, None)
-
-
-async def set_buttons(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
-    """Change the buttons under the pressed message. Cosmetic: what was pressed is already
-    recorded (and a stale button is refused by its own check), so a failed edit must not stop
-    the handler half-way."""
-    if not isinstance(query.message, Message):
-        return
-    try:
-        await query.message.edit_reply_markup(reply_markup=markup)
-    except TelegramAPIError as exc:
-        log.warning("could not change buttons error=%s", type(exc).__name__)
 
 
 async def pressed(
@@ -641,15 +619,8 @@ async def submit(ctx: Ctx, draft: FormDraft, catalogs: Catalogs) -> None:
         )
     else:
         text = t("repair-created", number=str(ticket.number), deadline=due)
-    sent = await ctx.say(text, main_menu(t))
     # Replying to the confirmation adds to the request, like replying to any message about it.
-    await outbox.remember(
-        ctx.session,
-        chat_id=sent.chat.id,
-        message_id=sent.message_id,
-        subject=cards.subject(ticket.id),
-        at=ctx.now,
-    )
+    await cards.remember_about(ctx.session, await ctx.say(text, main_menu(t)), ticket.id, ctx.now)
 
 
 @button_step(router, TicketForm.edit, FormCB.filter(F.step == "edit"))

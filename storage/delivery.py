@@ -79,9 +79,9 @@ async def report_undelivered(
         )
     ).all()
     people: list[tuple[int, str, bool]] = [(m.estate_id, m.name, True) for m in members]
-    if ticket is not None:
-        owners = (await session.exec(select(Owner).where(Owner.chat_id == chat_id))).all()
-        people += [(o.estate_id, o.name, False) for o in owners if o.id == ticket.owner_id]
+    owner = await session.get(Owner, ticket.owner_id) if ticket and ticket.owner_id else None
+    if owner is not None and (owner.chat_id or owner.telegram_user_id) == chat_id:
+        people.append((owner.estate_id, owner.name, False))
     told = 0
     for estate_id, name, staff in people:
         estate = await session.get(Estate, estate_id)

@@ -420,13 +420,14 @@ async def _load(session: AsyncSession, ticket_id: int, actor: Actor) -> Ticket:
     return ticket
 
 
-def _refuse(ticket: Ticket, code: str = "bad_transition", detail: str = "") -> TicketError:
+def refusal(ticket: Ticket, code: str = "bad_transition", detail: str = "") -> TicketError:
+    """The error for an operation the ticket's state (or the actor's rights) does not allow."""
     return TicketError(code, ticket.number, str(ticket.status), detail)
 
 
 def _require_status(ticket: Ticket, allowed: Sequence[TicketStatus]) -> None:
     if ticket.status not in allowed:
-        raise _refuse(ticket)
+        raise refusal(ticket)
 
 
 def _require_staff(
@@ -441,20 +442,20 @@ def _require_staff(
     if actor.kind == "system":
         return
     if actor.kind != "staff":
-        raise _refuse(ticket, "forbidden")
+        raise refusal(ticket, "forbidden")
     if roles is not None and actor.role not in roles:
-        raise _refuse(ticket, "forbidden")
+        raise refusal(ticket, "forbidden")
     if actor.role == StaffRole.technician:
         if not technician:
-            raise _refuse(ticket, "forbidden")
+            raise refusal(ticket, "forbidden")
         if ticket.assignee_id != actor.id:
-            raise _refuse(ticket, "not_assignee")
+            raise refusal(ticket, "not_assignee")
 
 
 def _text(value: str | None, ticket: Ticket, *, required: bool = False) -> str | None:
     value = (value or "").strip() or None
     if (required and value is None) or (value is not None and len(value) > TEXT_MAX):
-        raise _refuse(ticket, "invalid", "text")
+        raise refusal(ticket, "invalid", "text")
     return value
 
 
@@ -511,17 +512,17 @@ async def assign(
         and ticket.status != TicketStatus.reopened
         and ticket.assignee_id not in (None, assignee.id)
     ):
-        raise _refuse(ticket, "taken")
+        raise refusal(ticket, "taken")
     if actor.kind == "owner":
-        raise _refuse(ticket, "forbidden")
+        raise refusal(ticket, "forbidden")
     if actor.role == StaffRole.technician and (
         assignee.id != actor.id or ticket.assignee_id not in (None, actor.id)
     ):
-        raise _refuse(ticket, "forbidden")
+        raise refusal(ticket, "forbidden")
     if not assignee.active or assignee.estate_id != ticket.estate_id:
-        raise _refuse(ticket, "invalid", "assignee")
+        raise refusal(ticket, "invalid", "assignee")
     if ticket.assignee_id == assignee.id and ticket.status != TicketStatus.reopened:
-        raise _refuse(ticket)
+        raise refusal(ticket)
     previous = ticket.assignee_id
     ticket.assignee_id = assignee.id
     if ticket.status != TicketStatus.in_progress:
@@ -542,7 +543,7 @@ async def start_work(
     _require_status(ticket, [TicketStatus.assigned, TicketStatus.in_progress])
     _require_staff(ticket, actor)
     if ticket.assignee_id is None:
-        raise _refuse(ticket, "invalid", "assignee")
+        raise refusal(ticket, "invalid", "assignee")
     ticket.status = TicketStatus.in_progress
     return await _finish(
         session, ticket, actor, now, "started", {"assignee_id": ticket.assignee_id}, notify
@@ -578,7 +579,7 @@ async def close(
     """Close a resolved ticket (agents and managers)."""
     ticket = await _load(session, ticket_id, actor)
     if ticket.status in OPEN_STATUSES:
-        raise _refuse(ticket, detail="resolve_first")
+        raise refusal(ticket, detail="resolve_first")
     _require_status(ticket, [TicketStatus.resolved])
     _require_staff(ticket, actor, roles=frozenset({StaffRole.agent, StaffRole.manager}))
     ticket.status = TicketStatus.closed
@@ -666,9 +667,9 @@ async def rate(
     ticket = await _load(session, ticket_id, actor)
     _require_status(ticket, [TicketStatus.closed])
     if ticket.rating is not None:
-        raise _refuse(ticket, "already_rated")
+        raise refusal(ticket, "already_rated")
     if not 1 <= rating <= 5:
-        raise _refuse(ticket, "invalid", "rating")
+        raise refusal(ticket, "invalid", "rating")
     ticket.rating = rating
     ticket.rating_comment = _text(comment, ticket)
     data = {"rating": rating, "comment": ticket.rating_comment}
@@ -689,9 +690,9 @@ async def add_rating_comment(
     ticket = await _load(session, ticket_id, actor)
     _require_status(ticket, [TicketStatus.closed])
     if ticket.rating is None:
-        raise _refuse(ticket, "not_rated")
+        raise refusal(ticket, "not_rated")
     if ticket.rating_comment is not None:
-        raise _refuse(ticket, "already_commented")
+        raise refusal(ticket, "already_commented")
     ticket.rating_comment = _text(comment, ticket, required=True)
     data = {"rating": ticket.rating, "text": ticket.rating_comment}
     return await _finish(session, ticket, actor, now, "rating_comment", data, notify)
@@ -713,11 +714,11 @@ async def add_comment(
     owner's answer must reach them. Only a cancelled ticket is past talking about."""
     ticket = await _load(session, ticket_id, actor)
     if actor.kind != "owner":
-        raise _refuse(ticket, "forbidden")
+        raise refusal(ticket, "forbidden")
     _require_status(ticket, [*OPEN_STATUSES, TicketStatus.resolved, TicketStatus.closed])
     note = _text(text, ticket, required=not photos)
     if len(photos) > MAX_PHOTOS:
-        raise _refuse(ticket, "invalid", "photos")
+        raise refusal(ticket, "invalid", "photos")
     added = []
     for file_id, file_unique_id in photos:
         photo = TicketPhoto(ticket_id=ticket_id, file_id=file_id, file_unique_id=file_unique_id)
@@ -757,10 +758,10 @@ async def reply(
     """A staff message to the owner (text and/or a photo); the first is the first response."""
     ticket = await _load(session, ticket_id, actor)
     if ticket.status == TicketStatus.cancelled:
-        raise _refuse(ticket)
+        raise refusal(ticket)
     _require_staff(ticket, actor)
     if ticket.owner_id is None:
-        raise _refuse(ticket, "invalid", "owner")
+        raise refusal(ticket, "invalid", "owner")
     message = _text(text, ticket, required=photo is None)
     data: dict[str, Any] = {"text": message}
     if photo is not None:
@@ -786,9 +787,9 @@ async def set_grade(
     """Grade a complaint A (serious) or B."""
     ticket = await _load(session, ticket_id, actor)
     if ticket.kind != TicketKind.complaint:
-        raise _refuse(ticket, "not_complaint")
+        raise refusal(ticket, "not_complaint")
     if grade not in ("A", "B"):
-        raise _refuse(ticket, "invalid", "grade")
+        raise refusal(ticket, "invalid", "grade")
     _require_staff(ticket, actor, technician=False)
     previous = ticket.grade
     ticket.grade = grade
@@ -813,7 +814,7 @@ async def reschedule(
     estate = await session.get(Estate, ticket.estate_id)
     assert estate is not None
     if day < now.astimezone(ZoneInfo(estate.time_zone)).date():
-        raise _refuse(ticket, "invalid", "date")
+        raise refusal(ticket, "invalid", "date")
     previous = ticket.scheduled_for
     ticket.scheduled_for = day
     data = {"day": day.isoformat(), "previous": previous.isoformat() if previous else None}
@@ -826,7 +827,7 @@ async def log_call(
     """Record that a staff member looked up the owner's phone to call them."""
     ticket = await _load(session, ticket_id, actor)
     if actor.kind == "owner":
-        raise _refuse(ticket, "forbidden")
+        raise refusal(ticket, "forbidden")
     if actor.role == StaffRole.technician and ticket.assignee_id not in (None, actor.id):
-        raise _refuse(ticket, "not_assignee")
+        raise refusal(ticket, "not_assignee")
     return await _finish(session, ticket, actor, now, "called", {}, notify)

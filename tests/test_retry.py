@@ -8,7 +8,7 @@ from aiogram.methods import EditMessageReplyMarkup, GetUpdates, SendMessage
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, User
 
 from bot.middlewares import RetryHiccups
-from handlers.ticket_form import close_buttons
+from handlers.keyboards import close_buttons
 from tests.mocked_bot import BOT_ID, MockedBot
 
 
