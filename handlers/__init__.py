@@ -6,7 +6,7 @@ from aiogram import Router
 def routers() -> list[Router]:
     """Group routers first (they filter on the staff chat), then owner features, catch-all last."""
     from handlers import (
-        callbacks,
+        callback_booking,
         common,
         complaints,
         fallback,
@@ -29,6 +29,6 @@ def routers() -> list[Router]:
         ticket_form.router,
         my_requests.router,
         fees.router,
-        callbacks.router,
+        callback_booking.router,
         fallback.router,
     ]

@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from handlers.callbacks import CbMenu, CbSlot, CbStaff
-from storage import callbacks
+from handlers.callback_booking import CbMenu, CbSlot, CbStaff
+from storage import call_backs
 from storage.models import AuditEvent, Callback, CallbackStatus
 from tests.helpers import STAFF_CHAT_ID, answers
 from tests.tickets_fixtures import *  # noqa: F403
@@ -125,10 +125,10 @@ async def test_limit_of_three(tg, bot, verified_owner, session_pool):
 
 async def test_storage_limit_holds_without_the_menu(session_pool, estate, verified_owner, clock):
     async with session_pool() as session:
-        slots = callbacks.offered_slots(estate, clock())
+        slots = call_backs.offered_slots(estate, clock())
         outcomes = []
         for slot in slots[:4]:
-            result = await callbacks.book(
+            result = await call_backs.book(
                 session,
                 estate=estate,
                 owner_id=verified_owner.id,
@@ -140,8 +140,8 @@ async def test_storage_limit_holds_without_the_menu(session_pool, estate, verifi
                 drafts=lambda cb: [],
             )
             outcomes.append(result.outcome)
-    assert outcomes[-1] == callbacks.Outcome.limit
-    assert outcomes[:3] == [callbacks.Outcome.booked] * 3
+    assert outcomes[-1] == call_backs.Outcome.limit
+    assert outcomes[:3] == [call_backs.Outcome.booked] * 3
 
 
 async def test_cancel_own_booking(

@@ -18,8 +18,8 @@ from bot.i18n import Catalogs, Html, Translator
 from handlers import cards
 from handlers.filters import IsActiveStaff, IsStaffChat, IsVerifiedOwner, refuse_non_staff
 from handlers.keyboards import NotMenu, TextKey, close_buttons, main_menu
-from storage import callbacks, owners, tickets
-from storage.callbacks import CallbackView, Outcome, Slot
+from storage import call_backs, owners, tickets
+from storage.call_backs import CallbackView, Outcome, Slot
 from storage.models import Callback, CallbackStatus, Estate, Owner, StaffMember, Ticket
 from storage.outbox import Draft
 
@@ -192,14 +192,14 @@ async def show_overview(
 ) -> None:
     """The owner's booked call-backs with Cancel buttons, or straight to booking if none."""
     assert owner.id is not None
-    upcoming = await callbacks.upcoming_for_owner(session, owner.id, now)
+    upcoming = await call_backs.upcoming_for_owner(session, owner.id, now)
     if not upcoming:
         await ask_topic(anchor, t, session, owner, state)
         return
     tz = tz_of(estate)
     lines = [t("cb-overview-title", count=len(upcoming))]
     rows: list[list[InlineKeyboardButton]] = []
-    for view in await callbacks.views(session, upcoming):
+    for view in await call_backs.views(session, upcoming):
         callback = view.callback
         slot = slot_text(t, callback.slot_start, callback.slot_end, tz)
         topic = topic_text(t, callback.topic, view.ticket_number)
@@ -212,7 +212,7 @@ async def show_overview(
                 )
             ]
         )
-    if len(upcoming) < callbacks.MAX_BOOKED:
+    if len(upcoming) < call_backs.MAX_BOOKED:
         rows.append(
             [
                 InlineKeyboardButton(
@@ -222,7 +222,7 @@ async def show_overview(
             ]
         )
     else:
-        lines.append(t("cb-limit", count=callbacks.MAX_BOOKED))
+        lines.append(t("cb-limit", count=call_backs.MAX_BOOKED))
     await anchor.answer("\n".join(lines), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
 
@@ -275,7 +275,7 @@ async def ask_slot(
                 callback_data=CbSlot(start=int(slot.start.timestamp())).pack(),
             )
         ]
-        for slot in callbacks.offered_slots(estate, now)
+        for slot in call_backs.offered_slots(estate, now)
     ]
     rows.append([quit_button(t)])
     await state.set_state(CallbackFlow.slot)
@@ -316,9 +316,9 @@ async def on_book_another(
 ) -> None:
     """Book another: refused at the limit, else the topic question."""
     assert owner.id is not None
-    upcoming = await callbacks.upcoming_for_owner(session, owner.id, clock())
-    if len(upcoming) >= callbacks.MAX_BOOKED:
-        await query.answer(t("cb-limit", count=callbacks.MAX_BOOKED), show_alert=True)
+    upcoming = await call_backs.upcoming_for_owner(session, owner.id, clock())
+    if len(upcoming) >= call_backs.MAX_BOOKED:
+        await query.answer(t("cb-limit", count=call_backs.MAX_BOOKED), show_alert=True)
         return
     await query.answer()
     await close_buttons(query)
@@ -361,7 +361,7 @@ async def on_cancel_booking(
             )
         ]
 
-    result = await callbacks.cancel(
+    result = await call_backs.cancel(
         session,
         owner_id=owner.id,
         callback_id=callback_data.callback_id,
@@ -413,7 +413,7 @@ async def on_topic(
             return
         booking.ticket_id = view.ticket.id
         booking.ticket_number = view.ticket.number
-    elif callback_data.topic not in callbacks.TOPICS:
+    elif callback_data.topic not in call_backs.TOPICS:
         await query.answer(t("cb-stale"), show_alert=True)
         return
     await query.answer()
@@ -422,7 +422,7 @@ async def on_topic(
     await state.set_state(CallbackFlow.note)
     skip = InlineKeyboardButton(text=t("cb-btn-skip"), callback_data=CbStep(action="skip").pack())
     await anchor_of(query).answer(
-        t("cb-ask-note", limit=str(callbacks.NOTE_MAX)),
+        t("cb-ask-note", limit=str(call_backs.NOTE_MAX)),
         reply_markup=InlineKeyboardMarkup(inline_keyboard=[[skip], [quit_button(t)]]),
     )
 
@@ -433,8 +433,8 @@ async def on_note(
 ) -> None:
     """The optional note (checked for length); then the slots."""
     note = (message.text or "").strip()
-    if not note or len(note) > callbacks.NOTE_MAX:
-        await message.answer(t("cb-note-too-long", limit=str(callbacks.NOTE_MAX)))
+    if not note or len(note) > call_backs.NOTE_MAX:
+        await message.answer(t("cb-note-too-long", limit=str(call_backs.NOTE_MAX)))
         return
     booking = await load_booking(state)
     booking.note = note
@@ -445,7 +445,7 @@ async def on_note(
 @router.message(CallbackFlow.note, NotMenu(), IsVerifiedOwner())
 async def on_note_unexpected(message: Message, t: Translator) -> None:
     """A photo or sticker instead of the note: say what is expected."""
-    await message.answer(t("cb-note-expected", limit=str(callbacks.NOTE_MAX)))
+    await message.answer(t("cb-note-expected", limit=str(call_backs.NOTE_MAX)))
 
 
 @router.callback_query(CbStep.filter(F.action == "skip"), IsVerifiedOwner())
@@ -482,7 +482,7 @@ async def on_slot(
         return
     now = clock()
     start = datetime.fromtimestamp(callback_data.start, UTC)
-    slot = next((s for s in callbacks.offered_slots(estate, now) if s.start == start), None)
+    slot = next((s for s in call_backs.offered_slots(estate, now) if s.start == start), None)
     if slot is None:
         await query.answer(t("cb-slot-gone"), show_alert=True)
         await close_buttons(query)
@@ -561,7 +561,7 @@ async def on_confirm(
             )
         ]
 
-    result = await callbacks.book(
+    result = await call_backs.book(
         session,
         estate=estate,
         owner_id=owner.id,
@@ -581,7 +581,7 @@ async def on_confirm(
     if result.outcome != Outcome.booked:
         await query.answer()
         await anchor_of(query).answer(
-            t(REFUSALS.get(result.outcome, "cb-stale"), count=callbacks.MAX_BOOKED),
+            t(REFUSALS.get(result.outcome, "cb-stale"), count=call_backs.MAX_BOOKED),
             reply_markup=main_menu(t),
         )
         return
@@ -614,7 +614,7 @@ async def list_booked(
     today = clock().astimezone(tz).date()
     start = datetime.combine(today, time(0), tz)
     end = datetime.combine(today + timedelta(days=1 if period == "today" else 7), time(0), tz)
-    found = await callbacks.booked_between(session, estate.id, start, end)
+    found = await call_backs.booked_between(session, estate.id, start, end)
     if not found:
         await message.reply(
             t("cb-staff-none-today" if period == "today" else "cb-staff-none-week")
@@ -675,7 +675,7 @@ async def on_outcome(
         return
     assert estate.id is not None and staff_member.id is not None
     done = callback_data.action == "done"
-    result = await callbacks.record_outcome(
+    result = await call_backs.record_outcome(
         session,
         estate_id=estate.id,
         callback_id=callback_data.callback_id,
@@ -701,7 +701,7 @@ async def on_outcome(
     note = t("cb-staff-done" if done else "cb-staff-missed", staff=staff_member.name)
     await query.answer(note)
     if query.message is not None and query.message.chat.id == estate.staff_chat_id:
-        view = await callbacks.view(session, result.callback)
+        view = await call_backs.view(session, result.callback)
         await bot.edit_message_text(
             text=f"{card_text(t, view, tz_of(estate))}\n\n{note}",
             chat_id=query.message.chat.id,
