@@ -77,6 +77,18 @@ class SurveyKind(StrEnum):
     quarterly = "quarterly"
 
 
+class CallbackOrigin(StrEnum):
+    booking = "booking"
+    after_repair = "after_repair"
+    after_complaint = "after_complaint"
+    low_score = "low_score"
+
+
+class JobOutcome(StrEnum):
+    ok = "ok"
+    failed = "failed"
+
+
 class OutboxStatus(StrEnum):
     pending = "pending"
     sent = "sent"
@@ -105,6 +117,14 @@ class Estate(Base, table=True):
     sla_urgent_minutes: int = 15
     sla_normal_work_minutes: int = 120
     sla_complaint_hours: int = 24
+    # Shown under "My fees" and in fee reminders (/payinfo).
+    payment_instructions: str = ""
+    # KPI targets (per cent), the seeds' values by default; /stats and reports compare with them.
+    target_complaint_reply_pct: int = 100
+    target_complaint_callback_pct: int = 100
+    target_collection_pct: int = 95
+    target_satisfaction_pct: int = 90
+    target_satisfaction_item_pct: int = 85
 
 
 class Unit(Base, table=True):
@@ -227,6 +247,21 @@ class Payment(Base, table=True):
     method: str = "cash"
     reference: str | None = None
     recorded_by: int | None = Field(default=None, foreign_key="staffmember.id")
+    # Payments recorded together (one /paid) share a receipt number.
+    receipt_number: str | None = Field(default=None, index=True)
+    reversed_at: datetime | None = _ts()
+    reversed_by: int | None = Field(default=None, foreign_key="staffmember.id")
+    reversal_reason: str | None = None
+
+
+class ReminderPause(Base, table=True):
+    """`/remind off`: no fee reminders for the unit from `starts_at` to `ends_at` (None: open)."""
+
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    reason: str
+    paused_by: int | None = Field(default=None, foreign_key="staffmember.id")
+    starts_at: datetime = Field(sa_type=UTCDateTime(), nullable=False)
+    ends_at: datetime | None = _ts()
 
 
 class Callback(Base, table=True):
@@ -239,21 +274,44 @@ class Callback(Base, table=True):
     note: str | None = None
     staff_id: int | None = Field(default=None, foreign_key="staffmember.id")
     outcome: str | None = None
+    origin: CallbackOrigin = _enum(CallbackOrigin.booking)
+    # When a call-back task (not an owner's booking) must be done by.
+    due_at: datetime | None = _ts(index=True)
 
 
 class Survey(Base, table=True):
     kind: SurveyKind = _enum()
     owner_id: int = Field(foreign_key="owner.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    # "2026-Q4" for quarterly surveys.
+    quarter: str | None = Field(default=None, index=True)
     sent_at: datetime | None = _ts()
+    reminded_at: datetime | None = _ts()
+    expires_at: datetime | None = _ts()
     answered_at: datetime | None = _ts()
 
 
 class SurveyAnswer(Base, table=True):
+    __table_args__ = (UniqueConstraint("survey_id", "item"),)
     survey_id: int = Field(foreign_key="survey.id", index=True)
     item: str
     score: int
     comment: str | None = None
+
+
+class JobRun(Base, table=True):
+    """One run of a scheduled job for one estate, for `frontdoor jobs list` and `/jobs`."""
+
+    __table_args__ = (Index("ix_jobrun_job_estate", "job", "estate_id", "started_at"),)
+    job: str
+    estate_id: int | None = Field(default=None, foreign_key="estate.id")
+    # The moment the job believed it was (the clock, or `jobs run --at`).
+    as_of: datetime = Field(sa_type=UTCDateTime(), nullable=False)
+    started_at: datetime = Field(sa_type=UTCDateTime(), nullable=False)
+    finished_at: datetime | None = _ts()
+    outcome: JobOutcome | None = Field(default=None, sa_type=String(20), nullable=True)
+    result: dict[str, Any] = _json()
 
 
 class OutboxMessage(Base, table=True):

@@ -1,0 +1,23 @@
+"""Every outbox `dedupe_key` and `subject` is built here, never spelled by hand elsewhere.
+
+A dedupe key names one message that must be sent at most once ("fee reminder for owner 7 on
+2026-12-02"); a subject names what a message is about ("ticket:42"), so a reply to it finds its
+ticket. Each feature keeps its builders in its own section below.
+"""
+
+# --- tickets, registrations, call-back bookings, delivery notices ------------------------------
+
+
+# --- scheduler: reminders, escalations, summaries, announcements --------------------------------
+
+
+# --- payments and receipts ----------------------------------------------------------------------
+
+
+# --- surveys and call-back tasks ----------------------------------------------------------------
+
+
+# --- reports ------------------------------------------------------------------------------------
+
+
+# --- reliability and operations -----------------------------------------------------------------
