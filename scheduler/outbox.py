@@ -37,6 +37,7 @@ from pydantic import ValidationError
 
 from bot.clock import Clock, system_clock
 from bot.i18n import Catalogs, default_catalogs
+from bot.metrics import Metrics
 from storage import delivery, outbox
 from storage.db import SessionPool
 from storage.models import OutboxStatus
@@ -90,6 +91,21 @@ def build_method(name: str, chat_id: int, payload: dict[str, Any]) -> TelegramMe
     return cls(**params)
 
 
+def error_code(exc: BaseException) -> str:
+    """The label a send error is counted under: the HTTP code, or what failed instead."""
+    codes: list[tuple[type[BaseException], str]] = [
+        (TelegramRetryAfter, "429"),
+        (TelegramForbiddenError, "403"),
+        (TelegramUnauthorizedError, "401"),
+        (TelegramEntityTooLarge, "413"),
+        (TelegramBadRequest, "400"),
+        (TelegramServerError, "5xx"),
+        (TelegramNetworkError, "network"),
+        (TimeoutError, "timeout"),
+    ]
+    return next((code for cls, code in codes if isinstance(exc, cls)), "other")
+
+
 def backoff(attempts: int) -> timedelta:
     """2, 4, 8 … seconds after the 1st, 2nd, 3rd failed attempt, capped."""
     return min(timedelta(seconds=2**attempts), BACKOFF_CAP)
@@ -109,8 +125,10 @@ class OutboxSender:
         interval: float = 0.5,
         request_timeout: int = 30,
         catalogs: Catalogs | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.bot = bot
+        self.metrics = metrics
         self.catalogs = catalogs or default_catalogs()
         self.session_pool = session_pool
         self.clock = clock
@@ -191,11 +209,7 @@ class OutboxSender:
         except (LookupError, ValidationError, TypeError) as exc:
             return await self._fail(row, OutboxStatus.failed, f"bad payload: {exc}")
         try:
-            async with self.limiter:
-                # Below the session's request middlewares: the outbox does its own retrying.
-                result = await self.bot.session.make_request(
-                    self.bot, method, timeout=self.request_timeout
-                )
+            result = await self._request(method)
         except TelegramRetryAfter as exc:
             return await self._retry(row, exc, timedelta(seconds=exc.retry_after), count=False)
         except TelegramForbiddenError as exc:
@@ -240,6 +254,18 @@ class OutboxSender:
             message_id = row.payload["message_id"]
         return await self._sent(row, message_id)
 
+    async def _request(self, method: TelegramMethod[Any]) -> Any:
+        try:
+            async with self.limiter:
+                # Below the session's request middlewares: the outbox does its own retrying.
+                return await self.bot.session.make_request(
+                    self.bot, method, timeout=self.request_timeout
+                )
+        except Exception as exc:
+            if self.metrics is not None:
+                self.metrics.send_errors.labels(error_code(exc)).inc()
+            raise
+
     def _notice(self, error: str) -> Callable[[delivery.Undelivered], str]:
         def notice(what: delivery.Undelivered) -> str:
             t = self.catalogs.translator(what.estate.locale)
@@ -255,6 +281,8 @@ class OutboxSender:
             await outbox.mark_sent(
                 session, row.id, message_id if isinstance(message_id, int) else None, self.clock()
             )
+        if self.metrics is not None:
+            self.metrics.sent.inc()
         log.info(
             "outbox id=%s chat=%s method=%s outcome=sent attempts=%s",
             row.id,
