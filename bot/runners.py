@@ -33,7 +33,7 @@ from bot.metrics import Metrics, serve_metrics
 from bot.polling import poll
 from bot.settings import LOCALES, Settings, SettingsError
 from scheduler.app import background
-from storage.db import create_engine, create_session_pool
+from storage.db import SessionPool, create_engine, create_session_pool
 
 log = logging.getLogger("frontdoor.run")
 
