@@ -4,7 +4,7 @@ Times are written in Shanghai time (UTC+8, the estate's zone) with `sh(...)`, so
 like the office's own log. November 2026: Monday 23rd, Friday 27th, Monday 30th.
 """
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -16,72 +16,17 @@ from storage.models import (
     CallbackStatus,
     Charge,
     Estate,
-    Owner,
-    OwnerStatus,
     Payment,
     Survey,
     SurveyAnswer,
     SurveyKind,
     Ticket,
-    TicketEvent,
     TicketKind,
     TicketStatus,
     Unit,
-    Urgency,
 )
-
-SHANGHAI = timezone(timedelta(hours=8))
-NOW = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
-
-
-def sh(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI).astimezone(UTC)
-
-
-class Builder:
-    """Rows written straight into the tables, as the operations would have left them."""
-
-    def __init__(self, session, estate: Estate) -> None:
-        self.session = session
-        self.estate = estate
-        self.number = 0
-
-    async def unit(self, building: str, number: str) -> Unit:
-        unit = Unit(estate_id=self.estate.id, building=building, number=number)
-        self.session.add(unit)
-        await self.session.flush()
-        return unit
-
-    async def owner(self) -> Owner:
-        owner = Owner(estate_id=self.estate.id, name="O", status=OwnerStatus.verified)
-        self.session.add(owner)
-        await self.session.flush()
-        return owner
-
-    async def ticket(
-        self, opened: datetime, *, events: tuple[tuple[str, datetime], ...] = (), **fields
-    ) -> Ticket:
-        self.number += 1
-        values = {
-            "kind": TicketKind.repair,
-            "category": "plumbing",
-            "description": "dripping tap",
-            "status": TicketStatus.new,
-            "urgency": Urgency.normal,
-            **fields,
-        }
-        ticket = Ticket(estate_id=self.estate.id, number=self.number, created_at=opened, **values)
-        self.session.add(ticket)
-        await self.session.flush()
-        for type_, at in events:
-            self.session.add(TicketEvent(ticket_id=ticket.id, at=at, actor="system", type=type_))
-        await self.session.flush()
-        return ticket
-
-
-@pytest.fixture
-async def build(session, estate: Estate) -> Builder:
-    return Builder(session, estate)
+from tests.reports_fixtures import *  # noqa: F403
+from tests.reports_fixtures import NOW, Builder, sh
 
 
 @pytest.fixture
