@@ -260,7 +260,7 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
     _upgrade(settings)
     out: Path = args.out
 
-    async def work(pool: db.SessionPool, estate_id: int) -> int:
+    async def work(pool: "SessionPool", estate_id: int) -> int:
         async with pool() as session:
             estate = await estates.get(session, estate_id)
             if estate is None:
