@@ -16,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import UnsavedRowError
 from storage.models import OutboxMessage, OutboxStatus, utcnow
 
 
@@ -309,7 +310,8 @@ async def claim_due(
     blocked: set[int] = set()
     claimed_ids: list[int] = []
     for row in await due(session, now, limit):
-        assert row.id is not None
+        if row.id is None:
+            raise UnsavedRowError("row.id: not saved yet")
         if row.chat_id in blocked:
             continue
         if await pending_for_chat_before(session, row.chat_id, row.id, claimed_ids):
