@@ -63,7 +63,7 @@ async def run(database_url: str | None = None) -> list[Row]:
     return [
         Row(
             "owners csv, first import",
-            {
+            metrics={
                 "rows": len(rows),
                 "parse_s": parsed - started,
                 "import_s": imported - parsed,
@@ -72,6 +72,6 @@ async def run(database_url: str | None = None) -> list[Row]:
         ),
         Row(
             "owners csv, same file again",
-            {"rows": len(rows), "import_s": repeated - imported},
+            metrics={"rows": len(rows), "import_s": repeated - imported},
         ),
     ]

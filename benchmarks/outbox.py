@@ -116,4 +116,7 @@ async def run(database_url: str | None = None) -> list[Row]:
     for metrics in (clean, faulty):
         if not (metrics["delivered_once"] == MESSAGES and not metrics["duplicates"]):
             raise RuntimeError(metrics)
-    return [Row("sandbox, no faults", clean), Row("sandbox, 10% 5xx", faulty)]
+    return [
+        Row("sandbox, no faults", metrics=clean),
+        Row("sandbox, 10% 5xx", metrics=faulty),
+    ]
