@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from benchmarks import cli_startup, handlers, import_owners, outbox
+from benchmarks import cli_startup, handlers, import_owners, outbox, reports
 from benchmarks.common import PG_ENV, Row, load, machine, table, write
 
 BENCHMARKS: dict[str, Callable[[str | None], Coroutine[Any, Any, list[Row]]]] = {
@@ -16,6 +16,7 @@ BENCHMARKS: dict[str, Callable[[str | None], Coroutine[Any, Any, list[Row]]]] = 
     "cli": cli_startup.run,
     "outbox": outbox.run,
     "import": import_owners.run,
+    "reports": reports.run,
 }
 # The benchmarks that also run on PostgreSQL when it is configured.
 ON_POSTGRES = {"updates"}
