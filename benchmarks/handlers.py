@@ -50,7 +50,7 @@ FIRST_USER_ID = 700_000
 # stay in order, as in Telegram.
 CONCURRENCY = 20
 STEADY_RATE = 50.0
-STEADY_SECONDS = 8.0
+STEADY_SECONDS = 6.0
 WAIT_S = 60.0
 # A Monday 10:00 in Shanghai, moving with real time: the visit-time buttons are the same on
 # every run, and the idle timeout never fires.
@@ -71,8 +71,8 @@ class Case:
 
 
 CASES = [
-    Case("menu", [("text", "/start"), ("text", "📋 My requests")], 100),
-    Case("free text", [("text", "Hello, is anyone there? The lift is noisy.")], 200),
+    Case("menu", [("text", "/start"), ("text", "📋 My requests")], 50),
+    Case("free text", [("text", "Hello, is anyone there? The lift is noisy.")], 100),
     Case(
         "repair flow",
         [
@@ -84,7 +84,7 @@ CASES = [
             ("press", "Any time"),
             ("press", "Confirm"),
         ],
-        30,
+        15,
     ),
 ]
 
