@@ -176,8 +176,15 @@ async def run_polling(
         await set_commands(bot, catalogs, estate.locale)
         # getUpdates is refused while a webhook is set (e.g. left over from webhook mode).
         await bot.delete_webhook(drop_pending_updates=False)
-        log.info("starting mode=polling scheduler=%s", "off" if no_scheduler else "idle")
-        async with background(bot, session_pool, clock, settings.send_rate):
+        log.info("starting mode=polling scheduler=%s", "off" if no_scheduler else "on")
+        async with background(
+            bot,
+            session_pool,
+            clock,
+            settings.send_rate,
+            database_url=settings.database_url,
+            run_scheduler=not no_scheduler,
+        ):
             await dp.start_polling(
                 bot,
                 handle_signals=True,
@@ -214,7 +221,14 @@ async def run_webhook(
         await set_commands(bot, catalogs, estate.locale)
         runner = web.AppRunner(webhook_app(dp, bot, secret, urlsplit(url).path or "/"))
         await runner.setup()
-        async with background(bot, session_pool, clock, settings.send_rate):
+        async with background(
+            bot,
+            session_pool,
+            clock,
+            settings.send_rate,
+            database_url=settings.database_url,
+            run_scheduler=not no_scheduler,
+        ):
             await web.TCPSite(runner, host, int(port)).start()
             await bot.set_webhook(
                 url, secret_token=secret, allowed_updates=dp.resolve_used_update_types()
@@ -222,7 +236,7 @@ async def run_webhook(
             log.info(
                 "starting mode=webhook listen=%s scheduler=%s",
                 settings.listen,
-                "off" if no_scheduler else "idle",
+                "off" if no_scheduler else "on",
             )
             await stop.wait()
             log.info("stopping")

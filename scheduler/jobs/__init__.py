@@ -5,4 +5,10 @@ from scheduler.jobs.base import Job
 
 def all_jobs() -> list[Job]:
     """The jobs in the order `jobs list` shows them. Each module defines `JOB`."""
-    return []
+    from scheduler.jobs import daily_summary, fee_reminders, weekly_complaint_summary
+
+    return [
+        fee_reminders.JOB,
+        daily_summary.JOB,
+        weekly_complaint_summary.JOB,
+    ]
