@@ -104,6 +104,9 @@ def staff_commands(t: Translator) -> list[BotCommand]:
         BotCommand(command="pending", description=t("cli-cmd-pending")),
         BotCommand(command="staff", description=t("cli-cmd-staff")),
         BotCommand(command="bind", description=t("cli-cmd-bind")),
+        BotCommand(command="jobs", description=t("cli-cmd-jobs")),
+        BotCommand(command="remind", description=t("cli-cmd-remind")),
+        BotCommand(command="announce", description=t("cli-cmd-announce")),
     ]
 
 

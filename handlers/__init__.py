@@ -6,13 +6,16 @@ from aiogram import Router
 def routers() -> list[Router]:
     """Group routers first (they filter on the staff chat), then owner features, catch-all last."""
     from handlers import (
+        announce,
         callback_booking,
         common,
         complaints,
         fallback,
         fees,
+        jobs,
         my_requests,
         onboarding,
+        reminders,
         repairs,
         staff_admin,
         staff_tickets,
@@ -23,6 +26,9 @@ def routers() -> list[Router]:
         common.router,
         staff_admin.router,
         staff_tickets.router,
+        jobs.router,
+        reminders.router,
+        announce.router,
         onboarding.router,
         repairs.router,
         complaints.router,

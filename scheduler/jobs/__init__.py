@@ -5,10 +5,22 @@ from scheduler.jobs.base import Job
 
 def all_jobs() -> list[Job]:
     """The jobs in the order `jobs list` shows them. Each module defines `JOB`."""
-    from scheduler.jobs import daily_summary, fee_reminders, weekly_complaint_summary
+    from scheduler.jobs import (
+        announcements,
+        callback_reminders,
+        daily_summary,
+        fee_reminders,
+        idle_conversations,
+        sla_escalation,
+        weekly_complaint_summary,
+    )
 
     return [
         fee_reminders.JOB,
+        sla_escalation.JOB,
+        callback_reminders.JOB,
         daily_summary.JOB,
         weekly_complaint_summary.JOB,
+        announcements.JOB,
+        idle_conversations.JOB,
     ]

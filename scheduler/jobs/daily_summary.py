@@ -44,7 +44,8 @@ def summary_text(t: Translator, day: str, found: summaries.Daily) -> str:
     ]
     if found.complaint_grades:
         grades = ", ".join(
-            f"{grade_label(t, grade)}: {n}" for grade, n in sorted(found.complaint_grades.items())
+            t("summary-grade", grade=Html(grade_label(t, grade)), count=n)
+            for grade, n in sorted(found.complaint_grades.items())
         )
         lines.append(t("summary-complaints", grades=grades))
     else:
