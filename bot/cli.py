@@ -259,9 +259,10 @@ def _staff_add(settings: Settings, args: argparse.Namespace) -> int:
     return _with_estate(settings, work)
 
 
-def _jobs(settings: Settings, work: Callable[[db.SessionPool, list[Any]], Any]) -> int:
+def _jobs(settings: Settings, work: Callable[["SessionPool", list[Any]], Any]) -> int:
     """Run `work(session_pool, estates)` over every estate; imports no aiogram (start-up)."""
     from scheduler.runs import all_estates
+    from storage import db
 
     _upgrade(settings)
 
@@ -295,7 +296,7 @@ def _jobs_list(settings: Settings, args: argparse.Namespace) -> int:
     from bot.clock import system_clock
     from scheduler.runs import statuses
 
-    async def work(pool: db.SessionPool, found: list[Any]) -> int:
+    async def work(pool: "SessionPool", found: list[Any]) -> int:
         now = system_clock()
         for estate in found:
             print(f"estate {estate.id} {estate.name} ({estate.time_zone}, local times)")
@@ -326,7 +327,7 @@ def _jobs_run(settings: Settings, args: argparse.Namespace) -> int:
     except UnknownJob as exc:
         raise Failure(str(exc)) from None
 
-    async def work(pool: db.SessionPool, found: list[Any]) -> int:
+    async def work(pool: "SessionPool", found: list[Any]) -> int:
         code = 0
         for estate in found:
             try:

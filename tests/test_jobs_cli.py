@@ -1,9 +1,8 @@
-"""`frontdoor jobs list` and `frontdoor jobs run NAME [--at]`, without aiogram."""
+"""`frontdoor jobs list` and `frontdoor jobs run NAME [--at]` (tests/test_cli_imports.py checks
+they import no aiogram)."""
 
 import os
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 
@@ -70,17 +69,3 @@ def test_jobs_run_refuses_unknown_names_and_bad_times(db_path, capsys):
     assert "no job 'nothing'; jobs: fee_reminders" in capsys.readouterr().err
     assert cli.main(["jobs", "run", "fee_reminders", "--at", "tomorrow"]) == 1
     assert "--at: 'tomorrow' is not of the form YYYY-MM-DDTHH:MM" in capsys.readouterr().err
-
-
-def test_jobs_commands_do_not_import_aiogram(db_path):
-    assert cli.main(["db", "upgrade"]) == 0
-    code = (
-        "import sys; from bot import cli; cli.setup_logging = lambda *a, **k: None; "
-        "assert cli.main(['jobs', 'list']) == 0; "
-        "assert cli.main(['jobs', 'run', 'fee_reminders']) == 0; "
-        "print('aiogram' in sys.modules)"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, check=True
-    )
-    assert done.stdout.strip().splitlines()[-1] == "False"
