@@ -70,4 +70,9 @@ def idle_note(record_id: int, updated_at: datetime) -> str:
 # --- reports ------------------------------------------------------------------------------------
 
 
+def monthly_report(estate_id: int, month: str, part: str) -> str:
+    """One part (dashboard, workbook) of an estate's scheduled report for one month."""
+    return f"report:{estate_id}:{month}:{part}"
+
+
 # --- reliability and operations -----------------------------------------------------------------

@@ -11,6 +11,7 @@ def all_jobs() -> list[Job]:
         daily_summary,
         fee_reminders,
         idle_conversations,
+        monthly_report,
         sla_escalation,
         weekly_complaint_summary,
     )
@@ -23,4 +24,5 @@ def all_jobs() -> list[Job]:
         weekly_complaint_summary.JOB,
         announcements.JOB,
         idle_conversations.JOB,
+        monthly_report.JOB,
     ]

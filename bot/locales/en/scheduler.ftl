@@ -101,6 +101,7 @@ job-sla-escalation = SLA escalation
 job-callback-reminders = Call-back reminders
 job-announcements = Announcements
 job-idle-conversations = Idle conversations
+job-monthly-report = Monthly report
 jobs-help = <b>Scheduler</b>
     /jobs — scheduled jobs, last and next run, Run now (managers)
     /remind off BUILDING-UNIT reason · /remind on BUILDING-UNIT — pause or resume fee reminders
