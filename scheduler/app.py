@@ -25,6 +25,7 @@ from storage.db import SessionPool
 if TYPE_CHECKING:
     from aiogram import Bot
 
+    from bot.metrics import Metrics
     from scheduler.outbox import OutboxSender
 
 log = logging.getLogger("frontdoor.scheduler")
@@ -243,12 +244,13 @@ async def background(
     *,
     database_url: str,
     run_scheduler: bool,
+    metrics: "Metrics | None" = None,
 ) -> AsyncIterator[Background]:
     """Run the outbox sender (and the scheduler unless told not to) while the block runs; stop
     them cleanly (the current send and the current job finish)."""
     from scheduler.outbox import OutboxSender
 
-    sender = OutboxSender(bot, session_pool, clock, rate=send_rate)
+    sender = OutboxSender(bot, session_pool, clock, rate=send_rate, metrics=metrics)
     sender.start()
     scheduler = (
         JobScheduler(session_pool, clock, LeaderLock(database_url)) if run_scheduler else None

@@ -1,7 +1,7 @@
 """announcements (/announce) and the charge due-date index the fee reminders scan by
 
 Revision ID: scheduler_announcements
-Revises: 0004
+Revises: reliability_processed_updates
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import storage.types
 
 revision: str = "scheduler_announcements"
-down_revision: str | None = "0004"
+down_revision: str | None = "reliability_processed_updates"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
