@@ -6,14 +6,17 @@ from aiogram import Router
 def routers() -> list[Router]:
     """Group routers first (they filter on the staff chat), then owner features, catch-all last."""
     from handlers import (
+        announce,
         callback_booking,
         common,
         complaints,
         fallback,
         fees,
+        jobs,
         my_requests,
         onboarding,
         outbox,
+        reminders,
         repairs,
         reports,
         staff_admin,
@@ -25,6 +28,9 @@ def routers() -> list[Router]:
         common.router,
         staff_admin.router,
         staff_tickets.router,
+        jobs.router,
+        reminders.router,
+        announce.router,
         outbox.router,
         reports.router,
         onboarding.router,

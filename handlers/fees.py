@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Translator
+from bot.money import format_money
 from handlers.filters import IsVerifiedOwner
 from handlers.keyboards import TextKey, main_menu
 from storage import fees
@@ -20,26 +21,10 @@ from storage.models import Estate, Owner
 router = Router(name=__name__)
 router.message.filter(IsVerifiedOwner())
 
-SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "HKD": "HK$"}
-# Currencies without minor units; every other one has cents.
-NO_DECIMALS = frozenset({"JPY", "KRW"})
 # Open charges listed per unit; the rest are counted in the totals and summed up in one line.
 OPEN_SHOWN = 12
 # Telegram refuses texts over 4096 characters; stay a little below.
 MESSAGE_LIMIT = 4000
-
-
-def format_money(amount: int, currency: str) -> str:
-    """Minor units as money: 123450, "CNY" → "¥1,234.50"; unknown codes → "GBP 1,234.50"."""
-    code = currency.upper()
-    sign = "-" if amount < 0 else ""
-    if code in NO_DECIMALS:
-        number = f"{abs(amount):,}"
-    else:
-        whole, cents = divmod(abs(amount), 100)
-        number = f"{whole:,}.{cents:02d}"
-    symbol = SYMBOLS.get(code)
-    return f"{sign}{symbol}{number}" if symbol else f"{sign}{code} {number}"
 
 
 def format_totals(t: Translator, owed: dict[str, int]) -> str:

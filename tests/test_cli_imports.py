@@ -15,6 +15,9 @@ ADMIN_COMMANDS = [
     ["db", "upgrade"],
     ["import", "owners", "{owners}"],
     ["staff", "add", "4242", "Wang Fang", "agent"],
+    ["jobs", "list"],
+    ["jobs", "run", "fee_reminders", "--at", "2026-12-03T09:00"],
+    ["jobs", "run", "daily_summary"],
     ["report", "--month", "2026-11", "--out", "{out}"],
 ]
 
