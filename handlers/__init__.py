@@ -13,6 +13,7 @@ def routers() -> list[Router]:
         fees,
         my_requests,
         onboarding,
+        payments,
         repairs,
         staff_admin,
         staff_tickets,
@@ -22,6 +23,7 @@ def routers() -> list[Router]:
     return [
         common.router,
         staff_admin.router,
+        payments.router,
         staff_tickets.router,
         onboarding.router,
         repairs.router,

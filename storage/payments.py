@@ -188,7 +188,8 @@ async def find_unit(session: AsyncSession, estate_id: int, label: str) -> Unit |
     return None
 
 
-async def _owners_of(session: AsyncSession, unit_id: int) -> list[Owner]:
+async def unit_owners(session: AsyncSession, unit_id: int) -> list[Owner]:
+    """The unit's verified owners (payers on receipts, readers of payment notices)."""
     query = (
         select(Owner)
         .join(OwnerUnit, col(OwnerUnit.owner_id) == col(Owner.id))
@@ -296,10 +297,13 @@ def receipt_number(request_id: int, at: datetime, estate: Estate) -> str:
     return f"R{calendar.local(estate, at):%Y%m}-{request_id:05d}"
 
 
-async def _refuse_decided(session: AsyncSession, request_id: int, estate_id: int) -> PaymentError:
-    """Why a request could not be claimed (read before the rollback, which expires it)."""
+async def _refuse_decided(
+    session: AsyncSession, request_id: int, estate_id: int, token: str
+) -> PaymentError:
+    """Why a request could not be claimed (read before the rollback, which expires it); a
+    wrong token learns nothing about the request."""
     request = await session.get(PaymentRequest, request_id)
-    if request is None or request.estate_id != estate_id:
+    if request is None or request.estate_id != estate_id or request.token != token:
         refusal = PaymentError(Refusal.stale)
     elif request.status == PaymentRequestStatus.confirmed:
         staff = await session.get(StaffMember, request.decided_by or 0)
@@ -353,10 +357,10 @@ async def confirm(
         )
     )
     if claimed.rowcount != 1:
-        raise await _refuse_decided(session, request_id, estate_id)
+        raise await _refuse_decided(session, request_id, estate_id, token)
     request = await session.get(PaymentRequest, request_id)
     if request is None:
-        raise await _refuse_decided(session, request_id, estate_id)
+        raise await _refuse_decided(session, request_id, estate_id, token)
     unit = (
         await session.exec(select(Unit).where(Unit.id == request.unit_id).with_for_update())
     ).one()
@@ -412,7 +416,7 @@ async def confirm(
         allocations=allocations,
         owed_after=sum(c.balance for c in charges if c.balance > 0) - request.amount,
         payment_ids=[p.id or 0 for p in rows],
-        owners=await _owners_of(session, unit.id or 0),
+        owners=await unit_owners(session, unit.id or 0),
         recorded_by=staff,
     )
     await outbox.add_all(session, notify(recorded))
@@ -437,7 +441,7 @@ async def cancel(
         .values(status=PaymentRequestStatus.cancelled, decided_by=staff.id)
     )
     if result.rowcount != 1:
-        raise await _refuse_decided(session, request_id, estate_id)
+        raise await _refuse_decided(session, request_id, estate_id, token)
     await session.commit()
 
 
@@ -536,7 +540,7 @@ async def reverse(
         reason=reason,
         payment_ids=live,
         owed_after=sum(c.balance for c in charges if c.currency == charge.currency),
-        owners=await _owners_of(session, unit.id),
+        owners=await unit_owners(session, unit.id),
         reversed_by=staff,
     )
     await outbox.add_all(session, notify(result))
@@ -601,7 +605,7 @@ async def receipt(session: AsyncSession, number: str) -> Receipt | None:
     if unit is None or unit.id is None or estate is None:
         return None
     staff = await session.get(StaffMember, first.recorded_by or 0)
-    owners = await _owners_of(session, unit.id)
+    owners = await unit_owners(session, unit.id)
     reversed_rows = [p for p, _ in rows if p.reversed_at is not None]
     return Receipt(
         number=number,
@@ -739,7 +743,7 @@ async def arrears(
     result = [a for a in found.values() if a.overdue > 0 or not overdue_only]
     for entry in result:
         entry.open = oldest_first(entry.open)
-        entry.owners = await _owners_of(session, entry.unit.id or 0)
+        entry.owners = await unit_owners(session, entry.unit.id or 0)
     result.sort(key=lambda a: (-a.overdue, -a.owed, a.unit.building, a.unit.number))
     return result
 
