@@ -3,6 +3,7 @@
 Rendering takes a second or two (the Noto collection is large), so callers run it in a thread.
 """
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -13,6 +14,9 @@ from fpdf.enums import XPos, YPos
 from bot.documents.fonts import DocumentFont, document_font
 from storage import money
 from storage.payments import Receipt
+
+# fontTools logs every subsetting step at INFO; a receipt is not worth a screenful of that.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 Text = Callable[..., str]
 FAMILY = "doc"
