@@ -101,6 +101,8 @@ def staff_commands(t: Translator) -> list[BotCommand]:
         BotCommand(command="reply", description=t("cli-cmd-reply")),
         BotCommand(command="resolve", description=t("cli-cmd-resolve")),
         BotCommand(command="close", description=t("cli-cmd-close")),
+        BotCommand(command="callbacks", description=t("cli-cmd-callbacks")),
+        BotCommand(command="survey", description=t("cli-cmd-survey")),
         BotCommand(command="pending", description=t("cli-cmd-pending")),
         BotCommand(command="staff", description=t("cli-cmd-staff")),
         BotCommand(command="bind", description=t("cli-cmd-bind")),

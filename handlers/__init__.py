@@ -16,6 +16,7 @@ def routers() -> list[Router]:
         repairs,
         staff_admin,
         staff_tickets,
+        surveys,
         ticket_form,
     )
 
@@ -23,6 +24,7 @@ def routers() -> list[Router]:
         common.router,
         staff_admin.router,
         staff_tickets.router,
+        surveys.router,
         onboarding.router,
         repairs.router,
         complaints.router,
