@@ -21,6 +21,7 @@ from storage.models import (
     SurveyAnswer,
     SurveyKind,
     TicketEvent,
+    TicketKind,
     Unit,
 )
 from storage.surveys import SurveyItem
@@ -251,7 +252,7 @@ async def test_ticket_shows_the_stars_and_the_survey_together(
             now=clock(),
             notify=no_notify,
         )
-    for item, score in zip(surveys.POST_SERVICE_ITEMS["repair"], (5, 4, 5), strict=True):
+    for item, score in zip(surveys.POST_SERVICE_ITEMS[TicketKind.repair], (5, 4, 5), strict=True):
         await press(tg, survey, item, score)
     await tg.group(AGENT, "/ticket 1")
     text = bot.last_text(STAFF_CHAT_ID)
