@@ -89,7 +89,13 @@ def _ask(
             keys.survey_reminder(found.id) if reminder else keys.survey_ask(found.id),
             chat,
             f"{head}\n\n{text}",
-            not_before=calendar.outside_quiet_hours(estate, now),
+            # Only a run inside the quiet hours holds the message back (a run "as of" another
+            # time, `jobs run --at`, still sends at once).
+            not_before=(
+                calendar.outside_quiet_hours(estate, now)
+                if calendar.in_quiet_hours(estate, now)
+                else None
+            ),
             params={"reply_markup": markup},
         )
     ]
