@@ -31,10 +31,11 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 from aiogram.methods import TelegramMethod
-from aiogram.types import Message, MessageId
+from aiogram.types import BufferedInputFile, Message, MessageId
 from aiolimiter import AsyncLimiter
 from pydantic import ValidationError
 
+from bot import reporting
 from bot.clock import Clock, system_clock
 from bot.i18n import Catalogs, default_catalogs
 from storage import delivery, outbox
@@ -185,10 +186,22 @@ class OutboxSender:
                 await outbox.release(session, unsent, now)
         return delivered
 
+    async def _attach(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Render the files a payload names by recipe (`{"$document": …}`, bot/reporting.py)."""
+        out = dict(payload)
+        for key, value in payload.items():
+            if isinstance(value, dict) and set(value) == {reporting.DOCUMENT}:
+                name, content = await reporting.render_recipe(
+                    self.session_pool, value[reporting.DOCUMENT], self.catalogs
+                )
+                out[key] = BufferedInputFile(content, filename=name)
+        return out
+
     async def _deliver(self, row: outbox.Claimed) -> Outcome:
         try:
-            method = build_method(row.method, row.chat_id, row.payload)
-        except (LookupError, ValidationError, TypeError) as exc:
+            payload = await self._attach(row.payload)
+            method = build_method(row.method, row.chat_id, payload)
+        except (LookupError, ValidationError, TypeError, reporting.RecipeError) as exc:
             return await self._fail(row, OutboxStatus.failed, f"bad payload: {exc}")
         try:
             async with self.limiter:

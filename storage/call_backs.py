@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 # `tickets` is used as a module: it imports this one to open a task inside its close transaction.
 from storage import audit, calendar, outbox, owners, tickets
+from storage.kpis import Rate
 from storage.models import (
     Callback,
     CallbackOrigin,
@@ -23,7 +24,6 @@ from storage.models import (
     Ticket,
     TicketEvent,
     TicketKind,
-    TicketStatus,
     Unit,
 )
 from storage.outbox import Draft
@@ -392,6 +392,8 @@ async def open_task(
         origin=origin,
         created_at=now,
     )
+    # A task reused after a reclosing opens again now: its deadline counts from this closing.
+    task.slot_start = now
     task.slot_end = due
     task.due_at = due
     session.add(task)
@@ -572,16 +574,11 @@ async def add_task_note(
     return Result(Outcome.recorded, callback)
 
 
-@dataclass(frozen=True)
-class Rate:
-    """`done` of `total`; `pct` is None when there was nothing to count."""
-
-    done: int
-    total: int
-
-    @property
-    def pct(self) -> float | None:
-        return None if self.total == 0 else 100.0 * self.done / self.total
+def _deadline(estate: Estate, task: Callback) -> datetime:
+    """A task's deadline for the rates: the one it opened with (a reschedule does not move it),
+    or its due time if that is earlier."""
+    first = task_deadline(estate, CallbackOrigin(task.origin), task.slot_start)
+    return min(first, task.due_at) if task.due_at is not None else first
 
 
 async def _callback_rate(
@@ -589,73 +586,56 @@ async def _callback_rate(
     estate_id: int,
     start: datetime,
     end: datetime,
-    kind: TicketKind,
     origin: CallbackOrigin,
 ) -> Rate:
     estate = await session.get(Estate, estate_id)
     if estate is None:
         return Rate(0, 0)
-    closed = (
+    # Deadlines never come before the task opens: tasks opened after `end` cannot count.
+    found = (
         await session.exec(
-            select(Ticket).where(
+            select(Callback)
+            .join(Ticket, col(Ticket.id) == col(Callback.ticket_id))
+            .where(
                 Ticket.estate_id == estate_id,
-                Ticket.kind == kind,
-                Ticket.status == TicketStatus.closed,
-                col(Ticket.closed_at) >= start,
-                col(Ticket.closed_at) < end,
+                Callback.origin == origin,
+                Callback.status != CallbackStatus.cancelled,
+                col(Callback.slot_start) < end,
             )
         )
     ).all()
-    if not closed:
-        return Rate(0, 0)
-    reached: dict[int, list[datetime]] = {}
-    for task in await session.exec(
-        select(Callback).where(
-            col(Callback.ticket_id).in_([t.id for t in closed]),
-            Callback.origin == origin,
-            Callback.status == CallbackStatus.done,
-            col(Callback.done_at).is_not(None),
-        )
-    ):
-        if task.ticket_id is not None and task.done_at is not None:
-            reached.setdefault(task.ticket_id, []).append(task.done_at)
-    done = 0
-    for ticket in closed:
-        assert ticket.closed_at is not None and ticket.id is not None
-        deadline = task_deadline(estate, origin, ticket.closed_at)
-        if any(ticket.closed_at <= at <= deadline for at in reached.get(ticket.id, [])):
-            done += 1
-    return Rate(done, len(closed))
+    counted = [(task, _deadline(estate, task)) for task in found]
+    counted = [(task, due) for task, due in counted if start <= due < end]
+    done = sum(
+        task.status == CallbackStatus.done and (task.done_at is None or task.done_at <= due)
+        for task, due in counted
+    )
+    return Rate(done, len(counted))
 
 
 async def complaint_callback_rate(
     session: AsyncSession, estate_id: int, start: datetime, end: datetime
 ) -> Rate:
-    """Complaint call-back rate within 3 working days (seed target 100 %,
+    """Complaint call-backs within 3 working days (投诉三日内回访; seed target 100 %,
     `Estate.target_complaint_callback_pct`).
 
-    Counted: the estate's complaints closed in [start, end) and still closed (a complaint
-    reopened since is not finished, so it waits for its next closing). Done: those whose owner
-    was *reached* on their after-complaint call-back task after that closing and no later than
-    the end of the third working day after the closing day (the estate's calendar: public
-    holidays off, make-up working days on). A call not reached, still open, rescheduled past
-    that deadline or reached too late counts as not done."""
-    return await _callback_rate(
-        session, estate_id, start, end, TicketKind.complaint, CallbackOrigin.after_complaint
-    )
+    Counted: the estate's after-complaint call-back tasks (one opens when a complaint closes)
+    whose deadline falls in [start, end) — the end of the third working day after the closing
+    day on the estate's calendar (public holidays off, make-up working days on); a reschedule
+    does not move it. Cancelled tasks are left out. Done: those where staff recorded the owner
+    *reached* by that deadline (a task recorded without a time counts by its status). Not
+    reached, still open or reached too late counts as not done."""
+    return await _callback_rate(session, estate_id, start, end, CallbackOrigin.after_complaint)
 
 
 async def repair_callback_rate(
     session: AsyncSession, estate_id: int, start: datetime, end: datetime
 ) -> Rate:
-    """Repair call-back rate by the next working day (the seeds' 回访 after every repair).
+    """Repair call-backs by the next working day (维修次日回访).
 
-    Counted: the estate's repairs closed in [start, end) and still closed. Done: those whose
-    owner was *reached* on their after-repair call-back task after that closing and no later
-    than the end of the next working day after the closing day (the estate's calendar)."""
-    return await _callback_rate(
-        session, estate_id, start, end, TicketKind.repair, CallbackOrigin.after_repair
-    )
+    Counted and done as in `complaint_callback_rate`, for after-repair tasks, whose deadline is
+    the end of the next working day after the repair was closed."""
+    return await _callback_rate(session, estate_id, start, end, CallbackOrigin.after_repair)
 
 
 @dataclass(frozen=True)

@@ -40,4 +40,9 @@ def survey_comment(survey_id: int) -> str:
 # --- reports ------------------------------------------------------------------------------------
 
 
+def monthly_report(estate_id: int, month: str, part: str) -> str:
+    """One part (dashboard, workbook) of an estate's scheduled report for one month."""
+    return f"report:{estate_id}:{month}:{part}"
+
+
 # --- reliability and operations -----------------------------------------------------------------
