@@ -19,6 +19,7 @@ from bot.middlewares import (
     RetryHiccups,
 )
 from bot.settings import Settings
+from bot.staff_identity import StaffUsernameMiddleware
 from handlers import routers
 from storage.db import POOL_SIZE, SessionPool
 
@@ -57,6 +58,7 @@ def create_dispatcher(
     dp.update.outer_middleware(ConcurrencyGate(MAX_CONCURRENT_UPDATES))
     dp.update.outer_middleware(DbSessionMiddleware(session_pool))
     dp.update.outer_middleware(ContextMiddleware(catalogs))
+    dp.update.outer_middleware(StaffUsernameMiddleware())
     idle = IdleTimeoutMiddleware()
     dp.message.outer_middleware(idle)
     dp.callback_query.outer_middleware(idle)

@@ -18,7 +18,7 @@ from bot.i18n import Catalogs, Html, Translator
 from handlers import cards
 from handlers.filters import IsActiveStaff, IsStaffChat, IsVerifiedOwner, refuse_non_staff
 from handlers.keyboards import NotMenu, TextKey, close_buttons, main_menu
-from storage import call_backs, owners, tickets
+from storage import call_backs, keys, owners, tickets
 from storage.call_backs import CallbackView, Outcome, Slot
 from storage.models import Callback, CallbackStatus, Estate, Owner, StaffMember, Ticket
 from storage.outbox import Draft
@@ -140,14 +140,6 @@ def card_markup(t: Translator, callback_id: int) -> InlineKeyboardMarkup:
             ]
         ]
     )
-
-
-def card_key(callback_id: int | None) -> str:
-    return f"callback:{callback_id}:card"
-
-
-def subject(callback_id: int | None) -> str:
-    return f"callback:{callback_id}"
 
 
 def tz_of(estate: Estate) -> ZoneInfo:
@@ -347,7 +339,7 @@ async def on_cancel_booking(
             return []
         return [
             Draft(
-                dedupe_key=f"callback:{callback.id}:cancelled",
+                dedupe_key=keys.callback_event(callback.id, "cancelled"),
                 chat_id=staff_chat,
                 method="editMessageText",
                 text=st(
@@ -356,8 +348,8 @@ async def on_cancel_booking(
                     id=str(callback.id),
                     name=owner.name,
                 ),
-                subject=subject(callback.id),
-                params={"$message_id_of": card_key(callback.id)},
+                subject=keys.callback_subject(callback.id),
+                params={"$message_id_of": keys.callback_card(callback.id)},
             )
         ]
 
@@ -551,10 +543,10 @@ async def on_confirm(
         view = CallbackView(callback, owner, held, booking.ticket_number, booking.note)
         return [
             Draft(
-                dedupe_key=card_key(callback.id),
+                dedupe_key=keys.callback_card(callback.id),
                 chat_id=staff_chat,
                 text=card_text(st, view, tz),
-                subject=subject(callback.id),
+                subject=keys.callback_subject(callback.id),
                 params={
                     "reply_markup": card_markup(st, callback.id or 0).model_dump(exclude_none=True)
                 },
@@ -653,7 +645,9 @@ def missed_notice(
         return []
     t = catalogs.translator(owner.language or estate.locale)
     slot = slot_text(t, callback.slot_start, callback.slot_end, tz_of(estate))
-    return [Draft(f"callback:{callback.id}:missed", chat, t("cb-owner-missed", slot=slot))]
+    return [
+        Draft(keys.callback_event(callback.id, "missed"), chat, t("cb-owner-missed", slot=slot))
+    ]
 
 
 @router.callback_query(CbStaff.filter(), IsActiveStaff())

@@ -11,18 +11,19 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs, Html, Translator
-from storage import outbox
+from storage import keys, outbox
 from storage.models import (
     Estate,
     Owner,
     StaffMember,
     Ticket,
     TicketEvent,
+    TicketEventType,
     TicketKind,
     TicketStatus,
 )
 from storage.outbox import Draft
-from storage.tickets import OPEN_STATUSES, Notify, TicketError, TicketView
+from storage.tickets import OPEN_STATUSES, Detail, Notify, RefusalCode, TicketError, TicketView
 
 
 class TicketCB(CallbackData, prefix="tk"):
@@ -61,15 +62,7 @@ class RateCB(CallbackData, prefix="trt"):
 
 KIND_ICONS = {TicketKind.repair: "🛠", TicketKind.complaint: "📣"}
 # Card edits are skipped for events that change nothing a card shows.
-SILENT_EVENTS = frozenset({"called"})
-
-
-def card_key(ticket_id: int | None) -> str:
-    return f"ticket:{ticket_id}:card"
-
-
-def subject(ticket_id: int | None) -> str:
-    return f"ticket:{ticket_id}"
+SILENT_EVENTS = frozenset({TicketEventType.called})
 
 
 async def remember_about(
@@ -81,7 +74,7 @@ async def remember_about(
         session,
         chat_id=sent.chat.id,
         message_id=sent.message_id,
-        subject=subject(ticket_id),
+        subject=keys.ticket_subject(ticket_id),
         at=now,
     )
 
@@ -103,7 +96,12 @@ def kind_label(t: Translator, kind: str) -> Html:
 
 
 # Refusals with a more helpful text of their own than their code's general one.
-SPECIFIC_REFUSALS = frozenset({("invalid", "date"), ("bad_transition", "resolve_first")})
+SPECIFIC_REFUSALS = frozenset(
+    {
+        (RefusalCode.invalid, Detail.date),
+        (RefusalCode.bad_transition, Detail.resolve_first),
+    }
+)
 
 
 def error_text(t: Translator, error: TicketError) -> str:
@@ -331,7 +329,7 @@ ORDER_HISTORY_MAX = 5
 
 def _order_line(t: Translator, event: TicketEvent) -> str | None:
     reason, text = event.data.get("reason"), event.data.get("text")
-    if event.type == "reopened":
+    if event.type == TicketEventType.reopened:
         if not reason and event.data.get("by_owner"):
             return t("card-order-not-fixed")
         return t("card-order-reopened", reason=str(reason or "—"))
@@ -353,7 +351,11 @@ def work_order_text(t: Translator, view: TicketView, tz: ZoneInfo) -> str:
     if ticket.scheduled_for:
         lines.append(t("card-scheduled", day=ticket.scheduled_for.isoformat()))
     # What happened since the report: why it came back, and what the owner added.
-    later = [_order_line(t, e) for e in view.events if e.type in ("reopened", "comment")]
+    later = [
+        _order_line(t, e)
+        for e in view.events
+        if e.type in (TicketEventType.reopened, TicketEventType.comment)
+    ]
     lines += [line for line in later if line][-ORDER_HISTORY_MAX:]
     name = view.owner.name if view.owner else "—"
     lines.append(t("card-owner", name=name, phone=owner_phone(view) or "—"))
@@ -368,20 +370,28 @@ def first_card(
     events edit this card in place."""
     tid = view.ticket.id
     text, markup = card(t, view, now, tz)
-    drafts = [Draft(card_key(tid), group, text, subject=subject(tid), params=_markup(markup))]
+    drafts = [
+        Draft(
+            keys.ticket_card(tid),
+            group,
+            text,
+            subject=keys.ticket_subject(tid),
+            params=_markup(markup),
+        )
+    ]
     for photo in view.photos:
         if photo.from_staff:
             continue
         drafts.append(
             Draft(
-                f"ticket:{tid}:photo:{photo.id}",
+                keys.ticket_photo(tid, photo.id),
                 group,
                 method="sendPhoto",
-                subject=subject(tid),
+                subject=keys.ticket_subject(tid),
                 params={
                     "photo": photo.file_id,
                     "caption": f"#{view.ticket.number}",
-                    "reply_to_message_id": {"$reply_to_of": card_key(tid)},
+                    "reply_to_message_id": {"$reply_to_of": keys.ticket_card(tid)},
                 },
             )
         )
@@ -399,42 +409,44 @@ def card_drafts(catalogs: Catalogs, estate: Estate) -> Notify:
         ticket = view.ticket
         tid = ticket.id
         number = str(ticket.number)
-        prefix = f"ticket:{tid}:event:{event.id}"
         drafts: list[Draft] = []
         text, markup = card(staff_t, view, event.at, tz)
-        if group is not None and event.type == "created":
+        if group is not None and event.type == TicketEventType.created:
             drafts.extend(first_card(staff_t, view, event.at, tz, group))
         elif group is not None and event.type not in SILENT_EVENTS:
             drafts.append(
                 Draft(
-                    f"{prefix}:card",
+                    keys.ticket_event(tid, event.id, "card"),
                     group,
                     text,
                     method="editMessageText",
-                    subject=subject(tid),
-                    params={"message_id": {"$message_id_of": card_key(tid)}, **_markup(markup)},
+                    subject=keys.ticket_subject(tid),
+                    params={
+                        "message_id": {"$message_id_of": keys.ticket_card(tid)},
+                        **_markup(markup),
+                    },
                 )
             )
-        threaded = {"reply_to_message_id": {"$reply_to_of": card_key(tid)}}
-        if group is not None and event.type == "comment":
+        threaded = {"reply_to_message_id": {"$reply_to_of": keys.ticket_card(tid)}}
+        if group is not None and event.type == TicketEventType.comment:
             comment = event.data.get("text")
             if comment:
                 drafts.append(
                     Draft(
-                        f"{prefix}:group",
+                        keys.ticket_event(tid, event.id, "group"),
                         group,
                         staff_t("notify-owner-comment", number=number, text=comment),
-                        subject=subject(tid),
+                        subject=keys.ticket_subject(tid),
                         params=threaded,
                     )
                 )
             for index, file_id in enumerate(event.data.get("photos") or []):
                 drafts.append(
                     Draft(
-                        f"{prefix}:group:photo:{index}",
+                        keys.ticket_event(tid, event.id, "group", "photo", index),
                         group,
                         method="sendPhoto",
-                        subject=subject(tid),
+                        subject=keys.ticket_subject(tid),
                         params={
                             "photo": file_id,
                             "caption": staff_t("notify-owner-photo", number=number),
@@ -443,7 +455,7 @@ def card_drafts(catalogs: Catalogs, estate: Estate) -> Notify:
                         },
                     )
                 )
-        if group is not None and event.type == "reopened":
+        if group is not None and event.type == TicketEventType.reopened:
             reason = event.data.get("reason")
             key = "notify-reopened-owner" if event.data.get("by_owner") else "notify-reopened"
             if not reason:
@@ -451,21 +463,21 @@ def card_drafts(catalogs: Catalogs, estate: Estate) -> Notify:
                 key += "-no-reason"
             drafts.append(
                 Draft(
-                    f"{prefix}:alert",
+                    keys.ticket_event(tid, event.id, "alert"),
                     group,
                     staff_t(key, number=number, reason=reason or ""),
-                    subject=subject(tid),
+                    subject=keys.ticket_subject(tid),
                     params=threaded,
                 )
             )
-        if event.type == "started" and view.assignee is not None:
+        if event.type == TicketEventType.started and view.assignee is not None:
             tech = view.assignee.telegram_user_id
             drafts.append(
                 Draft(
-                    f"{prefix}:order",
+                    keys.work_order(tid, event.id),
                     tech,
                     work_order_text(staff_t, view, tz),
-                    subject=subject(tid),
+                    subject=keys.ticket_subject(tid),
                     params=_markup(done_markup(staff_t, tid or 0)),
                 )
             )
@@ -473,34 +485,34 @@ def card_drafts(catalogs: Catalogs, estate: Estate) -> Notify:
                 if not photo.from_staff:
                     drafts.append(
                         Draft(
-                            f"{prefix}:order:photo:{photo.id}",
+                            keys.ticket_event(tid, event.id, "order", "photo", photo.id),
                             tech,
                             method="sendPhoto",
-                            subject=subject(tid),
+                            subject=keys.ticket_subject(tid),
                             params={"photo": photo.file_id, "caption": f"#{number}"},
                         )
                     )
-        if event.type in ("resolved", "cancelled"):
-            drafts.extend(_retire_work_orders(view, prefix))
-        if event.type == "rescheduled" and view.assignee is not None:
+        if event.type in (TicketEventType.resolved, TicketEventType.cancelled):
+            drafts.extend(_retire_work_orders(view, event))
+        if event.type == TicketEventType.rescheduled and view.assignee is not None:
             # The technician plans the visit too.
             drafts.append(
                 Draft(
-                    f"{prefix}:tech",
+                    keys.ticket_event(tid, event.id, "tech"),
                     view.assignee.telegram_user_id,
                     staff_t(
                         "notify-rescheduled-tech", number=number, day=event.data.get("day", "")
                     ),
-                    subject=subject(tid),
+                    subject=keys.ticket_subject(tid),
                 )
             )
-        drafts.extend(_owner_drafts(catalogs, estate, view, event, prefix))
+        drafts.extend(_owner_drafts(catalogs, estate, view, event))
         return drafts
 
     return notify
 
 
-def _retire_work_orders(view: TicketView, prefix: str) -> list[Draft]:
+def _retire_work_orders(view: TicketView, event: TicketEvent) -> list[Draft]:
     """Take the Done button off the technician's work orders once the job is over."""
     tech = view.assignee
     if tech is None:
@@ -508,19 +520,19 @@ def _retire_work_orders(view: TicketView, prefix: str) -> list[Draft]:
     tid = view.ticket.id
     return [
         Draft(
-            f"{prefix}:retire:{started.id}",
+            keys.ticket_event(tid, event.id, "retire", started.id),
             tech.telegram_user_id,
             method="editMessageReplyMarkup",
-            subject=subject(tid),
-            params={"message_id": {"$message_id_of": f"ticket:{tid}:event:{started.id}:order"}},
+            subject=keys.ticket_subject(tid),
+            params={"message_id": {"$message_id_of": keys.work_order(tid, started.id)}},
         )
         for started in view.events
-        if started.type == "started" and started.data.get("assignee_id") == tech.id
+        if started.type == TicketEventType.started and started.data.get("assignee_id") == tech.id
     ]
 
 
 def _owner_drafts(
-    catalogs: Catalogs, estate: Estate, view: TicketView, event: TicketEvent, prefix: str
+    catalogs: Catalogs, estate: Estate, view: TicketView, event: TicketEvent
 ) -> list[Draft]:
     """What the owner is told about a staff action, in the owner's language; never staff data."""
     chat = owner_chat(view.owner)
@@ -530,9 +542,9 @@ def _owner_drafts(
     ticket = view.ticket
     tid = ticket.id or 0
     number = str(ticket.number)
-    key = f"{prefix}:owner"
+    key = keys.ticket_event(tid, event.id, "owner")
     data = event.data
-    if event.type == "reply":
+    if event.type == TicketEventType.reply:
         text = data.get("text")
         if data.get("photo"):
             caption = (
@@ -545,14 +557,19 @@ def _owner_drafts(
                     key,
                     chat,
                     method="sendPhoto",
-                    subject=subject(tid),
+                    subject=keys.ticket_subject(tid),
                     params={"photo": data["photo"], "caption": caption, "parse_mode": "HTML"},
                 )
             ]
         return [
-            Draft(key, chat, t("notify-reply", number=number, text=text), subject=subject(tid))
+            Draft(
+                key,
+                chat,
+                t("notify-reply", number=number, text=text),
+                subject=keys.ticket_subject(tid),
+            )
         ]
-    if event.type == "resolved":
+    if event.type == TicketEventType.resolved:
         # A complaint is "dealt with", not "fixed": the question and its buttons say so.
         asked = "notify-resolved" if ticket.kind == TicketKind.repair else "notify-handled"
         text = (
@@ -561,34 +578,34 @@ def _owner_drafts(
             else t(asked, number=number)
         )
         markup = fixed_markup(t, tid, TicketKind(ticket.kind))
-        return [Draft(key, chat, text, subject=subject(tid), params=_markup(markup))]
-    if event.type == "rescheduled":
+        return [Draft(key, chat, text, subject=keys.ticket_subject(tid), params=_markup(markup))]
+    if event.type == TicketEventType.rescheduled:
         return [
             Draft(
                 key,
                 chat,
                 t("notify-rescheduled", number=number, day=data.get("day", "")),
-                subject=subject(tid),
+                subject=keys.ticket_subject(tid),
             )
         ]
-    if event.type == "closed" and ticket.rating is None:
+    if event.type == TicketEventType.closed and ticket.rating is None:
         return [
             Draft(
                 key,
                 chat,
                 t("notify-rate", number=number),
-                subject=subject(tid),
+                subject=keys.ticket_subject(tid),
                 params=_markup(rate_markup(tid)),
             )
         ]
-    if event.type == "cancelled" and not event.actor.startswith("owner"):
+    if event.type == TicketEventType.cancelled and not event.actor.startswith("owner"):
         reason = data.get("reason") or "—"
         return [
             Draft(
                 key,
                 chat,
                 t("notify-cancelled", number=number, reason=reason),
-                subject=subject(tid),
+                subject=keys.ticket_subject(tid),
             )
         ]
     return []

@@ -30,10 +30,10 @@ from handlers import cards
 from handlers.filters import IsVerifiedOwner
 from handlers.keyboards import NotMenu, TextKey, close_buttons, main_menu
 from handlers.ticket_form import photo_of
-from storage import outbox, tickets
-from storage.models import Estate, Owner, Ticket, TicketEvent, TicketStatus
+from storage import keys, outbox, tickets
+from storage.models import Estate, Owner, Ticket, TicketEvent, TicketEventType, TicketStatus
 from storage.outbox import Draft
-from storage.tickets import Actor, Notify, TicketError, TicketView
+from storage.tickets import Actor, Notify, RefusalCode, TicketError, TicketView
 
 LIST_LIMIT = 10
 HISTORY_LIMIT = 10
@@ -47,18 +47,18 @@ CANCELLABLE = frozenset({TicketStatus.new, TicketStatus.assigned})
 # Events an owner may see; notes, grades and staff phone look-ups are staff business.
 OWNER_EVENTS = frozenset(
     {
-        "created",
-        "assigned",
-        "started",
-        "resolved",
-        "closed",
-        "reopened",
-        "cancelled",
-        "rated",
-        "rating_comment",
-        "comment",
-        "reply",
-        "rescheduled",
+        TicketEventType.created,
+        TicketEventType.assigned,
+        TicketEventType.started,
+        TicketEventType.resolved,
+        TicketEventType.closed,
+        TicketEventType.reopened,
+        TicketEventType.cancelled,
+        TicketEventType.rated,
+        TicketEventType.rating_comment,
+        TicketEventType.comment,
+        TicketEventType.reply,
+        TicketEventType.rescheduled,
     }
 )
 
@@ -159,21 +159,21 @@ def event_line(t: Translator, event: TicketEvent, tz: ZoneInfo) -> str | None:
     data = event.data
     text = cut(str(data.get("text") or ""), HISTORY_TEXT_MAX)
     at = event.at.astimezone(tz).strftime("%m-%d %H:%M")
-    if event.type == "comment":
+    if event.type == TicketEventType.comment:
         what = t("myreq-ev-comment", text=text) if text else t("myreq-ev-photo")
-    elif event.type == "reply":
+    elif event.type == TicketEventType.reply:
         what = t("myreq-ev-reply", text=text) if text else t("myreq-ev-reply-photo")
-    elif event.type == "resolved":
+    elif event.type == TicketEventType.resolved:
         what = t("myreq-ev-resolved-note", text=text) if text else t("myreq-ev-resolved")
-    elif event.type == "rated":
+    elif event.type == TicketEventType.rated:
         what = t("myreq-ev-rated", stars="★" * int(data.get("rating") or 0))
-    elif event.type == "rating_comment":
+    elif event.type == TicketEventType.rating_comment:
         what = t("myreq-ev-rating-comment", text=text)
-    elif event.type == "rescheduled":
+    elif event.type == TicketEventType.rescheduled:
         what = t("myreq-ev-rescheduled", day=str(data.get("day") or ""))
-    elif event.type == "reopened":
+    elif event.type == TicketEventType.reopened:
         what = t("myreq-ev-reopened")
-    elif event.type == "cancelled":
+    elif event.type == TicketEventType.cancelled:
         what = t("myreq-ev-cancelled")
     else:
         what = t(f"myreq-ev-{event.type.replace('_', '-')}")
@@ -403,7 +403,9 @@ async def on_cancel(
 
 def refusal_text(t: Translator, error: TicketError) -> str:
     """Why it was refused; a ticket that is not the owner's is simply not found."""
-    return t("myreq-not-found") if error.code == "not_found" else cards.error_text(t, error)
+    return (
+        t("myreq-not-found") if error.code == RefusalCode.not_found else cards.error_text(t, error)
+    )
 
 
 # --- comments and photos (from "Add comment", "not fixed" or a reply to a staff message) ---------
@@ -488,10 +490,10 @@ class RepliedTicket(Filter):
         if replied is None or replied.from_user is None or not replied.from_user.is_bot:
             return False
         subject = await outbox.subject_of(session, message.chat.id, replied.message_id)
-        kind, _, ticket_id = (subject or "").partition(":")
-        if kind != "ticket" or not ticket_id.isdigit():
+        ticket_id = keys.subject_id(subject, keys.SubjectKind.ticket)
+        if ticket_id is None:
             return False
-        return {"replied_ticket_id": int(ticket_id)}
+        return {"replied_ticket_id": ticket_id}
 
 
 @router.message(RepliedTicket(), F.text | F.photo, NotMenu())
@@ -650,7 +652,7 @@ async def on_rating_skip(
     if view is None:
         return
     if view.ticket.rating is None:
-        refusal = tickets.refusal(view.ticket, "not_rated")
+        refusal = tickets.refusal(view.ticket, RefusalCode.not_rated)
         await query.answer(cards.error_text(t, refusal), show_alert=True)
         return
     await close_buttons(query)

@@ -24,7 +24,7 @@ from bot.settings import Settings
 from handlers import cards
 from handlers.filters import IsActiveStaff, IsStaffChat, refuse_non_staff
 from handlers.keyboards import main_menu
-from storage import estates, outbox, owners, staff, tickets
+from storage import estates, keys, outbox, owners, staff, tickets
 from storage.models import Estate, Owner, OwnerStatus, StaffMember, StaffRole
 from storage.outbox import Draft
 
@@ -85,10 +85,7 @@ def owner_status_name(t: Translator, status: OwnerStatus) -> str:
 
 
 def request_key(claim: owners.Claim, part: str) -> str:
-    """Outbox key of a message about one request: asking again after a rejection is a new
-    request, whose card and decision must not be taken for repeats of the first one's."""
-    key = f"owner:{claim.owner.id}:{part}"
-    return key if claim.request_no == 1 else f"{key}:{claim.request_no}"
+    return keys.registration(claim.owner.id, claim.request_no, part)
 
 
 def _register_lines(t: Translator, claim: owners.Claim) -> list[str]:
@@ -151,7 +148,7 @@ def pending_card_draft(t: Translator, chat_id: int, claim: owners.Claim) -> Draf
         dedupe_key=request_key(claim, "pending-card"),
         chat_id=chat_id,
         text=pending_card_text(t, claim),
-        subject=f"owner:{claim.owner.id}",
+        subject=keys.owner_subject(claim.owner.id),
         params={"reply_markup": pending_card_markup(t, claim).model_dump(exclude_none=True)},
     )
 
@@ -197,9 +194,11 @@ async def bind(
     # Tickets opened while no group was bound never got a card: post them now, so the group
     # sees every open request, not only the ones that come after /bind.
     open_tickets = await tickets.queue(session, estate.id, now)
-    posted = await outbox.known_keys(session, [cards.card_key(v.ticket.id) for v in open_tickets])
+    posted = await outbox.known_keys(
+        session, [keys.ticket_card(v.ticket.id) for v in open_tickets]
+    )
     unseen = sorted(
-        (v for v in open_tickets if cards.card_key(v.ticket.id) not in posted),
+        (v for v in open_tickets if keys.ticket_card(v.ticket.id) not in posted),
         key=lambda v: v.ticket.number,
     )
     tz = ZoneInfo(estate.time_zone)
@@ -514,7 +513,7 @@ async def decide(
                 dedupe_key=request_key(claim, "decision"),
                 chat_id=owner.chat_id,
                 text=text,
-                subject=f"owner:{owner.id}",
+                subject=keys.owner_subject(owner.id),
                 params=params,
             )
         )
@@ -536,7 +535,7 @@ async def decide(
                 chat_id=estate.staff_chat_id,
                 text=decided_card,
                 method="editMessageText",
-                subject=f"owner:{owner.id}",
+                subject=keys.owner_subject(owner.id),
                 params={"message_id": {"$message_id_of": request_key(claim, "pending-card")}},
             )
         )

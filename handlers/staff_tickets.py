@@ -33,8 +33,8 @@ from handlers.cards import (
 )
 from handlers.filters import IsActiveStaff, IsStaffChat, refuse_non_staff
 from handlers.keyboards import set_buttons
-from storage import outbox, staff, tickets
-from storage.models import Estate, StaffMember, TicketEvent, TicketKind
+from storage import keys, outbox, staff, tickets
+from storage.models import Estate, StaffMember, TicketEvent, TicketEventType, TicketKind
 from storage.tickets import Actor, Notify, TicketError, TicketView
 
 router = Router(name=__name__)
@@ -81,9 +81,10 @@ class ReplyToTicket(Filter):
         if replied is None or replied.from_user is None or replied.from_user.id != bot.id:
             return False
         about = await outbox.subject_of(session, message.chat.id, replied.message_id)
-        if not about or not about.startswith("ticket:"):
+        ticket_id = keys.subject_id(about, keys.SubjectKind.ticket)
+        if ticket_id is None:
             return False
-        return {"reply_ticket_id": int(about.split(":", 1)[1])}
+        return {"reply_ticket_id": ticket_id}
 
 
 async def is_staff_person(event: TelegramObject, staff_member: StaffMember | None = None) -> bool:
@@ -178,9 +179,9 @@ async def queue(
 def _history_detail(t: Translator, event: TicketEvent) -> str:
     """What an event of /ticket's history was about: the text, or who / which day / grade."""
     data = event.data
-    if event.type == "assigned":
+    if event.type == TicketEventType.assigned:
         return t("staffcmd-history-to", name=str(data.get("assignee") or "—"))
-    if event.type == "rated":
+    if event.type == TicketEventType.rated:
         return "★" * int(data.get("rating") or 0)
     detail = data.get("text") or data.get("reason") or data.get("day") or data.get("grade")
     return str(detail or "")
@@ -437,6 +438,19 @@ async def not_staff_command(message: Message, t: Translator) -> None:
 # --- answering by replying to a card ---------------------------------------------------------
 
 
+# A leading "!" marks an internal note, and so does the full-width "！" Chinese keyboards type:
+# taking one for a reply would send the staff's private remark to the owner.
+NOTE_MARKS = ("!", "！")
+
+
+def reply_or_note(text: str) -> tuple[str, str]:
+    """("note", remark) for a reply to a card marked as a note, else ("reply", text)."""
+    text = text.strip()
+    if text.startswith(NOTE_MARKS):
+        return "note", text[1:].strip()
+    return "reply", text
+
+
 @router.message(IsActiveStaff(), F.text | F.photo, ~F.text.startswith("/"), ReplyToTicket())
 async def reply_to_card(
     message: Message,
@@ -454,7 +468,7 @@ async def reply_to_card(
         view = await tickets.view(session, reply_ticket_id)
     except TicketError:
         return
-    name, rest = ("note", text[1:].strip()) if text.startswith("!") else ("reply", text)
+    name, rest = reply_or_note(text)
     await _run_verb(
         message, name, view.ticket.number, rest, session, estate, staff_member, catalogs, clock, t
     )

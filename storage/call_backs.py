@@ -2,14 +2,13 @@
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit, outbox, owners
+from storage import audit, calendar, outbox, owners
 from storage.models import (
     Callback,
     CallbackStatus,
@@ -19,7 +18,7 @@ from storage.models import (
     Unit,
 )
 from storage.outbox import Draft
-from storage.tickets import OPEN_STATUSES, WORKING_DAYS
+from storage.tickets import OPEN_STATUSES
 
 TOPICS = ("ticket", "fees", "other")
 MAX_BOOKED = 3
@@ -28,7 +27,6 @@ SLOT_DAYS = 3
 # A lunch break splits the working day into a morning and an afternoon slot.
 NOON = time(12, 0)
 AFTERNOON = time(13, 0)
-DEFAULT_HOURS = (time(9, 0), time(18, 0))
 
 
 @dataclass(frozen=True)
@@ -39,39 +37,28 @@ class Slot:
     end: datetime
 
 
-def _working_hours(window: str) -> tuple[time, time]:
-    try:
-        open_at, close_at = (time.fromisoformat(part.strip()) for part in window.split("-"))
-    except ValueError:
-        return DEFAULT_HOURS
-    return (open_at, close_at) if open_at < close_at else DEFAULT_HOURS
-
-
-def _day_slots(day: date, tz: ZoneInfo, window: str) -> list[Slot]:
-    open_at, close_at = _working_hours(window)
-    parts = [(open_at, min(NOON, close_at)), (max(AFTERNOON, open_at), close_at)]
-    if close_at <= NOON or open_at >= AFTERNOON:
-        parts = [(open_at, close_at)]
+def _day_slots(estate: Estate, day: date) -> list[Slot]:
+    halves = [half for half in calendar.day_halves(estate, NOON, AFTERNOON) if half is not None]
+    if len(halves) < 2:
+        # No lunch break inside the hours: the whole working day is one slot.
+        halves = [calendar.working_hours(estate)]
     return [
-        Slot(
-            datetime.combine(day, start, tz).astimezone(UTC),
-            datetime.combine(day, end, tz).astimezone(UTC),
-        )
-        for start, end in parts
-        if start < end
+        Slot(calendar.at_local(estate, day, start), calendar.at_local(estate, day, end))
+        for start, end in halves
     ]
 
 
 def offered_slots(estate: Estate, now: datetime, days: int = SLOT_DAYS) -> list[Slot]:
-    """Morning and afternoon slots of the next `days` working days (Mon–Fri, estate time) that
-    have not started yet; today counts while one of its slots is still ahead."""
-    tz = ZoneInfo(estate.time_zone)
-    day = now.astimezone(tz).date()
+    """Morning and afternoon slots of the next `days` working days (estate time, holidays off)
+    that have not started yet; today counts while one of its slots is still ahead."""
+    day = calendar.local(estate, now).date()
     found: list[Slot] = []
     counted = 0
-    while counted < days:
-        if day.weekday() in WORKING_DAYS:
-            ahead = [s for s in _day_slots(day, tz, estate.working_hours) if s.start > now]
+    for _ in range(calendar.MAX_DAYS):
+        if counted >= days:
+            break
+        if calendar.is_working_day(estate, day):
+            ahead = [s for s in _day_slots(estate, day) if s.start > now]
             if ahead:
                 found += ahead
                 counted += 1

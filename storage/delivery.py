@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit, outbox
+from storage import audit, keys, outbox
 from storage.models import Estate, Owner, OwnerStatus, StaffMember, Ticket
 
 
@@ -64,12 +64,8 @@ async def report_undelivered(
     were queued. A staff member is reported for any message (Telegram refuses a bot's first
     message to someone who never pressed Start, so the group must ask them); an owner only
     for messages about a ticket, so staff know to call instead."""
-    kind, _, ticket_id = (subject or "").partition(":")
-    ticket = (
-        await session.get(Ticket, int(ticket_id))
-        if kind == "ticket" and ticket_id.isdigit()
-        else None
-    )
+    ticket_id = keys.subject_id(subject, keys.SubjectKind.ticket)
+    ticket = await session.get(Ticket, ticket_id) if ticket_id is not None else None
     members = (
         await session.exec(
             select(StaffMember).where(
@@ -90,7 +86,7 @@ async def report_undelivered(
         number = ticket.number if ticket is not None and ticket.estate_id == estate.id else None
         await outbox.enqueue(
             session,
-            dedupe_key=f"undelivered:{row_id}:{estate.id}",
+            dedupe_key=keys.undelivered(row_id, estate.id),
             chat_id=estate.staff_chat_id,
             text=notice(Undelivered(estate, name, number, staff)),
             subject=subject if number is not None else None,

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import keys
 from storage.models import OutboxMessage, OutboxStatus, utcnow
 
 
@@ -58,7 +59,7 @@ async def remember(
     await _insert_new(
         session,
         {
-            "dedupe_key": f"direct:{chat_id}:{message_id}",
+            "dedupe_key": keys.direct(chat_id, message_id),
             "chat_id": chat_id,
             "method": "sendMessage",
             "payload": {},

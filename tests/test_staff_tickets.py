@@ -11,8 +11,8 @@ from sqlmodel import col, select
 
 from handlers.cards import AssignCB, DoneCB, FixedCB, TicketCB, card_drafts
 from scheduler.outbox import OutboxSender
-from storage import tickets
-from storage.models import Ticket, TicketEvent
+from storage import staff, tickets
+from storage.models import StaffRole, Ticket, TicketEvent
 from storage.tickets import Actor
 from tests.helpers import ADMIN_ID, STAFF_CHAT_ID, Person, answers
 from tests.mocked_bot import BOT_ID
@@ -215,6 +215,34 @@ async def test_assign_by_username_and_me(tg, bot, zh, make_ticket, staff_members
     assert bot.last_text(STAFF_CHAT_ID) == expected
 
 
+async def test_staff_added_by_user_id_are_found_by_username_once_they_write(
+    tg, bot, zh, make_ticket, session_pool, estate
+):
+    """`frontdoor staff add USER_ID NAME ROLE` knows no @username; their first update tells it."""
+    async with session_pool() as session:
+        for person, role in ((AGENT, StaffRole.agent), (TECH, StaffRole.technician)):
+            await staff.add(
+                session,
+                estate_id=estate.id,
+                telegram_user_id=person.id,
+                name=person.first_name,
+                role=role,
+                actor="cli",
+            )
+    tid = (await make_ticket()).ticket.id
+    await tg.group(AGENT, "/assign 1 @tom")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staffcmd-no-such-staff", who="@tom")
+    await tg.group(TECH, "morning all")
+    await tg.group(AGENT, "/assign 1 @tom")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staffcmd-assigned", number="1", name="Tom")
+    assert (await ticket_row(session_pool, tid)).assignee_id is not None
+    renamed = Person(TECH.id, TECH.first_name, "en", username="tom_new")
+    await tg.group(renamed, "new handle")
+    async with session_pool() as session:
+        member = await staff.active_member(session, estate.id, TECH.id)
+    assert member is not None and member.username == "tom_new" and member.name == "Tom"
+
+
 async def test_reply_reaches_owner_without_staff_data(
     tg, bot, zh, make_ticket, staff_members, session_pool, outbox_rows
 ):
@@ -244,6 +272,25 @@ async def test_reply_to_card_goes_to_owner_and_bang_is_internal(
     assert len(rows) == 1 and "A plumber is on the way" in rows[0].payload["text"]
     assert "#1" in rows[0].payload["text"]
     assert await event_types(session_pool, tid) == ["created", "note", "reply"]
+
+
+@pytest.mark.parametrize(
+    "remark",
+    ["！业主态度不好，注意", " ！业主态度不好，注意", " !owner is rude, careful", "\u3000！小心"],
+)
+async def test_full_width_or_spaced_bang_is_internal_too(
+    remark, tg, bot, zh, make_ticket, staff_members, session_pool, outbox_rows
+):
+    """Chinese keyboards type "！": a remark so marked never reaches the owner."""
+    tid = (await make_ticket()).ticket.id
+    await mark_sent(session_pool, f"ticket:{tid}:card", 555)
+    await tg.group(AGENT, remark, reply_to_message=bot_message(555))
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staffcmd-noted", number="1")
+    assert await owner_rows(outbox_rows) == []
+    assert await event_types(session_pool, tid) == ["created", "note"]
+    async with session_pool() as session:
+        note = (await tickets.view(session, tid)).events[-1]
+    assert not note.data["text"].startswith(("!", "！"))
 
 
 async def test_reply_to_the_ticket_command_copy_of_a_card_goes_to_owner(
