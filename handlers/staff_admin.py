@@ -6,7 +6,7 @@ from typing import Self
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
@@ -527,8 +527,13 @@ async def decide(
     if warn:
         result += "\n" + t("staff-pending-approved-differs")
     decided_card = f"{pending_card_text(t, claim)}\n\n{result}"
-    if estate.staff_chat_id is not None:
-        # The request's own card shows the decision, also when it was taken on a /pending copy.
+    card_id = await outbox.sent_message_id(session, request_key(claim, "pending-card"))
+    pressed = query.message
+    in_group = pressed is not None and pressed.chat.id == estate.staff_chat_id
+    on_card = in_group and pressed is not None and pressed.message_id == card_id
+    if estate.staff_chat_id is not None and not on_card:
+        # The request's own card shows the decision, also when it was taken on a /pending copy;
+        # pressed on the card itself, the direct edit below is the only one.
         drafts.append(
             Draft(
                 dedupe_key=request_key(claim, "decided-card"),
@@ -553,14 +558,15 @@ async def decide(
         await query.answer(t("staff-pending-already", staff=name), show_alert=True)
         return
     await query.answer(result, show_alert=warn)
-    if query.message is not None and query.message.chat.id == estate.staff_chat_id:
-        # At once on the pressed message; the outbox edit above may then find nothing to change.
+    if in_group and pressed is not None:
+        # At once on the pressed message (the card or a /pending copy of it).
         try:
             await bot.edit_message_text(
-                text=decided_card,
-                chat_id=query.message.chat.id,
-                message_id=query.message.message_id,
+                text=decided_card, chat_id=pressed.chat.id, message_id=pressed.message_id
             )
+        except TelegramBadRequest as exc:
+            if outbox.NOT_MODIFIED not in exc.message:
+                log.warning("could not edit the request card error=%s", type(exc).__name__)
         except TelegramAPIError as exc:
             log.warning("could not edit the request card error=%s", type(exc).__name__)
 

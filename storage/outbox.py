@@ -206,6 +206,10 @@ async def add_all(session: AsyncSession, drafts: Iterable[Draft]) -> None:
         )
 
 
+# Telegram's answer to an edit that changes nothing: the message already shows what it should,
+# so the edit is done, never an error to retry or report.
+NOT_MODIFIED = "message is not modified"
+
 MESSAGE_ID_OF = "$message_id_of"
 REPLY_TO_OF = "$reply_to_of"
 PLACEHOLDERS = (MESSAGE_ID_OF, REPLY_TO_OF)

@@ -467,6 +467,22 @@ def _text(value: str | None, ticket: Ticket, *, required: bool = False) -> str |
     return value
 
 
+def _event(
+    session: AsyncSession,
+    ticket: Ticket,
+    actor: Actor,
+    now: datetime,
+    type_: TicketEventType,
+    data: dict[str, Any],
+) -> TicketEvent:
+    if actor.name:
+        data = {"by": actor.name, **data}
+    assert ticket.id is not None
+    event = TicketEvent(ticket_id=ticket.id, at=now, actor=str(actor), type=type_, data=data)
+    session.add(event)
+    return event
+
+
 async def _finish(
     session: AsyncSession,
     ticket: Ticket,
@@ -479,11 +495,7 @@ async def _finish(
     """Write the event and the drafts for it, and commit."""
     ticket.updated_at = now
     session.add(ticket)
-    if actor.name:
-        data = {"by": actor.name, **data}
-    assert ticket.id is not None
-    event = TicketEvent(ticket_id=ticket.id, at=now, actor=str(actor), type=type_, data=data)
-    session.add(event)
+    event = _event(session, ticket, actor, now, type_, data)
     await session.flush()
     result = await _view(session, ticket)
     await outbox.add_all(session, notify(result, event))
@@ -805,6 +817,12 @@ async def reply(
             )
         )
         data["photo"] = photo[0]
+    if ticket.status == TicketStatus.new and ticket.assignee_id is None and actor.id is not None:
+        # As helpdesks do: whoever answers a new ticket first is on it, and the card says so.
+        ticket.assignee_id = actor.id
+        ticket.status = TicketStatus.assigned
+        taken = {"assignee_id": actor.id, "assignee": actor.name, "previous_id": None}
+        _event(session, ticket, actor, now, TicketEventType.assigned, taken)
     _responded(ticket, now)
     return await _finish(session, ticket, actor, now, TicketEventType.reply, data, notify)
 

@@ -271,7 +271,8 @@ async def test_reply_to_card_goes_to_owner_and_bang_is_internal(
     rows = await owner_rows(outbox_rows)
     assert len(rows) == 1 and "A plumber is on the way" in rows[0].payload["text"]
     assert "#1" in rows[0].payload["text"]
-    assert await event_types(session_pool, tid) == ["created", "note", "reply"]
+    # The first reply to a new ticket takes it for the one who answered.
+    assert await event_types(session_pool, tid) == ["created", "note", "assigned", "reply"]
 
 
 @pytest.mark.parametrize(
@@ -293,6 +294,25 @@ async def test_full_width_or_spaced_bang_is_internal_too(
     assert not note.data["text"].startswith(("!", "！"))
 
 
+async def test_first_reply_to_a_new_ticket_takes_it_for_the_replier(
+    tg, bot, zh, make_ticket, staff_members, session_pool, outbox_rows
+):
+    tid = (await make_ticket()).ticket.id
+    await tg.group(AGENT, "/reply 1 We are looking into it")
+    row = await ticket_row(session_pool, tid)
+    assert row.assignee_id == staff_members["agent"].id and row.status == "assigned"
+    [edit] = [
+        r
+        for r in await outbox_rows(chat_id=STAFF_CHAT_ID)
+        if r.method == "editMessageText" and r.dedupe_key.startswith(f"ticket:{tid}:event:")
+    ]
+    assert "Alice" in edit.payload["text"] and zh("card-nobody") not in edit.payload["text"]
+    # A second reply, by someone else, leaves the ticket with the first.
+    await tg.group(MANAGER, "/reply 1 And the manager knows")
+    assert (await ticket_row(session_pool, tid)).assignee_id == staff_members["agent"].id
+    assert await event_types(session_pool, tid) == ["created", "assigned", "reply", "reply"]
+
+
 async def test_reply_to_the_ticket_command_copy_of_a_card_goes_to_owner(
     tg, bot, make_ticket, staff_members, session_pool, outbox_rows
 ):
@@ -305,7 +325,7 @@ async def test_reply_to_the_ticket_command_copy_of_a_card_goes_to_owner(
     )
     rows = await owner_rows(outbox_rows)
     assert len(rows) == 1 and "We come at 3 pm" in rows[0].payload["text"]
-    assert await event_types(session_pool, tid) == ["created", "reply"]
+    assert await event_types(session_pool, tid) == ["created", "assigned", "reply"]
 
 
 async def test_reply_photo_to_card_sends_photo_to_owner(

@@ -409,13 +409,22 @@ async def test_complaint_reply_grade_resolve_from_new(
             now=clock(),
             notify=tickets.no_notify,
         )
-        assert v.ticket.first_response_at == clock() and v.ticket.status == "new"
+        # The first reply to a new ticket takes it for the one who answered.
+        assert v.ticket.first_response_at == clock() and v.ticket.status == "assigned"
+        assert v.assignee is not None and v.assignee.id == agent.id
+        assert [e.type for e in v.events] == ["created", "assigned", "reply"]
         v = await tickets.set_grade(
             session, tid, grade="A", actor=agent, now=clock(), notify=tickets.no_notify
         )
         assert v.ticket.grade == "A"
         v = await tickets.resolve(
             session, tid, actor=agent, now=clock(), text=None, notify=tickets.no_notify
+        )
+        assert v.ticket.status == "resolved"
+    untouched = (await make_ticket(kind="complaint")).ticket.id
+    async with session_pool() as session:
+        v = await tickets.resolve(
+            session, untouched, actor=agent, now=clock(), text=None, notify=tickets.no_notify
         )
         assert v.ticket.status == "resolved"
 
