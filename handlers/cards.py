@@ -3,11 +3,13 @@ ticket event causes (as outbox drafts), owner summary lines, refusal texts and t
 
 from collections.abc import Sequence
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs, Html, Translator
@@ -26,10 +28,24 @@ from storage.outbox import Draft
 from storage.tickets import OPEN_STATUSES, Detail, Notify, RefusalCode, TicketError, TicketView
 
 
+class TicketAction(StrEnum):
+    """What a staff ticket button does."""
+
+    take = "take"
+    assign = "assign"
+    dispatch = "dispatch"
+    resolve = "resolve"
+    close = "close"
+    reopen = "reopen"
+    call = "call"
+    # Under a refused /close: resolve, which asks the owner to confirm (their yes closes).
+    resolve_ask = "resolve_ask"
+
+
 class TicketCB(CallbackData, prefix="tk"):
     """A staff card button: take, assign, dispatch, resolve, close, reopen, call."""
 
-    action: str
+    action: TicketAction
     ticket_id: int
 
 
@@ -191,47 +207,53 @@ def card_text(t: Translator, view: TicketView, now: datetime, tz: ZoneInfo) -> s
     return "\n".join(lines)
 
 
-def _button(t: Translator, action: str, ticket_id: int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        text=t(f"card-btn-{action}"),
-        callback_data=TicketCB(action=action, ticket_id=ticket_id).pack(),
-    )
-
-
-def card_actions(ticket: Ticket) -> list[str]:
+def card_actions(ticket: Ticket) -> list[TicketAction]:
     """The buttons that make sense in the ticket's current state."""
     status = ticket.status
-    actions: list[str] = []
+    actions: list[TicketAction] = []
     if status in (TicketStatus.new, TicketStatus.reopened) or (
         status == TicketStatus.assigned and ticket.assignee_id is None
     ):
-        actions.append("take")
+        actions.append(TicketAction.take)
     if status in (
         TicketStatus.new,
         TicketStatus.assigned,
         TicketStatus.in_progress,
         TicketStatus.reopened,
     ):
-        actions.append("assign")
+        actions.append(TicketAction.assign)
     if status == TicketStatus.assigned and ticket.kind == TicketKind.repair:
-        actions.append("dispatch")
+        actions.append(TicketAction.dispatch)
     if status in (TicketStatus.assigned, TicketStatus.in_progress) or (
         ticket.kind == TicketKind.complaint and status in (TicketStatus.new, TicketStatus.reopened)
     ):
-        actions.append("resolve")
+        actions.append(TicketAction.resolve)
     if status == TicketStatus.resolved:
-        actions += ["close", "reopen"]
+        actions += [TicketAction.close, TicketAction.reopen]
     if status not in (TicketStatus.closed, TicketStatus.cancelled):
-        actions.append("call")
+        actions.append(TicketAction.call)
     return actions
 
 
+def _actions_markup(
+    t: Translator, ticket_id: int, actions: Sequence[TicketAction]
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for action in actions:
+        builder.button(
+            text=t(f"card-btn-{_code(action)}"),
+            callback_data=TicketCB(action=action, ticket_id=ticket_id),
+        )
+    return builder.adjust(3).as_markup()
+
+
 def card_markup(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup:
-    assert ticket.id is not None
-    buttons = [_button(t, action, ticket.id) for action in card_actions(ticket)]
-    return InlineKeyboardMarkup(
-        inline_keyboard=[buttons[i : i + 3] for i in range(0, len(buttons), 3)]
-    )
+    return _actions_markup(t, ticket.id or 0, card_actions(ticket))
+
+
+def resolve_ask_markup(t: Translator, ticket_id: int) -> InlineKeyboardMarkup:
+    """One button: resolve the ticket, which asks its owner to confirm the fix."""
+    return _actions_markup(t, ticket_id, [TicketAction.resolve_ask])
 
 
 def card(
@@ -246,24 +268,16 @@ def assign_markup(
 ) -> InlineKeyboardMarkup:
     """A short list of active staff to pick from, technicians first, then a Back button."""
     ordered = sorted(members, key=lambda m: (m.role != "technician", m.name.casefold()))[:12]
-    rows = [
-        [
-            InlineKeyboardButton(
-                text=t("card-assign-to", name=Html(m.name), role=Html(t(f"card-role-{m.role}"))),
-                callback_data=AssignCB(ticket_id=ticket_id, staff_id=m.id or 0).pack(),
-            )
-        ]
-        for m in ordered
-    ]
-    rows.append(
-        [
-            InlineKeyboardButton(
-                text=t("card-btn-back"),
-                callback_data=AssignCB(ticket_id=ticket_id, staff_id=0).pack(),
-            )
-        ]
+    builder = InlineKeyboardBuilder()
+    for m in ordered:
+        builder.button(
+            text=t("card-assign-to", name=Html(m.name), role=Html(t(f"card-role-{m.role}"))),
+            callback_data=AssignCB(ticket_id=ticket_id, staff_id=m.id or 0),
+        )
+    builder.button(
+        text=t("card-btn-back"), callback_data=AssignCB(ticket_id=ticket_id, staff_id=0)
     )
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    return builder.adjust(1).as_markup()
 
 
 def fixed_markup(t: Translator, ticket_id: int, kind: TicketKind) -> InlineKeyboardMarkup:
@@ -272,46 +286,23 @@ def fixed_markup(t: Translator, ticket_id: int, kind: TicketKind) -> InlineKeybo
         if kind == TicketKind.repair
         else ("notify-btn-handled", "notify-btn-not-handled")
     )
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=t(yes),
-                    callback_data=FixedCB(ticket_id=ticket_id, fixed=True).pack(),
-                ),
-                InlineKeyboardButton(
-                    text=t(no),
-                    callback_data=FixedCB(ticket_id=ticket_id, fixed=False).pack(),
-                ),
-            ]
-        ]
-    )
+    builder = InlineKeyboardBuilder()
+    builder.button(text=t(yes), callback_data=FixedCB(ticket_id=ticket_id, fixed=True))
+    builder.button(text=t(no), callback_data=FixedCB(ticket_id=ticket_id, fixed=False))
+    return builder.adjust(2).as_markup()
 
 
 def rate_markup(ticket_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text="⭐" * stars,
-                    callback_data=RateCB(ticket_id=ticket_id, stars=stars).pack(),
-                )
-                for stars in range(1, 6)
-            ]
-        ]
-    )
+    builder = InlineKeyboardBuilder()
+    for stars in range(1, 6):
+        builder.button(text="⭐" * stars, callback_data=RateCB(ticket_id=ticket_id, stars=stars))
+    return builder.adjust(5).as_markup()
 
 
 def done_markup(t: Translator, ticket_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=t("card-btn-done"), callback_data=DoneCB(ticket_id=ticket_id).pack()
-                )
-            ]
-        ]
-    )
+    builder = InlineKeyboardBuilder()
+    builder.button(text=t("card-btn-done"), callback_data=DoneCB(ticket_id=ticket_id))
+    return builder.as_markup()
 
 
 def _markup(markup: InlineKeyboardMarkup) -> dict[str, Any]:

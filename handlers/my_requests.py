@@ -22,6 +22,7 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     Message,
 )
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
@@ -129,9 +130,7 @@ async def send_list(
         )
         for ticket in found
     ]
-    markup = InlineKeyboardMarkup(
-        inline_keyboard=[buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    )
+    markup = InlineKeyboardBuilder().add(*buttons).adjust(2).as_markup()
     await anchor.answer("\n".join(lines), reply_markup=markup)
 
 

@@ -17,9 +17,11 @@ from handlers.cards import (
     KIND_ICONS,
     AssignCB,
     DoneCB,
+    TicketAction,
     TicketCB,
     assign_markup,
     card,
+    card_actions,
     card_drafts,
     card_markup,
     category_label,
@@ -29,13 +31,14 @@ from handlers.cards import (
     owner_phone,
     place,
     remember_about,
+    resolve_ask_markup,
     status_label,
 )
 from handlers.filters import IsActiveStaff, IsStaffChat, refuse_non_staff
 from handlers.keyboards import set_buttons
 from storage import keys, outbox, staff, tickets
-from storage.models import Estate, StaffMember, TicketEvent, TicketEventType, TicketKind
-from storage.tickets import Actor, Notify, TicketError, TicketView
+from storage.models import Estate, StaffMember, Ticket, TicketEvent, TicketEventType, TicketKind
+from storage.tickets import Actor, Detail, Notify, TicketError, TicketView
 
 router = Router(name=__name__)
 
@@ -115,12 +118,18 @@ async def _find(
     return view
 
 
-async def _apply(message: Message, t: Translator, operation: Operation) -> TicketView | None:
-    """Run a ticket operation; a refusal is explained to the staff member."""
+async def _apply(
+    message: Message, t: Translator, ticket: Ticket, operation: Operation
+) -> TicketView | None:
+    """Run a ticket operation; a refusal is explained to the staff member. `/close` on a ticket
+    not yet resolved offers the step it misses: resolve and ask the owner, in one press."""
     try:
         return await operation()
     except TicketError as error:
-        await message.reply(error_text(t, error))
+        offer = None
+        if error.detail == Detail.resolve_first and TicketAction.resolve in card_actions(ticket):
+            offer = resolve_ask_markup(t, ticket.id or 0)
+        await message.reply(error_text(t, error), reply_markup=offer)
         return None
 
 
@@ -240,7 +249,7 @@ async def _run_command(
     if view is None:
         return
     by = By(actor=Actor.staff(staff_member), now=clock(), notify=card_drafts(catalogs, estate))
-    if await _apply(message, t, lambda: operation(view.ticket.id or 0, by)):
+    if await _apply(message, t, view.ticket, lambda: operation(view.ticket.id or 0, by)):
         sent = await message.reply(done)
         if message.chat.id == estate.staff_chat_id:
             # Replying to the confirmation ("Sent to the owner of #2") goes on with that ticket.
@@ -501,8 +510,26 @@ async def _button_view(
     return view
 
 
-@router.callback_query(TicketCB.filter(), IsActiveStaff())
-async def card_button(
+async def _pressed(
+    query: CallbackQuery,
+    ticket_id: int,
+    session: AsyncSession,
+    estate: Estate,
+    staff_member: StaffMember,
+    catalogs: Catalogs,
+    clock: Clock,
+    t: Translator,
+) -> tuple[TicketView, By] | None:
+    """The ticket a card button is about and who acts on it; None once refused."""
+    view = await _button_view(query, session, estate, ticket_id, t)
+    if view is None:
+        return None
+    by = By(actor=Actor.staff(staff_member), now=clock(), notify=card_drafts(catalogs, estate))
+    return view, by
+
+
+@router.callback_query(TicketCB.filter(F.action == TicketAction.take), IsActiveStaff())
+async def take_button(
     query: CallbackQuery,
     callback_data: TicketCB,
     session: AsyncSession,
@@ -512,73 +539,136 @@ async def card_button(
     clock: Clock,
     t: Translator,
 ) -> None:
-    """Take / Assign / Dispatch / Resolve / Close / Reopen / Call owner on a card."""
+    """Take: the presser gets the ticket, unless a colleague pressed first."""
+    pressed = await _pressed(
+        query, callback_data.ticket_id, session, estate, staff_member, catalogs, clock, t
+    )
+    if pressed is None:
+        return
+    view, by = pressed
+    await _answer_op(
+        query,
+        t,
+        lambda: tickets.assign(
+            session, view.ticket.id or 0, assignee=staff_member, take=True, **by
+        ),
+        t("staffcmd-assigned", number=str(view.ticket.number), name=staff_member.name),
+    )
+
+
+@router.callback_query(TicketCB.filter(F.action == TicketAction.assign), IsActiveStaff())
+async def assign_button(
+    query: CallbackQuery,
+    callback_data: TicketCB,
+    session: AsyncSession,
+    estate: Estate,
+    t: Translator,
+) -> None:
+    """Assign: the card's buttons become a list of staff to pick from."""
+    view = await _button_view(query, session, estate, callback_data.ticket_id, t)
+    if view is not None:
+        await _show_assign(query, session, estate, view, t)
+
+
+@router.callback_query(TicketCB.filter(F.action == TicketAction.dispatch), IsActiveStaff())
+async def dispatch_button(
+    query: CallbackQuery,
+    callback_data: TicketCB,
+    session: AsyncSession,
+    estate: Estate,
+    staff_member: StaffMember,
+    catalogs: Catalogs,
+    clock: Clock,
+    t: Translator,
+) -> None:
+    """Dispatch: the work order goes to the assigned technician."""
     view = await _button_view(query, session, estate, callback_data.ticket_id, t)
     if view is None:
         return
-    tid = view.ticket.id or 0
-    number = str(view.ticket.number)
-    actor = Actor.staff(staff_member)
-    notify = card_drafts(catalogs, estate)
+    text = await _dispatch(view, session, estate, staff_member, catalogs, clock, t)
+    await query.answer(text, show_alert=True)
+
+
+# Buttons that run one ticket operation: what it does, and how it is confirmed.
+SIMPLE_BUTTONS: dict[TicketAction, tuple[Callable[..., Awaitable[TicketView]], str]] = {
+    TicketAction.resolve: (tickets.resolve, "staffcmd-resolved"),
+    TicketAction.resolve_ask: (tickets.resolve, "staffcmd-resolved"),
+    TicketAction.close: (tickets.close, "staffcmd-closed"),
+    TicketAction.reopen: (tickets.reopen, "staffcmd-reopened"),
+}
+# Keywords the operations above take besides the ticket and `By`.
+SIMPLE_EXTRAS: dict[TicketAction, dict[str, None]] = {
+    TicketAction.resolve: {"text": None},
+    TicketAction.resolve_ask: {"text": None},
+    TicketAction.reopen: {"reason": None},
+}
+
+
+@router.callback_query(TicketCB.filter(F.action.in_(set(SIMPLE_BUTTONS))), IsActiveStaff())
+async def operation_button(
+    query: CallbackQuery,
+    callback_data: TicketCB,
+    session: AsyncSession,
+    estate: Estate,
+    staff_member: StaffMember,
+    catalogs: Catalogs,
+    clock: Clock,
+    t: Translator,
+) -> None:
+    """Resolve / Close / Reopen on a card, and "Resolve and ask the owner" under a refused
+    /close (its button goes once used)."""
+    pressed = await _pressed(
+        query, callback_data.ticket_id, session, estate, staff_member, catalogs, clock, t
+    )
+    if pressed is None:
+        return
+    view, by = pressed
     action = callback_data.action
-    if action == "take":
-        await _answer_op(
-            query,
-            t,
-            lambda: tickets.assign(
-                session,
-                tid,
-                assignee=staff_member,
-                actor=actor,
-                now=clock(),
-                notify=notify,
-                take=True,
-            ),
-            t("staffcmd-assigned", number=number, name=staff_member.name),
-        )
-    elif action == "assign":
-        await _show_assign(query, session, estate, view, t)
-    elif action == "dispatch":
-        text = await _dispatch(view, session, estate, staff_member, catalogs, clock, t)
-        await query.answer(text, show_alert=True)
-    elif action == "resolve":
-        await _answer_op(
-            query,
-            t,
-            lambda: tickets.resolve(
-                session, tid, actor=actor, now=clock(), text=None, notify=notify
-            ),
-            t("staffcmd-resolved", number=number),
-        )
-    elif action == "close":
-        await _answer_op(
-            query,
-            t,
-            lambda: tickets.close(session, tid, actor=actor, now=clock(), notify=notify),
-            t("staffcmd-closed", number=number),
-        )
-    elif action == "reopen":
-        await _answer_op(
-            query,
-            t,
-            lambda: tickets.reopen(
-                session, tid, actor=actor, now=clock(), reason=None, notify=notify
-            ),
-            t("staffcmd-reopened", number=number),
-        )
-    elif action == "call":
-        try:
-            await tickets.log_call(session, tid, actor=actor, now=clock(), notify=notify)
-        except TicketError as error:
-            await query.answer(error_text(t, error), show_alert=True)
-            return
-        name = view.owner.name if view.owner else "—"
-        await query.answer(
-            t("staffcmd-call", number=number, name=Html(name), phone=owner_phone(view) or "—"),
-            show_alert=True,
-        )
-    else:
-        await query.answer(t("staffcmd-stale"), show_alert=True)
+    operation, confirmation = SIMPLE_BUTTONS[action]
+    extras = SIMPLE_EXTRAS.get(action, {})
+    done = await _answer_op(
+        query,
+        t,
+        lambda: operation(session, view.ticket.id or 0, **extras, **by),
+        t(confirmation, number=str(view.ticket.number)),
+    )
+    if done and action == TicketAction.resolve_ask:
+        await set_buttons(query, None)
+
+
+@router.callback_query(TicketCB.filter(F.action == TicketAction.call), IsActiveStaff())
+async def call_button(
+    query: CallbackQuery,
+    callback_data: TicketCB,
+    session: AsyncSession,
+    estate: Estate,
+    staff_member: StaffMember,
+    catalogs: Catalogs,
+    clock: Clock,
+    t: Translator,
+) -> None:
+    """Call owner: the number to call, and a note on the card that someone is calling."""
+    pressed = await _pressed(
+        query, callback_data.ticket_id, session, estate, staff_member, catalogs, clock, t
+    )
+    if pressed is None:
+        return
+    view, by = pressed
+    try:
+        await tickets.log_call(session, view.ticket.id or 0, **by)
+    except TicketError as error:
+        await query.answer(error_text(t, error), show_alert=True)
+        return
+    name = view.owner.name if view.owner else "—"
+    await query.answer(
+        t(
+            "staffcmd-call",
+            number=str(view.ticket.number),
+            name=Html(name),
+            phone=owner_phone(view) or "—",
+        ),
+        show_alert=True,
+    )
 
 
 async def _show_assign(

@@ -26,6 +26,7 @@ from aiogram.types import (
     Message,
     ReplyKeyboardMarkup,
 )
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -221,9 +222,7 @@ def button(text: str, step: str, value: str, draft: FormDraft) -> InlineKeyboard
 
 
 def grid(buttons: Sequence[InlineKeyboardButton], width: int = 2) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
-    )
+    return InlineKeyboardBuilder().add(*buttons).adjust(width).as_markup()
 
 
 async def pressed(

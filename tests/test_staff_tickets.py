@@ -243,6 +243,36 @@ async def test_staff_added_by_user_id_are_found_by_username_once_they_write(
     assert member is not None and member.username == "tom_new" and member.name == "Tom"
 
 
+async def test_close_before_resolving_offers_resolve_and_ask_in_one_press(
+    tg, bot, zh, make_ticket, staff_members, session_pool, outbox_rows
+):
+    tid = (await make_ticket()).ticket.id
+    await tg.group(AGENT, "/close 1")
+    # A new repair cannot be resolved yet: the refusal offers nothing it cannot do.
+    assert bot.sent(STAFF_CHAT_ID)[-1].reply_markup is None
+    await tg.group(AGENT, "/assign 1 me")
+    await tg.group(AGENT, "/close 1")
+    refused = bot.sent(STAFF_CHAT_ID)[-1]
+    assert refused.text == zh(
+        "ticket-error-bad-transition-resolve-first", number="1", status=zh("status-assigned")
+    )
+    [[button]] = refused.reply_markup.inline_keyboard
+    assert button.text == zh("card-btn-resolve-ask")
+    await tg.press(AGENT, button.callback_data, STAFF_CHAT_ID, message_id=900)
+    assert last_answer(bot).text == zh("staffcmd-resolved", number="1")
+    assert (await ticket_row(session_pool, tid)).status == "resolved"
+    [asked] = await owner_rows(outbox_rows)
+    assert "reply_markup" in asked.payload  # "Is it fixed?" with its Yes / No
+    [removed] = [
+        r for r in bot.sent(STAFF_CHAT_ID) if type(r).__name__ == "EditMessageReplyMarkup"
+    ]
+    assert removed.message_id == 900 and removed.reply_markup is None
+    # The owner's "yes" then closes it; pressing the offer again changes nothing.
+    await tg.press(AGENT, button.callback_data, STAFF_CHAT_ID, message_id=900)
+    assert last_answer(bot).show_alert is True
+    assert (await ticket_row(session_pool, tid)).status == "resolved"
+
+
 async def test_reply_reaches_owner_without_staff_data(
     tg, bot, zh, make_ticket, staff_members, session_pool, outbox_rows
 ):
