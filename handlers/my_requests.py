@@ -27,7 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Catalogs, Html, Translator
-from handlers import cards
+from handlers import cards, notifications
 from handlers.filters import IsVerifiedOwner
 from handlers.keyboards import NotMenu, TextKey, close_buttons, main_menu
 from handlers.ticket_form import photo_of
@@ -130,7 +130,10 @@ async def send_list(
         )
         for ticket in found
     ]
-    markup = InlineKeyboardBuilder().add(*buttons).adjust(2).as_markup()
+    builder = InlineKeyboardBuilder()
+    builder.add(*buttons)
+    builder.adjust(2)
+    markup = builder.as_markup()
     await anchor.answer("\n".join(lines), reply_markup=markup)
 
 
@@ -388,7 +391,7 @@ async def on_cancel(
             actor=Actor.owner(owner.id),
             now=clock(),
             reason=None,
-            notify=cards.card_drafts(catalogs, estate),
+            notify=notifications.card_drafts(catalogs, estate),
         )
     except TicketError as error:
         await query.answer(refusal_text(t, error), show_alert=True)
@@ -438,7 +441,7 @@ async def add_from_message(
             text=text,
             photos=photos,
             now=clock(),
-            notify=cards.card_drafts(catalogs, estate),
+            notify=notifications.card_drafts(catalogs, estate),
         )
     except TicketError as error:
         await message.answer(refusal_text(t, error), reply_markup=main_menu(t))
@@ -536,7 +539,7 @@ async def on_fixed(
             fixed=callback_data.fixed,
             reason=None,
             now=clock(),
-            notify=staff_side(cards.card_drafts(catalogs, estate), anchor.chat.id),
+            notify=staff_side(notifications.card_drafts(catalogs, estate), anchor.chat.id),
         )
     except TicketError as error:
         await query.answer(refusal_text(t, error), show_alert=True)
@@ -578,7 +581,7 @@ async def on_stars(
             rating=callback_data.stars,
             comment=None,
             now=clock(),
-            notify=cards.card_drafts(catalogs, estate),
+            notify=notifications.card_drafts(catalogs, estate),
         )
     except TicketError as error:
         await query.answer(refusal_text(t, error), show_alert=True)
@@ -629,7 +632,7 @@ async def on_rating_comment(
             owner_id=owner.id,
             comment=text,
             now=clock(),
-            notify=cards.card_drafts(catalogs, estate),
+            notify=notifications.card_drafts(catalogs, estate),
         )
     except TicketError as error:
         await message.answer(refusal_text(t, error), reply_markup=main_menu(t))

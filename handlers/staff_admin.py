@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.i18n import Catalogs, Translator
 from bot.settings import Settings
-from handlers import cards
+from handlers import notifications
 from handlers.filters import IsActiveStaff, IsStaffChat, refuse_non_staff
 from handlers.keyboards import main_menu
 from storage import estates, keys, outbox, owners, staff, tickets
@@ -205,7 +205,7 @@ async def bind(
     catch_up = [
         draft
         for view in unseen
-        for draft in cards.first_card(staff_t, view, now, tz, message.chat.id)
+        for draft in notifications.first_card(staff_t, view, now, tz, message.chat.id)
     ]
     await estates.bind_staff_chat(
         session,

@@ -22,7 +22,6 @@ from handlers.cards import (
     assign_markup,
     card,
     card_actions,
-    card_drafts,
     card_markup,
     category_label,
     error_text,
@@ -36,6 +35,7 @@ from handlers.cards import (
 )
 from handlers.filters import IsActiveStaff, IsStaffChat, refuse_non_staff
 from handlers.keyboards import set_buttons
+from handlers.notifications import card_drafts
 from storage import keys, outbox, staff, tickets
 from storage.models import Estate, StaffMember, Ticket, TicketEvent, TicketEventType, TicketKind
 from storage.tickets import Actor, Detail, Notify, TicketError, TicketView

@@ -9,7 +9,8 @@ import pytest
 from aiogram.types import Message, PhotoSize, User
 from sqlmodel import col, select
 
-from handlers.cards import AssignCB, DoneCB, FixedCB, TicketCB, card_drafts
+from handlers.cards import AssignCB, DoneCB, FixedCB, TicketCB
+from handlers.notifications import card_drafts
 from scheduler.outbox import OutboxSender
 from storage import staff, tickets
 from storage.models import StaffRole, Ticket, TicketEvent
