@@ -90,6 +90,12 @@ def undelivered(row_id: int, estate_id: int | None) -> str:
     return f"undelivered:{row_id}:{estate_id}"
 
 
+def undelivered_owner(owner_id: int | None, ticket_id: int | None) -> str:
+    """The staff group's notice that an owner cannot be reached about a ticket: once per ticket,
+    however many messages about it bounce."""
+    return f"undelivered:owner:{owner_id}:ticket:{ticket_id}"
+
+
 # --- scheduler: reminders, escalations, summaries, announcements --------------------------------
 
 
@@ -100,6 +106,11 @@ def undelivered(row_id: int, estate_id: int | None) -> str:
 
 
 # --- reports ------------------------------------------------------------------------------------
+
+
+def monthly_report(estate_id: int, month: str, part: str) -> str:
+    """One part (dashboard, workbook) of an estate's scheduled report for one month."""
+    return f"report:{estate_id}:{month}:{part}"
 
 
 # --- reliability and operations -----------------------------------------------------------------
