@@ -29,6 +29,7 @@ from storage.models import (
     SurveyKind,
     Ticket,
     TicketEvent,
+    TicketEventType,
     TicketKind,
     TicketStatus,
     Unit,
@@ -185,12 +186,13 @@ async def _ticket(
     )
     session.add(ticket)
     await session.flush()
-    events = [("created", opened), ("assigned", responded)]
+    ev = TicketEventType
+    events = [(ev.created, opened), (ev.assigned, responded)]
     if rng.random() < 0.06:
         # Not fixed the first time: resolved, reopened by the owner, resolved again.
         third = (resolved - responded) / 3
-        events += [("resolved", responded + third), ("reopened", responded + 2 * third)]
-    events += [("resolved", resolved), ("closed", closed_at)]
+        events += [(ev.resolved, responded + third), (ev.reopened, responded + 2 * third)]
+    events += [(ev.resolved, resolved), (ev.closed, closed_at)]
     session.add_all(
         TicketEvent(ticket_id=_saved(ticket.id), at=at, actor=ACTOR, type=type_)
         for type_, at in events

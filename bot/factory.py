@@ -21,6 +21,7 @@ from bot.middlewares import (
     RetryHiccups,
 )
 from bot.settings import Settings
+from bot.staff_identity import StaffUsernameMiddleware
 from handlers import errors, routers
 from storage.db import POOL_SIZE, SessionPool
 
@@ -72,6 +73,7 @@ def create_dispatcher(
     dp.update.outer_middleware(HandleOnce(session_pool))
     dp.update.outer_middleware(ConversationMiddleware(dp.fsm, storage))
     dp.update.outer_middleware(ContextMiddleware(catalogs))
+    dp.update.outer_middleware(StaffUsernameMiddleware())
     for router in [errors.router, *routers()]:
         # Feature routers are module singletons; detaching lets tests and the demo build a fresh
         # dispatcher in the same process (aiogram refuses to attach a router twice).

@@ -19,7 +19,7 @@ from bot.i18n import Catalogs, Html, Translator
 from handlers import cards
 from handlers.filters import IsActiveStaff, IsStaffChat, IsVerifiedOwner, refuse_non_staff
 from handlers.keyboards import NotMenu, TextKey, close_buttons, main_menu
-from storage import call_backs, outbox, owners, tickets
+from storage import call_backs, keys, outbox, owners, tickets
 from storage.call_backs import CallbackView, Outcome, Slot, TaskAction
 from storage.db import UnsavedRowError
 from storage.models import Callback, CallbackStatus, Estate, Owner, StaffMember, Ticket
@@ -151,14 +151,6 @@ def card_markup(t: Translator, callback_id: int) -> InlineKeyboardMarkup:
             ]
         ]
     )
-
-
-def card_key(callback_id: int | None) -> str:
-    return f"callback:{callback_id}:card"
-
-
-def subject(callback_id: int | None) -> str:
-    return f"callback:{callback_id}"
 
 
 def tz_of(estate: Estate) -> ZoneInfo:
@@ -363,7 +355,7 @@ async def on_cancel_booking(
             return []
         return [
             Draft(
-                dedupe_key=f"callback:{callback.id}:cancelled",
+                dedupe_key=keys.callback_event(callback.id, "cancelled"),
                 chat_id=staff_chat,
                 method="editMessageText",
                 text=st(
@@ -372,8 +364,8 @@ async def on_cancel_booking(
                     id=str(callback.id),
                     name=owner.name,
                 ),
-                subject=subject(callback.id),
-                params={"$message_id_of": card_key(callback.id)},
+                subject=keys.callback_subject(callback.id),
+                params={"$message_id_of": keys.callback_card(callback.id)},
             )
         ]
 
@@ -569,10 +561,10 @@ async def on_confirm(
         view = CallbackView(callback, owner, held, booking.ticket_number, booking.note)
         return [
             Draft(
-                dedupe_key=card_key(callback.id),
+                dedupe_key=keys.callback_card(callback.id),
                 chat_id=staff_chat,
                 text=card_text(st, view, tz),
-                subject=subject(callback.id),
+                subject=keys.callback_subject(callback.id),
                 params={
                     "reply_markup": card_markup(st, callback.id or 0).model_dump(exclude_none=True)
                 },
@@ -734,7 +726,8 @@ async def on_task(
 ) -> None:
     """Reached / Not reached / Reschedule on a task: recorded in the ticket's history; the
     confirmation takes a note as a reply."""
-    assert estate.id is not None
+    if estate.id is None:
+        raise UnsavedRowError("estate.id: not saved yet")
     now = clock()
     result = await call_backs.record_task(
         session,
@@ -806,7 +799,8 @@ async def task_note(
     clock: Clock,
 ) -> None:
     """A reply to a task's confirmation: a note in the ticket's history."""
-    assert estate.id is not None
+    if estate.id is None:
+        raise UnsavedRowError("estate.id: not saved yet")
     result = await call_backs.add_task_note(
         session,
         estate_id=estate.id,
@@ -839,7 +833,9 @@ def missed_notice(
         return []
     t = catalogs.translator(owner.language or estate.locale)
     slot = slot_text(t, callback.slot_start, callback.slot_end, tz_of(estate))
-    return [Draft(f"callback:{callback.id}:missed", chat, t("cb-owner-missed", slot=slot))]
+    return [
+        Draft(keys.callback_event(callback.id, "missed"), chat, t("cb-owner-missed", slot=slot))
+    ]
 
 
 @router.callback_query(CbStaff.filter(), IsActiveStaff())

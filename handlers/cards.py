@@ -3,33 +3,48 @@ ticket event causes (as outbox drafts), owner summary lines, refusal texts and t
 
 from collections.abc import Sequence
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Catalogs, Html, Translator
-from storage import outbox
+from bot.i18n import Html, Translator
+from storage import keys, outbox
 from storage.db import UnsavedRowError
 from storage.models import (
-    Estate,
     Owner,
     StaffMember,
     Ticket,
     TicketEvent,
+    TicketEventType,
     TicketKind,
     TicketStatus,
 )
-from storage.outbox import Draft
-from storage.tickets import OPEN_STATUSES, Notify, TicketError, TicketView
+from storage.tickets import OPEN_STATUSES, Detail, RefusalCode, TicketError, TicketView
+
+
+class TicketAction(StrEnum):
+    """What a staff ticket button does."""
+
+    take = "take"
+    assign = "assign"
+    dispatch = "dispatch"
+    resolve = "resolve"
+    close = "close"
+    reopen = "reopen"
+    call = "call"
+    # Under a refused /close: resolve, which asks the owner to confirm (their yes closes).
+    resolve_ask = "resolve_ask"
 
 
 class TicketCB(CallbackData, prefix="tk"):
     """A staff card button: take, assign, dispatch, resolve, close, reopen, call."""
 
-    action: str
+    action: TicketAction
     ticket_id: int
 
 
@@ -61,16 +76,6 @@ class RateCB(CallbackData, prefix="trt"):
 
 
 KIND_ICONS = {TicketKind.repair: "🛠", TicketKind.complaint: "📣"}
-# Card edits are skipped for events that change nothing a card shows.
-SILENT_EVENTS = frozenset({"called"})
-
-
-def card_key(ticket_id: int | None) -> str:
-    return f"ticket:{ticket_id}:card"
-
-
-def subject(ticket_id: int | None) -> str:
-    return f"ticket:{ticket_id}"
 
 
 async def remember_about(
@@ -82,7 +87,7 @@ async def remember_about(
         session,
         chat_id=sent.chat.id,
         message_id=sent.message_id,
-        subject=subject(ticket_id),
+        subject=keys.ticket_subject(ticket_id),
         at=now,
     )
 
@@ -104,7 +109,12 @@ def kind_label(t: Translator, kind: str) -> Html:
 
 
 # Refusals with a more helpful text of their own than their code's general one.
-SPECIFIC_REFUSALS = frozenset({("invalid", "date"), ("bad_transition", "resolve_first")})
+SPECIFIC_REFUSALS = frozenset(
+    {
+        (RefusalCode.invalid, Detail.date),
+        (RefusalCode.bad_transition, Detail.resolve_first),
+    }
+)
 
 
 def error_text(t: Translator, error: TicketError) -> str:
@@ -194,48 +204,56 @@ def card_text(t: Translator, view: TicketView, now: datetime, tz: ZoneInfo) -> s
     return "\n".join(lines)
 
 
-def _button(t: Translator, action: str, ticket_id: int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        text=t(f"card-btn-{action}"),
-        callback_data=TicketCB(action=action, ticket_id=ticket_id).pack(),
-    )
-
-
-def card_actions(ticket: Ticket) -> list[str]:
+def card_actions(ticket: Ticket) -> list[TicketAction]:
     """The buttons that make sense in the ticket's current state."""
     status = ticket.status
-    actions: list[str] = []
+    actions: list[TicketAction] = []
     if status in (TicketStatus.new, TicketStatus.reopened) or (
         status == TicketStatus.assigned and ticket.assignee_id is None
     ):
-        actions.append("take")
+        actions.append(TicketAction.take)
     if status in (
         TicketStatus.new,
         TicketStatus.assigned,
         TicketStatus.in_progress,
         TicketStatus.reopened,
     ):
-        actions.append("assign")
+        actions.append(TicketAction.assign)
     if status == TicketStatus.assigned and ticket.kind == TicketKind.repair:
-        actions.append("dispatch")
+        actions.append(TicketAction.dispatch)
     if status in (TicketStatus.assigned, TicketStatus.in_progress) or (
         ticket.kind == TicketKind.complaint and status in (TicketStatus.new, TicketStatus.reopened)
     ):
-        actions.append("resolve")
+        actions.append(TicketAction.resolve)
     if status == TicketStatus.resolved:
-        actions += ["close", "reopen"]
+        actions += [TicketAction.close, TicketAction.reopen]
     if status not in (TicketStatus.closed, TicketStatus.cancelled):
-        actions.append("call")
+        actions.append(TicketAction.call)
     return actions
+
+
+def _actions_markup(
+    t: Translator, ticket_id: int, actions: Sequence[TicketAction]
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for action in actions:
+        builder.button(
+            text=t(f"card-btn-{_code(action)}"),
+            callback_data=TicketCB(action=action, ticket_id=ticket_id),
+        )
+    builder.adjust(3)
+    return builder.as_markup()
 
 
 def card_markup(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup:
     if ticket.id is None:
         raise UnsavedRowError("ticket.id: not saved yet")
-    buttons = [_button(t, action, ticket.id) for action in card_actions(ticket)]
-    return InlineKeyboardMarkup(
-        inline_keyboard=[buttons[i : i + 3] for i in range(0, len(buttons), 3)]
-    )
+    return _actions_markup(t, ticket.id, card_actions(ticket))
+
+
+def resolve_ask_markup(t: Translator, ticket_id: int) -> InlineKeyboardMarkup:
+    """One button: resolve the ticket, which asks its owner to confirm the fix."""
+    return _actions_markup(t, ticket_id, [TicketAction.resolve_ask])
 
 
 def card(
@@ -250,24 +268,17 @@ def assign_markup(
 ) -> InlineKeyboardMarkup:
     """A short list of active staff to pick from, technicians first, then a Back button."""
     ordered = sorted(members, key=lambda m: (m.role != "technician", m.name.casefold()))[:12]
-    rows = [
-        [
-            InlineKeyboardButton(
-                text=t("card-assign-to", name=Html(m.name), role=Html(t(f"card-role-{m.role}"))),
-                callback_data=AssignCB(ticket_id=ticket_id, staff_id=m.id or 0).pack(),
-            )
-        ]
-        for m in ordered
-    ]
-    rows.append(
-        [
-            InlineKeyboardButton(
-                text=t("card-btn-back"),
-                callback_data=AssignCB(ticket_id=ticket_id, staff_id=0).pack(),
-            )
-        ]
+    builder = InlineKeyboardBuilder()
+    for m in ordered:
+        builder.button(
+            text=t("card-assign-to", name=Html(m.name), role=Html(t(f"card-role-{m.role}"))),
+            callback_data=AssignCB(ticket_id=ticket_id, staff_id=m.id or 0),
+        )
+    builder.button(
+        text=t("card-btn-back"), callback_data=AssignCB(ticket_id=ticket_id, staff_id=0)
     )
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    builder.adjust(1)
+    return builder.as_markup()
 
 
 def fixed_markup(t: Translator, ticket_id: int, kind: TicketKind) -> InlineKeyboardMarkup:
@@ -276,49 +287,29 @@ def fixed_markup(t: Translator, ticket_id: int, kind: TicketKind) -> InlineKeybo
         if kind == TicketKind.repair
         else ("notify-btn-handled", "notify-btn-not-handled")
     )
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=t(yes),
-                    callback_data=FixedCB(ticket_id=ticket_id, fixed=True).pack(),
-                ),
-                InlineKeyboardButton(
-                    text=t(no),
-                    callback_data=FixedCB(ticket_id=ticket_id, fixed=False).pack(),
-                ),
-            ]
-        ]
-    )
+    builder = InlineKeyboardBuilder()
+    builder.button(text=t(yes), callback_data=FixedCB(ticket_id=ticket_id, fixed=True))
+    builder.button(text=t(no), callback_data=FixedCB(ticket_id=ticket_id, fixed=False))
+    builder.adjust(2)
+    return builder.as_markup()
 
 
 def rate_markup(ticket_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text="⭐" * stars,
-                    callback_data=RateCB(ticket_id=ticket_id, stars=stars).pack(),
-                )
-                for stars in range(1, 6)
-            ]
-        ]
-    )
+    builder = InlineKeyboardBuilder()
+    for stars in range(1, 6):
+        builder.button(text="⭐" * stars, callback_data=RateCB(ticket_id=ticket_id, stars=stars))
+    builder.adjust(5)
+    return builder.as_markup()
 
 
 def done_markup(t: Translator, ticket_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=t("card-btn-done"), callback_data=DoneCB(ticket_id=ticket_id).pack()
-                )
-            ]
-        ]
-    )
+    builder = InlineKeyboardBuilder()
+    builder.button(text=t("card-btn-done"), callback_data=DoneCB(ticket_id=ticket_id))
+    return builder.as_markup()
 
 
-def _markup(markup: InlineKeyboardMarkup) -> dict[str, Any]:
+def markup_params(markup: InlineKeyboardMarkup) -> dict[str, Any]:
+    """A keyboard as the outbox payload's `reply_markup`."""
     return {"reply_markup": markup.model_dump(exclude_none=True)}
 
 
@@ -333,7 +324,7 @@ ORDER_HISTORY_MAX = 5
 
 def _order_line(t: Translator, event: TicketEvent) -> str | None:
     reason, text = event.data.get("reason"), event.data.get("text")
-    if event.type == "reopened":
+    if event.type == TicketEventType.reopened:
         if not reason and event.data.get("by_owner"):
             return t("card-order-not-fixed")
         return t("card-order-reopened", reason=str(reason or "—"))
@@ -355,245 +346,16 @@ def work_order_text(t: Translator, view: TicketView, tz: ZoneInfo) -> str:
     if ticket.scheduled_for:
         lines.append(t("card-scheduled", day=ticket.scheduled_for.isoformat()))
     # What happened since the report: why it came back, and what the owner added.
-    later = [_order_line(t, e) for e in view.events if e.type in ("reopened", "comment")]
+    later = [
+        _order_line(t, e)
+        for e in view.events
+        if e.type in (TicketEventType.reopened, TicketEventType.comment)
+    ]
     lines += [line for line in later if line][-ORDER_HISTORY_MAX:]
     name = view.owner.name if view.owner else "—"
     lines.append(t("card-owner", name=name, phone=owner_phone(view) or "—"))
     lines.append(t("card-order-done", number=str(ticket.number)))
     return "\n".join(lines)
-
-
-def first_card(
-    t: Translator, view: TicketView, now: datetime, tz: ZoneInfo, group: int
-) -> list[Draft]:
-    """A ticket's card in the staff group, with the owner's photos threaded under it; later
-    events edit this card in place."""
-    tid = view.ticket.id
-    text, markup = card(t, view, now, tz)
-    drafts = [Draft(card_key(tid), group, text, subject=subject(tid), params=_markup(markup))]
-    for photo in view.photos:
-        if photo.from_staff:
-            continue
-        drafts.append(
-            Draft(
-                f"ticket:{tid}:photo:{photo.id}",
-                group,
-                method="sendPhoto",
-                subject=subject(tid),
-                params={
-                    "photo": photo.file_id,
-                    "caption": f"#{view.ticket.number}",
-                    "reply_to_message_id": {"$reply_to_of": card_key(tid)},
-                },
-            )
-        )
-    return drafts
-
-
-def card_drafts(catalogs: Catalogs, estate: Estate) -> Notify:
-    """The Notify for staff handlers and owner flows: card in the staff group, kept current,
-    plus the owner's, technician's and group's messages each event calls for."""
-    staff_t = catalogs.translator(estate.locale)
-    tz = ZoneInfo(estate.time_zone)
-    group = estate.staff_chat_id
-
-    def notify(view: TicketView, event: TicketEvent) -> Sequence[Draft]:
-        ticket = view.ticket
-        tid = ticket.id
-        number = str(ticket.number)
-        prefix = f"ticket:{tid}:event:{event.id}"
-        drafts: list[Draft] = []
-        text, markup = card(staff_t, view, event.at, tz)
-        if group is not None and event.type == "created":
-            drafts.extend(first_card(staff_t, view, event.at, tz, group))
-        elif group is not None and event.type not in SILENT_EVENTS:
-            drafts.append(
-                Draft(
-                    f"{prefix}:card",
-                    group,
-                    text,
-                    method="editMessageText",
-                    subject=subject(tid),
-                    params={"message_id": {"$message_id_of": card_key(tid)}, **_markup(markup)},
-                )
-            )
-        threaded = {"reply_to_message_id": {"$reply_to_of": card_key(tid)}}
-        if group is not None and event.type == "comment":
-            comment = event.data.get("text")
-            if comment:
-                drafts.append(
-                    Draft(
-                        f"{prefix}:group",
-                        group,
-                        staff_t("notify-owner-comment", number=number, text=comment),
-                        subject=subject(tid),
-                        params=threaded,
-                    )
-                )
-            for index, file_id in enumerate(event.data.get("photos") or []):
-                drafts.append(
-                    Draft(
-                        f"{prefix}:group:photo:{index}",
-                        group,
-                        method="sendPhoto",
-                        subject=subject(tid),
-                        params={
-                            "photo": file_id,
-                            "caption": staff_t("notify-owner-photo", number=number),
-                            "parse_mode": "HTML",
-                            **threaded,
-                        },
-                    )
-                )
-        if group is not None and event.type == "reopened":
-            reason = event.data.get("reason")
-            key = "notify-reopened-owner" if event.data.get("by_owner") else "notify-reopened"
-            if not reason:
-                # The owner is asked what is still wrong right after; the answer is threaded here.
-                key += "-no-reason"
-            drafts.append(
-                Draft(
-                    f"{prefix}:alert",
-                    group,
-                    staff_t(key, number=number, reason=reason or ""),
-                    subject=subject(tid),
-                    params=threaded,
-                )
-            )
-        if event.type == "started" and view.assignee is not None:
-            tech = view.assignee.telegram_user_id
-            drafts.append(
-                Draft(
-                    f"{prefix}:order",
-                    tech,
-                    work_order_text(staff_t, view, tz),
-                    subject=subject(tid),
-                    params=_markup(done_markup(staff_t, tid or 0)),
-                )
-            )
-            for photo in view.photos:
-                if not photo.from_staff:
-                    drafts.append(
-                        Draft(
-                            f"{prefix}:order:photo:{photo.id}",
-                            tech,
-                            method="sendPhoto",
-                            subject=subject(tid),
-                            params={"photo": photo.file_id, "caption": f"#{number}"},
-                        )
-                    )
-        if event.type in ("resolved", "cancelled"):
-            drafts.extend(_retire_work_orders(view, prefix))
-        if event.type == "rescheduled" and view.assignee is not None:
-            # The technician plans the visit too.
-            drafts.append(
-                Draft(
-                    f"{prefix}:tech",
-                    view.assignee.telegram_user_id,
-                    staff_t(
-                        "notify-rescheduled-tech", number=number, day=event.data.get("day", "")
-                    ),
-                    subject=subject(tid),
-                )
-            )
-        drafts.extend(_owner_drafts(catalogs, estate, view, event, prefix))
-        return drafts
-
-    return notify
-
-
-def _retire_work_orders(view: TicketView, prefix: str) -> list[Draft]:
-    """Take the Done button off the technician's work orders once the job is over."""
-    tech = view.assignee
-    if tech is None:
-        return []
-    tid = view.ticket.id
-    return [
-        Draft(
-            f"{prefix}:retire:{started.id}",
-            tech.telegram_user_id,
-            method="editMessageReplyMarkup",
-            subject=subject(tid),
-            params={"message_id": {"$message_id_of": f"ticket:{tid}:event:{started.id}:order"}},
-        )
-        for started in view.events
-        if started.type == "started" and started.data.get("assignee_id") == tech.id
-    ]
-
-
-def _owner_drafts(
-    catalogs: Catalogs, estate: Estate, view: TicketView, event: TicketEvent, prefix: str
-) -> list[Draft]:
-    """What the owner is told about a staff action, in the owner's language; never staff data."""
-    chat = owner_chat(view.owner)
-    if chat is None or view.owner is None:
-        return []
-    t = catalogs.translator(view.owner.language or estate.locale)
-    ticket = view.ticket
-    tid = ticket.id or 0
-    number = str(ticket.number)
-    key = f"{prefix}:owner"
-    data = event.data
-    if event.type == "reply":
-        text = data.get("text")
-        if data.get("photo"):
-            caption = (
-                t("notify-reply", number=number, text=text)
-                if text
-                else t("notify-reply-photo", number=number)
-            )
-            return [
-                Draft(
-                    key,
-                    chat,
-                    method="sendPhoto",
-                    subject=subject(tid),
-                    params={"photo": data["photo"], "caption": caption, "parse_mode": "HTML"},
-                )
-            ]
-        return [
-            Draft(key, chat, t("notify-reply", number=number, text=text), subject=subject(tid))
-        ]
-    if event.type == "resolved":
-        # A complaint is "dealt with", not "fixed": the question and its buttons say so.
-        asked = "notify-resolved" if ticket.kind == TicketKind.repair else "notify-handled"
-        text = (
-            t(f"{asked}-note", number=number, text=data["text"])
-            if data.get("text")
-            else t(asked, number=number)
-        )
-        markup = fixed_markup(t, tid, TicketKind(ticket.kind))
-        return [Draft(key, chat, text, subject=subject(tid), params=_markup(markup))]
-    if event.type == "rescheduled":
-        return [
-            Draft(
-                key,
-                chat,
-                t("notify-rescheduled", number=number, day=data.get("day", "")),
-                subject=subject(tid),
-            )
-        ]
-    if event.type == "closed" and ticket.rating is None:
-        return [
-            Draft(
-                key,
-                chat,
-                t("notify-rate", number=number),
-                subject=subject(tid),
-                params=_markup(rate_markup(tid)),
-            )
-        ]
-    if event.type == "cancelled" and not event.actor.startswith("owner"):
-        reason = data.get("reason") or "—"
-        return [
-            Draft(
-                key,
-                chat,
-                t("notify-cancelled", number=number, reason=reason),
-                subject=subject(tid),
-            )
-        ]
-    return []
 
 
 def owner_ticket_line(t: Translator, ticket: Ticket, tz: ZoneInfo) -> str:

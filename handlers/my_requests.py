@@ -22,19 +22,20 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     Message,
 )
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Catalogs, Html, Translator
-from handlers import cards
+from handlers import cards, notifications
 from handlers.filters import IsVerifiedOwner
 from handlers.keyboards import NotMenu, TextKey, close_buttons, main_menu
 from handlers.ticket_form import photo_of
-from storage import outbox, tickets
+from storage import keys, outbox, tickets
 from storage.db import UnsavedRowError
-from storage.models import Estate, Owner, Ticket, TicketEvent, TicketStatus
+from storage.models import Estate, Owner, Ticket, TicketEvent, TicketEventType, TicketStatus
 from storage.outbox import Draft
-from storage.tickets import Actor, Notify, TicketError, TicketView
+from storage.tickets import Actor, Notify, RefusalCode, TicketError, TicketView
 
 LIST_LIMIT = 10
 HISTORY_LIMIT = 10
@@ -48,18 +49,18 @@ CANCELLABLE = frozenset({TicketStatus.new, TicketStatus.assigned})
 # Events an owner may see; notes, grades and staff phone look-ups are staff business.
 OWNER_EVENTS = frozenset(
     {
-        "created",
-        "assigned",
-        "started",
-        "resolved",
-        "closed",
-        "reopened",
-        "cancelled",
-        "rated",
-        "rating_comment",
-        "comment",
-        "reply",
-        "rescheduled",
+        TicketEventType.created,
+        TicketEventType.assigned,
+        TicketEventType.started,
+        TicketEventType.resolved,
+        TicketEventType.closed,
+        TicketEventType.reopened,
+        TicketEventType.cancelled,
+        TicketEventType.rated,
+        TicketEventType.rating_comment,
+        TicketEventType.comment,
+        TicketEventType.reply,
+        TicketEventType.rescheduled,
     }
 )
 
@@ -131,9 +132,10 @@ async def send_list(
         )
         for ticket in found
     ]
-    markup = InlineKeyboardMarkup(
-        inline_keyboard=[buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    )
+    builder = InlineKeyboardBuilder()
+    builder.add(*buttons)
+    builder.adjust(2)
+    markup = builder.as_markup()
     await anchor.answer("\n".join(lines), reply_markup=markup)
 
 
@@ -161,21 +163,21 @@ def event_line(t: Translator, event: TicketEvent, tz: ZoneInfo) -> str | None:
     data = event.data
     text = cut(str(data.get("text") or ""), HISTORY_TEXT_MAX)
     at = event.at.astimezone(tz).strftime("%m-%d %H:%M")
-    if event.type == "comment":
+    if event.type == TicketEventType.comment:
         what = t("myreq-ev-comment", text=text) if text else t("myreq-ev-photo")
-    elif event.type == "reply":
+    elif event.type == TicketEventType.reply:
         what = t("myreq-ev-reply", text=text) if text else t("myreq-ev-reply-photo")
-    elif event.type == "resolved":
+    elif event.type == TicketEventType.resolved:
         what = t("myreq-ev-resolved-note", text=text) if text else t("myreq-ev-resolved")
-    elif event.type == "rated":
+    elif event.type == TicketEventType.rated:
         what = t("myreq-ev-rated", stars="★" * int(data.get("rating") or 0))
-    elif event.type == "rating_comment":
+    elif event.type == TicketEventType.rating_comment:
         what = t("myreq-ev-rating-comment", text=text)
-    elif event.type == "rescheduled":
+    elif event.type == TicketEventType.rescheduled:
         what = t("myreq-ev-rescheduled", day=str(data.get("day") or ""))
-    elif event.type == "reopened":
+    elif event.type == TicketEventType.reopened:
         what = t("myreq-ev-reopened")
-    elif event.type == "cancelled":
+    elif event.type == TicketEventType.cancelled:
         what = t("myreq-ev-cancelled")
     else:
         what = t(f"myreq-ev-{event.type.replace('_', '-')}")
@@ -395,7 +397,7 @@ async def on_cancel(
             actor=Actor.owner(owner.id),
             now=clock(),
             reason=None,
-            notify=cards.card_drafts(catalogs, estate),
+            notify=notifications.card_drafts(catalogs, estate),
         )
     except TicketError as error:
         await query.answer(refusal_text(t, error), show_alert=True)
@@ -409,7 +411,9 @@ async def on_cancel(
 
 def refusal_text(t: Translator, error: TicketError) -> str:
     """Why it was refused; a ticket that is not the owner's is simply not found."""
-    return t("myreq-not-found") if error.code == "not_found" else cards.error_text(t, error)
+    return (
+        t("myreq-not-found") if error.code == RefusalCode.not_found else cards.error_text(t, error)
+    )
 
 
 # --- comments and photos (from "Add comment", "not fixed" or a reply to a staff message) ---------
@@ -444,7 +448,7 @@ async def add_from_message(
             text=text,
             photos=photos,
             now=clock(),
-            notify=cards.card_drafts(catalogs, estate),
+            notify=notifications.card_drafts(catalogs, estate),
         )
     except TicketError as error:
         await message.answer(refusal_text(t, error), reply_markup=main_menu(t))
@@ -495,10 +499,10 @@ class RepliedTicket(Filter):
         if replied is None or replied.from_user is None or not replied.from_user.is_bot:
             return False
         subject = await outbox.subject_of(session, message.chat.id, replied.message_id)
-        kind, _, ticket_id = (subject or "").partition(":")
-        if kind != "ticket" or not ticket_id.isdigit():
+        ticket_id = keys.subject_id(subject, keys.SubjectKind.ticket)
+        if ticket_id is None:
             return False
-        return {"replied_ticket_id": int(ticket_id)}
+        return {"replied_ticket_id": ticket_id}
 
 
 @router.message(RepliedTicket(), F.text | F.photo, NotMenu())
@@ -543,7 +547,7 @@ async def on_fixed(
             fixed=callback_data.fixed,
             reason=None,
             now=clock(),
-            notify=staff_side(cards.card_drafts(catalogs, estate), anchor.chat.id),
+            notify=staff_side(notifications.card_drafts(catalogs, estate), anchor.chat.id),
         )
     except TicketError as error:
         await query.answer(refusal_text(t, error), show_alert=True)
@@ -586,7 +590,7 @@ async def on_stars(
             rating=callback_data.stars,
             comment=None,
             now=clock(),
-            notify=cards.card_drafts(catalogs, estate),
+            notify=notifications.card_drafts(catalogs, estate),
         )
     except TicketError as error:
         await query.answer(refusal_text(t, error), show_alert=True)
@@ -638,7 +642,7 @@ async def on_rating_comment(
             owner_id=owner.id,
             comment=text,
             now=clock(),
-            notify=cards.card_drafts(catalogs, estate),
+            notify=notifications.card_drafts(catalogs, estate),
         )
     except TicketError as error:
         await message.answer(refusal_text(t, error), reply_markup=main_menu(t))
@@ -660,7 +664,7 @@ async def on_rating_skip(
     if view is None:
         return
     if view.ticket.rating is None:
-        refusal = tickets.refusal(view.ticket, "not_rated")
+        refusal = tickets.refusal(view.ticket, RefusalCode.not_rated)
         await query.answer(cards.error_text(t, refusal), show_alert=True)
         return
     await close_buttons(query)

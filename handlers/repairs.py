@@ -5,7 +5,6 @@ starts the flow and owns the steps only a repair has.
 """
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.filters.state import StateFilter
@@ -33,7 +32,7 @@ from handlers.ticket_form import (
     save,
     unit_label,
 )
-from storage import units
+from storage import calendar, units
 from storage.db import UnsavedRowError
 from storage.models import Estate, Owner, TicketKind, Urgency
 
@@ -41,7 +40,6 @@ BUILDING_MAX = 30
 PLACE_MIN = 2
 PLACE_MAX = 200
 VISIT_CHOICES = ("today-am", "today-pm", "tomorrow-am", "tomorrow-pm", "any")
-NOON = time(12, 0)
 
 router = Router(name=__name__)
 router.message.filter(IsVerifiedOwner())
@@ -164,35 +162,35 @@ async def on_urgency(ctx: Ctx, draft: FormDraft, value: str) -> None:
 # --- preferred visit time ------------------------------------------------------------------------
 
 
-def _working_hours(window: str) -> tuple[time, time]:
-    try:
-        start, end = (time.fromisoformat(part.strip()) for part in window.split("-"))
-    except ValueError:
-        return time(9, 0), time(18, 0)
-    return (start, end) if start < NOON < end else (time(9, 0), time(18, 0))
+def _half(estate: Estate, choice: str) -> tuple[time, time] | None:
+    """The half-day a choice names in the estate's working hours; None if they leave it out."""
+    morning, afternoon = calendar.day_halves(estate)
+    return morning if choice.endswith("am") else afternoon
 
 
 def visit_window(choice: str, now: datetime, estate: Estate) -> str | None:
     """The stored preferred time: a date and half-day window in the estate's working hours
     ("2026-11-23 09:00-12:00"), readable as is by staff of any language; None for "any"."""
-    if choice == "any":
+    half = _half(estate, choice)
+    if choice == "any" or half is None:
         return None
-    day = now.astimezone(ZoneInfo(estate.time_zone)).date()
+    day = calendar.local(estate, now).date()
     if choice.startswith("tomorrow"):
         day += timedelta(days=1)
-    opens, closes = _working_hours(estate.working_hours)
-    start, end = (opens, NOON) if choice.endswith("am") else (NOON, closes)
+    start, end = half
     return f"{day.isoformat()} {start:%H:%M}-{end:%H:%M}"
 
 
 def visit_choices(now: datetime, estate: Estate) -> list[str]:
-    """Today's halves only while they are still ahead."""
-    local = now.astimezone(ZoneInfo(estate.time_zone)).time()
-    _, closes = _working_hours(estate.working_hours)
-    gone = {"today-am"} if local >= NOON else set()
-    if local >= closes:
-        gone.add("today-pm")
-    return [choice for choice in VISIT_CHOICES if choice not in gone]
+    """Half-days inside the working hours; today's only while they are still ahead."""
+    local = calendar.local(estate, now).time()
+    offered = []
+    for choice in VISIT_CHOICES:
+        half = None if choice == "any" else _half(estate, choice)
+        if choice != "any" and (half is None or (choice.startswith("today") and local >= half[1])):
+            continue
+        offered.append(choice)
+    return offered
 
 
 @asker("visit")

@@ -6,7 +6,7 @@ from typing import Self
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
@@ -21,10 +21,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.i18n import Catalogs, Translator
 from bot.settings import Settings
-from handlers import cards
+from handlers import notifications
 from handlers.filters import IsActiveStaff, IsStaffChat, refuse_non_staff
 from handlers.keyboards import main_menu
-from storage import estates, outbox, owners, staff, tickets
+from storage import estates, keys, outbox, owners, staff, tickets
 from storage.db import UnsavedRowError
 from storage.models import Estate, Owner, OwnerStatus, StaffMember, StaffRole
 from storage.outbox import Draft
@@ -86,10 +86,7 @@ def owner_status_name(t: Translator, status: OwnerStatus) -> str:
 
 
 def request_key(claim: owners.Claim, part: str) -> str:
-    """Outbox key of a message about one request: asking again after a rejection is a new
-    request, whose card and decision must not be taken for repeats of the first one's."""
-    key = f"owner:{claim.owner.id}:{part}"
-    return key if claim.request_no == 1 else f"{key}:{claim.request_no}"
+    return keys.registration(claim.owner.id, claim.request_no, part)
 
 
 def _register_lines(t: Translator, claim: owners.Claim) -> list[str]:
@@ -153,7 +150,7 @@ def pending_card_draft(t: Translator, chat_id: int, claim: owners.Claim) -> Draf
         dedupe_key=request_key(claim, "pending-card"),
         chat_id=chat_id,
         text=pending_card_text(t, claim),
-        subject=f"owner:{claim.owner.id}",
+        subject=keys.owner_subject(claim.owner.id),
         params={"reply_markup": pending_card_markup(t, claim).model_dump(exclude_none=True)},
     )
 
@@ -200,16 +197,18 @@ async def bind(
     # Tickets opened while no group was bound never got a card: post them now, so the group
     # sees every open request, not only the ones that come after /bind.
     open_tickets = await tickets.queue(session, estate.id, now)
-    posted = await outbox.known_keys(session, [cards.card_key(v.ticket.id) for v in open_tickets])
+    posted = await outbox.known_keys(
+        session, [keys.ticket_card(v.ticket.id) for v in open_tickets]
+    )
     unseen = sorted(
-        (v for v in open_tickets if cards.card_key(v.ticket.id) not in posted),
+        (v for v in open_tickets if keys.ticket_card(v.ticket.id) not in posted),
         key=lambda v: v.ticket.number,
     )
     tz = ZoneInfo(estate.time_zone)
     catch_up = [
         draft
         for view in unseen
-        for draft in cards.first_card(staff_t, view, now, tz, message.chat.id)
+        for draft in notifications.first_card(staff_t, view, now, tz, message.chat.id)
     ]
     await estates.bind_staff_chat(
         session,
@@ -524,7 +523,7 @@ async def decide(
                 dedupe_key=request_key(claim, "decision"),
                 chat_id=owner.chat_id,
                 text=text,
-                subject=f"owner:{owner.id}",
+                subject=keys.owner_subject(owner.id),
                 params=params,
             )
         )
@@ -538,15 +537,20 @@ async def decide(
     if warn:
         result += "\n" + t("staff-pending-approved-differs")
     decided_card = f"{pending_card_text(t, claim)}\n\n{result}"
-    if estate.staff_chat_id is not None:
-        # The request's own card shows the decision, also when it was taken on a /pending copy.
+    card_id = await outbox.sent_message_id(session, request_key(claim, "pending-card"))
+    pressed = query.message
+    in_group = pressed is not None and pressed.chat.id == estate.staff_chat_id
+    on_card = in_group and pressed is not None and pressed.message_id == card_id
+    if estate.staff_chat_id is not None and not on_card:
+        # The request's own card shows the decision, also when it was taken on a /pending copy;
+        # pressed on the card itself, the direct edit below is the only one.
         drafts.append(
             Draft(
                 dedupe_key=request_key(claim, "decided-card"),
                 chat_id=estate.staff_chat_id,
                 text=decided_card,
                 method="editMessageText",
-                subject=f"owner:{owner.id}",
+                subject=keys.owner_subject(owner.id),
                 params={"message_id": {"$message_id_of": request_key(claim, "pending-card")}},
             )
         )
@@ -564,14 +568,15 @@ async def decide(
         await query.answer(t("staff-pending-already", staff=name), show_alert=True)
         return
     await query.answer(result, show_alert=warn)
-    if query.message is not None and query.message.chat.id == estate.staff_chat_id:
-        # At once on the pressed message; the outbox edit above may then find nothing to change.
+    if in_group and pressed is not None:
+        # At once on the pressed message (the card or a /pending copy of it).
         try:
             await bot.edit_message_text(
-                text=decided_card,
-                chat_id=query.message.chat.id,
-                message_id=query.message.message_id,
+                text=decided_card, chat_id=pressed.chat.id, message_id=pressed.message_id
             )
+        except TelegramBadRequest as exc:
+            if outbox.NOT_MODIFIED not in exc.message:
+                log.warning("could not edit the request card error=%s", type(exc).__name__)
         except TelegramAPIError as exc:
             log.warning("could not edit the request card error=%s", type(exc).__name__)
 

@@ -18,10 +18,11 @@ from handlers.cards import (
     KIND_ICONS,
     AssignCB,
     DoneCB,
+    TicketAction,
     TicketCB,
     assign_markup,
     card,
-    card_drafts,
+    card_actions,
     card_markup,
     category_label,
     error_text,
@@ -30,14 +31,16 @@ from handlers.cards import (
     owner_phone,
     place,
     remember_about,
+    resolve_ask_markup,
     status_label,
 )
 from handlers.filters import IsActiveStaff, IsStaffChat, refuse_non_staff
 from handlers.keyboards import set_buttons
-from storage import outbox, staff, tickets
+from handlers.notifications import card_drafts
+from storage import keys, outbox, staff, tickets
 from storage.db import UnsavedRowError
-from storage.models import Estate, StaffMember, TicketEvent, TicketKind
-from storage.tickets import Actor, Notify, TicketError, TicketView
+from storage.models import Estate, StaffMember, Ticket, TicketEvent, TicketEventType, TicketKind
+from storage.tickets import Actor, Detail, Notify, TicketError, TicketView
 
 router = Router(name=__name__)
 
@@ -83,9 +86,10 @@ class ReplyToTicket(Filter):
         if replied is None or replied.from_user is None or replied.from_user.id != bot.id:
             return False
         about = await outbox.subject_of(session, message.chat.id, replied.message_id)
-        if not about or not about.startswith("ticket:"):
+        ticket_id = keys.subject_id(about, keys.SubjectKind.ticket)
+        if ticket_id is None:
             return False
-        return {"reply_ticket_id": int(about.split(":", 1)[1])}
+        return {"reply_ticket_id": ticket_id}
 
 
 async def is_staff_person(event: TelegramObject, staff_member: StaffMember | None = None) -> bool:
@@ -117,12 +121,18 @@ async def _find(
     return view
 
 
-async def _apply(message: Message, t: Translator, operation: Operation) -> TicketView | None:
-    """Run a ticket operation; a refusal is explained to the staff member."""
+async def _apply(
+    message: Message, t: Translator, ticket: Ticket, operation: Operation
+) -> TicketView | None:
+    """Run a ticket operation; a refusal is explained to the staff member. `/close` on a ticket
+    not yet resolved offers the step it misses: resolve and ask the owner, in one press."""
     try:
         return await operation()
     except TicketError as error:
-        await message.reply(error_text(t, error))
+        offer = None
+        if error.detail == Detail.resolve_first and TicketAction.resolve in card_actions(ticket):
+            offer = resolve_ask_markup(t, ticket.id or 0)
+        await message.reply(error_text(t, error), reply_markup=offer)
         return None
 
 
@@ -182,9 +192,9 @@ async def queue(
 def _history_detail(t: Translator, event: TicketEvent) -> str:
     """What an event of /ticket's history was about: the text, or who / which day / grade."""
     data = event.data
-    if event.type == "assigned":
+    if event.type == TicketEventType.assigned:
         return t("staffcmd-history-to", name=str(data.get("assignee") or "—"))
-    if event.type == "rated":
+    if event.type == TicketEventType.rated:
         return "★" * int(data.get("rating") or 0)
     detail = data.get("text") or data.get("reason") or data.get("day") or data.get("grade")
     return str(detail or "")
@@ -246,7 +256,7 @@ async def _run_command(
     if view is None:
         return
     by = By(actor=Actor.staff(staff_member), now=clock(), notify=card_drafts(catalogs, estate))
-    if await _apply(message, t, lambda: operation(view.ticket.id or 0, by)):
+    if await _apply(message, t, view.ticket, lambda: operation(view.ticket.id or 0, by)):
         sent = await message.reply(done)
         if message.chat.id == estate.staff_chat_id:
             # Replying to the confirmation ("Sent to the owner of #2") goes on with that ticket.
@@ -445,6 +455,19 @@ async def not_staff_command(message: Message, t: Translator) -> None:
 # --- answering by replying to a card ---------------------------------------------------------
 
 
+# A leading "!" marks an internal note, and so does the full-width "！" Chinese keyboards type:
+# taking one for a reply would send the staff's private remark to the owner.
+NOTE_MARKS = ("!", "！")
+
+
+def reply_or_note(text: str) -> tuple[str, str]:
+    """("note", remark) for a reply to a card marked as a note, else ("reply", text)."""
+    text = text.strip()
+    if text.startswith(NOTE_MARKS):
+        return "note", text[1:].strip()
+    return "reply", text
+
+
 @router.message(IsActiveStaff(), F.text | F.photo, ~F.text.startswith("/"), ReplyToTicket())
 async def reply_to_card(
     message: Message,
@@ -462,7 +485,7 @@ async def reply_to_card(
         view = await tickets.view(session, reply_ticket_id)
     except TicketError:
         return
-    name, rest = ("note", text[1:].strip()) if text.startswith("!") else ("reply", text)
+    name, rest = reply_or_note(text)
     await _run_verb(
         message, name, view.ticket.number, rest, session, estate, staff_member, catalogs, clock, t
     )
@@ -495,8 +518,26 @@ async def _button_view(
     return view
 
 
-@router.callback_query(TicketCB.filter(), IsActiveStaff())
-async def card_button(
+async def _pressed(
+    query: CallbackQuery,
+    ticket_id: int,
+    session: AsyncSession,
+    estate: Estate,
+    staff_member: StaffMember,
+    catalogs: Catalogs,
+    clock: Clock,
+    t: Translator,
+) -> tuple[TicketView, By] | None:
+    """The ticket a card button is about and who acts on it; None once refused."""
+    view = await _button_view(query, session, estate, ticket_id, t)
+    if view is None:
+        return None
+    by = By(actor=Actor.staff(staff_member), now=clock(), notify=card_drafts(catalogs, estate))
+    return view, by
+
+
+@router.callback_query(TicketCB.filter(F.action == TicketAction.take), IsActiveStaff())
+async def take_button(
     query: CallbackQuery,
     callback_data: TicketCB,
     session: AsyncSession,
@@ -506,73 +547,136 @@ async def card_button(
     clock: Clock,
     t: Translator,
 ) -> None:
-    """Take / Assign / Dispatch / Resolve / Close / Reopen / Call owner on a card."""
+    """Take: the presser gets the ticket, unless a colleague pressed first."""
+    pressed = await _pressed(
+        query, callback_data.ticket_id, session, estate, staff_member, catalogs, clock, t
+    )
+    if pressed is None:
+        return
+    view, by = pressed
+    await _answer_op(
+        query,
+        t,
+        lambda: tickets.assign(
+            session, view.ticket.id or 0, assignee=staff_member, take=True, **by
+        ),
+        t("staffcmd-assigned", number=str(view.ticket.number), name=staff_member.name),
+    )
+
+
+@router.callback_query(TicketCB.filter(F.action == TicketAction.assign), IsActiveStaff())
+async def assign_button(
+    query: CallbackQuery,
+    callback_data: TicketCB,
+    session: AsyncSession,
+    estate: Estate,
+    t: Translator,
+) -> None:
+    """Assign: the card's buttons become a list of staff to pick from."""
+    view = await _button_view(query, session, estate, callback_data.ticket_id, t)
+    if view is not None:
+        await _show_assign(query, session, estate, view, t)
+
+
+@router.callback_query(TicketCB.filter(F.action == TicketAction.dispatch), IsActiveStaff())
+async def dispatch_button(
+    query: CallbackQuery,
+    callback_data: TicketCB,
+    session: AsyncSession,
+    estate: Estate,
+    staff_member: StaffMember,
+    catalogs: Catalogs,
+    clock: Clock,
+    t: Translator,
+) -> None:
+    """Dispatch: the work order goes to the assigned technician."""
     view = await _button_view(query, session, estate, callback_data.ticket_id, t)
     if view is None:
         return
-    tid = view.ticket.id or 0
-    number = str(view.ticket.number)
-    actor = Actor.staff(staff_member)
-    notify = card_drafts(catalogs, estate)
+    text = await _dispatch(view, session, estate, staff_member, catalogs, clock, t)
+    await query.answer(text, show_alert=True)
+
+
+# Buttons that run one ticket operation: what it does, and how it is confirmed.
+SIMPLE_BUTTONS: dict[TicketAction, tuple[Callable[..., Awaitable[TicketView]], str]] = {
+    TicketAction.resolve: (tickets.resolve, "staffcmd-resolved"),
+    TicketAction.resolve_ask: (tickets.resolve, "staffcmd-resolved"),
+    TicketAction.close: (tickets.close, "staffcmd-closed"),
+    TicketAction.reopen: (tickets.reopen, "staffcmd-reopened"),
+}
+# Keywords the operations above take besides the ticket and `By`.
+SIMPLE_EXTRAS: dict[TicketAction, dict[str, None]] = {
+    TicketAction.resolve: {"text": None},
+    TicketAction.resolve_ask: {"text": None},
+    TicketAction.reopen: {"reason": None},
+}
+
+
+@router.callback_query(TicketCB.filter(F.action.in_(set(SIMPLE_BUTTONS))), IsActiveStaff())
+async def operation_button(
+    query: CallbackQuery,
+    callback_data: TicketCB,
+    session: AsyncSession,
+    estate: Estate,
+    staff_member: StaffMember,
+    catalogs: Catalogs,
+    clock: Clock,
+    t: Translator,
+) -> None:
+    """Resolve / Close / Reopen on a card, and "Resolve and ask the owner" under a refused
+    /close (its button goes once used)."""
+    pressed = await _pressed(
+        query, callback_data.ticket_id, session, estate, staff_member, catalogs, clock, t
+    )
+    if pressed is None:
+        return
+    view, by = pressed
     action = callback_data.action
-    if action == "take":
-        await _answer_op(
-            query,
-            t,
-            lambda: tickets.assign(
-                session,
-                tid,
-                assignee=staff_member,
-                actor=actor,
-                now=clock(),
-                notify=notify,
-                take=True,
-            ),
-            t("staffcmd-assigned", number=number, name=staff_member.name),
-        )
-    elif action == "assign":
-        await _show_assign(query, session, estate, view, t)
-    elif action == "dispatch":
-        text = await _dispatch(view, session, estate, staff_member, catalogs, clock, t)
-        await query.answer(text, show_alert=True)
-    elif action == "resolve":
-        await _answer_op(
-            query,
-            t,
-            lambda: tickets.resolve(
-                session, tid, actor=actor, now=clock(), text=None, notify=notify
-            ),
-            t("staffcmd-resolved", number=number),
-        )
-    elif action == "close":
-        await _answer_op(
-            query,
-            t,
-            lambda: tickets.close(session, tid, actor=actor, now=clock(), notify=notify),
-            t("staffcmd-closed", number=number),
-        )
-    elif action == "reopen":
-        await _answer_op(
-            query,
-            t,
-            lambda: tickets.reopen(
-                session, tid, actor=actor, now=clock(), reason=None, notify=notify
-            ),
-            t("staffcmd-reopened", number=number),
-        )
-    elif action == "call":
-        try:
-            await tickets.log_call(session, tid, actor=actor, now=clock(), notify=notify)
-        except TicketError as error:
-            await query.answer(error_text(t, error), show_alert=True)
-            return
-        name = view.owner.name if view.owner else "—"
-        await query.answer(
-            t("staffcmd-call", number=number, name=Html(name), phone=owner_phone(view) or "—"),
-            show_alert=True,
-        )
-    else:
-        await query.answer(t("staffcmd-stale"), show_alert=True)
+    operation, confirmation = SIMPLE_BUTTONS[action]
+    extras = SIMPLE_EXTRAS.get(action, {})
+    done = await _answer_op(
+        query,
+        t,
+        lambda: operation(session, view.ticket.id or 0, **extras, **by),
+        t(confirmation, number=str(view.ticket.number)),
+    )
+    if done and action == TicketAction.resolve_ask:
+        await set_buttons(query, None)
+
+
+@router.callback_query(TicketCB.filter(F.action == TicketAction.call), IsActiveStaff())
+async def call_button(
+    query: CallbackQuery,
+    callback_data: TicketCB,
+    session: AsyncSession,
+    estate: Estate,
+    staff_member: StaffMember,
+    catalogs: Catalogs,
+    clock: Clock,
+    t: Translator,
+) -> None:
+    """Call owner: the number to call, and a note on the card that someone is calling."""
+    pressed = await _pressed(
+        query, callback_data.ticket_id, session, estate, staff_member, catalogs, clock, t
+    )
+    if pressed is None:
+        return
+    view, by = pressed
+    try:
+        await tickets.log_call(session, view.ticket.id or 0, **by)
+    except TicketError as error:
+        await query.answer(error_text(t, error), show_alert=True)
+        return
+    name = view.owner.name if view.owner else "—"
+    await query.answer(
+        t(
+            "staffcmd-call",
+            number=str(view.ticket.number),
+            name=Html(name),
+            phone=owner_phone(view) or "—",
+        ),
+        show_alert=True,
+    )
 
 
 async def _show_assign(

@@ -19,6 +19,7 @@ from bot.i18n import Catalogs, Html, Translator
 from handlers.filters import IsActiveStaff, IsStaffChat, IsVerifiedOwner, refuse_non_staff
 from handlers.keyboards import NotMenu, close_buttons, main_menu
 from storage import calendar, call_backs, surveys
+from storage.db import UnsavedRowError
 from storage.models import Estate, Owner, StaffMember, StaffRole, SurveyKind
 from storage.surveys import Answer, Quarter, SurveyItem, SurveyState
 
@@ -73,7 +74,8 @@ async def on_score(
     bot: Bot,
 ) -> None:
     """A score: recorded once; then the next question, or the comment prompt after the last."""
-    assert owner.id is not None
+    if owner.id is None:
+        raise UnsavedRowError("owner.id: not saved yet")
     now = clock()
     result = await surveys.answer(
         session,
@@ -160,7 +162,8 @@ async def on_comment(
         return
     survey_id = int((await state.get_data()).get("survey_id") or 0)
     await state.clear()
-    assert owner.id is not None
+    if owner.id is None:
+        raise UnsavedRowError("owner.id: not saved yet")
     result = await surveys.comment(
         session,
         survey_id=survey_id,
@@ -249,7 +252,8 @@ async def _results(
     if quarter is None:
         await message.reply(t("sv-results-bad-period"))
         return
-    assert estate.id is not None
+    if estate.id is None:
+        raise UnsavedRowError("estate.id: not saved yet")
     start, end = surveys.quarter_bounds(estate, quarter)
     found = await surveys.results(session, estate.id, start, end)
     lines = [

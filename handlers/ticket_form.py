@@ -26,12 +26,13 @@ from aiogram.types import (
     Message,
     ReplyKeyboardMarkup,
 )
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Catalogs, Translator
-from handlers import cards
+from handlers import cards, notifications
 from handlers.filters import IsVerifiedOwner
 from handlers.keyboards import NotMenu, close_buttons, main_menu
 from storage import owners, tickets, units
@@ -224,9 +225,10 @@ def button(text: str, step: str, value: str, draft: FormDraft) -> InlineKeyboard
 
 
 def grid(buttons: Sequence[InlineKeyboardButton], width: int = 2) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
-    )
+    builder = InlineKeyboardBuilder()
+    builder.add(*buttons)
+    builder.adjust(width)
+    return builder.as_markup()
 
 
 async def pressed(
@@ -603,7 +605,7 @@ async def submit(ctx: Ctx, draft: FormDraft, catalogs: Catalogs) -> None:
         wants_call=bool(draft.wants_call),
         photos=draft.photos,
         now=ctx.now,
-        notify=cards.card_drafts(catalogs, estate),
+        notify=notifications.card_drafts(catalogs, estate),
     )
     ticket = view.ticket
     due = local_time(ticket.sla_due_at, ctx.tz)

@@ -257,7 +257,7 @@ class OutboxSender:
                 self.poke()
             return outcome
         except TelegramBadRequest as exc:
-            if "message is not modified" in exc.message:
+            if outbox.NOT_MODIFIED in exc.message:
                 return await self._sent(row, row.payload.get("message_id"))
             return await self._fail(row, OutboxStatus.failed, exc.message)
         except TelegramEntityTooLarge as exc:

@@ -15,6 +15,7 @@ log = logging.getLogger("frontdoor.calendar")
 
 DEFAULT_WORKING_HOURS = (time(9, 0), time(18, 0))
 DEFAULT_QUIET_HOURS = (time(21, 0), time(8, 0))
+NOON = time(12, 0)
 # Ten years of days: a bound for loops over days, not a limit anyone reaches.
 MAX_DAYS = 3660
 
@@ -66,6 +67,23 @@ def at_local(estate: Estate, day: date, clock_time: time) -> datetime:
 
 def working_hours(estate: Estate) -> tuple[time, time]:
     return _window(estate.working_hours, DEFAULT_WORKING_HOURS, may_cross_midnight=False)
+
+
+Window = tuple[time, time]
+
+
+def day_halves(
+    estate: Estate, lunch_from: time = NOON, lunch_until: time = NOON
+) -> tuple[Window | None, Window | None]:
+    """The working day's morning and afternoon on either side of a lunch break; None for a
+    half the working hours leave out ("13:00-18:00" has no morning)."""
+    open_at, close_at = working_hours(estate)
+    morning = (open_at, min(lunch_from, close_at))
+    afternoon = (max(lunch_until, open_at), close_at)
+    return (
+        morning if morning[0] < morning[1] else None,
+        afternoon if afternoon[0] < afternoon[1] else None,
+    )
 
 
 def quiet_hours(estate: Estate) -> tuple[time, time]:

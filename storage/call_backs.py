@@ -4,9 +4,8 @@ low survey score, with their deadlines on the estate's calendar and the call-bac
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -23,6 +22,7 @@ from storage.models import (
     StaffMember,
     Ticket,
     TicketEvent,
+    TicketEventType,
     TicketKind,
     Unit,
 )
@@ -35,7 +35,6 @@ SLOT_DAYS = 3
 # A lunch break splits the working day into a morning and an afternoon slot.
 NOON = time(12, 0)
 AFTERNOON = time(13, 0)
-DEFAULT_HOURS = (time(9, 0), time(18, 0))
 
 
 @dataclass(frozen=True)
@@ -46,39 +45,28 @@ class Slot:
     end: datetime
 
 
-def _working_hours(window: str) -> tuple[time, time]:
-    try:
-        open_at, close_at = (time.fromisoformat(part.strip()) for part in window.split("-"))
-    except ValueError:
-        return DEFAULT_HOURS
-    return (open_at, close_at) if open_at < close_at else DEFAULT_HOURS
-
-
-def _day_slots(day: date, tz: ZoneInfo, window: str) -> list[Slot]:
-    open_at, close_at = _working_hours(window)
-    parts = [(open_at, min(NOON, close_at)), (max(AFTERNOON, open_at), close_at)]
-    if close_at <= NOON or open_at >= AFTERNOON:
-        parts = [(open_at, close_at)]
+def _day_slots(estate: Estate, day: date) -> list[Slot]:
+    halves = [half for half in calendar.day_halves(estate, NOON, AFTERNOON) if half is not None]
+    if len(halves) < 2:
+        # No lunch break inside the hours: the whole working day is one slot.
+        halves = [calendar.working_hours(estate)]
     return [
-        Slot(
-            datetime.combine(day, start, tz).astimezone(UTC),
-            datetime.combine(day, end, tz).astimezone(UTC),
-        )
-        for start, end in parts
-        if start < end
+        Slot(calendar.at_local(estate, day, start), calendar.at_local(estate, day, end))
+        for start, end in halves
     ]
 
 
 def offered_slots(estate: Estate, now: datetime, days: int = SLOT_DAYS) -> list[Slot]:
-    """Morning and afternoon slots of the next `days` working days (Mon–Fri, estate time) that
-    have not started yet; today counts while one of its slots is still ahead."""
-    tz = ZoneInfo(estate.time_zone)
-    day = now.astimezone(tz).date()
+    """Morning and afternoon slots of the next `days` working days (estate time, holidays off)
+    that have not started yet; today counts while one of its slots is still ahead."""
+    day = calendar.local(estate, now).date()
     found: list[Slot] = []
     counted = 0
-    while counted < days:
-        if day.weekday() in tickets.WORKING_DAYS:
-            ahead = [s for s in _day_slots(day, tz, estate.working_hours) if s.start > now]
+    for _ in range(calendar.MAX_DAYS):
+        if counted >= days:
+            break
+        if calendar.is_working_day(estate, day):
+            ahead = [s for s in _day_slots(estate, day) if s.start > now]
             if ahead:
                 found += ahead
                 counted += 1
@@ -468,7 +456,7 @@ def _ticket_event(
     session: AsyncSession,
     callback: Callback,
     member: StaffMember,
-    type_: str,
+    type_: TicketEventType,
     now: datetime,
     **data: object,
 ) -> None:
@@ -521,13 +509,15 @@ async def record_task(
         callback.due_at = due
         callback.slot_end = due
         day = calendar.local(estate, due).date().isoformat()
-        _ticket_event(session, callback, member, "callback_rescheduled", now, day=day)
+        _ticket_event(
+            session, callback, member, TicketEventType.callback_rescheduled, now, day=day
+        )
     else:
         reached = action == TaskAction.reached
         callback.status = CallbackStatus.done if reached else CallbackStatus.missed
         callback.outcome = str(action)
         callback.done_at = now
-        _ticket_event(session, callback, member, f"callback_{action}", now)
+        _ticket_event(session, callback, member, TicketEventType(f"callback_{action}"), now)
     session.add(callback)
     audit.record(
         session,
@@ -561,7 +551,7 @@ async def add_task_note(
     # A task without a ticket (a quarterly survey's low score) keeps its latest note itself.
     callback.note = note[:NOTE_MAX]
     session.add(callback)
-    _ticket_event(session, callback, member, "callback_note", now, text=note)
+    _ticket_event(session, callback, member, TicketEventType.callback_note, now, text=note)
     audit.record(
         session,
         actor=f"staff:{member.id}",

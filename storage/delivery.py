@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit, outbox
+from storage import audit, keys, outbox
 from storage.models import Estate, Owner, OwnerStatus, StaffMember, Ticket
 
 
@@ -64,12 +64,8 @@ async def report_undelivered(
     were queued. A staff member is reported for any message (Telegram refuses a bot's first
     message to someone who never pressed Start, so the group must ask them); an owner only
     for messages about a ticket, so staff know to call instead."""
-    kind, _, ticket_id = (subject or "").partition(":")
-    ticket = (
-        await session.get(Ticket, int(ticket_id))
-        if kind == "ticket" and ticket_id.isdigit()
-        else None
-    )
+    ticket_id = keys.subject_id(subject, keys.SubjectKind.ticket)
+    ticket = await session.get(Ticket, ticket_id) if ticket_id is not None else None
     members = (
         await session.exec(
             select(StaffMember).where(
@@ -81,7 +77,7 @@ async def report_undelivered(
     # (estate, name, staff?, dedupe key): an owner is reported once per ticket however many
     # messages about it bounce; a staff member for each message they must be asked about.
     people: list[tuple[int, str, bool, str]] = [
-        (m.estate_id, m.name, True, f"undelivered:{row_id}:{m.estate_id}") for m in members
+        (m.estate_id, m.name, True, keys.undelivered(row_id, m.estate_id)) for m in members
     ]
     owner = await session.get(Owner, ticket.owner_id) if ticket and ticket.owner_id else None
     if (
@@ -89,7 +85,7 @@ async def report_undelivered(
         and owner is not None
         and (owner.chat_id or owner.telegram_user_id) == chat_id
     ):
-        key = f"undelivered:owner:{owner.id}:ticket:{ticket.id}"
+        key = keys.undelivered_owner(owner.id, ticket.id)
         people.append((owner.estate_id, owner.name, False, key))
     told = 0
     for estate_id, name, staff, key in people:

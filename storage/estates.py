@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit, outbox
+from storage import audit, calendar, outbox
 from storage.models import Estate
 from storage.outbox import Draft
 
@@ -96,3 +96,26 @@ async def set_payment_instructions(
     return await _set(
         session, estate_id, "payment_instructions", text, actor, "payment_instructions_set"
     )
+
+
+def _window_setting(text: str, *, may_cross_midnight: bool) -> str:
+    start, end = calendar.parse_window(text, may_cross_midnight=may_cross_midnight)
+    return f"{start:%H:%M}-{end:%H:%M}"
+
+
+async def set_working_hours(
+    session: AsyncSession, estate_id: int, window: str, actor: str
+) -> Estate:
+    """Office hours as "HH:MM-HH:MM" (SLA minutes, call-back slots, visit times); raises
+    calendar.WindowError, with nothing written, for a window that cannot be used."""
+    value = _window_setting(window, may_cross_midnight=False)
+    return await _set(session, estate_id, "working_hours", value, actor, "working_hours_set")
+
+
+async def set_quiet_hours(
+    session: AsyncSession, estate_id: int, window: str, actor: str
+) -> Estate:
+    """The hours ("21:00-08:00", may cross midnight) when owners are not messaged; raises
+    calendar.WindowError, with nothing written, for a window that cannot be used."""
+    value = _window_setting(window, may_cross_midnight=True)
+    return await _set(session, estate_id, "quiet_hours", value, actor, "quiet_hours_set")

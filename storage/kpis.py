@@ -28,6 +28,7 @@ from storage.models import (
     SurveyKind,
     Ticket,
     TicketEvent,
+    TicketEventType,
     TicketKind,
     TicketStatus,
     Unit,
@@ -316,7 +317,7 @@ async def reopen_rate(session: AsyncSession, estate: Estate, period: Period) -> 
     """Of the tickets opened in the period that were resolved at least once, the share that
     were reopened at least once (by staff or by the owner saying it is not fixed)."""
 
-    def has(event_type: str) -> ColumnElement[bool]:
+    def has(event_type: TicketEventType) -> ColumnElement[bool]:
         return exists().where(
             col(TicketEvent.ticket_id) == col(Ticket.id), col(TicketEvent.type) == event_type
         )
@@ -324,8 +325,9 @@ async def reopen_rate(session: AsyncSession, estate: Estate, period: Period) -> 
     row = (
         await session.exec(
             select(
-                func.count(col(Ticket.id)), func.sum(case((has("reopened"), 1), else_=0))
-            ).where(*_opened(estate, period), has("resolved"))
+                func.count(col(Ticket.id)),
+                func.sum(case((has(TicketEventType.reopened), 1), else_=0)),
+            ).where(*_opened(estate, period), has(TicketEventType.resolved))
         )
     ).one()
     return Rate(int(row[1] or 0), int(row[0]))

@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Index, String, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import AutoString, Field, SQLModel
 
 from storage.types import UTCDateTime
 
@@ -63,6 +63,32 @@ class TicketStatus(StrEnum):
 class Urgency(StrEnum):
     normal = "normal"
     urgent = "urgent"
+
+
+class TicketEventType(StrEnum):
+    """What a TicketEvent records; each feature adds its own members here."""
+
+    created = "created"
+    assigned = "assigned"
+    started = "started"
+    resolved = "resolved"
+    closed = "closed"
+    reopened = "reopened"
+    cancelled = "cancelled"
+    rated = "rated"
+    rating_comment = "rating_comment"
+    comment = "comment"
+    note = "note"
+    reply = "reply"
+    graded = "graded"
+    rescheduled = "rescheduled"
+    called = "called"
+    callback_reached = "callback_reached"
+    callback_not_reached = "callback_not_reached"
+    callback_rescheduled = "callback_rescheduled"
+    callback_note = "callback_note"
+    survey_answered = "survey_answered"
+    survey_comment = "survey_comment"
 
 
 class CallbackStatus(StrEnum):
@@ -221,7 +247,7 @@ class TicketEvent(Base, table=True):
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
     # "owner:<id>", "staff:<id>" or "system"
     actor: str
-    type: str
+    type: TicketEventType = Field(sa_type=AutoString(), nullable=False)
     data: dict[str, Any] = _json()
 
 

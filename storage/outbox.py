@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit
+from storage import audit, keys
 from storage.db import UnsavedRowError
 from storage.models import OutboxMessage, OutboxStatus, Owner, StaffMember, utcnow
 
@@ -60,7 +60,7 @@ async def remember(
     await _insert_new(
         session,
         {
-            "dedupe_key": f"direct:{chat_id}:{message_id}",
+            "dedupe_key": keys.direct(chat_id, message_id),
             "chat_id": chat_id,
             "method": "sendMessage",
             "payload": {},
@@ -277,6 +277,10 @@ async def add_all(session: AsyncSession, drafts: Iterable[Draft]) -> None:
             **draft.params,
         )
 
+
+# Telegram's answer to an edit that changes nothing: the message already shows what it should,
+# so the edit is done, never an error to retry or report.
+NOT_MODIFIED = "message is not modified"
 
 MESSAGE_ID_OF = "$message_id_of"
 REPLY_TO_OF = "$reply_to_of"

@@ -1,5 +1,6 @@
 """Staff members of an estate."""
 
+from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,6 +20,23 @@ async def active_member(
             )
         )
     ).first()
+
+
+async def refresh_username(
+    session: AsyncSession, member: StaffMember, username: str | None
+) -> StaffMember:
+    """Keep the @username Telegram reports for a staff member, so `/assign N @name` finds
+    people added by user id (`frontdoor staff add`). Writes only when it changed; the name
+    stays the one whoever added the person gave."""
+    username = username or None
+    if member.username == username or member.id is None:
+        return member
+    await session.exec(
+        update(StaffMember).where(col(StaffMember.id) == member.id).values(username=username)
+    )
+    await session.commit()
+    member.username = username
+    return member
 
 
 async def get(session: AsyncSession, staff_id: int) -> StaffMember | None:

@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit, calendar, call_backs, outbox
+from storage.db import UnsavedRowError
 from storage.models import (
     AuditEvent,
     CallbackOrigin,
@@ -30,6 +31,7 @@ from storage.models import (
     SurveyKind,
     Ticket,
     TicketEvent,
+    TicketEventType,
     TicketKind,
     TicketStatus,
     Unit,
@@ -92,7 +94,8 @@ class SurveyState:
 
     @property
     def id(self) -> int:
-        assert self.survey.id is not None
+        if self.survey.id is None:
+            raise UnsavedRowError("self.survey.id: not saved yet")
         return self.survey.id
 
     @property
@@ -220,7 +223,8 @@ async def _new_survey(
     session.add(survey)
     await session.flush()
     found = await _state(session, survey)
-    assert found is not None
+    if found is None:
+        raise LookupError("found is gone")
     return found
 
 
@@ -230,7 +234,8 @@ async def send_post_service(
     """Survey the owners of tickets closed on an earlier day whose 10:00 has come, once per
     ticket: never a cancelled ticket (only closed ones count), never an owner surveyed in the
     last 7 days (of two tickets closed together, the older one is asked). One transaction."""
-    assert estate.id is not None
+    if estate.id is None:
+        raise UnsavedRowError("estate.id: not saved yet")
     report = SendReport()
     surveyed = select(Survey.ticket_id).where(col(Survey.ticket_id).is_not(None))
     candidates = (
@@ -274,7 +279,8 @@ async def remind(
     session: AsyncSession, estate: Estate, kind: SurveyKind, now: datetime, drafts: Drafts
 ) -> int:
     """One reminder, 48 h after sending, for surveys not fully answered and not expired."""
-    assert estate.id is not None
+    if estate.id is None:
+        raise UnsavedRowError("estate.id: not saved yet")
     waiting = (
         await session.exec(
             select(Survey)
@@ -334,8 +340,13 @@ async def _locked(session: AsyncSession, survey_id: int, owner_id: int) -> Surve
     return await _state(session, survey)
 
 
-def _ticket_event(found: SurveyState, type_: str, now: datetime, **data: object) -> TicketEvent:
-    assert found.ticket is not None and found.ticket.id is not None
+def _ticket_event(
+    found: SurveyState, type_: TicketEventType, now: datetime, **data: object
+) -> TicketEvent:
+    if found.ticket is None:
+        raise LookupError("found.ticket is gone")
+    if found.ticket.id is None:
+        raise UnsavedRowError("found.ticket.id: not saved yet")
     return TicketEvent(
         ticket_id=found.ticket.id,
         at=now,
@@ -384,7 +395,11 @@ async def answer(
         if found.ticket is not None:
             scores = {str(i): s for i, s in found.scores()}
             text = " · ".join(str(s) for _, s in found.scores())
-            session.add(_ticket_event(found, "survey_answered", now, scores=scores, text=text))
+            session.add(
+                _ticket_event(
+                    found, TicketEventType.survey_answered, now, scores=scores, text=text
+                )
+            )
         if found.low:
             await _low_score_task(session, found, now)
         await outbox.add_all(session, on_scored(found))
@@ -395,7 +410,10 @@ async def answer(
 async def _low_score_task(session: AsyncSession, found: SurveyState, now: datetime) -> None:
     owner = found.owner
     estate = await session.get(Estate, owner.estate_id)
-    assert estate is not None and owner.id is not None
+    if estate is None:
+        raise LookupError("estate is gone")
+    if owner.id is None:
+        raise UnsavedRowError("owner.id: not saved yet")
     await call_backs.open_task(
         session,
         estate,
@@ -432,7 +450,7 @@ async def comment(
     last.comment = note
     session.add(last)
     if found.ticket is not None:
-        session.add(_ticket_event(found, "survey_comment", now, text=note))
+        session.add(_ticket_event(found, TicketEventType.survey_comment, now, text=note))
     await outbox.add_all(session, drafts(found))
     await session.commit()
     return Answered(Answer.recorded, found)
@@ -614,7 +632,8 @@ async def _asked_this_year(session: AsyncSession, estate_id: int, quarter: Quart
 async def sample(session: AsyncSession, estate: Estate, quarter: Quarter) -> Sample:
     """The quarter's sample: the one sent, or the one that would be sent now (a preview keeps
     nothing but the year's seed)."""
-    assert estate.id is not None
+    if estate.id is None:
+        raise UnsavedRowError("estate.id: not saved yet")
     homes = await households(session, estate.id)
     samples = await _samples(session, estate.id, quarter.year)
     drawn = samples.get(quarter)
@@ -647,7 +666,8 @@ async def send_quarterly(
     """Draw the quarter's sample and send each household its survey, once per quarter (a
     second call returns the sample already sent). The sample, its seed and who sent it are
     kept as an audit event. One transaction."""
-    assert estate.id is not None
+    if estate.id is None:
+        raise UnsavedRowError("estate.id: not saved yet")
     drawn = await sample(session, estate, quarter)
     if drawn.sent:
         await session.commit()
@@ -655,7 +675,8 @@ async def send_quarterly(
     seed = await year_seed(session, estate.id, quarter.year)
     for unit in drawn.units:
         owner = drawn.owners[unit.id or 0]
-        assert owner.id is not None
+        if owner.id is None:
+            raise UnsavedRowError("owner.id: not saved yet")
         found = await _new_survey(
             session,
             kind=SurveyKind.quarterly,

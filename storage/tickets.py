@@ -7,16 +7,16 @@ A refused operation raises `TicketError` before anything is written.
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any, ClassVar, Literal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import call_backs, outbox
+from storage import calendar, call_backs, outbox
 from storage.db import UnsavedRowError
 from storage.models import (
     Estate,
@@ -26,6 +26,7 @@ from storage.models import (
     StaffRole,
     Ticket,
     TicketEvent,
+    TicketEventType,
     TicketKind,
     TicketPhoto,
     TicketStatus,
@@ -57,8 +58,6 @@ DESCRIPTION_MIN = 5
 DESCRIPTION_MAX = 2000
 TEXT_MAX = 2000
 MAX_PHOTOS = 5
-# Days counted by "working hours" SLAs (Monday=0 … Friday=4); hours: Estate.working_hours.
-WORKING_DAYS = frozenset(range(5))
 
 OPEN_STATUSES = frozenset(
     {TicketStatus.new, TicketStatus.assigned, TicketStatus.in_progress, TicketStatus.reopened}
@@ -100,11 +99,47 @@ Actor.SYSTEM = Actor("system")
 SYSTEM = Actor.SYSTEM
 
 
+class RefusalCode(StrEnum):
+    """Why a ticket operation was refused (`TicketError.code`)."""
+
+    not_found = "not_found"
+    invalid = "invalid"
+    forbidden = "forbidden"
+    bad_transition = "bad_transition"
+    taken = "taken"
+    not_assignee = "not_assignee"
+    already_rated = "already_rated"
+    not_rated = "not_rated"
+    already_commented = "already_commented"
+    not_complaint = "not_complaint"
+
+
+class Detail(StrEnum):
+    """Which input was invalid, or a more specific reason (`TicketError.detail`)."""
+
+    none = ""
+    assignee = "assignee"
+    category = "category"
+    date = "date"
+    description = "description"
+    grade = "grade"
+    owner = "owner"
+    photos = "photos"
+    place = "place"
+    rating = "rating"
+    resolve_first = "resolve_first"
+    text = "text"
+
+
 class TicketError(Exception):
     """A refused operation; handlers show `ticket-error-<code>` with the number and status."""
 
     def __init__(
-        self, code: str, number: int | None = None, status: str | None = None, detail: str = ""
+        self,
+        code: RefusalCode,
+        number: int | None = None,
+        status: str | None = None,
+        detail: Detail = Detail.none,
     ) -> None:
         super().__init__(f"{code}: #{number} ({status}) {detail}".strip())
         self.code = code
@@ -146,46 +181,13 @@ def no_notify(view: TicketView, event: TicketEvent) -> Sequence[Draft]:
 # --- SLA -------------------------------------------------------------------------------------
 
 
-def _hours(window: str) -> tuple[time, time] | None:
-    try:
-        start, end = (time.fromisoformat(part.strip()) for part in window.split("-"))
-    except ValueError:
-        return None
-    return (start, end) if start < end else None
-
-
-def add_working_minutes(start: datetime, minutes: int, tz: ZoneInfo, window: str) -> datetime:
-    """`start` plus `minutes` counted only inside the working hours of working days, local time."""
-    hours = _hours(window)
-    if hours is None:
-        return start + timedelta(minutes=minutes)
-    open_at, close_at = hours
-    local = start.astimezone(tz)
-    remaining = timedelta(minutes=minutes)
-    for _ in range(3660):  # ten years of days: a bound, not a limit anyone reaches
-        day = local.date()
-        if day.weekday() in WORKING_DAYS:
-            day_open = datetime.combine(day, open_at, tz)
-            day_close = datetime.combine(day, close_at, tz)
-            local = max(local, day_open)
-            if local < day_close:
-                available = day_close - local
-                if remaining <= available:
-                    return local + remaining
-                remaining -= available
-        local = datetime.combine(day + timedelta(days=1), time(0), tz)
-    raise ValueError("working hours never open")
-
-
 def sla_due(estate: Estate, kind: TicketKind, urgency: Urgency, now: datetime) -> datetime:
     """When the first staff response is due, per the estate's SLA settings."""
     if kind == TicketKind.complaint:
         return now + timedelta(hours=estate.sla_complaint_hours)
     if urgency == Urgency.urgent:
         return now + timedelta(minutes=estate.sla_urgent_minutes)
-    return add_working_minutes(
-        now, estate.sla_normal_work_minutes, ZoneInfo(estate.time_zone), estate.working_hours
-    )
+    return calendar.add_working_minutes(estate, now, estate.sla_normal_work_minutes)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -242,10 +244,10 @@ async def _view(session: AsyncSession, ticket: Ticket) -> TicketView:
 
 
 async def view(session: AsyncSession, ticket_id: int) -> TicketView:
-    """The ticket with everything around it; raises TicketError("not_found")."""
+    """The ticket with everything around it; raises TicketError(RefusalCode.not_found)."""
     ticket = await session.get(Ticket, ticket_id, populate_existing=True)
     if ticket is None:
-        raise TicketError("not_found")
+        raise TicketError(RefusalCode.not_found)
     return await _view(session, ticket)
 
 
@@ -347,15 +349,15 @@ async def create(
     categories = REPAIR_CATEGORIES if kind == TicketKind.repair else COMPLAINT_CATEGORIES
     description = description.strip()
     if category not in categories:
-        raise TicketError("invalid", detail="category")
+        raise TicketError(RefusalCode.invalid, detail=Detail.category)
     if not DESCRIPTION_MIN <= len(description) <= DESCRIPTION_MAX:
-        raise TicketError("invalid", detail="description")
+        raise TicketError(RefusalCode.invalid, detail=Detail.description)
     if len(photos) > MAX_PHOTOS:
-        raise TicketError("invalid", detail="photos")
+        raise TicketError(RefusalCode.invalid, detail=Detail.photos)
     if owner.estate_id != estate.id or owner.status != OwnerStatus.verified:
-        raise TicketError("forbidden")
+        raise TicketError(RefusalCode.forbidden)
     if unit_id is None and not (location and location.strip()):
-        raise TicketError("invalid", detail="place")
+        raise TicketError(RefusalCode.invalid, detail=Detail.place)
     # Plain values, because a retry rolls back and expires the caller's objects.
     estate_id, owner_id = estate.id, owner.id
     if estate_id is None or owner_id is None:
@@ -398,7 +400,9 @@ async def create(
         session.add(
             TicketPhoto(ticket_id=ticket.id, file_id=file_id, file_unique_id=file_unique_id)
         )
-    return await _finish(session, ticket, Actor.owner(owner_id), now, "created", {}, notify)
+    return await _finish(
+        session, ticket, Actor.owner(owner_id), now, TicketEventType.created, {}, notify
+    )
 
 
 # --- transitions -----------------------------------------------------------------------------
@@ -415,15 +419,19 @@ async def _load(session: AsyncSession, ticket_id: int, actor: Actor) -> Ticket:
         )
     ).first()
     if ticket is None:
-        raise TicketError("not_found")
+        raise TicketError(RefusalCode.not_found)
     if actor.kind == "owner" and ticket.owner_id != actor.id:
-        raise TicketError("not_found")
+        raise TicketError(RefusalCode.not_found)
     if actor.kind == "staff" and actor.estate_id not in (None, ticket.estate_id):
-        raise TicketError("not_found")
+        raise TicketError(RefusalCode.not_found)
     return ticket
 
 
-def refusal(ticket: Ticket, code: str = "bad_transition", detail: str = "") -> TicketError:
+def refusal(
+    ticket: Ticket,
+    code: RefusalCode = RefusalCode.bad_transition,
+    detail: Detail = Detail.none,
+) -> TicketError:
     """The error for an operation the ticket's state (or the actor's rights) does not allow."""
     return TicketError(code, ticket.number, str(ticket.status), detail)
 
@@ -445,21 +453,38 @@ def _require_staff(
     if actor.kind == "system":
         return
     if actor.kind != "staff":
-        raise refusal(ticket, "forbidden")
+        raise refusal(ticket, RefusalCode.forbidden)
     if roles is not None and actor.role not in roles:
-        raise refusal(ticket, "forbidden")
+        raise refusal(ticket, RefusalCode.forbidden)
     if actor.role == StaffRole.technician:
         if not technician:
-            raise refusal(ticket, "forbidden")
+            raise refusal(ticket, RefusalCode.forbidden)
         if ticket.assignee_id != actor.id:
-            raise refusal(ticket, "not_assignee")
+            raise refusal(ticket, RefusalCode.not_assignee)
 
 
 def _text(value: str | None, ticket: Ticket, *, required: bool = False) -> str | None:
     value = (value or "").strip() or None
     if (required and value is None) or (value is not None and len(value) > TEXT_MAX):
-        raise refusal(ticket, "invalid", "text")
+        raise refusal(ticket, RefusalCode.invalid, Detail.text)
     return value
+
+
+def _event(
+    session: AsyncSession,
+    ticket: Ticket,
+    actor: Actor,
+    now: datetime,
+    type_: TicketEventType,
+    data: dict[str, Any],
+) -> TicketEvent:
+    if actor.name:
+        data = {"by": actor.name, **data}
+    if ticket.id is None:
+        raise UnsavedRowError("ticket.id: not saved yet")
+    event = TicketEvent(ticket_id=ticket.id, at=now, actor=str(actor), type=type_, data=data)
+    session.add(event)
+    return event
 
 
 async def _finish(
@@ -467,19 +492,14 @@ async def _finish(
     ticket: Ticket,
     actor: Actor,
     now: datetime,
-    type_: str,
+    type_: TicketEventType,
     data: dict[str, Any],
     notify: Notify,
 ) -> TicketView:
     """Write the event and the drafts for it, and commit."""
     ticket.updated_at = now
     session.add(ticket)
-    if actor.name:
-        data = {"by": actor.name, **data}
-    if ticket.id is None:
-        raise UnsavedRowError("ticket.id: not saved yet")
-    event = TicketEvent(ticket_id=ticket.id, at=now, actor=str(actor), type=type_, data=data)
-    session.add(event)
+    event = _event(session, ticket, actor, now, type_, data)
     await session.flush()
     result = await _view(session, ticket)
     await outbox.add_all(session, notify(result, event))
@@ -516,15 +536,15 @@ async def assign(
         and ticket.status != TicketStatus.reopened
         and ticket.assignee_id not in (None, assignee.id)
     ):
-        raise refusal(ticket, "taken")
+        raise refusal(ticket, RefusalCode.taken)
     if actor.kind == "owner":
-        raise refusal(ticket, "forbidden")
+        raise refusal(ticket, RefusalCode.forbidden)
     if actor.role == StaffRole.technician and (
         assignee.id != actor.id or ticket.assignee_id not in (None, actor.id)
     ):
-        raise refusal(ticket, "forbidden")
+        raise refusal(ticket, RefusalCode.forbidden)
     if not assignee.active or assignee.estate_id != ticket.estate_id:
-        raise refusal(ticket, "invalid", "assignee")
+        raise refusal(ticket, RefusalCode.invalid, Detail.assignee)
     if ticket.assignee_id == assignee.id and ticket.status != TicketStatus.reopened:
         raise refusal(ticket)
     previous = ticket.assignee_id
@@ -533,7 +553,7 @@ async def assign(
         ticket.status = TicketStatus.assigned
     _responded(ticket, now)
     data = {"assignee_id": assignee.id, "assignee": assignee.name, "previous_id": previous}
-    return await _finish(session, ticket, actor, now, "assigned", data, notify)
+    return await _finish(session, ticket, actor, now, TicketEventType.assigned, data, notify)
 
 
 async def start_work(
@@ -547,10 +567,16 @@ async def start_work(
     _require_status(ticket, [TicketStatus.assigned, TicketStatus.in_progress])
     _require_staff(ticket, actor)
     if ticket.assignee_id is None:
-        raise refusal(ticket, "invalid", "assignee")
+        raise refusal(ticket, RefusalCode.invalid, Detail.assignee)
     ticket.status = TicketStatus.in_progress
     return await _finish(
-        session, ticket, actor, now, "started", {"assignee_id": ticket.assignee_id}, notify
+        session,
+        ticket,
+        actor,
+        now,
+        TicketEventType.started,
+        {"assignee_id": ticket.assignee_id},
+        notify,
     )
 
 
@@ -574,7 +600,9 @@ async def resolve(
     ticket.status = TicketStatus.resolved
     ticket.resolved_at = now
     _responded(ticket, now)
-    return await _finish(session, ticket, actor, now, "resolved", {"text": note}, notify)
+    return await _finish(
+        session, ticket, actor, now, TicketEventType.resolved, {"text": note}, notify
+    )
 
 
 async def close(
@@ -583,13 +611,13 @@ async def close(
     """Close a resolved ticket (agents and managers); its call-back task opens with it."""
     ticket = await _load(session, ticket_id, actor)
     if ticket.status in OPEN_STATUSES:
-        raise refusal(ticket, detail="resolve_first")
+        raise refusal(ticket, detail=Detail.resolve_first)
     _require_status(ticket, [TicketStatus.resolved])
     _require_staff(ticket, actor, roles=frozenset({StaffRole.agent, StaffRole.manager}))
     ticket.status = TicketStatus.closed
     ticket.closed_at = now
     await call_backs.task_on_close(session, ticket, now)
-    return await _finish(session, ticket, actor, now, "closed", {}, notify)
+    return await _finish(session, ticket, actor, now, TicketEventType.closed, {}, notify)
 
 
 async def reopen(
@@ -608,7 +636,9 @@ async def reopen(
     why = _text(reason, ticket)
     ticket.status = TicketStatus.reopened
     ticket.resolved_at = None
-    return await _finish(session, ticket, actor, now, "reopened", {"reason": why}, notify)
+    return await _finish(
+        session, ticket, actor, now, TicketEventType.reopened, {"reason": why}, notify
+    )
 
 
 async def cancel(
@@ -628,7 +658,9 @@ async def cancel(
     why = _text(reason, ticket)
     ticket.status = TicketStatus.cancelled
     ticket.closed_at = now
-    return await _finish(session, ticket, actor, now, "cancelled", {"reason": why}, notify)
+    return await _finish(
+        session, ticket, actor, now, TicketEventType.cancelled, {"reason": why}, notify
+    )
 
 
 async def confirm_fixed(
@@ -651,11 +683,19 @@ async def confirm_fixed(
         ticket.status = TicketStatus.closed
         ticket.closed_at = now
         await call_backs.task_on_close(session, ticket, now)
-        return await _finish(session, ticket, actor, now, "closed", {"confirmed": True}, notify)
+        return await _finish(
+            session, ticket, actor, now, TicketEventType.closed, {"confirmed": True}, notify
+        )
     ticket.status = TicketStatus.reopened
     ticket.resolved_at = None
     return await _finish(
-        session, ticket, actor, now, "reopened", {"reason": why, "by_owner": True}, notify
+        session,
+        ticket,
+        actor,
+        now,
+        TicketEventType.reopened,
+        {"reason": why, "by_owner": True},
+        notify,
     )
 
 
@@ -674,13 +714,13 @@ async def rate(
     ticket = await _load(session, ticket_id, actor)
     _require_status(ticket, [TicketStatus.closed])
     if ticket.rating is not None:
-        raise refusal(ticket, "already_rated")
+        raise refusal(ticket, RefusalCode.already_rated)
     if not 1 <= rating <= 5:
-        raise refusal(ticket, "invalid", "rating")
+        raise refusal(ticket, RefusalCode.invalid, Detail.rating)
     ticket.rating = rating
     ticket.rating_comment = _text(comment, ticket)
     data = {"rating": rating, "comment": ticket.rating_comment}
-    return await _finish(session, ticket, actor, now, "rated", data, notify)
+    return await _finish(session, ticket, actor, now, TicketEventType.rated, data, notify)
 
 
 async def add_rating_comment(
@@ -697,12 +737,12 @@ async def add_rating_comment(
     ticket = await _load(session, ticket_id, actor)
     _require_status(ticket, [TicketStatus.closed])
     if ticket.rating is None:
-        raise refusal(ticket, "not_rated")
+        raise refusal(ticket, RefusalCode.not_rated)
     if ticket.rating_comment is not None:
-        raise refusal(ticket, "already_commented")
+        raise refusal(ticket, RefusalCode.already_commented)
     ticket.rating_comment = _text(comment, ticket, required=True)
     data = {"rating": ticket.rating, "text": ticket.rating_comment}
-    return await _finish(session, ticket, actor, now, "rating_comment", data, notify)
+    return await _finish(session, ticket, actor, now, TicketEventType.rating_comment, data, notify)
 
 
 async def add_comment(
@@ -721,18 +761,24 @@ async def add_comment(
     owner's answer must reach them. Only a cancelled ticket is past talking about."""
     ticket = await _load(session, ticket_id, actor)
     if actor.kind != "owner":
-        raise refusal(ticket, "forbidden")
+        raise refusal(ticket, RefusalCode.forbidden)
     _require_status(ticket, [*OPEN_STATUSES, TicketStatus.resolved, TicketStatus.closed])
     note = _text(text, ticket, required=not photos)
     if len(photos) > MAX_PHOTOS:
-        raise refusal(ticket, "invalid", "photos")
+        raise refusal(ticket, RefusalCode.invalid, Detail.photos)
     added = []
     for file_id, file_unique_id in photos:
         photo = TicketPhoto(ticket_id=ticket_id, file_id=file_id, file_unique_id=file_unique_id)
         session.add(photo)
         added.append(file_id)
     return await _finish(
-        session, ticket, actor, now, "comment", {"text": note, "photos": added}, notify
+        session,
+        ticket,
+        actor,
+        now,
+        TicketEventType.comment,
+        {"text": note, "photos": added},
+        notify,
     )
 
 
@@ -749,7 +795,7 @@ async def add_note(
     ticket = await _load(session, ticket_id, actor)
     _require_staff(ticket, actor)
     note = _text(text, ticket, required=True)
-    return await _finish(session, ticket, actor, now, "note", {"text": note}, notify)
+    return await _finish(session, ticket, actor, now, TicketEventType.note, {"text": note}, notify)
 
 
 async def reply(
@@ -768,7 +814,7 @@ async def reply(
         raise refusal(ticket)
     _require_staff(ticket, actor)
     if ticket.owner_id is None:
-        raise refusal(ticket, "invalid", "owner")
+        raise refusal(ticket, RefusalCode.invalid, Detail.owner)
     message = _text(text, ticket, required=photo is None)
     data: dict[str, Any] = {"text": message}
     if photo is not None:
@@ -778,8 +824,14 @@ async def reply(
             )
         )
         data["photo"] = photo[0]
+    if ticket.status == TicketStatus.new and ticket.assignee_id is None and actor.id is not None:
+        # As helpdesks do: whoever answers a new ticket first is on it, and the card says so.
+        ticket.assignee_id = actor.id
+        ticket.status = TicketStatus.assigned
+        taken = {"assignee_id": actor.id, "assignee": actor.name, "previous_id": None}
+        _event(session, ticket, actor, now, TicketEventType.assigned, taken)
     _responded(ticket, now)
-    return await _finish(session, ticket, actor, now, "reply", data, notify)
+    return await _finish(session, ticket, actor, now, TicketEventType.reply, data, notify)
 
 
 async def set_grade(
@@ -794,14 +846,20 @@ async def set_grade(
     """Grade a complaint A (serious) or B."""
     ticket = await _load(session, ticket_id, actor)
     if ticket.kind != TicketKind.complaint:
-        raise refusal(ticket, "not_complaint")
+        raise refusal(ticket, RefusalCode.not_complaint)
     if grade not in ("A", "B"):
-        raise refusal(ticket, "invalid", "grade")
+        raise refusal(ticket, RefusalCode.invalid, Detail.grade)
     _require_staff(ticket, actor, technician=False)
     previous = ticket.grade
     ticket.grade = grade
     return await _finish(
-        session, ticket, actor, now, "graded", {"grade": grade, "previous": previous}, notify
+        session,
+        ticket,
+        actor,
+        now,
+        TicketEventType.graded,
+        {"grade": grade, "previous": previous},
+        notify,
     )
 
 
@@ -821,12 +879,12 @@ async def reschedule(
     estate = await session.get(Estate, ticket.estate_id)
     if estate is None:
         raise LookupError("the ticket's estate is gone")
-    if day < now.astimezone(ZoneInfo(estate.time_zone)).date():
-        raise refusal(ticket, "invalid", "date")
+    if day < calendar.local(estate, now).date():
+        raise refusal(ticket, RefusalCode.invalid, Detail.date)
     previous = ticket.scheduled_for
     ticket.scheduled_for = day
     data = {"day": day.isoformat(), "previous": previous.isoformat() if previous else None}
-    return await _finish(session, ticket, actor, now, "rescheduled", data, notify)
+    return await _finish(session, ticket, actor, now, TicketEventType.rescheduled, data, notify)
 
 
 async def log_call(
@@ -835,7 +893,7 @@ async def log_call(
     """Record that a staff member looked up the owner's phone to call them."""
     ticket = await _load(session, ticket_id, actor)
     if actor.kind == "owner":
-        raise refusal(ticket, "forbidden")
+        raise refusal(ticket, RefusalCode.forbidden)
     if actor.role == StaffRole.technician and ticket.assignee_id not in (None, actor.id):
-        raise refusal(ticket, "not_assignee")
-    return await _finish(session, ticket, actor, now, "called", {}, notify)
+        raise refusal(ticket, RefusalCode.not_assignee)
+    return await _finish(session, ticket, actor, now, TicketEventType.called, {}, notify)

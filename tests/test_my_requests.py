@@ -7,8 +7,9 @@ from aiogram.types import Message, User
 from sqlmodel import col, select
 
 from bot.i18n import default_catalogs
-from handlers.cards import FixedCB, RateCB, card_drafts
+from handlers.cards import FixedCB, RateCB
 from handlers.my_requests import ReqCB
+from handlers.notifications import card_drafts
 from storage import tickets
 from storage.models import Ticket, TicketEvent, TicketKind, TicketStatus
 from storage.tickets import Actor, no_notify

@@ -21,6 +21,7 @@ from tests.onboarding_fixtures import (
     owner_of,
     register_owner,
 )
+from tests.tickets_fixtures import mark_sent
 
 ALICE = Person(id=501, first_name="Alice", language_code="en")
 BOB = Person(id=502, first_name="Bob", language_code="zh-hans")
@@ -174,6 +175,20 @@ async def test_unknown_phone_goes_to_staff_and_approval_verifies(tg, bot, sessio
     ]
     assert rows[2].method == "editMessageText" and "Zhou Min" in rows[2].payload["text"]
     assert rows[2].payload["message_id"] == {"$message_id_of": f"owner:{owner.id}:pending-card"}
+
+
+async def test_deciding_on_the_card_itself_edits_it_once(tg, bot, session_pool, estate):
+    """Pressed on the delivered card: one direct edit, no second edit through the outbox that
+    Telegram would refuse as "message is not modified"."""
+    await add_staff(session_pool, estate, CLERK, name="Zhou Min")
+    await register_unknown(tg)
+    [card] = await outbox_rows(session_pool, STAFF_CHAT_ID)
+    await mark_sent(session_pool, card.dedupe_key, 77)
+    await tg.press(CLERK, button_data(card, "通过"), STAFF_CHAT_ID, message_id=77)
+    edits = [r for r in bot.sent(STAFF_CHAT_ID) if type(r).__name__ == "EditMessageText"]
+    assert len(edits) == 1 and edits[0].message_id == 77 and "Zhou Min" in edits[0].text
+    keys = [r.dedupe_key for r in await outbox_rows(session_pool, STAFF_CHAT_ID)]
+    assert keys == [card.dedupe_key]
 
 
 async def test_known_unit_is_marked_on_the_card(tg, session_pool, estate):

@@ -9,10 +9,11 @@ import pytest
 from aiogram.types import Message, PhotoSize, User
 from sqlmodel import col, select
 
-from handlers.cards import AssignCB, DoneCB, FixedCB, TicketCB, card_drafts
+from handlers.cards import AssignCB, DoneCB, FixedCB, TicketCB
+from handlers.notifications import card_drafts
 from scheduler.outbox import OutboxSender
-from storage import tickets
-from storage.models import Ticket, TicketEvent
+from storage import staff, tickets
+from storage.models import StaffRole, Ticket, TicketEvent
 from storage.tickets import Actor
 from tests.helpers import ADMIN_ID, STAFF_CHAT_ID, Person, answers
 from tests.mocked_bot import BOT_ID
@@ -215,6 +216,64 @@ async def test_assign_by_username_and_me(tg, bot, zh, make_ticket, staff_members
     assert bot.last_text(STAFF_CHAT_ID) == expected
 
 
+async def test_staff_added_by_user_id_are_found_by_username_once_they_write(
+    tg, bot, zh, make_ticket, session_pool, estate
+):
+    """`frontdoor staff add USER_ID NAME ROLE` knows no @username; their first update tells it."""
+    async with session_pool() as session:
+        for person, role in ((AGENT, StaffRole.agent), (TECH, StaffRole.technician)):
+            await staff.add(
+                session,
+                estate_id=estate.id,
+                telegram_user_id=person.id,
+                name=person.first_name,
+                role=role,
+                actor="cli",
+            )
+    tid = (await make_ticket()).ticket.id
+    await tg.group(AGENT, "/assign 1 @tom")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staffcmd-no-such-staff", who="@tom")
+    await tg.group(TECH, "morning all")
+    await tg.group(AGENT, "/assign 1 @tom")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staffcmd-assigned", number="1", name="Tom")
+    assert (await ticket_row(session_pool, tid)).assignee_id is not None
+    renamed = Person(TECH.id, TECH.first_name, "en", username="tom_new")
+    await tg.group(renamed, "new handle")
+    async with session_pool() as session:
+        member = await staff.active_member(session, estate.id, TECH.id)
+    assert member is not None and member.username == "tom_new" and member.name == "Tom"
+
+
+async def test_close_before_resolving_offers_resolve_and_ask_in_one_press(
+    tg, bot, zh, make_ticket, staff_members, session_pool, outbox_rows
+):
+    tid = (await make_ticket()).ticket.id
+    await tg.group(AGENT, "/close 1")
+    # A new repair cannot be resolved yet: the refusal offers nothing it cannot do.
+    assert bot.sent(STAFF_CHAT_ID)[-1].reply_markup is None
+    await tg.group(AGENT, "/assign 1 me")
+    await tg.group(AGENT, "/close 1")
+    refused = bot.sent(STAFF_CHAT_ID)[-1]
+    assert refused.text == zh(
+        "ticket-error-bad-transition-resolve-first", number="1", status=zh("status-assigned")
+    )
+    [[button]] = refused.reply_markup.inline_keyboard
+    assert button.text == zh("card-btn-resolve-ask")
+    await tg.press(AGENT, button.callback_data, STAFF_CHAT_ID, message_id=900)
+    assert last_answer(bot).text == zh("staffcmd-resolved", number="1")
+    assert (await ticket_row(session_pool, tid)).status == "resolved"
+    [asked] = await owner_rows(outbox_rows)
+    assert "reply_markup" in asked.payload  # "Is it fixed?" with its Yes / No
+    [removed] = [
+        r for r in bot.sent(STAFF_CHAT_ID) if type(r).__name__ == "EditMessageReplyMarkup"
+    ]
+    assert removed.message_id == 900 and removed.reply_markup is None
+    # The owner's "yes" then closes it; pressing the offer again changes nothing.
+    await tg.press(AGENT, button.callback_data, STAFF_CHAT_ID, message_id=900)
+    assert last_answer(bot).show_alert is True
+    assert (await ticket_row(session_pool, tid)).status == "resolved"
+
+
 async def test_reply_reaches_owner_without_staff_data(
     tg, bot, zh, make_ticket, staff_members, session_pool, outbox_rows
 ):
@@ -243,7 +302,46 @@ async def test_reply_to_card_goes_to_owner_and_bang_is_internal(
     rows = await owner_rows(outbox_rows)
     assert len(rows) == 1 and "A plumber is on the way" in rows[0].payload["text"]
     assert "#1" in rows[0].payload["text"]
-    assert await event_types(session_pool, tid) == ["created", "note", "reply"]
+    # The first reply to a new ticket takes it for the one who answered.
+    assert await event_types(session_pool, tid) == ["created", "note", "assigned", "reply"]
+
+
+@pytest.mark.parametrize(
+    "remark",
+    ["！业主态度不好，注意", " ！业主态度不好，注意", " !owner is rude, careful", "\u3000！小心"],
+)
+async def test_full_width_or_spaced_bang_is_internal_too(
+    remark, tg, bot, zh, make_ticket, staff_members, session_pool, outbox_rows
+):
+    """Chinese keyboards type "！": a remark so marked never reaches the owner."""
+    tid = (await make_ticket()).ticket.id
+    await mark_sent(session_pool, f"ticket:{tid}:card", 555)
+    await tg.group(AGENT, remark, reply_to_message=bot_message(555))
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staffcmd-noted", number="1")
+    assert await owner_rows(outbox_rows) == []
+    assert await event_types(session_pool, tid) == ["created", "note"]
+    async with session_pool() as session:
+        note = (await tickets.view(session, tid)).events[-1]
+    assert not note.data["text"].startswith(("!", "！"))
+
+
+async def test_first_reply_to_a_new_ticket_takes_it_for_the_replier(
+    tg, bot, zh, make_ticket, staff_members, session_pool, outbox_rows
+):
+    tid = (await make_ticket()).ticket.id
+    await tg.group(AGENT, "/reply 1 We are looking into it")
+    row = await ticket_row(session_pool, tid)
+    assert row.assignee_id == staff_members["agent"].id and row.status == "assigned"
+    [edit] = [
+        r
+        for r in await outbox_rows(chat_id=STAFF_CHAT_ID)
+        if r.method == "editMessageText" and r.dedupe_key.startswith(f"ticket:{tid}:event:")
+    ]
+    assert "Alice" in edit.payload["text"] and zh("card-nobody") not in edit.payload["text"]
+    # A second reply, by someone else, leaves the ticket with the first.
+    await tg.group(MANAGER, "/reply 1 And the manager knows")
+    assert (await ticket_row(session_pool, tid)).assignee_id == staff_members["agent"].id
+    assert await event_types(session_pool, tid) == ["created", "assigned", "reply", "reply"]
 
 
 async def test_reply_to_the_ticket_command_copy_of_a_card_goes_to_owner(
@@ -258,7 +356,7 @@ async def test_reply_to_the_ticket_command_copy_of_a_card_goes_to_owner(
     )
     rows = await owner_rows(outbox_rows)
     assert len(rows) == 1 and "We come at 3 pm" in rows[0].payload["text"]
-    assert await event_types(session_pool, tid) == ["created", "reply"]
+    assert await event_types(session_pool, tid) == ["created", "assigned", "reply"]
 
 
 async def test_reply_photo_to_card_sends_photo_to_owner(

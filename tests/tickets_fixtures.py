@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import col, select
 
 from bot.i18n import Catalogs
-from handlers.cards import card_drafts
+from handlers.notifications import card_drafts
 from storage import tickets
 from storage.models import (
     Estate,

@@ -69,7 +69,7 @@ async def run(session: AsyncSession, estate: Estate, now: datetime) -> JobResult
             level = 2 if now >= second else 1
             text, markup = cards.card(t, view, now, tz)
             assignee = view.assignee.name if view.assignee else t("card-nobody")
-            threaded = {"reply_to_message_id": {"$reply_to_of": cards.card_key(tid)}}
+            threaded = {"reply_to_message_id": {"$reply_to_of": keys.ticket_card(tid)}}
             drafts += [
                 Draft(
                     keys.sla_alert(tid, which, level),
@@ -82,7 +82,7 @@ async def run(session: AsyncSession, estate: Estate, now: datetime) -> JobResult
                         due=cards.local(first, tz),
                         managers=mentions,
                     ),
-                    subject=cards.subject(tid),
+                    subject=keys.ticket_subject(tid),
                     not_before=now,
                     params=threaded,
                 ),
@@ -91,10 +91,10 @@ async def run(session: AsyncSession, estate: Estate, now: datetime) -> JobResult
                     group,
                     text,
                     method="editMessageText",
-                    subject=cards.subject(tid),
+                    subject=keys.ticket_subject(tid),
                     not_before=now,
                     params={
-                        "message_id": {"$message_id_of": cards.card_key(tid)},
+                        "message_id": {"$message_id_of": keys.ticket_card(tid)},
                         "reply_markup": markup.model_dump(exclude_none=True),
                     },
                 ),

@@ -36,7 +36,7 @@ from sqlmodel import col, select
 from bot.factory import create_dispatcher
 from bot.i18n import default_catalogs
 from bot.settings import Settings
-from handlers.cards import card_drafts
+from handlers.notifications import card_drafts
 from sandbox.markup import ParseError, parse_html, utf16_len
 from storage import estates, tickets
 from storage.db import create_engine, create_session_pool, upgrade_connection

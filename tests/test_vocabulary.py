@@ -1,0 +1,45 @@
+"""The shared vocabularies: outbox keys and subjects, estate window settings validated when set."""
+
+import pytest
+
+from storage import calendar, estates, keys
+from storage.models import Estate
+
+
+def test_subjects_round_trip_and_other_kinds_are_not_taken_for_tickets():
+    assert keys.subject_id(keys.ticket_subject(42), keys.SubjectKind.ticket) == 42
+    assert keys.subject_id(keys.owner_subject(7), keys.SubjectKind.ticket) is None
+    assert keys.subject_id(keys.callback_subject(3), keys.SubjectKind.callback) == 3
+    assert keys.subject_id(None, keys.SubjectKind.ticket) is None
+    assert keys.subject_id("ticket:None", keys.SubjectKind.ticket) is None
+
+
+def test_work_orders_are_the_started_events_messages():
+    assert keys.work_order(5, 9) == keys.ticket_event(5, 9, "order")
+    assert keys.ticket_event(5, 9, "group", "photo", 0) == "ticket:5:event:9:group:photo:0"
+
+
+def test_a_second_registration_request_has_keys_of_its_own():
+    assert keys.registration(7, 1, "pending-card") == "owner:7:pending-card"
+    assert keys.registration(7, 2, "pending-card") == "owner:7:pending-card:2"
+
+
+async def test_working_hours_are_validated_and_normalised_when_set(session_pool, estate: Estate):
+    async with session_pool() as session:
+        saved = await estates.set_working_hours(session, estate.id, " 08:30 - 17:00", "test")
+    assert saved.working_hours == "08:30-17:00"
+    for bad in ("18:00-09:00", "09:00", "nine-six", "09:00-09:00"):
+        async with session_pool() as session:
+            with pytest.raises(calendar.WindowError):
+                await estates.set_working_hours(session, estate.id, bad, "test")
+    async with session_pool() as session:
+        assert (await estates.get(session, estate.id)).working_hours == "08:30-17:00"
+
+
+async def test_quiet_hours_may_cross_midnight(session_pool, estate: Estate):
+    async with session_pool() as session:
+        saved = await estates.set_quiet_hours(session, estate.id, "22:00-07:30", "test")
+    assert saved.quiet_hours == "22:00-07:30"
+    async with session_pool() as session:
+        with pytest.raises(calendar.WindowError):
+            await estates.set_quiet_hours(session, estate.id, "late-early", "test")
