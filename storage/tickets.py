@@ -512,7 +512,7 @@ async def assign(
         and ticket.status != TicketStatus.reopened
         and ticket.assignee_id not in (None, assignee.id)
     ):
-        raise refusal(ticket, "taken")
+        await _holder_refusal(session, ticket_id)
     if actor.kind == "owner":
         raise refusal(ticket, "forbidden")
     if actor.role == StaffRole.technician and (
@@ -523,13 +523,39 @@ async def assign(
         raise refusal(ticket, "invalid", "assignee")
     if ticket.assignee_id == assignee.id and ticket.status != TicketStatus.reopened:
         raise refusal(ticket)
-    previous = ticket.assignee_id
+    previous, seen_status = ticket.assignee_id, ticket.status
+    status = TicketStatus.in_progress if seen_status == TicketStatus.in_progress else None
+    # A conditional update on the state and assignee just read: of colleagues pressing Take at
+    # once (where the row lock above is no lock, as on SQLite), exactly one changes the row.
+    claimed = await session.exec(
+        update(Ticket)
+        .where(
+            col(Ticket.id) == ticket.id,
+            col(Ticket.status) == seen_status,
+            col(Ticket.assignee_id).is_(None)
+            if previous is None
+            else col(Ticket.assignee_id) == previous,
+        )
+        .values(assignee_id=assignee.id, status=status or TicketStatus.assigned)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        await session.rollback()
+        await _holder_refusal(session, ticket_id)
     ticket.assignee_id = assignee.id
-    if ticket.status != TicketStatus.in_progress:
-        ticket.status = TicketStatus.assigned
+    ticket.status = status or TicketStatus.assigned
     _responded(ticket, now)
     data = {"assignee_id": assignee.id, "assignee": assignee.name, "previous_id": previous}
     return await _finish(session, ticket, actor, now, "assigned", data, notify)
+
+
+async def _holder_refusal(session: AsyncSession, ticket_id: int) -> None:
+    """Refuse a lost race for a ticket, naming the colleague who has it now."""
+    ticket = await session.get(Ticket, ticket_id, populate_existing=True)
+    if ticket is None:
+        raise TicketError("not_found")
+    holder = await session.get(StaffMember, ticket.assignee_id) if ticket.assignee_id else None
+    raise refusal(ticket, "taken", holder.name if holder else "")
 
 
 async def start_work(

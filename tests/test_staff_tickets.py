@@ -663,7 +663,7 @@ async def test_second_take_is_refused_but_assign_can_hand_over(
     await tg.press(AGENT, press_data("take", tid), STAFF_CHAT_ID)
     await tg.press(TECH, press_data("take", tid), STAFF_CHAT_ID)
     assert last_answer(bot).show_alert
-    assert last_answer(bot).text == zh("ticket-error-taken", number="1", status="")
+    assert last_answer(bot).text == zh("ticket-error-taken", number="1", name=AGENT.first_name)
     assert (await ticket_row(session_pool, tid)).assignee_id == staff_members["agent"].id
     await tg.group(AGENT, "/assign 1 @tom")
     assert (await ticket_row(session_pool, tid)).assignee_id == staff_members["technician"].id

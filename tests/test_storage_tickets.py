@@ -20,6 +20,8 @@ from storage.models import (
 )
 from storage.outbox import Draft
 from storage.tickets import Actor, TicketError
+from storage.db import create_engine, upgrade_connection
+from tests.conftest import PG_URL, pg_engine
 from tests.tickets_fixtures import *  # noqa: F403
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -867,3 +869,66 @@ async def test_a_failing_notify_writes_nothing(make_ticket, session_pool, staff_
     assert await drafts_count(session_pool) == drafts
     async with session_pool() as session:
         assert len((await session.exec(select(TicketPhoto))).all()) == 0
+
+
+class TestTakeRace:
+    """Separate connections, as in production: the in-memory test database shares one
+    connection between sessions, so it cannot show a race (or its fix)."""
+
+    @pytest.fixture(
+        params=[
+            "sqlite-file",
+            pytest.param(
+                "postgresql",
+                marks=pytest.mark.skipif(not PG_URL, reason="FRONTDOOR_TEST_DATABASE_URL unset"),
+            ),
+        ]
+    )
+    async def engine(self, request, tmp_path):
+        if request.param == "postgresql":
+            async with pg_engine() as engine:
+                yield engine
+            return
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'race.db'}")
+        async with engine.begin() as conn:
+            await conn.run_sync(upgrade_connection)
+        yield engine
+        await engine.dispose()
+
+    async def test_concurrent_takes_have_exactly_one_winner(
+        self, make_ticket, session_pool, staff_members
+    ):
+        """Three colleagues press Take at once: one gets the ticket, the others are told it is
+        taken (and by whom); the history shows one assignment."""
+        view = await make_ticket()
+        tid = view.ticket.id
+        pressers = [staff_members[k] for k in ("agent", "technician", "manager")]
+
+        async def take(member):
+            async with session_pool() as session:
+                try:
+                    done = await tickets.assign(
+                        session,
+                        tid,
+                        assignee=member,
+                        actor=Actor.staff(member),
+                        now=view.ticket.created_at,
+                        notify=tickets.no_notify,
+                        take=True,
+                    )
+                except TicketError as error:
+                    return error
+                return done
+
+        results = await asyncio.gather(*(take(m) for m in pressers))
+        winners = [r for r in results if not isinstance(r, TicketError)]
+        losers = [r for r in results if isinstance(r, TicketError)]
+        assert len(winners) == 1
+        assert [e.code for e in losers] == ["taken", "taken"]
+        holder = winners[0].assignee
+        assert holder is not None
+        assert all(e.detail == holder.name for e in losers)
+        assert (await events_of(session_pool, tid)).count("assigned") == 1
+        async with session_pool() as session:
+            ticket = await session.get(Ticket, tid)
+            assert ticket is not None and ticket.assignee_id == holder.id
