@@ -68,6 +68,8 @@ def unit_lines(t: Translator, unit_statement: UnitStatement) -> list[str]:
         lines.append(t("fees-more", count=hidden))
     if unit_statement.open:
         lines.append(t("fees-unit-owed", total=format_totals(t, unit_statement.outstanding)))
+    elif not unit_statement.paid:
+        lines.append(t("fees-unit-none"))
     else:
         lines.append(t("fees-unit-clear"))
     if unit_statement.paid:
@@ -93,7 +95,9 @@ def statement_lines(t: Translator, statements: list[UnitStatement]) -> list[str]
     for unit_statement in statements:
         lines += unit_lines(t, unit_statement)
     lines.append("")
-    if owed:
+    if not any(s.open or s.paid for s in statements):
+        lines.append(t("fees-none"))
+    elif owed:
         overdue = any(line.overdue for s in statements for line in s.open)
         lines.append(t("fees-total", total=format_totals(t, owed)))
         if overdue:

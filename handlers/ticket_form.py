@@ -335,7 +335,7 @@ async def ask_description(ctx: Ctx, draft: FormDraft) -> None:
 def description_problem(t: Translator, text: str) -> str | None:
     """Why a description is refused, or None if it is fine."""
     length = len(text.strip())
-    if length < DESCRIPTION_MIN:
+    if tickets.meaningful_length(text) < DESCRIPTION_MIN:
         return t("form-description-too-short", count=DESCRIPTION_MIN)
     if length > DESCRIPTION_MAX:
         return t("form-description-too-long", limit=str(DESCRIPTION_MAX), length=str(length))

@@ -142,6 +142,11 @@ def no_notify(view: TicketView, event: TicketEvent) -> Sequence[Draft]:
     return ()
 
 
+def meaningful_length(text: str) -> int:
+    """Letters and digits only: "😡😡😡😡😡😡" or "!!!!!" says nothing a technician can act on."""
+    return sum(char.isalnum() for char in text)
+
+
 # --- SLA -------------------------------------------------------------------------------------
 
 
@@ -295,7 +300,7 @@ async def list_for_owner(session: AsyncSession, owner_id: int, *, limit: int = 1
 
 
 async def queue(session: AsyncSession, estate_id: int, now: datetime) -> list[TicketView]:
-    """Open tickets of the estate, overdue first, then oldest first."""
+    """Open tickets of the estate: overdue first, then urgent ones, then oldest first."""
     tickets = (
         await session.exec(
             select(Ticket)
@@ -307,7 +312,9 @@ async def queue(session: AsyncSession, estate_id: int, now: datetime) -> list[Ti
         )
     ).all()
     views = await _views(session, list(tickets))
-    return sorted(views, key=lambda v: not v.overdue(now))
+    return sorted(
+        views, key=lambda v: (not v.overdue(now), v.ticket.urgency != Urgency.urgent)
+    )
 
 
 # --- creating --------------------------------------------------------------------------------
@@ -347,7 +354,7 @@ async def create(
     description = description.strip()
     if category not in categories:
         raise TicketError("invalid", detail="category")
-    if not DESCRIPTION_MIN <= len(description) <= DESCRIPTION_MAX:
+    if meaningful_length(description) < DESCRIPTION_MIN or len(description) > DESCRIPTION_MAX:
         raise TicketError("invalid", detail="description")
     if len(photos) > MAX_PHOTOS:
         raise TicketError("invalid", detail="photos")

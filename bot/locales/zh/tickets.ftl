@@ -160,6 +160,8 @@ staffcmd-usage-done = 用法：/done N [处理说明]
 staffcmd-usage-close = 用法：/close N
 staffcmd-usage-reopen = 用法：/reopen N [原因]
 staffcmd-usage-grade = 用法：/grade N A|B
+    { grade-a-meaning }
+    { grade-b-meaning }
 staffcmd-usage-reschedule = 用法：/reschedule N YYYY-MM-DD
 staffcmd-no-such-staff = 没有在职员工 { $who }。请使用 /staff 中登记的 @用户名，或 me。
 staffcmd-queue-empty = 暂无未完成工单。🎉
@@ -185,3 +187,5 @@ staffcmd-rescheduled = 📅 #{ $number }：上门日期改为 { $day }，已通�
 staffcmd-call = #{ $number } — { $name }：{ $phone }
 staffcmd-pick-assignee = 指派给谁？
 staffcmd-stale = 此按钮已过期。
+grade-a-meaning = A = 严重：涉及安全隐患、重复投诉或需主管处理的纠纷，优先处理并由主管复核。
+grade-b-meaning = B = 一般：由客服按正常时限处理。

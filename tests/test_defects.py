@@ -1,0 +1,85 @@
+"""Defects found trying the demo as an owner, a staff member and a manager (issue 15)."""
+
+from datetime import timedelta
+
+import pytest
+
+from handlers.staff_admin import pending_card_text
+from handlers.ticket_form import description_problem
+from storage import owners, tickets
+from storage.models import Owner, OwnerStatus, TicketStatus
+from storage.tickets import Actor, TicketError
+from tests.helpers import STAFF_CHAT_ID
+from tests.tickets_fixtures import *  # noqa: F403
+from tests.tickets_fixtures import AGENT, OWNER
+
+
+@pytest.fixture
+def en(catalogs):
+    return catalogs.translator("en")
+
+
+@pytest.fixture
+def zh(catalogs):
+    return catalogs.translator("zh")
+
+
+# --- owners ------------------------------------------------------------------------------------
+
+
+async def test_emoji_only_description_is_too_short(en, make_ticket):
+    assert description_problem(en, "😡😡😡😡😡😡") == en("form-description-too-short", count=5)
+    assert description_problem(en, "漏水了！！") == en("form-description-too-short", count=5)
+    assert description_problem(en, "厨房漏水了") is None
+    assert description_problem(en, "Leak 2") is None
+    with pytest.raises(TicketError):
+        await make_ticket(description="😡😡😡😡😡😡 !!")
+
+
+async def test_a_unit_with_no_charges_says_so(tg, bot, en, verified_owner, units):
+    await tg.send(OWNER, "💳 My fees")
+    text = bot.last_text(OWNER.id)
+    assert en("fees-none") in text
+    assert en("fees-all-clear") not in text and en("fees-unit-clear") not in text
+
+
+# --- staff ---------------------------------------------------------------------------------------
+
+
+async def test_queue_lists_urgent_work_above_normal(tg, bot, make_ticket, staff_members, clock):
+    await make_ticket()
+    clock.advance(timedelta(minutes=1))
+    await make_ticket(urgency="urgent", description="Water everywhere in the hall!")
+    await tg.group(AGENT, "/assign 2 me")
+    await tg.group(AGENT, "/dispatch 2")
+    await tg.group(AGENT, "/queue")
+    text = bot.last_text(STAFF_CHAT_ID)
+    assert text.index("#2") < text.index("#1")
+
+
+async def test_grade_usage_says_what_a_and_b_mean(tg, bot, zh, staff_members):
+    await tg.group(AGENT, "/grade 1")
+    text = bot.last_text(STAFF_CHAT_ID)
+    assert zh("grade-a-meaning") in text and zh("grade-b-meaning") in text
+
+
+async def test_registration_requests_do_not_look_like_ticket_numbers(
+    session_pool, estate, zh, units
+):
+    async with session_pool() as session:
+        result = await owners.request_registration(
+            session,
+            estate_id=estate.id,
+            telegram_user_id=6100,
+            chat_id=6100,
+            language="zh",
+            phone="+8613800009999",
+            name="Zhao Lei",
+            building="3",
+            unit="1201",
+            drafts=lambda claim: [],
+        )
+    assert result.claim is not None
+    text = pending_card_text(zh, result.claim)
+    assert "#" not in text
+    assert f"R{result.claim.owner.id}" in text
