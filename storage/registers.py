@@ -381,9 +381,16 @@ async def import_owners(
 
 
 async def import_charges(
-    session: AsyncSession, estate_id: int, rows: Sequence[ChargeRow], actor: str
+    session: AsyncSession,
+    estate_id: int,
+    rows: Sequence[ChargeRow],
+    actor: str,
+    problems: Sequence[RowError] = (),
 ) -> ImportResult:
-    """Charges for units of the register; identical rows are no-ops, changed ones conflicts."""
+    """Charges for units of the register; identical rows are no-ops, changed ones conflicts.
+
+    `problems` are the file's own (from `parse_charges`): with any, nothing is written, and
+    they are reported together with the rows' problems here, so one run lists them all."""
     estate = await _estate(session, estate_id)
     units = {
         (u.building, u.number): u
@@ -397,7 +404,7 @@ async def import_charges(
             )
         ).all()
     }
-    errors: list[RowError] = []
+    errors: list[RowError] = list(problems)
     new: list[Charge] = []
     unchanged = 0
     for row in rows:
@@ -433,7 +440,7 @@ async def import_charges(
         else:
             unchanged += 1
     if errors:
-        return ImportResult("charges", errors=errors)
+        return ImportResult("charges", errors=sorted(errors, key=lambda error: error.line))
     session.add_all(new)
     counts = {"charges_created": len(new), "charges_unchanged": unchanged}
     audit.record(
