@@ -18,6 +18,7 @@ from bot.middlewares import (
     LoggingMiddleware,
     RetryHiccups,
 )
+from bot.reachable import ReachableAgainMiddleware
 from bot.settings import Settings
 from handlers import routers
 from storage.db import POOL_SIZE, SessionPool
@@ -57,6 +58,7 @@ def create_dispatcher(
     dp.update.outer_middleware(ConcurrencyGate(MAX_CONCURRENT_UPDATES))
     dp.update.outer_middleware(DbSessionMiddleware(session_pool))
     dp.update.outer_middleware(ContextMiddleware(catalogs))
+    dp.update.outer_middleware(ReachableAgainMiddleware())
     idle = IdleTimeoutMiddleware()
     dp.message.outer_middleware(idle)
     dp.callback_query.outer_middleware(idle)

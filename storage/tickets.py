@@ -312,9 +312,7 @@ async def queue(session: AsyncSession, estate_id: int, now: datetime) -> list[Ti
         )
     ).all()
     views = await _views(session, list(tickets))
-    return sorted(
-        views, key=lambda v: (not v.overdue(now), v.ticket.urgency != Urgency.urgent)
-    )
+    return sorted(views, key=lambda v: (not v.overdue(now), v.ticket.urgency != Urgency.urgent))
 
 
 # --- creating --------------------------------------------------------------------------------

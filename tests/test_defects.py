@@ -6,9 +6,9 @@ import pytest
 
 from handlers.staff_admin import pending_card_text
 from handlers.ticket_form import description_problem
-from storage import owners, tickets
-from storage.models import Owner, OwnerStatus, TicketStatus
-from storage.tickets import Actor, TicketError
+from storage import owners
+from storage.models import Owner, OwnerStatus
+from storage.tickets import TicketError
 from tests.helpers import STAFF_CHAT_ID
 from tests.tickets_fixtures import *  # noqa: F403
 from tests.tickets_fixtures import AGENT, OWNER
@@ -83,3 +83,18 @@ async def test_registration_requests_do_not_look_like_ticket_numbers(
     text = pending_card_text(zh, result.claim)
     assert "#" not in text
     assert f"R{result.claim.owner.id}" in text
+
+
+async def test_an_unreachable_owner_is_reachable_again_on_any_update(
+    tg, bot, en, session_pool, verified_owner
+):
+    async with session_pool() as session:
+        owner = await session.get(Owner, verified_owner.id)
+        owner.status = OwnerStatus.unreachable
+        session.add(owner)
+        await session.commit()
+    await tg.send(OWNER, "💳 My fees")
+    assert bot.last_text(OWNER.id) != en("menu-status-pending")
+    assert en("fees-none") in bot.last_text(OWNER.id)
+    async with session_pool() as session:
+        assert (await session.get(Owner, verified_owner.id)).status == OwnerStatus.verified

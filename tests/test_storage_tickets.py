@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import col, select
 
 from storage import tickets
+from storage.db import create_engine, upgrade_connection
 from storage.models import (
     Estate,
     OutboxMessage,
@@ -20,7 +21,6 @@ from storage.models import (
 )
 from storage.outbox import Draft
 from storage.tickets import Actor, TicketError
-from storage.db import create_engine, upgrade_connection
 from tests.conftest import PG_URL, pg_engine
 from tests.tickets_fixtures import *  # noqa: F403
 
