@@ -1,4 +1,12 @@
-"""The `frontdoor` command (DESIGN.md §5). Exit codes: 0 ok, 1 failure, 2 usage or settings."""
+"""The `frontdoor` command (DESIGN.md §5). Exit codes: 0 ok, 1 failure, 2 usage or settings.
+
+Import rule (issue 9): this module imports only the standard library and the light settings and
+logging modules at the top. Each subcommand's handler imports what it needs inside its own body,
+and only `run` and `demo` may import aiogram (directly or through bot.runners / bot.factory /
+handlers): importing aiogram builds ~600 pydantic models and costs seconds, which admin commands
+such as `db upgrade`, `import` and `staff add` must not pay. New subcommands follow the same
+pattern; tests/test_cli_imports.py checks it in a fresh interpreter.
+"""
 
 import argparse
 import asyncio
@@ -6,24 +14,18 @@ import logging
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
-
-from alembic.script import ScriptDirectory
-from sqlalchemy.exc import SQLAlchemyError
+from typing import TYPE_CHECKING, Any
 
 from bot.logging import setup_logging
 from bot.settings import Mode, Settings, SettingsError, load_settings
-from storage import db, registers, staff
-from storage.models import StaffRole
+
+if TYPE_CHECKING:
+    from storage.db import SessionPool
+    from storage.models import StaffRole
 
 log = logging.getLogger("frontdoor.cli")
 
-ROLE_ALIASES = {
-    "客服": StaffRole.agent,
-    "维修": StaffRole.technician,
-    "收费": StaffRole.cashier,
-    "主管": StaffRole.manager,
-}
+ROLE_ALIASES = {"客服": "agent", "维修": "technician", "收费": "cashier", "主管": "manager"}
 MAX_STAFF_NAME = 100
 CLI_ACTOR = "cli"
 
@@ -32,12 +34,12 @@ class Failure(Exception):
     """A command could not do its job; the message is printed and the exit code is 1."""
 
 
-def _role(value: str) -> StaffRole:
-    role = ROLE_ALIASES.get(value.strip())
-    if role is not None:
-        return role
+def _role(value: str) -> "StaffRole":
+    from storage.models import StaffRole
+
+    value = value.strip()
     try:
-        return StaffRole(value.strip().lower())
+        return StaffRole(ROLE_ALIASES.get(value, value.lower()))
     except ValueError:
         roles = ", ".join(r.value for r in StaffRole)
         raise argparse.ArgumentTypeError(f"must be one of {roles}") from None
@@ -103,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler: Callable[[Settings, argparse.Namespace], int] = args.handler
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         settings = load_settings()
         token = settings.bot_token.get_secret_value() if settings.bot_token else None
@@ -126,22 +130,24 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _upgrade(settings: Settings) -> None:
+    from storage import db
+
     db.upgrade(settings.database_url)
 
 
 def _with_estate(
-    settings: Settings, work: Callable[[db.SessionPool, int], Coroutine[Any, Any, int]]
+    settings: Settings, work: Callable[["SessionPool", int], Coroutine[Any, Any, int]]
 ) -> int:
     """Run `work(session_pool, estate_id)` against the default estate, made if missing."""
-    from bot.runners import ensure_estate
+    from bot.bootstrap import ensure_estate
+    from storage import db
 
     async def go() -> int:
         engine = db.create_engine(settings.database_url)
         try:
             pool = db.create_session_pool(engine)
             estate = await ensure_estate(pool, settings)
-            assert estate.id is not None
-            return await work(pool, estate.id)
+            return await work(pool, db.saved_id(estate))
         finally:
             await engine.dispose()
 
@@ -169,11 +175,15 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    from alembic.script import ScriptDirectory
+
+    from storage import db
+
     _upgrade(settings)
     config = db.alembic_config(settings.database_url)
     head = ScriptDirectory.from_config(config).get_current_head()
 
-    async def no_work(pool: db.SessionPool, estate_id: int) -> int:
+    async def no_work(pool: "SessionPool", estate_id: int) -> int:
         return 0
 
     _with_estate(settings, no_work)
@@ -182,10 +192,12 @@ def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from storage import registers
+
     _upgrade(settings)
     path: Path = args.file
 
-    async def work(pool: db.SessionPool, estate_id: int) -> int:
+    async def work(pool: "SessionPool", estate_id: int) -> int:
         async with pool() as session:
             region = await registers.estate_region(session, estate_id)
         try:
@@ -224,9 +236,11 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _staff_add(settings: Settings, args: argparse.Namespace) -> int:
+    from storage import staff
+
     _upgrade(settings)
 
-    async def work(pool: db.SessionPool, estate_id: int) -> int:
+    async def work(pool: "SessionPool", estate_id: int) -> int:
         async with pool() as session:
             member = await staff.add(
                 session,

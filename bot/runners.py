@@ -24,33 +24,18 @@ from aiogram.types import (
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
+from bot.bootstrap import ensure_estate
 from bot.clock import Clock, system_clock
 from bot.factory import create_bot, create_dispatcher
 from bot.i18n import Catalogs, Translator, default_catalogs
 from bot.settings import LOCALES, Settings, SettingsError
 from scheduler.app import background
-from storage import estates
-from storage.db import SessionPool, create_engine, create_session_pool
-from storage.models import Estate
+from storage.db import create_engine, create_session_pool
 
 log = logging.getLogger("frontdoor.run")
 
-DEFAULT_ESTATE_NAME = "Frontdoor"
 DRAIN_TIMEOUT = 30.0
 SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-
-
-async def ensure_estate(session_pool: SessionPool, settings: Settings) -> Estate:
-    """The default estate from the settings (created on first start)."""
-    async with session_pool() as session:
-        return await estates.ensure_default(
-            session,
-            name=DEFAULT_ESTATE_NAME,
-            time_zone=settings.time_zone,
-            locale=settings.locale,
-            currency=settings.currency,
-            staff_chat_id=settings.staff_chat_id,
-        )
 
 
 class InFlight(BaseMiddleware):

@@ -1,14 +1,15 @@
 """Engine, sessions and schema upgrades for SQLite (embedded) and PostgreSQL (production)."""
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -48,7 +49,25 @@ def create_session_pool(engine: AsyncEngine) -> SessionPool:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
 
 
-def alembic_config(url: str) -> Config:
+class Row(Protocol):
+    id: int | None
+
+
+class UnsavedRowError(RuntimeError):
+    """A row was used by id before it was flushed: a bug in the calling code, never bad input."""
+
+
+def saved_id(row: Row) -> int:
+    """The primary key of a row that has been flushed or loaded."""
+    if row.id is None:
+        raise UnsavedRowError(f"{type(row).__name__} has no id yet (flush it first)")
+    return row.id
+
+
+def alembic_config(url: str) -> "Config":
+    # Alembic is imported here, not at the top: the bot and most commands never upgrade.
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -57,11 +76,15 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the schema to `revision`; safe to call on every start."""
+    from alembic import command
+
     command.upgrade(alembic_config(url), revision)
 
 
 def upgrade_connection(connection: Any, revision: str = "head") -> None:
     """Upgrade through an open sync connection (used with `AsyncConnection.run_sync`)."""
+    from alembic import command
+
     config = alembic_config("")
     config.attributes["connection"] = connection
     command.upgrade(config, revision)
