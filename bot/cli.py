@@ -257,13 +257,13 @@ def _staff_add(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _staff_list(settings: Settings, args: argparse.Namespace) -> int:
-    from storage import staff as staff_members
+    from storage import staff
 
     _upgrade(settings)
 
-    async def work(pool: db.SessionPool, estate_id: int) -> int:
+    async def work(pool: "SessionPool", estate_id: int) -> int:
         async with pool() as session:
-            members = await staff_members.list_active(session, estate_id)
+            members = await staff.list_active(session, estate_id)
         if not members:
             print("no active staff")
         for member in members:
@@ -274,13 +274,13 @@ def _staff_list(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _staff_remove(settings: Settings, args: argparse.Namespace) -> int:
-    from storage import staff as staff_members
+    from storage import staff
 
     _upgrade(settings)
 
-    async def work(pool: db.SessionPool, estate_id: int) -> int:
+    async def work(pool: "SessionPool", estate_id: int) -> int:
         async with pool() as session:
-            member = await staff_members.remove(
+            member = await staff.remove(
                 session, estate_id=estate_id, telegram_user_id=args.user_id, actor=CLI_ACTOR
             )
         if member is None:

@@ -15,6 +15,8 @@ ADMIN_COMMANDS = [
     ["db", "upgrade"],
     ["import", "owners", "{owners}"],
     ["staff", "add", "4242", "Wang Fang", "agent"],
+    ["staff", "list"],
+    ["staff", "remove", "4242"],
 ]
 
 PROBE = """
