@@ -11,6 +11,7 @@ def routers() -> list[Router]:
         complaints,
         fallback,
         fees,
+        flow_guard,
         my_requests,
         onboarding,
         repairs,
@@ -21,6 +22,7 @@ def routers() -> list[Router]:
 
     return [
         common.router,
+        flow_guard.router,
         staff_admin.router,
         staff_tickets.router,
         onboarding.router,

@@ -637,6 +637,14 @@ async def on_stale_button(query: CallbackQuery, t: Translator) -> None:
     await query.answer(t("form-stale"), show_alert=True)
 
 
+async def ask_again(ctx: Ctx) -> None:
+    """The current step's question once more (the owner chose to keep the report)."""
+    draft = await load(ctx.state)
+    current = await ctx.state.get_state()
+    if draft is not None and current is not None:
+        await _ASKERS[current.rsplit(":", 1)[-1]](ctx, draft)
+
+
 @router.message(StateFilter(TicketForm), NotMenu())
 async def on_unexpected(
     message: Message,

@@ -98,3 +98,26 @@ async def test_an_unreachable_owner_is_reachable_again_on_any_update(
     assert en("fees-none") in bot.last_text(OWNER.id)
     async with session_pool() as session:
         assert (await session.get(Owner, verified_owner.id)).status == OwnerStatus.verified
+
+
+async def test_a_command_mid_flow_asks_before_leaving_the_report(
+    tg, bot, en, verified_owner, units, dp
+):
+    await tg.send(OWNER, "🛠 Report a repair")
+    await tg.press_label(OWNER, "3-1202")
+    await tg.press_label(OWNER, "Plumbing")
+    await tg.send(OWNER, "/ticket 1")
+    assert bot.last_text(OWNER.id) == en("flow-leave-ask")
+    await tg.press_label(OWNER, en("flow-btn-keep"))
+    assert "What is wrong?" in bot.last_text(OWNER.id)
+    await tg.send(OWNER, "The kitchen tap drips all night.")
+    await tg.send(OWNER, "💳 My fees")
+    assert bot.last_text(OWNER.id) == en("flow-leave-ask")
+    await tg.press_label(OWNER, en("flow-btn-keep"))
+    # Still at the photo step, the description kept.
+    assert "photo" in bot.last_text(OWNER.id).casefold()
+    await tg.send(OWNER, "/fees")
+    await tg.press_label(OWNER, en("flow-btn-leave"))
+    assert en("fees-none") in bot.last_text(OWNER.id)
+    state = dp.fsm.get_context(bot, OWNER.id, OWNER.id)
+    assert await state.get_state() is None
