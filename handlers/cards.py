@@ -103,7 +103,13 @@ def kind_label(t: Translator, kind: str) -> Html:
 
 
 # Refusals with a more helpful text of their own than their code's general one.
-SPECIFIC_REFUSALS = frozenset({("invalid", "date"), ("bad_transition", "resolve_first")})
+SPECIFIC_REFUSALS = frozenset(
+    {
+        ("invalid", "date"),
+        ("bad_transition", "resolve_first"),
+        ("forbidden", "manager_reopens"),
+    }
+)
 
 
 def error_text(t: Translator, error: TicketError) -> str:
@@ -225,6 +231,8 @@ def card_actions(ticket: Ticket) -> list[str]:
         actions.append("resolve")
     if status == TicketStatus.resolved:
         actions += ["close", "reopen"]
+    if status == TicketStatus.closed:
+        actions.append("reopen")
     if status not in (TicketStatus.closed, TicketStatus.cancelled):
         actions.append("call")
     return actions

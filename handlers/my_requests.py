@@ -406,6 +406,16 @@ def refusal_text(t: Translator, error: TicketError) -> str:
     return t("myreq-not-found") if error.code == "not_found" else cards.error_text(t, error)
 
 
+def stale_fixed_text(t: Translator, error: TicketError) -> str:
+    """An "Is it fixed?" answered after things moved on: where the ticket stands, kindly."""
+    number = str(error.number or "")
+    if error.code == "bad_transition" and error.status in tickets.OPEN_STATUSES:
+        return t("myreq-fixed-stale-open", number=number)
+    if error.code == "bad_transition" and error.status in tickets.FINAL_STATUSES:
+        return t("myreq-fixed-stale-closed", number=number)
+    return refusal_text(t, error)
+
+
 # --- comments and photos (from "Add comment", "not fixed" or a reply to a staff message) ---------
 
 
@@ -538,7 +548,8 @@ async def on_fixed(
             notify=staff_side(cards.card_drafts(catalogs, estate), anchor.chat.id),
         )
     except TicketError as error:
-        await query.answer(refusal_text(t, error), show_alert=True)
+        await query.answer(stale_fixed_text(t, error), show_alert=True)
+        await close_buttons(query)
         return
     await query.answer()
     await close_buttons(query)

@@ -19,9 +19,9 @@ from handlers.cards import (
     DoneCB,
     TicketCB,
     assign_markup,
-    card,
     card_drafts,
     card_markup,
+    card_text,
     category_label,
     error_text,
     event_label,
@@ -204,7 +204,7 @@ async def show_ticket(
     if view is None:
         return
     tz = _tz(estate)
-    text, markup = card(t, view, clock(), tz)
+    text = card_text(t, view, clock(), tz)
     history = [
         t(
             "staffcmd-history-line",
@@ -215,8 +215,11 @@ async def show_ticket(
         )
         for event in view.events[-HISTORY_MAX:]
     ]
+    # Without buttons: this copy is never updated, so its buttons would go stale.
     sent = await message.reply(
-        "\n".join([text, "", t("staffcmd-history"), *history]), reply_markup=markup
+        "\n".join(
+            [text, "", t("staffcmd-history"), *history, "", t("staffcmd-copy-buttons-on-card")]
+        )
     )
     # Replying to this copy of the card answers the owner, as on the card itself.
     await remember_about(session, sent, view.ticket.id, clock())

@@ -63,6 +63,8 @@ OPEN_STATUSES = frozenset(
     {TicketStatus.new, TicketStatus.assigned, TicketStatus.in_progress, TicketStatus.reopened}
 )
 FINAL_STATUSES = frozenset({TicketStatus.closed, TicketStatus.cancelled})
+# How long after closing the owner's "not fixed" still reopens the ticket.
+OWNER_REOPEN_WINDOW = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -627,14 +629,24 @@ async def reopen(
     reason: str | None,
     notify: Notify,
 ) -> TicketView:
-    """Back to work after a resolution that did not hold."""
+    """Back to work after a resolution that did not hold; a closed ticket only by a manager
+    (the event records that it had been closed)."""
     ticket = await _load(session, ticket_id, actor)
-    _require_status(ticket, [TicketStatus.resolved])
+    _require_status(ticket, [TicketStatus.resolved, TicketStatus.closed])
     _require_staff(ticket, actor, technician=False)
+    was = TicketStatus(ticket.status)
+    if was == TicketStatus.closed and actor.kind == "staff" and actor.role != StaffRole.manager:
+        raise refusal(ticket, "forbidden", "manager_reopens")
     why = _text(reason, ticket)
+    _reopen(ticket)
+    data = {"reason": why, "was": was.value}
+    return await _finish(session, ticket, actor, now, "reopened", data, notify)
+
+
+def _reopen(ticket: Ticket) -> None:
     ticket.status = TicketStatus.reopened
     ticket.resolved_at = None
-    return await _finish(session, ticket, actor, now, "reopened", {"reason": why}, notify)
+    ticket.closed_at = None
 
 
 async def cancel(
@@ -667,20 +679,26 @@ async def confirm_fixed(
     now: datetime,
     notify: Notify,
 ) -> TicketView:
-    """The owner's answer to "Is it fixed?": yes closes, no reopens."""
+    """The owner's answer to "Is it fixed?": yes closes, no reopens — also a ticket staff
+    closed before the owner answered, within OWNER_REOPEN_WINDOW of its closing."""
     actor = Actor.owner(owner_id)
     ticket = await _load(session, ticket_id, actor)
-    _require_status(ticket, [TicketStatus.resolved])
+    recently_closed = (
+        ticket.status == TicketStatus.closed
+        and ticket.closed_at is not None
+        and now - ticket.closed_at <= OWNER_REOPEN_WINDOW
+    )
+    if fixed or not recently_closed:
+        _require_status(ticket, [TicketStatus.resolved])
     why = _text(reason, ticket)
     if fixed:
         ticket.status = TicketStatus.closed
         ticket.closed_at = now
         return await _finish(session, ticket, actor, now, "closed", {"confirmed": True}, notify)
-    ticket.status = TicketStatus.reopened
-    ticket.resolved_at = None
-    return await _finish(
-        session, ticket, actor, now, "reopened", {"reason": why, "by_owner": True}, notify
-    )
+    was = TicketStatus(ticket.status)
+    _reopen(ticket)
+    data = {"reason": why, "by_owner": True, "was": was.value}
+    return await _finish(session, ticket, actor, now, "reopened", data, notify)
 
 
 async def rate(

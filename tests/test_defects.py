@@ -4,14 +4,15 @@ from datetime import timedelta
 
 import pytest
 
+from handlers.cards import FixedCB
 from handlers.staff_admin import pending_card_text
 from handlers.ticket_form import description_problem
-from storage import owners
-from storage.models import Owner, OwnerStatus
+from storage import owners, tickets
+from storage.models import Owner, OwnerStatus, TicketStatus
 from storage.tickets import TicketError
-from tests.helpers import STAFF_CHAT_ID
+from tests.helpers import STAFF_CHAT_ID, answers
 from tests.tickets_fixtures import *  # noqa: F403
-from tests.tickets_fixtures import AGENT, OWNER
+from tests.tickets_fixtures import AGENT, MANAGER, OWNER
 
 
 @pytest.fixture
@@ -121,3 +122,53 @@ async def test_a_command_mid_flow_asks_before_leaving_the_report(
     assert en("fees-none") in bot.last_text(OWNER.id)
     state = dp.fsm.get_context(bot, OWNER.id, OWNER.id)
     assert await state.get_state() is None
+
+
+async def closed_ticket(tg, make_ticket, session_pool, verified_owner, clock):
+    """#1 resolved by the agent and closed by staff before the owner answered."""
+    tid = (await make_ticket()).ticket.id
+    await tg.group(AGENT, "/assign 1 me")
+    await tg.group(AGENT, "/resolve 1 new washer")
+    await tg.group(AGENT, "/close 1")
+    return tid
+
+
+async def test_a_manager_reopens_a_closed_ticket_and_others_are_told_why(
+    tg, bot, zh, make_ticket, session_pool, verified_owner, staff_members, clock
+):
+    tid = await closed_ticket(tg, make_ticket, session_pool, verified_owner, clock)
+    await tg.group(AGENT, "/reopen 1 still leaking")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("ticket-error-forbidden-manager-reopens", number="1")
+    await tg.group(MANAGER, "/reopen 1 still leaking")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staffcmd-reopened", number="1")
+    async with session_pool() as session:
+        view = await tickets.view(session, tid)
+    assert view.ticket.status == TicketStatus.reopened and view.ticket.closed_at is None
+    last = view.events[-1]
+    assert last.type == "reopened" and last.data["was"] == "closed"
+    assert last.actor == f"staff:{staff_members['manager'].id}"
+
+
+async def test_the_owners_not_fixed_reopens_a_recently_closed_ticket(
+    tg, bot, en, make_ticket, session_pool, verified_owner, staff_members, clock
+):
+    tid = await closed_ticket(tg, make_ticket, session_pool, verified_owner, clock)
+    clock.advance(timedelta(days=6))
+    await tg.press(OWNER, FixedCB(ticket_id=tid, fixed=False).pack())
+    async with session_pool() as session:
+        assert (await tickets.view(session, tid)).ticket.status == TicketStatus.reopened
+    assert bot.last_text(OWNER.id) == en("myreq-not-fixed", number="1")
+
+
+async def test_old_is_it_fixed_buttons_answer_politely(
+    tg, bot, en, make_ticket, session_pool, verified_owner, staff_members, clock
+):
+    tid = await closed_ticket(tg, make_ticket, session_pool, verified_owner, clock)
+    clock.advance(timedelta(days=8))
+    await tg.press(OWNER, FixedCB(ticket_id=tid, fixed=False).pack())
+    assert answers(bot)[-1].text == en("myreq-fixed-stale-closed", number="1")
+    await tg.press(OWNER, FixedCB(ticket_id=tid, fixed=True).pack())
+    assert answers(bot)[-1].text == en("myreq-fixed-stale-closed", number="1")
+    await tg.group(MANAGER, "/reopen 1")
+    await tg.press(OWNER, FixedCB(ticket_id=tid, fixed=True).pack())
+    assert answers(bot)[-1].text == en("myreq-fixed-stale-open", number="1")

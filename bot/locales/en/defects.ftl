@@ -2,3 +2,13 @@
 flow-leave-ask = Leave your unfinished report? What you have entered so far will be lost.
 flow-btn-keep = Keep writing
 flow-btn-leave = Leave it
+
+# /ticket N posts a copy of the card; copies are not kept up to date.
+staffcmd-copy-buttons-on-card = <i>A copy as of now — the buttons are on the ticket's card. Reply to this message to write to the owner.</i>
+
+# Reopening a closed ticket.
+ticket-error-forbidden-manager-reopens = #{ $number } is closed — only a manager may reopen a closed ticket.
+
+# An old "Is it fixed?" pressed after the ticket moved on.
+myreq-fixed-stale-open = Thank you — #{ $number } is being worked on again. We will ask you once more when it is done.
+myreq-fixed-stale-closed = Thank you — #{ $number } is already closed. If the problem is back, please report it as a new repair.

@@ -2,3 +2,13 @@
 flow-leave-ask = 要放弃尚未提交的报修/投诉吗？已填写的内容将会丢失。
 flow-btn-keep = 继续填写
 flow-btn-leave = 放弃
+
+# /ticket N posts a copy of the card; copies are not kept up to date.
+staffcmd-copy-buttons-on-card = <i>此为当前副本，操作按钮在工单卡片上。回复本消息即可给业主留言。</i>
+
+# Reopening a closed ticket.
+ticket-error-forbidden-manager-reopens = #{ $number } 已关闭，只有主管可以重新打开已关闭的工单。
+
+# An old "Is it fixed?" pressed after the ticket moved on.
+myreq-fixed-stale-open = 谢谢！#{ $number } 正在重新处理中，处理完毕后我们会再次向您确认。
+myreq-fixed-stale-closed = 谢谢！#{ $number } 已经关闭。如问题再次出现，请重新报修。
