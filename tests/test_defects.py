@@ -172,3 +172,20 @@ async def test_old_is_it_fixed_buttons_answer_politely(
     await tg.group(MANAGER, "/reopen 1")
     await tg.press(OWNER, FixedCB(ticket_id=tid, fixed=True).pack())
     assert answers(bot)[-1].text == en("myreq-fixed-stale-open", number="1")
+
+
+async def test_the_owner_hears_of_take_dispatch_and_reopen_once_each(
+    tg, bot, en, make_ticket, staff_members, outbox_rows
+):
+    await make_ticket()
+    await tg.group(AGENT, "/assign 1 @tom")
+    await tg.group(AGENT, "/assign 1 @tina")
+    await tg.group(AGENT, "/dispatch 1")
+    await tg.group(AGENT, "/dispatch 1")
+    await tg.group(AGENT, "/resolve 1")
+    await tg.group(AGENT, "/reopen 1 the tap still drips")
+    texts = [r.payload.get("text") for r in await outbox_rows(chat_id=OWNER.id)]
+    assert texts.count(en("notify-taken", number="1")) == 1
+    assert texts.count(en("notify-dispatched", number="1")) == 1
+    assert en("notify-reopened-by-staff", number="1", reason="the tap still drips") in texts
+    assert not any("+86" in (text or "") for text in texts)

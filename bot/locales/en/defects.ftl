@@ -12,3 +12,9 @@ ticket-error-forbidden-manager-reopens = #{ $number } is closed — only a manag
 # An old "Is it fixed?" pressed after the ticket moved on.
 myreq-fixed-stale-open = Thank you — #{ $number } is being worked on again. We will ask you once more when it is done.
 myreq-fixed-stale-closed = Thank you — #{ $number } is already closed. If the problem is back, please report it as a new repair.
+
+# What the owner hears between "registered" and "done" (handlers/cards.py).
+notify-taken = 👋 Request <b>#{ $number }</b> has been taken by our service desk; we are on it.
+notify-dispatched = 🧰 Request <b>#{ $number }</b>: a technician has been sent and will contact you.
+notify-reopened-by-staff = 🔄 We have reopened request <b>#{ $number }</b>: { $reason }. We will let you know when it is done.
+notify-reopened-by-staff-no-reason = 🔄 We have reopened request <b>#{ $number }</b> and are working on it again. We will let you know when it is done.

@@ -12,3 +12,9 @@ ticket-error-forbidden-manager-reopens = #{ $number } 已关闭，只有主管�
 # An old "Is it fixed?" pressed after the ticket moved on.
 myreq-fixed-stale-open = 谢谢！#{ $number } 正在重新处理中，处理完毕后我们会再次向您确认。
 myreq-fixed-stale-closed = 谢谢！#{ $number } 已经关闭。如问题再次出现，请重新报修。
+
+# What the owner hears between "registered" and "done" (handlers/cards.py).
+notify-taken = 👋 工单 <b>#{ $number }</b> 已由客服受理，我们正在处理。
+notify-dispatched = 🧰 工单 <b>#{ $number }</b>：已派维修人员，稍后会与您联系。
+notify-reopened-by-staff = 🔄 我们已重新打开工单 <b>#{ $number }</b>：{ $reason }。处理完毕后会通知您。
+notify-reopened-by-staff-no-reason = 🔄 我们已重新打开工单 <b>#{ $number }</b>，正在重新处理，处理完毕后会通知您。
