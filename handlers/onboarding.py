@@ -105,6 +105,7 @@ async def _begin(message: Message, state: FSMContext, t: Translator) -> None:
 
 
 @router.message(CommandStart())
+@router.message(Command("register"))
 @router.message(TextKey("onb-start-words"))
 async def start(message: Message, state: FSMContext, owner: Owner | None, t: Translator) -> None:
     """Verified owners get the menu, pending ones their status; anyone else, someone whose

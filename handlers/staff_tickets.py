@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
@@ -31,7 +32,7 @@ from handlers.cards import (
     remember_about,
     status_label,
 )
-from handlers.filters import IsActiveStaff, IsStaffChat, refuse_non_staff
+from handlers.filters import IsActiveStaff, IsStaffChat, IsStaffInPrivate, refuse_non_staff
 from handlers.keyboards import set_buttons
 from storage import outbox, staff, tickets
 from storage.models import Estate, StaffMember, TicketEvent, TicketKind
@@ -428,6 +429,38 @@ async def ticket_command(
     number, rest = _split(command)
     await _run_verb(
         message, command.command, number, rest, session, estate, staff_member, catalogs, clock, t
+    )
+
+
+ORDERS_MAX = 20
+
+
+@router.message(Command("start", "help", "queue", "orders"), IsStaffInPrivate())
+async def staff_private(
+    message: Message, session: AsyncSession, staff_member: StaffMember, t: Translator
+) -> None:
+    """Staff in private: staff help and their own work orders, each with its Done button."""
+    assert staff_member.id is not None
+    orders = (await tickets.assigned_to(session, staff_member.id))[:ORDERS_MAX]
+    lines = [t("staff-private-head", name=staff_member.name)]
+    buttons = InlineKeyboardBuilder()
+    for view in orders:
+        lines.append(
+            t(
+                "staff-private-order",
+                number=str(view.ticket.number),
+                category=category_label(t, view.ticket.category),
+                status=status_label(t, view.ticket.status),
+                place=place(t, view),
+            )
+        )
+        buttons.button(
+            text=t("staff-private-done", number=str(view.ticket.number)),
+            callback_data=DoneCB(ticket_id=view.ticket.id or 0),
+        )
+    lines.append(t("staff-private-help") if orders else t("staff-private-none"))
+    await message.answer(
+        "\n".join(lines), reply_markup=buttons.adjust(1).as_markup() if orders else None
     )
 
 

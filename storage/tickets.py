@@ -301,6 +301,21 @@ async def list_for_owner(session: AsyncSession, owner_id: int, *, limit: int = 1
     return list((await session.exec(query)).all())
 
 
+async def assigned_to(session: AsyncSession, staff_id: int) -> list[TicketView]:
+    """A staff member's open work: tickets assigned to them, oldest first."""
+    tickets = (
+        await session.exec(
+            select(Ticket)
+            .where(
+                Ticket.assignee_id == staff_id,
+                col(Ticket.status).in_([TicketStatus.assigned, TicketStatus.in_progress]),
+            )
+            .order_by(col(Ticket.created_at), col(Ticket.id))
+        )
+    ).all()
+    return await _views(session, list(tickets))
+
+
 async def queue(session: AsyncSession, estate_id: int, now: datetime) -> list[TicketView]:
     """Open tickets of the estate: overdue first, then urgent ones, then oldest first."""
     tickets = (

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from handlers.cards import FixedCB
+from handlers.cards import DoneCB, FixedCB
 from handlers.staff_admin import pending_card_text
 from handlers.ticket_form import description_problem
 from storage import owners, tickets
@@ -12,7 +12,7 @@ from storage.models import Owner, OwnerStatus, TicketStatus
 from storage.tickets import TicketError
 from tests.helpers import STAFF_CHAT_ID, answers
 from tests.tickets_fixtures import *  # noqa: F403
-from tests.tickets_fixtures import AGENT, MANAGER, OWNER
+from tests.tickets_fixtures import AGENT, MANAGER, OWNER, TECH
 
 
 @pytest.fixture
@@ -189,3 +189,22 @@ async def test_the_owner_hears_of_take_dispatch_and_reopen_once_each(
     assert texts.count(en("notify-dispatched", number="1")) == 1
     assert en("notify-reopened-by-staff", number="1", reason="the tap still drips") in texts
     assert not any("+86" in (text or "") for text in texts)
+
+
+@pytest.mark.parametrize("command", ["/start", "/help", "/queue"])
+async def test_staff_in_private_get_staff_help_and_their_work_orders(
+    tg, bot, en, make_ticket, staff_members, command
+):
+    await make_ticket()
+    await make_ticket(description="The hall light flickers.")
+    await tg.group(AGENT, "/assign 2 @tom")
+    await tg.group(AGENT, "/dispatch 2")
+    await tg.send(TECH, command)
+    sent = bot.sent(TECH.id)[-1]
+    assert en("staff-private-head", name="Tom") in sent.text
+    assert "#2" in sent.text and "#1" not in sent.text
+    assert en("onb-welcome") not in sent.text and en("help-owner") not in sent.text
+    [[done]] = sent.reply_markup.inline_keyboard
+    assert done.callback_data == DoneCB(ticket_id=2).pack()
+    await tg.press(TECH, done.callback_data, TECH.id)
+    assert answers(bot)[-1].text == en("staffcmd-resolved", number="2")

@@ -18,3 +18,10 @@ notify-taken = 👋 Request <b>#{ $number }</b> has been taken by our service de
 notify-dispatched = 🧰 Request <b>#{ $number }</b>: a technician has been sent and will contact you.
 notify-reopened-by-staff = 🔄 We have reopened request <b>#{ $number }</b>: { $reason }. We will let you know when it is done.
 notify-reopened-by-staff-no-reason = 🔄 We have reopened request <b>#{ $number }</b> and are working on it again. We will let you know when it is done.
+
+# Staff in their private chat with the bot (/start, /help, /queue, /orders).
+staff-private-head = 👷 Hello { $name }! Your work orders:
+staff-private-order = • <b>#{ $number }</b> { $category } · { $status } · { $place }
+staff-private-done = ✅ Done #{ $number }
+staff-private-help = Press Done when a job is finished (or send /done N and what you did). Everything else — /queue, /ticket N, the cards — happens in the staff group; /help there lists the commands. If you also own a flat here, send /register.
+staff-private-none = Nothing is assigned to you right now. New work orders arrive in this chat. The staff group has the queue (/queue) and the commands (/help there). If you also own a flat here, send /register.

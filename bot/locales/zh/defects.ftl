@@ -18,3 +18,10 @@ notify-taken = 👋 工单 <b>#{ $number }</b> 已由客服受理，我们正在
 notify-dispatched = 🧰 工单 <b>#{ $number }</b>：已派维修人员，稍后会与您联系。
 notify-reopened-by-staff = 🔄 我们已重新打开工单 <b>#{ $number }</b>：{ $reason }。处理完毕后会通知您。
 notify-reopened-by-staff-no-reason = 🔄 我们已重新打开工单 <b>#{ $number }</b>，正在重新处理，处理完毕后会通知您。
+
+# Staff in their private chat with the bot (/start, /help, /queue, /orders).
+staff-private-head = 👷 { $name }，您好！您的派工单：
+staff-private-order = • <b>#{ $number }</b> { $category } · { $status } · { $place }
+staff-private-done = ✅ 完工 #{ $number }
+staff-private-help = 完工后请点“完工”（或发送 /done 编号 和处理说明）。其他操作（/queue、/ticket 编号、工单卡片）请在员工群进行，在群里发送 /help 查看命令。如您本人也是本小区业主，请发送 /register。
+staff-private-none = 目前没有指派给您的工单，新的派工单会发到这里。工单队列（/queue）和命令（群里的 /help）在员工群。如您本人也是本小区业主，请发送 /register。
