@@ -108,6 +108,7 @@ SPECIFIC_REFUSALS = frozenset(
         ("invalid", "date"),
         ("bad_transition", "resolve_first"),
         ("forbidden", "manager_reopens"),
+        ("forbidden", "role"),
     }
 )
 
@@ -223,10 +224,19 @@ def card_actions(ticket: Ticket) -> list[str]:
         TicketStatus.reopened,
     ):
         actions.append("assign")
-    if status == TicketStatus.assigned and ticket.kind == TicketKind.repair:
+    # A reopened ticket still held by someone goes on as if assigned to them.
+    held = status == TicketStatus.assigned or (
+        status == TicketStatus.reopened and ticket.assignee_id is not None
+    )
+    if held and ticket.kind == TicketKind.repair:
         actions.append("dispatch")
-    if status in (TicketStatus.assigned, TicketStatus.in_progress) or (
-        ticket.kind == TicketKind.complaint and status in (TicketStatus.new, TicketStatus.reopened)
+    if (
+        held
+        or status == TicketStatus.in_progress
+        or (
+            ticket.kind == TicketKind.complaint
+            and status in (TicketStatus.new, TicketStatus.reopened)
+        )
     ):
         actions.append("resolve")
     if status == TicketStatus.resolved:

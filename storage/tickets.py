@@ -466,10 +466,10 @@ def _require_staff(
     if actor.kind != "staff":
         raise refusal(ticket, "forbidden")
     if roles is not None and actor.role not in roles:
-        raise refusal(ticket, "forbidden")
+        raise refusal(ticket, "forbidden", "role")
     if actor.role == StaffRole.technician:
         if not technician:
-            raise refusal(ticket, "forbidden")
+            raise refusal(ticket, "forbidden", "role")
         if ticket.assignee_id != actor.id:
             raise refusal(ticket, "not_assignee")
 
@@ -537,10 +537,10 @@ async def assign(
         await _holder_refusal(session, ticket_id)
     if actor.kind == "owner":
         raise refusal(ticket, "forbidden")
-    if actor.role == StaffRole.technician and (
-        assignee.id != actor.id or ticket.assignee_id not in (None, actor.id)
-    ):
-        raise refusal(ticket, "forbidden")
+    if actor.role == StaffRole.technician and ticket.assignee_id not in (None, actor.id):
+        await _holder_refusal(session, ticket_id)
+    if actor.role == StaffRole.technician and assignee.id != actor.id:
+        raise refusal(ticket, "forbidden", "role")
     if not assignee.active or assignee.estate_id != ticket.estate_id:
         raise refusal(ticket, "invalid", "assignee")
     if ticket.assignee_id == assignee.id and ticket.status != TicketStatus.reopened:
@@ -588,7 +588,10 @@ async def start_work(
     Dispatching a ticket already in progress sends the work order again, e.g. once the
     technician has opened a private chat with the bot."""
     ticket = await _load(session, ticket_id, actor)
-    _require_status(ticket, [TicketStatus.assigned, TicketStatus.in_progress])
+    # A reopened ticket still held by someone goes back to them.
+    _require_status(
+        ticket, [TicketStatus.assigned, TicketStatus.in_progress, TicketStatus.reopened]
+    )
     _require_staff(ticket, actor)
     if ticket.assignee_id is None:
         raise refusal(ticket, "invalid", "assignee")
@@ -612,6 +615,8 @@ async def resolve(
     allowed = [TicketStatus.assigned, TicketStatus.in_progress]
     if ticket.kind == TicketKind.complaint:
         allowed += [TicketStatus.new, TicketStatus.reopened]
+    elif ticket.assignee_id is not None:
+        allowed.append(TicketStatus.reopened)
     _require_status(ticket, allowed)
     _require_staff(ticket, actor)
     note = _text(text, ticket)

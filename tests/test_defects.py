@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from handlers.cards import DoneCB, FixedCB
+from handlers.cards import DoneCB, FixedCB, TicketCB, card_actions
 from handlers.staff_admin import pending_card_text
 from handlers.ticket_form import description_problem
 from storage import owners, tickets
@@ -12,7 +12,7 @@ from storage.models import Owner, OwnerStatus, TicketStatus
 from storage.tickets import TicketError
 from tests.helpers import STAFF_CHAT_ID, answers
 from tests.tickets_fixtures import *  # noqa: F403
-from tests.tickets_fixtures import AGENT, MANAGER, OWNER, TECH
+from tests.tickets_fixtures import AGENT, MANAGER, OWNER, TECH, TECH2
 
 
 @pytest.fixture
@@ -208,3 +208,25 @@ async def test_staff_in_private_get_staff_help_and_their_work_orders(
     assert done.callback_data == DoneCB(ticket_id=2).pack()
     await tg.press(TECH, done.callback_data, TECH.id)
     assert answers(bot)[-1].text == en("staffcmd-resolved", number="2")
+
+
+async def test_a_reopened_card_follows_its_state_and_refusals_say_why(
+    tg, bot, zh, make_ticket, staff_members, session_pool, outbox_rows
+):
+    tid = (await make_ticket()).ticket.id
+    await tg.group(AGENT, "/assign 1 @tom")
+    await tg.group(AGENT, "/dispatch 1")
+    await tg.group(AGENT, "/resolve 1")
+    await tg.group(AGENT, "/reopen 1 still drips")
+    async with session_pool() as session:
+        ticket = (await tickets.view(session, tid)).ticket
+    assert ticket.assignee_id == staff_members["technician"].id
+    assert {"dispatch", "resolve"} <= set(card_actions(ticket))
+    await tg.press(TECH, TicketCB(action="close", ticket_id=tid).pack(), STAFF_CHAT_ID)
+    assert answers(bot)[-1].text == zh(
+        "ticket-error-bad-transition-resolve-first", number="1", status=zh("status-reopened")
+    )
+    await tg.press(TECH2, TicketCB(action="take", ticket_id=tid).pack(), STAFF_CHAT_ID)
+    assert answers(bot)[-1].text == zh("ticket-error-taken", number="1", name="Tom")
+    await tg.press(TECH, TicketCB(action="dispatch", ticket_id=tid).pack(), STAFF_CHAT_ID)
+    assert answers(bot)[-1].text == zh("staffcmd-dispatched", number="1", name="Tom")

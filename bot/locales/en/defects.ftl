@@ -25,3 +25,4 @@ staff-private-order = • <b>#{ $number }</b> { $category } · { $status } · { 
 staff-private-done = ✅ Done #{ $number }
 staff-private-help = Press Done when a job is finished (or send /done N and what you did). Everything else — /queue, /ticket N, the cards — happens in the staff group; /help there lists the commands. If you also own a flat here, send /register.
 staff-private-none = Nothing is assigned to you right now. New work orders arrive in this chat. The staff group has the queue (/queue) and the commands (/help there). If you also own a flat here, send /register.
+ticket-error-forbidden-role = #{ $number }: your role does not allow this step — an agent or the manager can do it.
