@@ -8,13 +8,14 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from benchmarks import handlers, import_owners, outbox
+from benchmarks import handlers, import_owners, outbox, reports
 from benchmarks.common import PG_ENV, Row, load, machine, table, write
 
 BENCHMARKS: dict[str, Callable[[str | None], Coroutine[Any, Any, list[Row]]]] = {
     "handlers": handlers.run,
     "outbox": outbox.run,
     "import": import_owners.run,
+    "reports": reports.run,
 }
 
 

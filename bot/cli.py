@@ -99,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     remove = staff_commands.add_parser("remove", help="deactivate a staff member")
     remove.add_argument("user_id", type=_user_id, metavar="USER_ID")
     remove.set_defaults(handler=_staff_remove)
+
+    report = commands.add_parser("report", help="write a month's dashboard (PNG) and workbook")
+    report.add_argument("--month", required=True, metavar="YYYY-MM", help="e.g. 2026-11")
+    report.add_argument("--out", required=True, type=Path, metavar="DIR", help="where to write")
+    report.set_defaults(handler=_report)
     return parser
 
 
@@ -163,15 +168,29 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     # Alembic runs its own event loop, so the schema is upgraded before ours starts.
     _upgrade(settings)
     if settings.mode is Mode.webhook:
-        return asyncio.run(run_webhook(settings, args.no_scheduler))
-    return asyncio.run(run_polling(settings, args.no_scheduler))
+        code = asyncio.run(run_webhook(settings, args.no_scheduler))
+    else:
+        code = asyncio.run(run_polling(settings, args.no_scheduler))
+    _skip_final_collection()
+    return code
+
+
+def _skip_final_collection() -> None:
+    """The bot has stopped: leave its objects out of the garbage collector's last pass. Once a
+    report has been drawn, matplotlib's objects make that pass take seconds on a busy machine,
+    and a stop must be quick (deployments and the end-to-end tests wait for it)."""
+    import gc
+
+    gc.freeze()
 
 
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
     # The demo picks its own database and upgrades it.
-    return run_demo(settings)
+    code = run_demo(settings)
+    _skip_final_collection()
+    return code
 
 
 def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
@@ -286,6 +305,38 @@ def _staff_remove(settings: Settings, args: argparse.Namespace) -> int:
         if member is None:
             raise Failure(f"staff: {args.user_id} is not an active staff member")
         print(f"staff: {member.name} ({member.telegram_user_id}) is no longer active")
+        return 0
+
+    return _with_estate(settings, work)
+
+
+def _report(settings: Settings, args: argparse.Namespace) -> int:
+    # No aiogram here: rendering needs only storage, the catalogs and the documents.
+    from bot import reporting
+    from bot.clock import system_clock
+    from bot.i18n import default_catalogs
+    from storage import estates, kpis
+
+    _upgrade(settings)
+    out: Path = args.out
+
+    async def work(pool: "SessionPool", estate_id: int) -> int:
+        async with pool() as session:
+            estate = await estates.get(session, estate_id)
+            if estate is None:
+                raise Failure(f"no estate {estate_id}")
+            try:
+                period = kpis.month_period(estate, args.month)
+            except kpis.PeriodError as exc:
+                raise Failure(f"--month: {exc}") from None
+            documents = await reporting.render(
+                session, estate, period, system_clock(), default_catalogs()
+            )
+        out.mkdir(parents=True, exist_ok=True)
+        for part, content in zip(reporting.Part, documents, strict=True):
+            path = out / reporting.file_name(period.month, part)
+            path.write_bytes(content)
+            print(path)
         return 0
 
     return _with_estate(settings, work)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AnyHttpUrl, SecretStr
 
-from bot import demo_data
+from bot import demo_data, demo_history
 from bot.clock import system_clock
 from bot.runners import run_polling
 from bot.settings import Mode, Settings
@@ -93,13 +93,15 @@ async def serve(settings: Settings, database_url: str, port: int) -> int:
             await demo_data.seed_sandbox(client)
         engine = create_engine(database_url)
         try:
-            await demo_data.seed_database(
-                create_session_pool(engine),
+            pool = create_session_pool(engine)
+            estate = await demo_data.seed_database(
+                pool,
                 time_zone=settings.time_zone,
                 locale=settings.locale,
                 currency=settings.currency,
                 today=system_clock().astimezone(ZoneInfo(settings.time_zone)).date(),
             )
+            await demo_history.seed_history(pool, estate, system_clock())
         finally:
             await engine.dispose()
         print(banner(running.base_url), flush=True)

@@ -150,3 +150,25 @@ def outside_quiet_hours(estate: Estate, at: datetime) -> datetime:
     if start > end and here.time() >= start:
         day += timedelta(days=1)
     return at_local(estate, day, end)
+
+
+def working_minutes_between(estate: Estate, start: datetime, end: datetime) -> float:
+    """Minutes between `start` and `end` that fall inside the working hours of working days
+    (0 when `end` is not after `start`): how long a request waited, as the office counts it."""
+    if end <= start:
+        return 0.0
+    open_at, close_at = working_hours(estate)
+    tz = zone(estate)
+    first, last = start.astimezone(tz), end.astimezone(tz)
+    total = timedelta()
+    day = first.date()
+    for _ in range(MAX_DAYS):
+        if day > last.date():
+            break
+        if is_working_day(estate, day):
+            day_open = max(datetime.combine(day, open_at, tz), first)
+            day_close = min(datetime.combine(day, close_at, tz), last)
+            if day_close > day_open:
+                total += day_close - day_open
+        day += timedelta(days=1)
+    return total.total_seconds() / 60

@@ -20,4 +20,9 @@ ticket. Each feature keeps its builders in its own section below.
 # --- reports ------------------------------------------------------------------------------------
 
 
+def monthly_report(estate_id: int, month: str, part: str) -> str:
+    """One part (dashboard, workbook) of an estate's scheduled report for one month."""
+    return f"report:{estate_id}:{month}:{part}"
+
+
 # --- reliability and operations -----------------------------------------------------------------

@@ -17,6 +17,7 @@ ADMIN_COMMANDS = [
     ["staff", "add", "4242", "Wang Fang", "agent"],
     ["staff", "list"],
     ["staff", "remove", "4242"],
+    ["report", "--month", "2026-11", "--out", "{out}"],
 ]
 
 PROBE = """
@@ -32,7 +33,8 @@ print(json.dumps({"codes": codes, "heavy": heavy}))
 def test_admin_commands_do_not_import_aiogram(tmp_path):
     owners = tmp_path / "owners.csv"
     owners.write_text(OWNERS)
-    commands = [[arg.format(owners=owners) for arg in argv] for argv in ADMIN_COMMANDS]
+    out = tmp_path / "reports"
+    commands = [[arg.format(owners=owners, out=out) for arg in argv] for argv in ADMIN_COMMANDS]
     env = {k: v for k, v in os.environ.items() if not k.startswith("FRONTDOOR_")}
     env["FRONTDOOR_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'frontdoor.db'}"
     env["FRONTDOOR_LOG_LEVEL"] = "WARNING"
@@ -48,3 +50,7 @@ def test_admin_commands_do_not_import_aiogram(tmp_path):
     assert done.returncode == 0, done.stderr
     verdict = json.loads(done.stdout.splitlines()[-1])
     assert verdict == {"codes": [0] * len(commands), "heavy": []}, done.stderr
+    assert sorted(p.name for p in out.iterdir()) == [
+        "frontdoor-report-2026-11.png",
+        "frontdoor-report-2026-11.xlsx",
+    ]

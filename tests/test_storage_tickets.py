@@ -217,7 +217,7 @@ async def test_queue_overdue_first_then_oldest(
     complaint = await make_ticket(kind="complaint")
     async with session_pool() as session:
         order = [v.ticket.number for v in await tickets.queue(session, estate.id, clock())]
-        assert order == [1, 2, 3]
+        assert order == [2, 1, 3]  # urgent first, even before it is overdue
         clock.advance(timedelta(minutes=11))  # urgent is 16 min old now: overdue
         views = await tickets.queue(session, estate.id, clock())
         assert [v.ticket.number for v in views] == [2, 1, 3]
@@ -354,7 +354,11 @@ async def test_not_fixed_reopens_then_assign_again(
             notify=tickets.no_notify,
         )
         assert v.ticket.status == "reopened"
-        assert v.events[-1].data == {"reason": "Still dripping", "by_owner": True}
+        assert v.events[-1].data == {
+            "reason": "Still dripping",
+            "by_owner": True,
+            "was": "resolved",
+        }
         # The same assignee may take it back after a reopen.
         v = await tickets.assign(
             session, tid, assignee=tech, actor=agent, now=clock(), notify=tickets.no_notify
@@ -538,8 +542,9 @@ def _ops(staff_members, owner_id, clock):
             s, tid, actor=agent, now=clock(), text=None, notify=n
         ),
         "close": lambda s, tid, n: tickets.close(s, tid, actor=agent, now=clock(), notify=n),
+        # A manager: only a manager may reopen a closed ticket.
         "reopen": lambda s, tid, n: tickets.reopen(
-            s, tid, actor=agent, now=clock(), reason=None, notify=n
+            s, tid, actor=Actor.staff(staff_members["manager"]), now=clock(), reason=None, notify=n
         ),
         "cancel": lambda s, tid, n: tickets.cancel(
             s, tid, actor=Actor.owner(owner_id), now=clock(), reason=None, notify=n
@@ -564,10 +569,11 @@ def _ops(staff_members, owner_id, clock):
 
 ALLOWED = {
     "assign": {"new", "assigned", "in_progress", "reopened"},
-    "start_work": {"assigned", "in_progress"},  # again in progress: the order is re-sent
-    "resolve": {"assigned", "in_progress"},
+    # Again in progress: the order is re-sent; a reopened ticket goes back to its assignee.
+    "start_work": {"assigned", "in_progress", "reopened"},
+    "resolve": {"assigned", "in_progress", "reopened"},
     "close": {"resolved"},
-    "reopen": {"resolved"},
+    "reopen": {"resolved", "closed"},
     "cancel": {"new", "assigned"},
     "confirm": {"resolved"},
     "rate": {"closed"},
