@@ -93,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("name", type=_name, metavar="NAME")
     add.add_argument("role", type=_role, metavar="ROLE", help="agent|technician|cashier|manager")
     add.set_defaults(handler=_staff_add)
+    staff_commands.add_parser("list", help="list the active staff members").set_defaults(
+        handler=_staff_list
+    )
+    remove = staff_commands.add_parser("remove", help="deactivate a staff member")
+    remove.add_argument("user_id", type=_user_id, metavar="USER_ID")
+    remove.set_defaults(handler=_staff_remove)
 
     jobs = commands.add_parser("jobs", help="scheduled jobs")
     job_commands = jobs.add_subparsers(dest="jobs_command", required=True, metavar="ACTION")
@@ -237,12 +243,17 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
                 rows = charge_rows
         except registers.RegisterFileError as exc:
             raise Failure(str(exc)) from None
-        if not errors:
+        if args.kind == "charges":
+            # The units are checked against the database even when the file has problems of
+            # its own, so one run lists every problem.
             async with pool() as session:
-                if args.kind == "owners":
-                    result = await registers.import_owners(session, estate_id, rows, CLI_ACTOR)
-                else:
-                    result = await registers.import_charges(session, estate_id, rows, CLI_ACTOR)
+                result = await registers.import_charges(
+                    session, estate_id, rows, CLI_ACTOR, problems=errors
+                )
+            errors = result.errors
+        elif not errors:
+            async with pool() as session:
+                result = await registers.import_owners(session, estate_id, rows, CLI_ACTOR)
             errors = result.errors
         if errors:
             for error in errors:
@@ -364,6 +375,39 @@ def _jobs_run(settings: Settings, args: argparse.Namespace) -> int:
         return code
 
     return _jobs(settings, work)
+def _staff_list(settings: Settings, args: argparse.Namespace) -> int:
+    from storage import staff
+
+    _upgrade(settings)
+
+    async def work(pool: "SessionPool", estate_id: int) -> int:
+        async with pool() as session:
+            members = await staff.list_active(session, estate_id)
+        if not members:
+            print("no active staff")
+        for member in members:
+            print(f"{member.telegram_user_id}  {member.role:<10}  {member.name}")
+        return 0
+
+    return _with_estate(settings, work)
+
+
+def _staff_remove(settings: Settings, args: argparse.Namespace) -> int:
+    from storage import staff
+
+    _upgrade(settings)
+
+    async def work(pool: "SessionPool", estate_id: int) -> int:
+        async with pool() as session:
+            member = await staff.remove(
+                session, estate_id=estate_id, telegram_user_id=args.user_id, actor=CLI_ACTOR
+            )
+        if member is None:
+            raise Failure(f"staff: {args.user_id} is not an active staff member")
+        print(f"staff: {member.name} ({member.telegram_user_id}) is no longer active")
+        return 0
+
+    return _with_estate(settings, work)
 
 
 def _report(settings: Settings, args: argparse.Namespace) -> int:

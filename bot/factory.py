@@ -20,6 +20,7 @@ from bot.middlewares import (
     LoggingMiddleware,
     RetryHiccups,
 )
+from bot.reachable import ReachableAgainMiddleware
 from bot.settings import Settings
 from bot.staff_identity import StaffUsernameMiddleware
 from handlers import errors, routers
@@ -74,6 +75,7 @@ def create_dispatcher(
     dp.update.outer_middleware(ConversationMiddleware(dp.fsm, storage))
     dp.update.outer_middleware(ContextMiddleware(catalogs))
     dp.update.outer_middleware(StaffUsernameMiddleware())
+    dp.update.outer_middleware(ReachableAgainMiddleware())
     for router in [errors.router, *routers()]:
         # Feature routers are module singletons; detaching lets tests and the demo build a fresh
         # dispatcher in the same process (aiogram refuses to attach a router twice).

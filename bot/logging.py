@@ -77,4 +77,8 @@ def setup_logging(
     root.setLevel(level.upper())
     # aiohttp's access log repeats the webhook path on every update; one line per update is ours.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # Alembic says "Context impl SQLiteImpl" and "Will assume …" on every command; only
+    # someone debugging wants that.
+    debug = level.upper() == "DEBUG"
+    logging.getLogger("alembic").setLevel(logging.DEBUG if debug else logging.WARNING)
     return handler

@@ -12,6 +12,7 @@ def routers() -> list[Router]:
         complaints,
         fallback,
         fees,
+        flow_guard,
         jobs,
         my_requests,
         onboarding,
@@ -28,6 +29,7 @@ def routers() -> list[Router]:
 
     return [
         common.router,
+        flow_guard.router,
         staff_admin.router,
         payments.router,
         staff_tickets.router,

@@ -113,6 +113,8 @@ SPECIFIC_REFUSALS = frozenset(
     {
         (RefusalCode.invalid, Detail.date),
         (RefusalCode.bad_transition, Detail.resolve_first),
+        (RefusalCode.forbidden, Detail.manager_reopens),
+        (RefusalCode.forbidden, Detail.role),
     }
 )
 
@@ -123,6 +125,8 @@ def error_text(t: Translator, error: TicketError) -> str:
     key = f"ticket-error-{_code(error.code)}"
     if (error.code, error.detail) in SPECIFIC_REFUSALS:
         key += f"-{_code(error.detail)}"
+    if error.code == "taken":
+        return t(key, number=str(error.number or ""), name=error.detail or "—")
     return t(key, number=str(error.number or ""), status=status)
 
 
@@ -219,14 +223,25 @@ def card_actions(ticket: Ticket) -> list[TicketAction]:
         TicketStatus.reopened,
     ):
         actions.append(TicketAction.assign)
-    if status == TicketStatus.assigned and ticket.kind == TicketKind.repair:
+    # A reopened ticket still held by someone goes on as if assigned to them.
+    held = status == TicketStatus.assigned or (
+        status == TicketStatus.reopened and ticket.assignee_id is not None
+    )
+    if held and ticket.kind == TicketKind.repair:
         actions.append(TicketAction.dispatch)
-    if status in (TicketStatus.assigned, TicketStatus.in_progress) or (
-        ticket.kind == TicketKind.complaint and status in (TicketStatus.new, TicketStatus.reopened)
+    if (
+        held
+        or status == TicketStatus.in_progress
+        or (
+            ticket.kind == TicketKind.complaint
+            and status in (TicketStatus.new, TicketStatus.reopened)
+        )
     ):
         actions.append(TicketAction.resolve)
     if status == TicketStatus.resolved:
         actions += [TicketAction.close, TicketAction.reopen]
+    if status == TicketStatus.closed:
+        actions.append(TicketAction.reopen)
     if status not in (TicketStatus.closed, TicketStatus.cancelled):
         actions.append(TicketAction.call)
     return actions

@@ -6,7 +6,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from bot.i18n import Translator
-from handlers.filters import IsStaffChat
+from handlers.filters import IsStaffChat, IsStaffInPrivate
 from handlers.keyboards import TextKey, main_menu, remove_keyboard
 from storage.models import Owner, OwnerStatus
 
@@ -28,7 +28,7 @@ async def cancel(message: Message, state: FSMContext, t: Translator, owner: Owne
         await message.answer(f"{text}\n{t('fallback-start')}", reply_markup=remove_keyboard())
 
 
-@router.message(Command("help"), F.chat.type == "private")
+@router.message(Command("help"), F.chat.type == "private", ~IsStaffInPrivate())
 async def help_private(message: Message, t: Translator, owner: Owner | None) -> None:
     """What the bot does for owners."""
     if owner is not None and owner.status == OwnerStatus.verified:

@@ -63,6 +63,8 @@ def unit_lines(t: Translator, unit_statement: UnitStatement) -> list[str]:
         lines.append(t("fees-more", count=hidden))
     if unit_statement.open:
         lines.append(t("fees-unit-owed", total=format_totals(t, unit_statement.outstanding)))
+    elif not unit_statement.paid:
+        lines.append(t("fees-unit-none"))
     else:
         lines.append(t("fees-unit-clear"))
     if unit_statement.paid:
@@ -118,7 +120,9 @@ def statement_lines(
         lines += unit_lines(t, unit_statement)
         lines += receipt_lines(t, (receipts or {}).get(unit_statement.unit.id or 0, []), time_zone)
     lines.append("")
-    if owed:
+    if not any(s.open or s.paid for s in statements):
+        lines.append(t("fees-none"))
+    elif owed:
         overdue = any(line.overdue for s in statements for line in s.open)
         lines.append(t("fees-total", total=format_totals(t, owed)))
         if overdue:

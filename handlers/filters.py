@@ -49,6 +49,25 @@ class IsActiveStaff(Filter):
         return self.roles is None or staff_member.role in self.roles
 
 
+class IsStaffInPrivate(Filter):
+    """A staff member in their private chat who is not (also) a verified owner here: staff
+    help and work orders, not owner registration."""
+
+    async def __call__(
+        self,
+        event: TelegramObject,
+        event_chat: Chat | None = None,
+        staff_member: StaffMember | None = None,
+        owner: Owner | None = None,
+    ) -> bool:
+        return (
+            event_chat is not None
+            and event_chat.type == "private"
+            and staff_member is not None
+            and (owner is None or owner.status != OwnerStatus.verified)
+        )
+
+
 class IsAdmin(Filter):
     """The sender is one of FRONTDOOR_ADMIN_IDS."""
 

@@ -416,6 +416,16 @@ def refusal_text(t: Translator, error: TicketError) -> str:
     )
 
 
+def stale_fixed_text(t: Translator, error: TicketError) -> str:
+    """An "Is it fixed?" answered after things moved on: where the ticket stands, kindly."""
+    number = str(error.number or "")
+    if error.code == "bad_transition" and error.status in tickets.OPEN_STATUSES:
+        return t("myreq-fixed-stale-open", number=number)
+    if error.code == "bad_transition" and error.status in tickets.FINAL_STATUSES:
+        return t("myreq-fixed-stale-closed", number=number)
+    return refusal_text(t, error)
+
+
 # --- comments and photos (from "Add comment", "not fixed" or a reply to a staff message) ---------
 
 
@@ -550,7 +560,8 @@ async def on_fixed(
             notify=staff_side(notifications.card_drafts(catalogs, estate), anchor.chat.id),
         )
     except TicketError as error:
-        await query.answer(refusal_text(t, error), show_alert=True)
+        await query.answer(stale_fixed_text(t, error), show_alert=True)
+        await close_buttons(query)
         return
     await query.answer()
     await close_buttons(query)

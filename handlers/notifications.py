@@ -256,6 +256,9 @@ def _owner_drafts(
                 subject=keys.ticket_subject(tid),
             )
         ]
+    progress = _progress_text(t, view, event)
+    if progress is not None:
+        return [Draft(key, chat, progress, subject=keys.ticket_subject(tid))]
     if event.type == TicketEventType.closed and ticket.rating is None:
         return [
             Draft(
@@ -277,3 +280,24 @@ def _owner_drafts(
             )
         ]
     return []
+
+
+def _progress_text(t: Translator, view: TicketView, event: TicketEvent) -> str | None:
+    """One short note each when the ticket is first taken, when a technician is first sent and
+    when staff reopen it; hand-overs and repeated work orders are staff business."""
+    number = str(view.ticket.number)
+    earlier = [e for e in view.events if e.id != event.id and e.type == event.type]
+    if event.type == TicketEventType.assigned and not earlier:
+        return t("notify-taken", number=number)
+    if (
+        event.type == TicketEventType.started
+        and not earlier
+        and view.ticket.kind == TicketKind.repair
+    ):
+        return t("notify-dispatched", number=number)
+    if event.type == TicketEventType.reopened and not event.data.get("by_owner"):
+        reason = event.data.get("reason")
+        if reason:
+            return t("notify-reopened-by-staff", number=number, reason=reason)
+        return t("notify-reopened-by-staff-no-reason", number=number)
+    return None

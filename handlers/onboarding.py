@@ -106,20 +106,11 @@ async def _begin(message: Message, state: FSMContext, t: Translator) -> None:
 
 
 @router.message(CommandStart())
+@router.message(Command("register"))
 @router.message(TextKey("onb-start-words"))
-async def start(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    owner: Owner | None,
-    t: Translator,
-) -> None:
+async def start(message: Message, state: FSMContext, owner: Owner | None, t: Translator) -> None:
     """Verified owners get the menu, pending ones their status; anyone else, someone whose
     request was rejected included, starts (or restarts) registration."""
-    if owner is not None and owner.status == OwnerStatus.unreachable:
-        if owner.id is None:
-            raise UnsavedRowError("owner.id: not saved yet")
-        owner = await owners.mark_reachable(session, owner.id, message.chat.id)
     if owner is None or owner.status == OwnerStatus.rejected:
         await _begin(message, state, t)
         return

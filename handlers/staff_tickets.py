@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
@@ -21,9 +22,9 @@ from handlers.cards import (
     TicketAction,
     TicketCB,
     assign_markup,
-    card,
     card_actions,
     card_markup,
+    card_text,
     category_label,
     error_text,
     event_label,
@@ -34,7 +35,7 @@ from handlers.cards import (
     resolve_ask_markup,
     status_label,
 )
-from handlers.filters import IsActiveStaff, IsStaffChat, refuse_non_staff
+from handlers.filters import IsActiveStaff, IsStaffChat, IsStaffInPrivate, refuse_non_staff
 from handlers.keyboards import set_buttons
 from handlers.notifications import card_drafts
 from storage import keys, outbox, staff, tickets
@@ -220,7 +221,7 @@ async def show_ticket(
         return
     tz = _tz(estate)
     now = clock()
-    text, markup = card(t, view, now, tz)
+    text = card_text(t, view, now, tz)
     follow_up = await surveys.ticket_lines(t, session, estate, view.ticket.id or 0, now)
     history = [
         t(
@@ -232,8 +233,19 @@ async def show_ticket(
         )
         for event in view.events[-HISTORY_MAX:]
     ]
+    # Without buttons: this copy is never updated, so its buttons would go stale.
     sent = await message.reply(
-        "\n".join([text, *follow_up, "", t("staffcmd-history"), *history]), reply_markup=markup
+        "\n".join(
+            [
+                text,
+                *follow_up,
+                "",
+                t("staffcmd-history"),
+                *history,
+                "",
+                t("staffcmd-copy-buttons-on-card"),
+            ]
+        )
     )
     # Replying to this copy of the card answers the owner, as on the card itself.
     await remember_about(session, sent, view.ticket.id, now)
@@ -443,6 +455,38 @@ async def ticket_command(
     number, rest = _split(command)
     await _run_verb(
         message, command.command, number, rest, session, estate, staff_member, catalogs, clock, t
+    )
+
+
+ORDERS_MAX = 20
+
+
+@router.message(Command("start", "help", "queue", "orders"), IsStaffInPrivate())
+async def staff_private(
+    message: Message, session: AsyncSession, staff_member: StaffMember, t: Translator
+) -> None:
+    """Staff in private: staff help and their own work orders, each with its Done button."""
+    assert staff_member.id is not None
+    orders = (await tickets.assigned_to(session, staff_member.id))[:ORDERS_MAX]
+    lines = [t("staff-private-head", name=staff_member.name)]
+    buttons = InlineKeyboardBuilder()
+    for view in orders:
+        lines.append(
+            t(
+                "staff-private-order",
+                number=str(view.ticket.number),
+                category=category_label(t, view.ticket.category),
+                status=status_label(t, view.ticket.status),
+                place=place(t, view),
+            )
+        )
+        buttons.button(
+            text=t("staff-private-done", number=str(view.ticket.number)),
+            callback_data=DoneCB(ticket_id=view.ticket.id or 0),
+        )
+    lines.append(t("staff-private-help") if orders else t("staff-private-none"))
+    await message.answer(
+        "\n".join(lines), reply_markup=buttons.adjust(1).as_markup() if orders else None
     )
 
 

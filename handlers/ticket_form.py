@@ -340,7 +340,7 @@ async def ask_description(ctx: Ctx, draft: FormDraft) -> None:
 def description_problem(t: Translator, text: str) -> str | None:
     """Why a description is refused, or None if it is fine."""
     length = len(text.strip())
-    if length < DESCRIPTION_MIN:
+    if tickets.meaningful_length(text) < DESCRIPTION_MIN:
         return t("form-description-too-short", count=DESCRIPTION_MIN)
     if length > DESCRIPTION_MAX:
         return t("form-description-too-long", limit=str(DESCRIPTION_MAX), length=str(length))
@@ -641,6 +641,14 @@ async def on_edit_field(ctx: Ctx, draft: FormDraft, value: str) -> None:
 async def on_stale_button(query: CallbackQuery, t: Translator) -> None:
     """A form button of an earlier step or an old draft: explain, change nothing."""
     await query.answer(t("form-stale"), show_alert=True)
+
+
+async def ask_again(ctx: Ctx) -> None:
+    """The current step's question once more (the owner chose to keep the report)."""
+    draft = await load(ctx.state)
+    current = await ctx.state.get_state()
+    if draft is not None and current is not None:
+        await _ASKERS[current.rsplit(":", 1)[-1]](ctx, draft)
 
 
 @router.message(StateFilter(TicketForm), NotMenu())

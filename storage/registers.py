@@ -400,10 +400,17 @@ async def _paid_by_charge(session: AsyncSession, charge_ids: list[int]) -> dict[
 
 
 async def import_charges(
-    session: AsyncSession, estate_id: int, rows: Sequence[ChargeRow], actor: str
+    session: AsyncSession,
+    estate_id: int,
+    rows: Sequence[ChargeRow],
+    actor: str,
+    problems: Sequence[RowError] = (),
 ) -> ImportResult:
     """Charges for units of the register: identical rows are no-ops, a changed amount or due
-    date updates a charge, except that the amount of a charge with payments is refused."""
+    date updates a charge, except that the amount of a charge with payments is refused.
+
+    `problems` are the file's own (from `parse_charges`): with any, nothing is written, and
+    they are reported together with the rows' problems here, so one run lists them all."""
     estate = await _estate(session, estate_id)
     units = {
         (u.building, u.number): u
@@ -418,7 +425,7 @@ async def import_charges(
         ).all()
     }
     paid = await _paid_by_charge(session, [c.id for c in existing.values() if c.id is not None])
-    errors: list[RowError] = []
+    errors: list[RowError] = list(problems)
     new: list[Charge] = []
     changed: list[tuple[Charge, int, date]] = []
     unchanged = 0
@@ -461,7 +468,7 @@ async def import_charges(
         else:
             changed.append((charge, row.amount, row.due_date))
     if errors:
-        return ImportResult("charges", errors=errors)
+        return ImportResult("charges", errors=sorted(errors, key=lambda error: error.line))
     session.add_all(new)
     for charge, amount, due in changed:
         charge.amount, charge.due_date = amount, due

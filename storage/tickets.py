@@ -63,6 +63,8 @@ OPEN_STATUSES = frozenset(
     {TicketStatus.new, TicketStatus.assigned, TicketStatus.in_progress, TicketStatus.reopened}
 )
 FINAL_STATUSES = frozenset({TicketStatus.closed, TicketStatus.cancelled})
+# How long after closing the owner's "not fixed" still reopens the ticket.
+OWNER_REOPEN_WINDOW = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,8 @@ class Detail(StrEnum):
     place = "place"
     rating = "rating"
     resolve_first = "resolve_first"
+    role = "role"
+    manager_reopens = "manager_reopens"
     text = "text"
 
 
@@ -139,7 +143,7 @@ class TicketError(Exception):
         code: RefusalCode,
         number: int | None = None,
         status: str | None = None,
-        detail: Detail = Detail.none,
+        detail: Detail | str = Detail.none,
     ) -> None:
         super().__init__(f"{code}: #{number} ({status}) {detail}".strip())
         self.code = code
@@ -176,6 +180,11 @@ Notify = Callable[[TicketView, TicketEvent], Sequence[Draft]]
 def no_notify(view: TicketView, event: TicketEvent) -> Sequence[Draft]:
     """A Notify that sends nothing (scripts, tests)."""
     return ()
+
+
+def meaningful_length(text: str) -> int:
+    """Letters and digits only: "😡😡😡😡😡😡" or "!!!!!" says nothing a technician can act on."""
+    return sum(char.isalnum() for char in text)
 
 
 # --- SLA -------------------------------------------------------------------------------------
@@ -297,8 +306,23 @@ async def list_for_owner(session: AsyncSession, owner_id: int, *, limit: int = 1
     return list((await session.exec(query)).all())
 
 
+async def assigned_to(session: AsyncSession, staff_id: int) -> list[TicketView]:
+    """A staff member's open work: tickets assigned to them, oldest first."""
+    tickets = (
+        await session.exec(
+            select(Ticket)
+            .where(
+                Ticket.assignee_id == staff_id,
+                col(Ticket.status).in_([TicketStatus.assigned, TicketStatus.in_progress]),
+            )
+            .order_by(col(Ticket.created_at), col(Ticket.id))
+        )
+    ).all()
+    return await _views(session, list(tickets))
+
+
 async def queue(session: AsyncSession, estate_id: int, now: datetime) -> list[TicketView]:
-    """Open tickets of the estate, overdue first, then oldest first."""
+    """Open tickets of the estate: overdue first, then urgent ones, then oldest first."""
     tickets = (
         await session.exec(
             select(Ticket)
@@ -310,7 +334,7 @@ async def queue(session: AsyncSession, estate_id: int, now: datetime) -> list[Ti
         )
     ).all()
     views = await _views(session, list(tickets))
-    return sorted(views, key=lambda v: not v.overdue(now))
+    return sorted(views, key=lambda v: (not v.overdue(now), v.ticket.urgency != Urgency.urgent))
 
 
 # --- creating --------------------------------------------------------------------------------
@@ -350,7 +374,7 @@ async def create(
     description = description.strip()
     if category not in categories:
         raise TicketError(RefusalCode.invalid, detail=Detail.category)
-    if not DESCRIPTION_MIN <= len(description) <= DESCRIPTION_MAX:
+    if meaningful_length(description) < DESCRIPTION_MIN or len(description) > DESCRIPTION_MAX:
         raise TicketError(RefusalCode.invalid, detail=Detail.description)
     if len(photos) > MAX_PHOTOS:
         raise TicketError(RefusalCode.invalid, detail=Detail.photos)
@@ -430,7 +454,7 @@ async def _load(session: AsyncSession, ticket_id: int, actor: Actor) -> Ticket:
 def refusal(
     ticket: Ticket,
     code: RefusalCode = RefusalCode.bad_transition,
-    detail: Detail = Detail.none,
+    detail: Detail | str = Detail.none,
 ) -> TicketError:
     """The error for an operation the ticket's state (or the actor's rights) does not allow."""
     return TicketError(code, ticket.number, str(ticket.status), detail)
@@ -455,10 +479,10 @@ def _require_staff(
     if actor.kind != "staff":
         raise refusal(ticket, RefusalCode.forbidden)
     if roles is not None and actor.role not in roles:
-        raise refusal(ticket, RefusalCode.forbidden)
+        raise refusal(ticket, RefusalCode.forbidden, Detail.role)
     if actor.role == StaffRole.technician:
         if not technician:
-            raise refusal(ticket, RefusalCode.forbidden)
+            raise refusal(ticket, RefusalCode.forbidden, Detail.role)
         if ticket.assignee_id != actor.id:
             raise refusal(ticket, RefusalCode.not_assignee)
 
@@ -536,24 +560,50 @@ async def assign(
         and ticket.status != TicketStatus.reopened
         and ticket.assignee_id not in (None, assignee.id)
     ):
-        raise refusal(ticket, RefusalCode.taken)
+        await _holder_refusal(session, ticket_id)
     if actor.kind == "owner":
         raise refusal(ticket, RefusalCode.forbidden)
-    if actor.role == StaffRole.technician and (
-        assignee.id != actor.id or ticket.assignee_id not in (None, actor.id)
-    ):
-        raise refusal(ticket, RefusalCode.forbidden)
+    if actor.role == StaffRole.technician and ticket.assignee_id not in (None, actor.id):
+        await _holder_refusal(session, ticket_id)
+    if actor.role == StaffRole.technician and assignee.id != actor.id:
+        raise refusal(ticket, RefusalCode.forbidden, Detail.role)
     if not assignee.active or assignee.estate_id != ticket.estate_id:
         raise refusal(ticket, RefusalCode.invalid, Detail.assignee)
     if ticket.assignee_id == assignee.id and ticket.status != TicketStatus.reopened:
         raise refusal(ticket)
-    previous = ticket.assignee_id
+    previous, seen_status = ticket.assignee_id, ticket.status
+    status = TicketStatus.in_progress if seen_status == TicketStatus.in_progress else None
+    # A conditional update on the state and assignee just read: of colleagues pressing Take at
+    # once (where the row lock above is no lock, as on SQLite), exactly one changes the row.
+    claimed = await session.exec(
+        update(Ticket)
+        .where(
+            col(Ticket.id) == ticket.id,
+            col(Ticket.status) == seen_status,
+            col(Ticket.assignee_id).is_(None)
+            if previous is None
+            else col(Ticket.assignee_id) == previous,
+        )
+        .values(assignee_id=assignee.id, status=status or TicketStatus.assigned)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        await session.rollback()
+        await _holder_refusal(session, ticket_id)
     ticket.assignee_id = assignee.id
-    if ticket.status != TicketStatus.in_progress:
-        ticket.status = TicketStatus.assigned
+    ticket.status = status or TicketStatus.assigned
     _responded(ticket, now)
     data = {"assignee_id": assignee.id, "assignee": assignee.name, "previous_id": previous}
     return await _finish(session, ticket, actor, now, TicketEventType.assigned, data, notify)
+
+
+async def _holder_refusal(session: AsyncSession, ticket_id: int) -> None:
+    """Refuse a lost race for a ticket, naming the colleague who has it now."""
+    ticket = await session.get(Ticket, ticket_id, populate_existing=True)
+    if ticket is None:
+        raise TicketError(RefusalCode.not_found)
+    holder = await session.get(StaffMember, ticket.assignee_id) if ticket.assignee_id else None
+    raise refusal(ticket, RefusalCode.taken, holder.name if holder else "")
 
 
 async def start_work(
@@ -564,7 +614,10 @@ async def start_work(
     Dispatching a ticket already in progress sends the work order again, e.g. once the
     technician has opened a private chat with the bot."""
     ticket = await _load(session, ticket_id, actor)
-    _require_status(ticket, [TicketStatus.assigned, TicketStatus.in_progress])
+    # A reopened ticket still held by someone goes back to them.
+    _require_status(
+        ticket, [TicketStatus.assigned, TicketStatus.in_progress, TicketStatus.reopened]
+    )
     _require_staff(ticket, actor)
     if ticket.assignee_id is None:
         raise refusal(ticket, RefusalCode.invalid, Detail.assignee)
@@ -594,6 +647,8 @@ async def resolve(
     allowed = [TicketStatus.assigned, TicketStatus.in_progress]
     if ticket.kind == TicketKind.complaint:
         allowed += [TicketStatus.new, TicketStatus.reopened]
+    elif ticket.assignee_id is not None:
+        allowed.append(TicketStatus.reopened)
     _require_status(ticket, allowed)
     _require_staff(ticket, actor)
     note = _text(text, ticket)
@@ -629,16 +684,24 @@ async def reopen(
     reason: str | None,
     notify: Notify,
 ) -> TicketView:
-    """Back to work after a resolution that did not hold."""
+    """Back to work after a resolution that did not hold; a closed ticket only by a manager
+    (the event records that it had been closed)."""
     ticket = await _load(session, ticket_id, actor)
-    _require_status(ticket, [TicketStatus.resolved])
+    _require_status(ticket, [TicketStatus.resolved, TicketStatus.closed])
     _require_staff(ticket, actor, technician=False)
+    was = TicketStatus(ticket.status)
+    if was == TicketStatus.closed and actor.kind == "staff" and actor.role != StaffRole.manager:
+        raise refusal(ticket, RefusalCode.forbidden, Detail.manager_reopens)
     why = _text(reason, ticket)
+    _reopen(ticket)
+    data = {"reason": why, "was": was.value}
+    return await _finish(session, ticket, actor, now, TicketEventType.reopened, data, notify)
+
+
+def _reopen(ticket: Ticket) -> None:
     ticket.status = TicketStatus.reopened
     ticket.resolved_at = None
-    return await _finish(
-        session, ticket, actor, now, TicketEventType.reopened, {"reason": why}, notify
-    )
+    ticket.closed_at = None
 
 
 async def cancel(
@@ -674,10 +737,17 @@ async def confirm_fixed(
     notify: Notify,
 ) -> TicketView:
     """The owner's answer to "Is it fixed?": yes closes (opening the call-back task), no
-    reopens."""
+    reopens — also a ticket staff closed before the owner answered, within
+    OWNER_REOPEN_WINDOW of its closing."""
     actor = Actor.owner(owner_id)
     ticket = await _load(session, ticket_id, actor)
-    _require_status(ticket, [TicketStatus.resolved])
+    recently_closed = (
+        ticket.status == TicketStatus.closed
+        and ticket.closed_at is not None
+        and now - ticket.closed_at <= OWNER_REOPEN_WINDOW
+    )
+    if fixed or not recently_closed:
+        _require_status(ticket, [TicketStatus.resolved])
     why = _text(reason, ticket)
     if fixed:
         ticket.status = TicketStatus.closed
@@ -686,17 +756,10 @@ async def confirm_fixed(
         return await _finish(
             session, ticket, actor, now, TicketEventType.closed, {"confirmed": True}, notify
         )
-    ticket.status = TicketStatus.reopened
-    ticket.resolved_at = None
-    return await _finish(
-        session,
-        ticket,
-        actor,
-        now,
-        TicketEventType.reopened,
-        {"reason": why, "by_owner": True},
-        notify,
-    )
+    was = TicketStatus(ticket.status)
+    _reopen(ticket)
+    data = {"reason": why, "by_owner": True, "was": was.value}
+    return await _finish(session, ticket, actor, now, TicketEventType.reopened, data, notify)
 
 
 async def rate(

@@ -4,6 +4,7 @@ a fake clock, settings, a recording bot and a real dispatcher."""
 import os
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -60,6 +61,13 @@ async def engine(request: pytest.FixtureRequest) -> AsyncIterator[AsyncEngine]:
         yield engine
         await engine.dispose()
         return
+    async with pg_engine() as engine:
+        yield engine
+
+
+@asynccontextmanager
+async def pg_engine() -> AsyncIterator[AsyncEngine]:
+    """A migrated PostgreSQL schema of its own at FRONTDOOR_TEST_DATABASE_URL, dropped after."""
     assert PG_URL
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL)

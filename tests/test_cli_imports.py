@@ -18,6 +18,8 @@ ADMIN_COMMANDS = [
     ["jobs", "list"],
     ["jobs", "run", "fee_reminders", "--at", "2026-12-03T09:00"],
     ["jobs", "run", "daily_summary"],
+    ["staff", "list"],
+    ["staff", "remove", "4242"],
     ["report", "--month", "2026-11", "--out", "{out}"],
 ]
 

@@ -515,7 +515,8 @@ async def test_queue_orders_overdue_first(tg, bot, zh, make_ticket, staff_member
     await make_ticket(urgency="urgent", description="Water everywhere in the hall!")
     await tg.group(AGENT, "/queue")
     text = bot.last_text(STAFF_CHAT_ID)
-    assert text.index("#1") < text.index("#2")
+    # Urgent work first, even before it is overdue.
+    assert text.index("#2") < text.index("#1")
     assert zh("staffcmd-queue-head", count=2, overdue="0") in text
     clock.advance(timedelta(minutes=20))
     await tg.group(AGENT, "/queue")
@@ -530,15 +531,17 @@ async def test_queue_empty(tg, bot, zh, staff_members):
     assert bot.last_text(STAFF_CHAT_ID) == zh("staffcmd-queue-empty")
 
 
-async def test_ticket_command_shows_card_with_history_and_buttons(
-    tg, bot, make_ticket, staff_members
+async def test_ticket_command_shows_card_with_history_without_buttons(
+    tg, bot, zh, make_ticket, staff_members
 ):
     await make_ticket()
     await tg.group(AGENT, "/note 1 called the plumber")
     await tg.group(AGENT, "/ticket 1")
     sent = bot.sent(STAFF_CHAT_ID)[-1]
     assert "#1" in sent.text and OWNER_PHONE in sent.text and "called the plumber" in sent.text
-    assert sent.reply_markup.inline_keyboard
+    # A copy is never updated, so live buttons on it would go stale: they stay on the card.
+    assert sent.reply_markup is None
+    assert zh("staffcmd-copy-buttons-on-card") in sent.text
 
 
 async def test_grade_only_on_complaints(tg, bot, zh, make_ticket, staff_members, session_pool):
@@ -761,7 +764,7 @@ async def test_second_take_is_refused_but_assign_can_hand_over(
     await tg.press(AGENT, press_data("take", tid), STAFF_CHAT_ID)
     await tg.press(TECH, press_data("take", tid), STAFF_CHAT_ID)
     assert last_answer(bot).show_alert
-    assert last_answer(bot).text == zh("ticket-error-taken", number="1", status="")
+    assert last_answer(bot).text == zh("ticket-error-taken", number="1", name=AGENT.first_name)
     assert (await ticket_row(session_pool, tid)).assignee_id == staff_members["agent"].id
     await tg.group(AGENT, "/assign 1 @tom")
     assert (await ticket_row(session_pool, tid)).assignee_id == staff_members["technician"].id

@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import col, select
 
 from storage import calendar, tickets
+from storage.db import create_engine, upgrade_connection
 from storage.models import (
     Estate,
     OutboxMessage,
@@ -20,6 +21,7 @@ from storage.models import (
 )
 from storage.outbox import Draft
 from storage.tickets import Actor, TicketError
+from tests.conftest import PG_URL, pg_engine
 from tests.tickets_fixtures import *  # noqa: F403
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -214,7 +216,7 @@ async def test_queue_overdue_first_then_oldest(
     complaint = await make_ticket(kind="complaint")
     async with session_pool() as session:
         order = [v.ticket.number for v in await tickets.queue(session, estate.id, clock())]
-        assert order == [1, 2, 3]
+        assert order == [2, 1, 3]  # urgent first, even before it is overdue
         clock.advance(timedelta(minutes=11))  # urgent is 16 min old now: overdue
         views = await tickets.queue(session, estate.id, clock())
         assert [v.ticket.number for v in views] == [2, 1, 3]
@@ -351,7 +353,11 @@ async def test_not_fixed_reopens_then_assign_again(
             notify=tickets.no_notify,
         )
         assert v.ticket.status == "reopened"
-        assert v.events[-1].data == {"reason": "Still dripping", "by_owner": True}
+        assert v.events[-1].data == {
+            "reason": "Still dripping",
+            "by_owner": True,
+            "was": "resolved",
+        }
         # The same assignee may take it back after a reopen.
         v = await tickets.assign(
             session, tid, assignee=tech, actor=agent, now=clock(), notify=tickets.no_notify
@@ -544,8 +550,9 @@ def _ops(staff_members, owner_id, clock):
             s, tid, actor=agent, now=clock(), text=None, notify=n
         ),
         "close": lambda s, tid, n: tickets.close(s, tid, actor=agent, now=clock(), notify=n),
+        # A manager: only a manager may reopen a closed ticket.
         "reopen": lambda s, tid, n: tickets.reopen(
-            s, tid, actor=agent, now=clock(), reason=None, notify=n
+            s, tid, actor=Actor.staff(staff_members["manager"]), now=clock(), reason=None, notify=n
         ),
         "cancel": lambda s, tid, n: tickets.cancel(
             s, tid, actor=Actor.owner(owner_id), now=clock(), reason=None, notify=n
@@ -570,10 +577,11 @@ def _ops(staff_members, owner_id, clock):
 
 ALLOWED = {
     "assign": {"new", "assigned", "in_progress", "reopened"},
-    "start_work": {"assigned", "in_progress"},  # again in progress: the order is re-sent
-    "resolve": {"assigned", "in_progress"},
+    # Again in progress: the order is re-sent; a reopened ticket goes back to its assignee.
+    "start_work": {"assigned", "in_progress", "reopened"},
+    "resolve": {"assigned", "in_progress", "reopened"},
     "close": {"resolved"},
-    "reopen": {"resolved"},
+    "reopen": {"resolved", "closed"},
     "cancel": {"new", "assigned"},
     "confirm": {"resolved"},
     "rate": {"closed"},
@@ -877,3 +885,66 @@ async def test_a_failing_notify_writes_nothing(make_ticket, session_pool, staff_
     assert await drafts_count(session_pool) == drafts
     async with session_pool() as session:
         assert len((await session.exec(select(TicketPhoto))).all()) == 0
+
+
+class TestTakeRace:
+    """Separate connections, as in production: the in-memory test database shares one
+    connection between sessions, so it cannot show a race (or its fix)."""
+
+    @pytest.fixture(
+        params=[
+            "sqlite-file",
+            pytest.param(
+                "postgresql",
+                marks=pytest.mark.skipif(not PG_URL, reason="FRONTDOOR_TEST_DATABASE_URL unset"),
+            ),
+        ]
+    )
+    async def engine(self, request, tmp_path):
+        if request.param == "postgresql":
+            async with pg_engine() as engine:
+                yield engine
+            return
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'race.db'}")
+        async with engine.begin() as conn:
+            await conn.run_sync(upgrade_connection)
+        yield engine
+        await engine.dispose()
+
+    async def test_concurrent_takes_have_exactly_one_winner(
+        self, make_ticket, session_pool, staff_members
+    ):
+        """Three colleagues press Take at once: one gets the ticket, the others are told it is
+        taken (and by whom); the history shows one assignment."""
+        view = await make_ticket()
+        tid = view.ticket.id
+        pressers = [staff_members[k] for k in ("agent", "technician", "manager")]
+
+        async def take(member):
+            async with session_pool() as session:
+                try:
+                    done = await tickets.assign(
+                        session,
+                        tid,
+                        assignee=member,
+                        actor=Actor.staff(member),
+                        now=view.ticket.created_at,
+                        notify=tickets.no_notify,
+                        take=True,
+                    )
+                except TicketError as error:
+                    return error
+                return done
+
+        results = await asyncio.gather(*(take(m) for m in pressers))
+        winners = [r for r in results if not isinstance(r, TicketError)]
+        losers = [r for r in results if isinstance(r, TicketError)]
+        assert len(winners) == 1
+        assert [e.code for e in losers] == ["taken", "taken"]
+        holder = winners[0].assignee
+        assert holder is not None
+        assert all(e.detail == holder.name for e in losers)
+        assert (await events_of(session_pool, tid)).count("assigned") == 1
+        async with session_pool() as session:
+            ticket = await session.get(Ticket, tid)
+            assert ticket is not None and ticket.assignee_id == holder.id

@@ -1,6 +1,6 @@
 flow-timed-out = Your unfinished request was dropped after 30 minutes without an answer. Nothing was sent.
 fallback-start = Please send /start to begin.
-fallback-staff = Hello { $name }! You are on the staff of this estate. Work orders come to this chat: press Done under one, or send /done N and what you did. Everything else happens in the staff group (/help there). If you also own a flat here, send /start to register as an owner.
+fallback-staff = Hello { $name }! You are on the staff of this estate. Work orders come to this chat: press Done under one, or send /done N and what you did; /orders lists yours. Everything else happens in the staff group (/help there). If you also own a flat here, send /register to register as an owner.
 common-cancel = ✖ Cancel
     .aliases = cancel, stop, quit, exit, /cancel, 取消, 退出
 common-cancelled = Cancelled. Nothing was sent.

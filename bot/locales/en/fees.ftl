@@ -16,3 +16,5 @@ fees-total = <b>Total outstanding: { $total }</b>
 fees-overdue-note = ⚠️ Some charges are overdue. Please pay at the management office or by your usual method; ask us if anything looks wrong.
 fees-all-clear = 🎉 You are all paid up — nothing is owed. Thank you!
 fees-questions = Questions about a charge? Use “📞 Book a call-back” and we will call you.
+fees-unit-none = No charges have been issued for this unit yet.
+fees-none = There are no charges on record for you yet — nothing to pay. If you expected a bill, please ask the management office.

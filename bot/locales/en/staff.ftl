@@ -33,7 +33,7 @@ staff-role-agent = agent
 staff-role-technician = technician
 staff-role-cashier = cashier
 staff-role-manager = manager
-staff-pending-card = <b>🆕 Registration request #{ $id }</b>
+staff-pending-card = <b>🆕 Registration request R{ $id }</b>
     Name: { $name }
     Unit: { $unit }
     Phone: { $phone }

@@ -10,7 +10,7 @@ ticket-error-not-found = Ticket #{ $number } was not found.
 ticket-error-bad-transition = #{ $number } is { $status } — that step is not possible now.
 ticket-error-invalid-date = #{ $number }: the new visit day must be today or later (YYYY-MM-DD).
 ticket-error-bad-transition-resolve-first = #{ $number } is { $status } — resolve it first (/resolve { $number }), then close it.
-ticket-error-taken = #{ $number } has already been taken by a colleague — see the card. Use Assign to hand it over.
+ticket-error-taken = #{ $number } has already been taken by { $name } — see the card. Use Assign to hand it over.
 ticket-error-forbidden = You may not do that with #{ $number }.
 ticket-error-not-assignee = #{ $number } is not assigned to you.
 ticket-error-invalid = That input is not valid for #{ $number }.
@@ -163,6 +163,8 @@ staffcmd-usage-done = Usage: /done N [what you did]
 staffcmd-usage-close = Usage: /close N
 staffcmd-usage-reopen = Usage: /reopen N [reason]
 staffcmd-usage-grade = Usage: /grade N A|B
+    { grade-a-meaning }
+    { grade-b-meaning }
 staffcmd-usage-reschedule = Usage: /reschedule N YYYY-MM-DD
 staffcmd-no-such-staff = No active staff member { $who }. Use @username as set with /staff, or "me".
 staffcmd-queue-empty = No open requests. 🎉
@@ -191,3 +193,5 @@ staffcmd-rescheduled = 📅 #{ $number }: visit moved to { $day }; the owner is 
 staffcmd-call = #{ $number } — { $name }: { $phone }
 staffcmd-pick-assignee = Who should take it?
 staffcmd-stale = This button is out of date.
+grade-a-meaning = A = serious: a safety risk, a repeated complaint, or a dispute that needs the manager — answered first and reviewed by the manager.
+grade-b-meaning = B = ordinary: handled by the front desk in the usual time.

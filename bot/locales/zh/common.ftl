@@ -1,6 +1,6 @@
 flow-timed-out = 您未完成的操作已超过 30 分钟未回复，已自动取消，未提交任何内容。
 fallback-start = 请发送 /start 开始。
-fallback-staff = 您好，{ $name }！您是本小区的工作人员。派工单会发到这里：完工后点单下的「完工」，或发送 /done 工单号 加处理说明。其他操作请在员工群中进行（在群里发送 /help 查看）。如果您也是本小区业主，可发送 /start 登记。
+fallback-staff = 您好，{ $name }！您是本小区的工作人员。派工单会发到这里：完工后点单下的「完工」，或发送 /done 工单号 加处理说明；发送 /orders 查看您的派工单。其他操作请在员工群中进行（在群里发送 /help 查看）。如果您也是本小区业主，可发送 /register 登记。
 common-cancel = ✖ 取消
     .aliases = 取消, 退出, 算了, /cancel, cancel, stop, quit
 common-cancelled = 已取消，未提交任何内容。

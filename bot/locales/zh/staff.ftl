@@ -27,7 +27,7 @@ staff-role-agent = 客服
 staff-role-technician = 维修
 staff-role-cashier = 收费
 staff-role-manager = 主管
-staff-pending-card = <b>🆕 登记申请 #{ $id }</b>
+staff-pending-card = <b>🆕 登记申请 R{ $id }</b>
     姓名：{ $name }
     房号：{ $unit }
     电话：{ $phone }

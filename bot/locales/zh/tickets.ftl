@@ -10,7 +10,7 @@ ticket-error-not-found = 未找到工单 #{ $number }。
 ticket-error-bad-transition = #{ $number } 当前状态为「{ $status }」，现在不能进行此操作。
 ticket-error-invalid-date = #{ $number }：新的上门日期不能早于今天（格式 YYYY-MM-DD）。
 ticket-error-bad-transition-resolve-first = #{ $number } 当前为「{ $status }」，请先办结（/resolve { $number }）再关闭。
-ticket-error-taken = #{ $number } 已被同事接单，请看卡片。如需转交，请用「指派」。
+ticket-error-taken = #{ $number } 已由 { $name } 接单，请看卡片。如需转交，请用「指派」。
 ticket-error-forbidden = 您无权对 #{ $number } 进行此操作。
 ticket-error-not-assignee = #{ $number } 未指派给您。
 ticket-error-invalid = 输入内容对 #{ $number } 无效。
@@ -160,6 +160,8 @@ staffcmd-usage-done = 用法：/done N [处理说明]
 staffcmd-usage-close = 用法：/close N
 staffcmd-usage-reopen = 用法：/reopen N [原因]
 staffcmd-usage-grade = 用法：/grade N A|B
+    { grade-a-meaning }
+    { grade-b-meaning }
 staffcmd-usage-reschedule = 用法：/reschedule N YYYY-MM-DD
 staffcmd-no-such-staff = 没有在职员工 { $who }。请使用 /staff 中登记的 @用户名，或 me。
 staffcmd-queue-empty = 暂无未完成工单。🎉
@@ -185,3 +187,5 @@ staffcmd-rescheduled = 📅 #{ $number }：上门日期改为 { $day }，已通�
 staffcmd-call = #{ $number } — { $name }：{ $phone }
 staffcmd-pick-assignee = 指派给谁？
 staffcmd-stale = 此按钮已过期。
+grade-a-meaning = A = 严重：涉及安全隐患、重复投诉或需主管处理的纠纷，优先处理并由主管复核。
+grade-b-meaning = B = 一般：由客服按正常时限处理。

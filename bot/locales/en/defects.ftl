@@ -1,0 +1,28 @@
+# A command or a menu button in the middle of a report (handlers/flow_guard.py).
+flow-leave-ask = Leave your unfinished report? What you have entered so far will be lost.
+flow-btn-keep = Keep writing
+flow-btn-leave = Leave it
+
+# /ticket N posts a copy of the card; copies are not kept up to date.
+staffcmd-copy-buttons-on-card = <i>A copy as of now — the buttons are on the ticket's card. Reply to this message to write to the owner.</i>
+
+# Reopening a closed ticket.
+ticket-error-forbidden-manager-reopens = #{ $number } is closed — only a manager may reopen a closed ticket.
+
+# An old "Is it fixed?" pressed after the ticket moved on.
+myreq-fixed-stale-open = Thank you — #{ $number } is being worked on again. We will ask you once more when it is done.
+myreq-fixed-stale-closed = Thank you — #{ $number } is already closed. If the problem is back, please report it as a new repair.
+
+# What the owner hears between "registered" and "done" (handlers/cards.py).
+notify-taken = 👋 Request <b>#{ $number }</b> has been taken by our service desk; we are on it.
+notify-dispatched = 🧰 Request <b>#{ $number }</b>: a technician has been sent and will contact you.
+notify-reopened-by-staff = 🔄 We have reopened request <b>#{ $number }</b>: { $reason }. We will let you know when it is done.
+notify-reopened-by-staff-no-reason = 🔄 We have reopened request <b>#{ $number }</b> and are working on it again. We will let you know when it is done.
+
+# Staff in their private chat with the bot (/start, /help, /queue, /orders).
+staff-private-head = 👷 Hello { $name }! Your work orders:
+staff-private-order = • <b>#{ $number }</b> { $category } · { $status } · { $place }
+staff-private-done = ✅ Done #{ $number }
+staff-private-help = Press Done when a job is finished (or send /done N and what you did). Everything else — /queue, /ticket N, the cards — happens in the staff group; /help there lists the commands. If you also own a flat here, send /register.
+staff-private-none = Nothing is assigned to you right now. New work orders arrive in this chat. The staff group has the queue (/queue) and the commands (/help there). If you also own a flat here, send /register.
+ticket-error-forbidden-role = #{ $number }: your role does not allow this step — an agent or the manager can do it.

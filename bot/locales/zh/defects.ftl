@@ -1,0 +1,28 @@
+# A command or a menu button in the middle of a report (handlers/flow_guard.py).
+flow-leave-ask = 要放弃尚未提交的报修/投诉吗？已填写的内容将会丢失。
+flow-btn-keep = 继续填写
+flow-btn-leave = 放弃
+
+# /ticket N posts a copy of the card; copies are not kept up to date.
+staffcmd-copy-buttons-on-card = <i>此为当前副本，操作按钮在工单卡片上。回复本消息即可给业主留言。</i>
+
+# Reopening a closed ticket.
+ticket-error-forbidden-manager-reopens = #{ $number } 已关闭，只有主管可以重新打开已关闭的工单。
+
+# An old "Is it fixed?" pressed after the ticket moved on.
+myreq-fixed-stale-open = 谢谢！#{ $number } 正在重新处理中，处理完毕后我们会再次向您确认。
+myreq-fixed-stale-closed = 谢谢！#{ $number } 已经关闭。如问题再次出现，请重新报修。
+
+# What the owner hears between "registered" and "done" (handlers/cards.py).
+notify-taken = 👋 工单 <b>#{ $number }</b> 已由客服受理，我们正在处理。
+notify-dispatched = 🧰 工单 <b>#{ $number }</b>：已派维修人员，稍后会与您联系。
+notify-reopened-by-staff = 🔄 我们已重新打开工单 <b>#{ $number }</b>：{ $reason }。处理完毕后会通知您。
+notify-reopened-by-staff-no-reason = 🔄 我们已重新打开工单 <b>#{ $number }</b>，正在重新处理，处理完毕后会通知您。
+
+# Staff in their private chat with the bot (/start, /help, /queue, /orders).
+staff-private-head = 👷 { $name }，您好！您的派工单：
+staff-private-order = • <b>#{ $number }</b> { $category } · { $status } · { $place }
+staff-private-done = ✅ 完工 #{ $number }
+staff-private-help = 完工后请点“完工”（或发送 /done 编号 和处理说明）。其他操作（/queue、/ticket 编号、工单卡片）请在员工群进行，在群里发送 /help 查看命令。如您本人也是本小区业主，请发送 /register。
+staff-private-none = 目前没有指派给您的工单，新的派工单会发到这里。工单队列（/queue）和命令（群里的 /help）在员工群。如您本人也是本小区业主，请发送 /register。
+ticket-error-forbidden-role = #{ $number }：您的岗位不能进行此操作，请客服或主管处理。

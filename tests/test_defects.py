@@ -1,0 +1,232 @@
+"""Defects found trying the demo as an owner, a staff member and a manager (issue 15)."""
+
+from datetime import timedelta
+
+import pytest
+
+from handlers.cards import DoneCB, FixedCB, TicketCB, card_actions
+from handlers.staff_admin import pending_card_text
+from handlers.ticket_form import description_problem
+from storage import owners, tickets
+from storage.models import Owner, OwnerStatus, TicketStatus
+from storage.tickets import TicketError
+from tests.helpers import STAFF_CHAT_ID, answers
+from tests.tickets_fixtures import *  # noqa: F403
+from tests.tickets_fixtures import AGENT, MANAGER, OWNER, TECH, TECH2
+
+
+@pytest.fixture
+def en(catalogs):
+    return catalogs.translator("en")
+
+
+@pytest.fixture
+def zh(catalogs):
+    return catalogs.translator("zh")
+
+
+# --- owners ------------------------------------------------------------------------------------
+
+
+async def test_emoji_only_description_is_too_short(en, make_ticket):
+    assert description_problem(en, "😡😡😡😡😡😡") == en("form-description-too-short", count=5)
+    assert description_problem(en, "漏水了！！") == en("form-description-too-short", count=5)
+    assert description_problem(en, "厨房漏水了") is None
+    assert description_problem(en, "Leak 2") is None
+    with pytest.raises(TicketError):
+        await make_ticket(description="😡😡😡😡😡😡 !!")
+
+
+async def test_a_unit_with_no_charges_says_so(tg, bot, en, verified_owner, units):
+    await tg.send(OWNER, "💳 My fees")
+    text = bot.last_text(OWNER.id)
+    assert en("fees-none") in text
+    assert en("fees-all-clear") not in text and en("fees-unit-clear") not in text
+
+
+# --- staff ---------------------------------------------------------------------------------------
+
+
+async def test_queue_lists_urgent_work_above_normal(tg, bot, make_ticket, staff_members, clock):
+    await make_ticket()
+    clock.advance(timedelta(minutes=1))
+    await make_ticket(urgency="urgent", description="Water everywhere in the hall!")
+    await tg.group(AGENT, "/assign 2 me")
+    await tg.group(AGENT, "/dispatch 2")
+    await tg.group(AGENT, "/queue")
+    text = bot.last_text(STAFF_CHAT_ID)
+    assert text.index("#2") < text.index("#1")
+
+
+async def test_grade_usage_says_what_a_and_b_mean(tg, bot, zh, staff_members):
+    await tg.group(AGENT, "/grade 1")
+    text = bot.last_text(STAFF_CHAT_ID)
+    assert zh("grade-a-meaning") in text and zh("grade-b-meaning") in text
+
+
+async def test_registration_requests_do_not_look_like_ticket_numbers(
+    session_pool, estate, zh, units
+):
+    async with session_pool() as session:
+        result = await owners.request_registration(
+            session,
+            estate_id=estate.id,
+            telegram_user_id=6100,
+            chat_id=6100,
+            language="zh",
+            phone="+8613800009999",
+            name="Zhao Lei",
+            building="3",
+            unit="1201",
+            drafts=lambda claim: [],
+        )
+    assert result.claim is not None
+    text = pending_card_text(zh, result.claim)
+    assert "#" not in text
+    assert f"R{result.claim.owner.id}" in text
+
+
+async def test_an_unreachable_owner_is_reachable_again_on_any_update(
+    tg, bot, en, session_pool, verified_owner
+):
+    async with session_pool() as session:
+        owner = await session.get(Owner, verified_owner.id)
+        owner.status = OwnerStatus.unreachable
+        session.add(owner)
+        await session.commit()
+    await tg.send(OWNER, "💳 My fees")
+    assert bot.last_text(OWNER.id) != en("menu-status-pending")
+    assert en("fees-none") in bot.last_text(OWNER.id)
+    async with session_pool() as session:
+        assert (await session.get(Owner, verified_owner.id)).status == OwnerStatus.verified
+
+
+async def test_a_command_mid_flow_asks_before_leaving_the_report(
+    tg, bot, en, verified_owner, units, dp
+):
+    await tg.send(OWNER, "🛠 Report a repair")
+    await tg.press_label(OWNER, "3-1202")
+    await tg.press_label(OWNER, "Plumbing")
+    await tg.send(OWNER, "/ticket 1")
+    assert bot.last_text(OWNER.id) == en("flow-leave-ask")
+    await tg.press_label(OWNER, en("flow-btn-keep"))
+    assert "What is wrong?" in bot.last_text(OWNER.id)
+    await tg.send(OWNER, "The kitchen tap drips all night.")
+    await tg.send(OWNER, "💳 My fees")
+    assert bot.last_text(OWNER.id) == en("flow-leave-ask")
+    await tg.press_label(OWNER, en("flow-btn-keep"))
+    # Still at the photo step, the description kept.
+    assert "photo" in bot.last_text(OWNER.id).casefold()
+    await tg.send(OWNER, "/fees")
+    await tg.press_label(OWNER, en("flow-btn-leave"))
+    assert en("fees-none") in bot.last_text(OWNER.id)
+    state = dp.fsm.get_context(bot, OWNER.id, OWNER.id)
+    assert await state.get_state() is None
+
+
+async def closed_ticket(tg, make_ticket, session_pool, verified_owner, clock):
+    """#1 resolved by the agent and closed by staff before the owner answered."""
+    tid = (await make_ticket()).ticket.id
+    await tg.group(AGENT, "/assign 1 me")
+    await tg.group(AGENT, "/resolve 1 new washer")
+    await tg.group(AGENT, "/close 1")
+    return tid
+
+
+async def test_a_manager_reopens_a_closed_ticket_and_others_are_told_why(
+    tg, bot, zh, make_ticket, session_pool, verified_owner, staff_members, clock
+):
+    tid = await closed_ticket(tg, make_ticket, session_pool, verified_owner, clock)
+    await tg.group(AGENT, "/reopen 1 still leaking")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("ticket-error-forbidden-manager-reopens", number="1")
+    await tg.group(MANAGER, "/reopen 1 still leaking")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staffcmd-reopened", number="1")
+    async with session_pool() as session:
+        view = await tickets.view(session, tid)
+    assert view.ticket.status == TicketStatus.reopened and view.ticket.closed_at is None
+    last = view.events[-1]
+    assert last.type == "reopened" and last.data["was"] == "closed"
+    assert last.actor == f"staff:{staff_members['manager'].id}"
+
+
+async def test_the_owners_not_fixed_reopens_a_recently_closed_ticket(
+    tg, bot, en, make_ticket, session_pool, verified_owner, staff_members, clock
+):
+    tid = await closed_ticket(tg, make_ticket, session_pool, verified_owner, clock)
+    clock.advance(timedelta(days=6))
+    await tg.press(OWNER, FixedCB(ticket_id=tid, fixed=False).pack())
+    async with session_pool() as session:
+        assert (await tickets.view(session, tid)).ticket.status == TicketStatus.reopened
+    assert bot.last_text(OWNER.id) == en("myreq-not-fixed", number="1")
+
+
+async def test_old_is_it_fixed_buttons_answer_politely(
+    tg, bot, en, make_ticket, session_pool, verified_owner, staff_members, clock
+):
+    tid = await closed_ticket(tg, make_ticket, session_pool, verified_owner, clock)
+    clock.advance(timedelta(days=8))
+    await tg.press(OWNER, FixedCB(ticket_id=tid, fixed=False).pack())
+    assert answers(bot)[-1].text == en("myreq-fixed-stale-closed", number="1")
+    await tg.press(OWNER, FixedCB(ticket_id=tid, fixed=True).pack())
+    assert answers(bot)[-1].text == en("myreq-fixed-stale-closed", number="1")
+    await tg.group(MANAGER, "/reopen 1")
+    await tg.press(OWNER, FixedCB(ticket_id=tid, fixed=True).pack())
+    assert answers(bot)[-1].text == en("myreq-fixed-stale-open", number="1")
+
+
+async def test_the_owner_hears_of_take_dispatch_and_reopen_once_each(
+    tg, bot, en, make_ticket, staff_members, outbox_rows
+):
+    await make_ticket()
+    await tg.group(AGENT, "/assign 1 @tom")
+    await tg.group(AGENT, "/assign 1 @tina")
+    await tg.group(AGENT, "/dispatch 1")
+    await tg.group(AGENT, "/dispatch 1")
+    await tg.group(AGENT, "/resolve 1")
+    await tg.group(AGENT, "/reopen 1 the tap still drips")
+    texts = [r.payload.get("text") for r in await outbox_rows(chat_id=OWNER.id)]
+    assert texts.count(en("notify-taken", number="1")) == 1
+    assert texts.count(en("notify-dispatched", number="1")) == 1
+    assert en("notify-reopened-by-staff", number="1", reason="the tap still drips") in texts
+    assert not any("+86" in (text or "") for text in texts)
+
+
+@pytest.mark.parametrize("command", ["/start", "/help", "/queue"])
+async def test_staff_in_private_get_staff_help_and_their_work_orders(
+    tg, bot, en, make_ticket, staff_members, command
+):
+    await make_ticket()
+    await make_ticket(description="The hall light flickers.")
+    await tg.group(AGENT, "/assign 2 @tom")
+    await tg.group(AGENT, "/dispatch 2")
+    await tg.send(TECH, command)
+    sent = bot.sent(TECH.id)[-1]
+    assert en("staff-private-head", name="Tom") in sent.text
+    assert "#2" in sent.text and "#1" not in sent.text
+    assert en("onb-welcome") not in sent.text and en("help-owner") not in sent.text
+    [[done]] = sent.reply_markup.inline_keyboard
+    assert done.callback_data == DoneCB(ticket_id=2).pack()
+    await tg.press(TECH, done.callback_data, TECH.id)
+    assert answers(bot)[-1].text == en("staffcmd-resolved", number="2")
+
+
+async def test_a_reopened_card_follows_its_state_and_refusals_say_why(
+    tg, bot, zh, make_ticket, staff_members, session_pool, outbox_rows
+):
+    tid = (await make_ticket()).ticket.id
+    await tg.group(AGENT, "/assign 1 @tom")
+    await tg.group(AGENT, "/dispatch 1")
+    await tg.group(AGENT, "/resolve 1")
+    await tg.group(AGENT, "/reopen 1 still drips")
+    async with session_pool() as session:
+        ticket = (await tickets.view(session, tid)).ticket
+    assert ticket.assignee_id == staff_members["technician"].id
+    assert {"dispatch", "resolve"} <= set(card_actions(ticket))
+    await tg.press(TECH, TicketCB(action="close", ticket_id=tid).pack(), STAFF_CHAT_ID)
+    assert answers(bot)[-1].text == zh(
+        "ticket-error-bad-transition-resolve-first", number="1", status=zh("status-reopened")
+    )
+    await tg.press(TECH2, TicketCB(action="take", ticket_id=tid).pack(), STAFF_CHAT_ID)
+    assert answers(bot)[-1].text == zh("ticket-error-taken", number="1", name="Tom")
+    await tg.press(TECH, TicketCB(action="dispatch", ticket_id=tid).pack(), STAFF_CHAT_ID)
+    assert answers(bot)[-1].text == zh("staffcmd-dispatched", number="1", name="Tom")
