@@ -138,7 +138,7 @@ async def run(database_url: str | None = None) -> list[Row]:
     return [
         Row(
             f"month of {TICKETS} requests",
-            {
+            metrics={
                 "kpis_s": figured - started,
                 "gather_s": gathered - figured,
                 "png_s": drawn - gathered,
