@@ -375,6 +375,8 @@ def _jobs_run(settings: Settings, args: argparse.Namespace) -> int:
         return code
 
     return _jobs(settings, work)
+
+
 def _staff_list(settings: Settings, args: argparse.Namespace) -> int:
     from storage import staff
 
