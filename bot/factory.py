@@ -9,7 +9,9 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 
 from bot.clock import Clock, system_clock
 from bot.fsm_storage import SqlStorage
+from bot.guards import FloodGuard, HandleOnce, install_storage_fault_handler
 from bot.i18n import Catalogs, default_catalogs
+from bot.metrics import Metrics, UpdateMetrics
 from bot.middlewares import (
     ConcurrencyGate,
     ContextMiddleware,
@@ -41,8 +43,10 @@ def create_dispatcher(
     session_pool: SessionPool,
     clock: Clock = system_clock,
     catalogs: Catalogs | None = None,
+    metrics: Metrics | None = None,
 ) -> Dispatcher:
     catalogs = catalogs or default_catalogs()
+    metrics = metrics or Metrics()
     dp = Dispatcher(
         storage=SqlStorage(session_pool),
         # One update at a time per user and chat: the photos of an album, or a double-pressed
@@ -52,10 +56,15 @@ def create_dispatcher(
         session_pool=session_pool,
         clock=clock,
         catalogs=catalogs,
+        metrics=metrics,
     )
+    install_storage_fault_handler(dp)
+    dp.update.outer_middleware(UpdateMetrics(metrics))
     dp.update.outer_middleware(LoggingMiddleware())
+    dp.update.outer_middleware(FloodGuard())
     dp.update.outer_middleware(ConcurrencyGate(MAX_CONCURRENT_UPDATES))
     dp.update.outer_middleware(DbSessionMiddleware(session_pool))
+    dp.update.outer_middleware(HandleOnce(session_pool))
     dp.update.outer_middleware(ContextMiddleware(catalogs))
     idle = IdleTimeoutMiddleware()
     dp.message.outer_middleware(idle)

@@ -9,7 +9,8 @@ import hmac
 import logging
 import re
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,9 +29,11 @@ from bot.bootstrap import ensure_estate
 from bot.clock import Clock, system_clock
 from bot.factory import create_bot, create_dispatcher
 from bot.i18n import Catalogs, Translator, default_catalogs
+from bot.metrics import Metrics, serve_metrics
+from bot.polling import poll
 from bot.settings import LOCALES, Settings, SettingsError
 from scheduler.app import background
-from storage.db import create_engine, create_session_pool
+from storage.db import SessionPool, create_engine, create_session_pool
 
 log = logging.getLogger("frontdoor.run")
 
@@ -161,28 +164,56 @@ async def run_polling(
     session_pool = create_session_pool(engine)
     bot = create_bot(settings)
     catalogs = default_catalogs()
+    metrics = Metrics()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     try:
         estate = await ensure_estate(session_pool, settings)
-        dp = create_dispatcher(settings, session_pool, clock=clock, catalogs=catalogs)
+        dp = create_dispatcher(
+            settings, session_pool, clock=clock, catalogs=catalogs, metrics=metrics
+        )
         inflight = InFlight()
         dp.update.outer_middleware(inflight)
         await set_commands(bot, catalogs, estate.locale)
         # getUpdates is refused while a webhook is set (e.g. left over from webhook mode).
         await bot.delete_webhook(drop_pending_updates=False)
         log.info("starting mode=polling scheduler=%s", "off" if no_scheduler else "idle")
-        async with background(bot, session_pool, clock, settings.send_rate):
-            await dp.start_polling(
-                bot,
-                handle_signals=True,
-                close_bot_session=False,
-                allowed_updates=dp.resolve_used_update_types(),
-            )
+        async with (
+            metrics_endpoint(settings, metrics, session_pool, clock),
+            background(bot, session_pool, clock, settings.send_rate, metrics=metrics),
+        ):
+            await poll(dp, bot, stop, allowed_updates=dp.resolve_used_update_types())
+            log.info("stopping")
             await inflight.drain()
     finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
         await bot.session.close()
         await engine.dispose()
     log.info("stopped")
     return 0
+
+
+def metrics_endpoint(
+    settings: Settings, metrics: Metrics, session_pool: SessionPool, clock: Clock
+) -> AbstractAsyncContextManager[object]:
+    """`/healthz` and `/metrics` while the bot runs, when FRONTDOOR_METRICS_LISTEN is set."""
+    if settings.metrics_listen is None:
+        return nullcontext()
+    return _serve_metrics(settings.metrics_listen, metrics, session_pool, clock)
+
+
+@asynccontextmanager
+async def _serve_metrics(
+    listen: str, metrics: Metrics, session_pool: SessionPool, clock: Clock
+) -> AsyncIterator[object]:
+    runner = await serve_metrics(listen, metrics, session_pool, clock)
+    try:
+        yield runner
+    finally:
+        await runner.cleanup()
 
 
 async def run_webhook(
@@ -195,19 +226,25 @@ async def run_webhook(
     session_pool = create_session_pool(engine)
     bot = create_bot(settings)
     catalogs = default_catalogs()
+    metrics = Metrics()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
         estate = await ensure_estate(session_pool, settings)
-        dp = create_dispatcher(settings, session_pool, clock=clock, catalogs=catalogs)
+        dp = create_dispatcher(
+            settings, session_pool, clock=clock, catalogs=catalogs, metrics=metrics
+        )
         inflight = InFlight()
         dp.update.outer_middleware(inflight)
         await set_commands(bot, catalogs, estate.locale)
         runner = web.AppRunner(webhook_app(dp, bot, secret, urlsplit(url).path or "/"))
         await runner.setup()
-        async with background(bot, session_pool, clock, settings.send_rate):
+        async with (
+            metrics_endpoint(settings, metrics, session_pool, clock),
+            background(bot, session_pool, clock, settings.send_rate, metrics=metrics),
+        ):
             await web.TCPSite(runner, host, int(port)).start()
             await bot.set_webhook(
                 url, secret_token=secret, allowed_updates=dp.resolve_used_update_types()

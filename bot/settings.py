@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     webhook_url: AnyHttpUrl | None = None
     webhook_secret: SecretStr | None = None
     listen: str = "127.0.0.1:8080"
+    metrics_listen: str | None = None
     send_rate: float = Field(default=25, gt=0, le=30)
     log_level: str = "INFO"
 
@@ -100,9 +101,11 @@ class Settings(BaseSettings):
             raise ValueError("must be a three-letter ISO 4217 code such as CNY")
         return value.upper()
 
-    @field_validator("listen")
+    @field_validator("listen", "metrics_listen")
     @classmethod
-    def _listen(cls, value: str) -> str:
+    def _listen(cls, value: str | None) -> str | None:
+        if not value:
+            return None
         host, sep, port = value.rpartition(":")
         if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
             raise ValueError("must be HOST:PORT, e.g. 127.0.0.1:8080")

@@ -78,19 +78,28 @@ async def report_undelivered(
             )
         )
     ).all()
-    people: list[tuple[int, str, bool]] = [(m.estate_id, m.name, True) for m in members]
+    # (estate, name, staff?, dedupe key): an owner is reported once per ticket however many
+    # messages about it bounce; a staff member for each message they must be asked about.
+    people: list[tuple[int, str, bool, str]] = [
+        (m.estate_id, m.name, True, f"undelivered:{row_id}:{m.estate_id}") for m in members
+    ]
     owner = await session.get(Owner, ticket.owner_id) if ticket and ticket.owner_id else None
-    if owner is not None and (owner.chat_id or owner.telegram_user_id) == chat_id:
-        people.append((owner.estate_id, owner.name, False))
+    if (
+        ticket is not None
+        and owner is not None
+        and (owner.chat_id or owner.telegram_user_id) == chat_id
+    ):
+        key = f"undelivered:owner:{owner.id}:ticket:{ticket.id}"
+        people.append((owner.estate_id, owner.name, False, key))
     told = 0
-    for estate_id, name, staff in people:
+    for estate_id, name, staff, key in people:
         estate = await session.get(Estate, estate_id)
         if estate is None or estate.staff_chat_id is None:
             continue
         number = ticket.number if ticket is not None and ticket.estate_id == estate.id else None
         await outbox.enqueue(
             session,
-            dedupe_key=f"undelivered:{row_id}:{estate.id}",
+            dedupe_key=key,
             chat_id=estate.staff_chat_id,
             text=notice(Undelivered(estate, name, number, staff)),
             subject=subject if number is not None else None,

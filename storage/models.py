@@ -366,3 +366,14 @@ class FsmRecord(Base, table=True):
     state: str | None = None
     data: dict[str, Any] = _json()
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+
+
+class ProcessedUpdate(Base, table=True):
+    """A Telegram update already handled, remembered for a while so a redelivery is a no-op."""
+
+    __table_args__ = (
+        UniqueConstraint("bot_id", "update_id", name="uq_processedupdate_bot_update"),
+        Index("ix_processedupdate_created", "created_at"),
+    )
+    bot_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    update_id: int = Field(sa_column=Column(BigInteger, nullable=False))

@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import OutboxMessage, OutboxStatus, utcnow
+from storage import audit
+from storage.models import OutboxMessage, OutboxStatus, Owner, StaffMember, utcnow
 
 
 async def enqueue(
@@ -161,6 +162,77 @@ async def mark_final(session: AsyncSession, row_id: int, status: OutboxStatus, e
         )
     )
     await session.commit()
+
+
+def _estate_chats(estate_id: int, staff_chat_id: int | None) -> Any:
+    """Rows addressed to the estate: its staff group, its owners and its staff members."""
+    owner_chats = select(Owner.chat_id).where(
+        Owner.estate_id == estate_id, col(Owner.chat_id).is_not(None)
+    )
+    staff_chats = select(StaffMember.telegram_user_id).where(StaffMember.estate_id == estate_id)
+    return or_(
+        col(OutboxMessage.chat_id) == (staff_chat_id or 0),
+        col(OutboxMessage.chat_id).in_(owner_chats),
+        col(OutboxMessage.chat_id).in_(staff_chats),
+    )
+
+
+GIVEN_UP = (OutboxStatus.failed, OutboxStatus.dead)
+
+
+async def given_up(
+    session: AsyncSession, estate_id: int, staff_chat_id: int | None, limit: int = 20
+) -> list[OutboxMessage]:
+    """The estate's messages the sender gave up on (dead or failed), newest first."""
+    query = (
+        select(OutboxMessage)
+        .where(col(OutboxMessage.status).in_(GIVEN_UP), _estate_chats(estate_id, staff_chat_id))
+        .order_by(col(OutboxMessage.id).desc())
+        .limit(limit)
+    )
+    return list((await session.exec(query)).all())
+
+
+async def retry(
+    session: AsyncSession,
+    *,
+    row_id: int,
+    estate_id: int,
+    staff_chat_id: int | None,
+    actor: str,
+    now: datetime,
+) -> OutboxMessage | None:
+    """Queue a dead or failed message of the estate again, from a fresh count of attempts;
+    None when it is not one (already retried, delivered, or another estate's)."""
+    row = (
+        await session.exec(
+            select(OutboxMessage).where(
+                OutboxMessage.id == row_id,
+                col(OutboxMessage.status).in_(GIVEN_UP),
+                _estate_chats(estate_id, staff_chat_id),
+            )
+        )
+    ).first()
+    if row is None:
+        await session.rollback()
+        return None
+    previous = row.status
+    row.status = OutboxStatus.pending
+    row.attempts = 0
+    row.next_attempt_at = now
+    session.add(row)
+    audit.record(
+        session,
+        actor=actor,
+        entity="outbox",
+        entity_id=row.id,
+        type="retried",
+        estate_id=estate_id,
+        previous=str(previous),
+        last_error=(row.last_error or "")[:200],
+    )
+    await session.commit()
+    return row
 
 
 async def pending_for_chat_before(
