@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sandbox import SandboxClient
 from storage import estates, payments, registers, staff
-from storage.db import SessionPool
+from storage.db import SessionPool, UnsavedRowError
 from storage.models import Estate, StaffMember, StaffRole
 from storage.owners import normalize_phone
 
@@ -191,7 +191,8 @@ async def seed_database(
             staff_chat_id=STAFF_GROUP_ID,
         )
         estate_id = estate.id
-        assert estate_id is not None
+        if estate_id is None:
+            raise UnsavedRowError("estate_id: not saved yet")
         if estate.emergency_phone != EMERGENCY_PHONE:
             estate = await estates.set_emergency_phone(
                 session, estate_id, EMERGENCY_PHONE, actor=DEMO_ACTOR
@@ -206,7 +207,8 @@ async def seed_database(
                 raise RuntimeError(f"demo {result.kind} rejected: {result.errors[0]}")
         members = {}
         for person in STAFF:
-            assert person.staff_role is not None
+            if person.staff_role is None:
+                raise ValueError(f"demo staff member {person.name} has no role")
             members[person.user_id] = await staff.add(
                 session,
                 estate_id=estate_id,
