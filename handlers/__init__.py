@@ -14,6 +14,7 @@ def routers() -> list[Router]:
         my_requests,
         onboarding,
         outbox,
+        payments,
         repairs,
         reports,
         staff_admin,
@@ -25,6 +26,7 @@ def routers() -> list[Router]:
     return [
         common.router,
         staff_admin.router,
+        payments.router,
         staff_tickets.router,
         outbox.router,
         surveys.router,
