@@ -1,7 +1,7 @@
 """callback.done_at: when staff recorded a call-back's outcome (call-back rates)
 
 Revision ID: surveys_callback_done_at
-Revises: reliability_processed_updates
+Revises: payments_requests
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import storage.types
 
 revision: str = "surveys_callback_done_at"
-down_revision: str | None = "reliability_processed_updates"
+down_revision: str | None = "payments_requests"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
