@@ -231,7 +231,8 @@ async def test_queue_overdue_first_then_oldest(
             notify=tickets.no_notify,
         )
         views = await tickets.queue(session, estate.id, clock())
-        assert [v.ticket.number for v in views] == [1, 2, 3]
+        # Answered, so no longer overdue, but still urgent: still above the normal one.
+        assert [v.ticket.number for v in views] == [2, 1, 3]
         assert not any(v.overdue(clock()) for v in views)
     assert normal and complaint
 
