@@ -20,6 +20,7 @@ def routers() -> list[Router]:
         reports,
         staff_admin,
         staff_tickets,
+        surveys,
         ticket_form,
     )
 
@@ -30,6 +31,7 @@ def routers() -> list[Router]:
         payments.router,
         staff_tickets.router,
         outbox.router,
+        surveys.router,
         reports.router,
         onboarding.router,
         repairs.router,
