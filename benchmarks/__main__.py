@@ -1,4 +1,4 @@
-"""Run the benchmarks (all, or those named), print one table and write results/<name>.json."""
+"""Run the benchmarks (all, or those named), print one table and write results/latest.json."""
 
 import argparse
 import asyncio
@@ -8,15 +8,18 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from benchmarks import handlers, import_owners, outbox, reports
+from benchmarks import cli_startup, handlers, import_owners, outbox, reports
 from benchmarks.common import PG_ENV, Row, load, machine, table, write
 
 BENCHMARKS: dict[str, Callable[[str | None], Coroutine[Any, Any, list[Row]]]] = {
-    "handlers": handlers.run,
+    "updates": handlers.run,
+    "cli": cli_startup.run,
     "outbox": outbox.run,
     "import": import_owners.run,
     "reports": reports.run,
 }
+# The benchmarks that also run on PostgreSQL when it is configured.
+ON_POSTGRES = {"updates"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,21 +30,29 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown benchmarks: {', '.join(unknown)}")
     pg_url = os.environ.get(PG_ENV) or None
+    facts = machine(["sqlite+aiosqlite://"] + ([pg_url] if pg_url else []))
+    facts["load_start"] = load()
     printed: list[tuple[str, Row]] = []
+    runs: dict[str, dict[str, Any]] = {}
     for name in names:
-        urls = ["sqlite+aiosqlite://"] + ([pg_url] if pg_url and name == "handlers" else [])
-        facts = machine(urls)
-        facts["load_start"] = load()
         started = time.perf_counter()
-        rows = asyncio.run(BENCHMARKS[name](pg_url if name == "handlers" else None))
-        facts["wall_s"] = round(time.perf_counter() - started, 2)
-        facts["load_end"] = load()
-        path = write(name, rows, facts)
+        load_before = load()
+        rows = asyncio.run(BENCHMARKS[name](pg_url if name in ON_POSTGRES else None))
+        runs[name] = {
+            "wall_s": round(time.perf_counter() - started, 2),
+            "load_start": load_before,
+            "load_end": load(),
+        }
         printed += [(name, row) for row in rows]
-        print(f"{name}: {facts['wall_s']} s, load {facts['load_start']} → {facts['load_end']}")
-        print(f"  wrote {path}", flush=True)
+        print(
+            f"{name}: {runs[name]['wall_s']} s, load {load_before} → {runs[name]['load_end']}",
+            flush=True,
+        )
+    facts["load_end"] = load()
+    path = write(facts, runs, printed)
     print()
     print(table(printed))
+    print(f"\nload average {facts['load_start']} → {facts['load_end']}; wrote {path}")
     return 0
 
 

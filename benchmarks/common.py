@@ -16,10 +16,20 @@ PG_ENV = "FRONTDOOR_BENCH_DATABASE_URL"
 
 @dataclass
 class Row:
-    """One line of the printed table: a measured case and its numbers."""
+    """One line of the printed table: a measured case, and when it has a floor to compare
+    with (the echo bot, `python -c pass`), the floor, Frontdoor's value and their ratio."""
 
     case: str
+    floor: float | None = None
+    value: float | None = None
+    ratio: float | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        compared = {"floor": self.floor, "frontdoor": self.value, "ratio": self.ratio}
+        return {"case": self.case, **{k: v for k, v in compared.items() if v is not None}} | (
+            self.metrics
+        )
 
 
 def percentile(samples: Sequence[float], share: float) -> float:
@@ -51,28 +61,55 @@ def machine(database_urls: Sequence[str]) -> dict[str, Any]:
     }
 
 
-def write(name: str, rows: Sequence[Row], facts: dict[str, Any]) -> Path:
+def write(
+    facts: dict[str, Any], runs: dict[str, dict[str, Any]], rows: Sequence[tuple[str, Row]]
+) -> Path:
+    """Everything of this run in results/latest.json (the previous run's file is replaced)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{name}.json"
-    body = {"benchmark": name, **facts, "results": [{"case": r.case, **r.metrics} for r in rows]}
+    path = RESULTS / "latest.json"
+    body = {
+        **facts,
+        "benchmarks": {
+            name: {**run, "results": [row.as_json() for n, row in rows if n == name]}
+            for name, run in runs.items()
+        },
+    }
     path.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
 
 
+HEADER = ("benchmark", "case", "floor", "frontdoor", "ratio", "details")
+
+
 def table(rows: Sequence[tuple[str, Row]]) -> str:
-    """A plain-text table: benchmark, case, then `key=value` pairs."""
+    """One plain-text table: benchmark, case, floor, Frontdoor, ratio, other `key=value`s."""
     if not rows:
         return "(no results)"
-    width_name = max(len(name) for name, _ in rows)
-    width_case = max(len(row.case) for _, row in rows)
-    lines = []
-    for name, row in rows:
-        pairs = "  ".join(f"{key}={_fmt(value)}" for key, value in row.metrics.items())
-        lines.append(f"{name:<{width_name}}  {row.case:<{width_case}}  {pairs}")
-    return "\n".join(lines)
+    cells = [HEADER] + [
+        (
+            name,
+            row.case,
+            _fmt(row.floor),
+            _fmt(row.value),
+            "" if row.ratio is None else f"{row.ratio:.2f}",
+            "  ".join(f"{key}={_fmt(value)}" for key, value in row.metrics.items()),
+        )
+        for name, row in rows
+    ]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(HEADER))]
+    right = {2, 3, 4}
+    return "\n".join(
+        "  ".join(
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(line)
+        ).rstrip()
+        for line in cells
+    )
 
 
 def _fmt(value: Any) -> str:
+    if value is None:
+        return ""
     if isinstance(value, float):
         return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
     return str(value)

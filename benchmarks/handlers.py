@@ -1,65 +1,241 @@
-"""`handlers`: owners talking to a real Dispatcher (recording fake bot) on a real database.
+"""`updates`: owners talking to the whole bot through the sandbox Bot API, beside an echo bot.
 
-Each owner is verified and holds one unit, so the repair conversation is the six-tap one:
-menu text, category, description, Skip photos, Normal, Any time, Confirm.
+Both bots run the way `frontdoor run` does: a real aiogram `Bot` long-polling the sandbox over
+HTTP and answering over HTTP. Frontdoor is `bot.factory.create_bot` + `create_dispatcher` (all
+middlewares, the SQL FSM storage, a real database); the echo floor is a bare aiogram
+Dispatcher that answers every message with its text and one button, and every button press
+with an empty answer. Both see the same kinds of update in the same order: a press in the
+repair conversation is a press for the echo bot too.
+
+The time of one update runs from the moment the sandbox queues it (what a person's tap is) to
+the moment the dispatcher has finished with it: delivery by getUpdates, the middlewares, the
+handler's Bot API calls and the commit.
 """
 
 import asyncio
+import random
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
 from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.types import CallbackQuery, Message, Update
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import func, select
 
 from benchmarks.common import Row, database_kind, percentile
-from bot.factory import create_dispatcher
+from bot.factory import create_bot, create_dispatcher
 from bot.settings import Settings
+from sandbox import RunningSandbox, start_sandbox
 from storage import estates
-from storage.db import SessionPool, create_engine, create_session_pool, upgrade_connection
+from storage.db import create_engine, create_session_pool, saved_id, upgrade_connection
 from storage.models import Owner, OwnerStatus, OwnerUnit, Ticket, Unit
-from tests.helpers import STAFF_CHAT_ID, Person, Telegram
-from tests.mocked_bot import MockedBot
 
-MENU_OWNERS = 200
-REPAIR_OWNERS = 100
-# Owners talking at the same time; each owner's own updates stay in order, as in Telegram.
-# More than the dispatcher lets in at once (bot.factory.MAX_CONCURRENT_UPDATES), so the gate that
-# keeps updates from starving the connection pool is exercised too.
-CONCURRENCY = 30
+TOKEN = "424242:BENCH_token_abcdefghij"
+STAFF_CHAT_ID = -100_777
 FIRST_USER_ID = 700_000
+# Conversations going on at the same time in the throughput runs; each owner's own updates
+# stay in order, as in Telegram.
+CONCURRENCY = 20
+STEADY_RATE = 50.0
+STEADY_SECONDS = 6.0
+WAIT_S = 60.0
 # A Monday 10:00 in Shanghai, moving with real time: the visit-time buttons are the same on
 # every run, and the idle timeout never fires.
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
+Step = tuple[str, str]  # ("text", what is typed) or ("press", a label on the newest buttons)
 
-class TimedTelegram(Telegram):
-    """The test helper that also times every update through the dispatcher."""
 
-    latencies: list[float]
+@dataclass(frozen=True)
+class Case:
+    name: str
+    steps: Sequence[Step]
+    throughput_owners: int
 
-    async def feed(self, **update: Any) -> Any:
-        started = time.perf_counter()
+    def steady_owners(self) -> int:
+        # Enough owners that each one's next step is due long after its previous one.
+        return int(STEADY_RATE * STEADY_SECONDS / len(self.steps)) + 10
+
+
+CASES = [
+    Case("menu", [("text", "/start"), ("text", "📋 My requests")], 50),
+    Case("free text", [("text", "Hello, is anyone there? The lift is noisy.")], 100),
+    Case(
+        "repair flow",
+        [
+            ("text", "🛠 Report a repair"),
+            ("press", "Electrical"),
+            ("text", "The corridor light is out again."),
+            ("press", "Skip"),
+            ("press", "Normal"),
+            ("press", "Any time"),
+            ("press", "Confirm"),
+        ],
+        15,
+    ),
+]
+
+
+@dataclass
+class Clocked:
+    """When each update was queued by the sandbox and when the dispatcher finished it."""
+
+    queued: dict[int, float] = field(default_factory=dict)
+    done: dict[int, asyncio.Future[float]] = field(default_factory=dict)
+    failed: int = 0
+    unhandled: int = 0
+    # Conversations that could not go on: the step before failed, so its buttons never came.
+    abandoned: int = 0
+
+    def future(self, update_id: int) -> asyncio.Future[float]:
+        return self.done.setdefault(update_id, asyncio.get_running_loop().create_future())
+
+    def timed(self, dp: Dispatcher) -> None:
+        feed = dp.feed_update
+
+        async def feed_update(bot: Bot, update: Update, **kwargs: Any) -> Any:
+            try:
+                result = await feed(bot, update, **kwargs)
+            except Exception:
+                self.failed += 1
+                raise
+            finally:
+                done = self.future(update.update_id)
+                if not done.done():
+                    done.set_result(time.perf_counter())
+            if result is UNHANDLED:
+                self.unhandled += 1
+            return result
+
+        # The polling loop calls dp.feed_update for every update; timing it there measures
+        # the whole of Frontdoor's work and nothing of the benchmark's.
+        dp.feed_update = feed_update  # type: ignore[method-assign]
+
+
+def echo_dispatcher() -> Dispatcher:
+    router = Router(name="echo")
+
+    @router.message()
+    async def echo(message: Message) -> None:
+        again = InlineKeyboardBuilder()
+        again.button(text="Again", callback_data="again")
+        await message.answer(message.text or "…", reply_markup=again.as_markup())
+
+    @router.callback_query()
+    async def pressed(query: CallbackQuery) -> None:
+        await query.answer()
+
+    dp = Dispatcher()
+    dp.include_router(router)
+    return dp
+
+
+class Owners:
+    """Sandbox users acting out their steps, each waiting for its previous update."""
+
+    def __init__(self, running: RunningSandbox, clocked: Clocked, echo: bool) -> None:
+        self.sandbox = running.sandbox
+        self.clocked = clocked
+        self.echo = echo
+
+    def push(self, user_id: int, step: Step) -> int:
+        kind, value = step
+        if kind == "text":
+            self.sandbox.user_message(user_id, text=value)
+        else:
+            message_id, data = self.button(user_id, value)
+            self.sandbox.start_callback(user_id, None, message_id=message_id, callback_data=data)
+        update_id = self.sandbox.next_update_id - 1
+        self.clocked.queued[update_id] = time.perf_counter()
+        return update_id
+
+    def button(self, user_id: int, label: str) -> tuple[int, str]:
+        for message in reversed(self.sandbox.messages.get(user_id, [])):
+            for row in (message.reply_markup or {}).get("inline_keyboard", []):
+                for button in row:
+                    data = button.get("callback_data")
+                    if data and (self.echo or label.casefold() in button["text"].casefold()):
+                        return message.message_id, data
+        raise LookupError(f"user {user_id}: no button {label!r}")
+
+    async def step(self, user_id: int, step: Step) -> bool:
+        """Act one step and wait for the bot; False if the conversation cannot go on."""
         try:
-            return await super().feed(**update)
-        finally:
-            self.latencies.append(time.perf_counter() - started)
+            update_id = self.push(user_id, step)
+        except LookupError:
+            self.clocked.abandoned += 1
+            return False
+        await asyncio.wait_for(self.clocked.future(update_id), WAIT_S)
+        return True
 
 
-def moving_clock() -> Callable[[], datetime]:
-    origin = time.monotonic()
-    return lambda: START + timedelta(seconds=time.monotonic() - origin)
+async def closed_loop(owners: Owners, people: Sequence[int], steps: Sequence[Step]) -> float:
+    """Updates per second with CONCURRENCY conversations going on at once."""
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(user_id: int) -> None:
+        async with gate:
+            for step in steps:
+                if not await owners.step(user_id, step):
+                    break
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(p) for p in people))
+    return len(people) * len(steps) / (time.perf_counter() - started)
+
+
+async def steady(
+    owners: Owners, people: Sequence[int], steps: Sequence[Step]
+) -> tuple[list[float], int]:
+    """Latencies (ms) with updates queued at STEADY_RATE per second, whatever the bot does,
+    and how many conversations were finished."""
+    ready = deque((p, 0) for p in people)
+    latencies: list[float] = []
+    finished = 0
+    waiting: set[asyncio.Task[None]] = set()
+
+    async def follow(user_id: int, index: int, update_id: int) -> None:
+        nonlocal finished
+        done = await asyncio.wait_for(owners.clocked.future(update_id), WAIT_S)
+        finished += index + 1 == len(steps)
+        latencies.append((done - owners.clocked.queued[update_id]) * 1000)
+        if index + 1 < len(steps):
+            ready.append((user_id, index + 1))
+
+    started = time.perf_counter()
+    total = int(STEADY_RATE * STEADY_SECONDS)
+    for n in range(total):
+        await asyncio.sleep(max(0.0, started + n / STEADY_RATE - time.perf_counter()))
+        while not ready:  # every owner is waiting for the bot: the bot is behind
+            await asyncio.sleep(0.001)
+        user_id, index = ready.popleft()
+        try:
+            update_id = owners.push(user_id, steps[index])
+        except LookupError:
+            owners.clocked.abandoned += 1
+            continue
+        task = asyncio.create_task(follow(user_id, index, update_id))
+        waiting.add(task)
+        task.add_done_callback(waiting.discard)
+    await asyncio.gather(*waiting)
+    return latencies, finished
 
 
 @asynccontextmanager
-async def sqlite_file() -> Any:
+async def sqlite_file() -> AsyncIterator[AsyncEngine]:
     with tempfile.TemporaryDirectory(prefix="frontdoor-bench-") as tmp:
         engine = create_engine(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}")
         try:
@@ -69,7 +245,7 @@ async def sqlite_file() -> Any:
 
 
 @asynccontextmanager
-async def postgres_schema(url: str) -> Any:
+async def postgres_schema(url: str) -> AsyncIterator[AsyncEngine]:
     """A fresh schema on the given server, dropped afterwards."""
     schema = f"bench_{uuid.uuid4().hex[:12]}"
     admin = create_engine(url)
@@ -85,8 +261,11 @@ async def postgres_schema(url: str) -> Any:
         await admin.dispose()
 
 
-async def seed(pool: SessionPool, settings: Settings, owners: int) -> list[Person]:
-    """The default estate with its staff group and `owners` verified owners, one unit each."""
+async def seed(engine: AsyncEngine, settings: Settings, people: Sequence[int]) -> None:
+    """The default estate with its staff group and verified owners holding one unit each."""
+    async with engine.begin() as conn:
+        await conn.run_sync(upgrade_connection)
+    pool = create_session_pool(engine)
     async with pool() as session:
         estate = await estates.ensure_default(
             session,
@@ -96,100 +275,115 @@ async def seed(pool: SessionPool, settings: Settings, owners: int) -> list[Perso
             currency=settings.currency,
             staff_chat_id=STAFF_CHAT_ID,
         )
-        assert estate.id is not None
-        people = []
-        for i in range(owners):
-            person = Person(FIRST_USER_ID + i, f"Owner{i}", "en")
-            unit = Unit(estate_id=estate.id, building=str(i % 20 + 1), number=f"{i:04d}")
+        pairs = []
+        for i, user_id in enumerate(people):
+            unit = Unit(estate_id=saved_id(estate), building=str(i % 20 + 1), number=f"{i:04d}")
             owner = Owner(
-                estate_id=estate.id,
+                estate_id=saved_id(estate),
                 name=f"Owner {i}",
                 phone=f"+86138{i:08d}",
-                telegram_user_id=person.id,
-                chat_id=person.id,
+                telegram_user_id=user_id,
+                chat_id=user_id,
                 language="en",
                 status=OwnerStatus.verified,
             )
-            session.add_all([unit, owner])
-            await session.flush()
-            assert unit.id is not None and owner.id is not None
-            session.add(OwnerUnit(owner_id=owner.id, unit_id=unit.id))
-            people.append(person)
+            pairs.append((unit, owner))
+        session.add_all([row for pair in pairs for row in pair])
+        await session.flush()
+        session.add_all(
+            OwnerUnit(owner_id=saved_id(owner), unit_id=saved_id(unit)) for unit, owner in pairs
+        )
         await session.commit()
-    return people
 
 
-async def menu(tg: Telegram, person: Person) -> None:
-    await tg.send(person, "/start")
-    await tg.send(person, "📋 My requests")
+def moving_clock() -> Callable[[], datetime]:
+    origin = time.monotonic()
+    return lambda: START + timedelta(seconds=time.monotonic() - origin)
 
 
-async def repair(tg: Telegram, person: Person) -> None:
-    await tg.send(person, "🛠 Report a repair")
-    await tg.press_label(person, "Electrical")
-    await tg.send(person, "The corridor light is out again.")
-    await tg.press_label(person, "Skip")
-    await tg.press_label(person, "Normal")
-    await tg.press_label(person, "Any time")
-    await tg.press_label(person, "Confirm")
-
-
-async def scenario(
-    engine: AsyncEngine,
-    owners: int,
-    conversation: Callable[[Telegram, Person], Awaitable[None]],
-) -> dict[str, Any]:
-    async with engine.begin() as conn:
-        await conn.run_sync(upgrade_connection)
-    pool = create_session_pool(engine)
-    settings = Settings(_env_file=None, bot_token="42:BENCH_TOKEN_abcdefghij", locale="zh")
-    people = await seed(pool, settings, owners)
-    bot = MockedBot()
-    tg = TimedTelegram(create_dispatcher(settings, pool, clock=moving_clock()), bot)
-    tg.latencies = []
-    gate = asyncio.Semaphore(CONCURRENCY)
-
-    async def one(person: Person) -> None:
-        async with gate:
-            await conversation(tg, person)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(one(p) for p in people))
-    elapsed = time.perf_counter() - started
-    unhandled = sum(1 for r in tg.results if r is UNHANDLED)
-    async with pool() as session:
-        tickets = (await session.exec(select(func.count()).select_from(Ticket))).one()
-    ms = [s * 1000 for s in tg.latencies]
-    return {
-        "owners": owners,
-        "updates": len(ms),
-        "updates_per_s": len(ms) / elapsed,
-        "p50_ms": percentile(ms, 0.50),
-        "p95_ms": percentile(ms, 0.95),
-        "max_ms": max(ms, default=0.0),
-        "tickets": tickets,
-        "unanswered": unhandled,
-        "bot_calls": len(bot.requests),
+async def measure(case: Case, engine: AsyncEngine | None) -> dict[str, Any]:
+    """One bot (Frontdoor on `engine`, or the echo floor without) through one case."""
+    running = await start_sandbox(seed=1)
+    echo = engine is None
+    through = [FIRST_USER_ID + i for i in range(case.throughput_owners)]
+    steady_people = [FIRST_USER_ID + 100_000 + i for i in range(case.steady_owners())]
+    for user_id in through + steady_people:
+        running.sandbox.add_user(f"Owner {user_id}", user_id=user_id)
+    settings = Settings(
+        _env_file=None, bot_token=TOKEN, locale="zh", telegram_api_url=running.base_url
+    )
+    if engine is None:
+        bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(running.base_url)))
+        dp = echo_dispatcher()
+    else:
+        await seed(engine, settings, through + steady_people)
+        bot = create_bot(settings)
+        dp = create_dispatcher(settings, create_session_pool(engine), clock=moving_clock())
+    clocked = Clocked()
+    clocked.timed(dp)
+    owners = Owners(running, clocked, echo)
+    polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=5))
+    try:
+        rate = await closed_loop(owners, through, case.steps)
+        random.Random(1).shuffle(steady_people)
+        latencies, finished = await steady(owners, steady_people, case.steps)
+    finally:
+        await dp.stop_polling()
+        await polling
+        await bot.session.close()
+        await running.stop()
+    metrics: dict[str, Any] = {
+        "updates_per_s": rate,
+        "p50_ms": percentile(latencies, 0.50),
+        "p99_ms": percentile(latencies, 0.99),
+        "failed": clocked.failed,
+        "unhandled": clocked.unhandled,
+        "abandoned": clocked.abandoned,
     }
-
-
-Engines = Callable[[], AbstractAsyncContextManager[AsyncEngine]]
+    if engine is not None and case.name == "repair flow":
+        pool = create_session_pool(engine)
+        async with pool() as session:
+            made = (await session.exec(select(func.count()).select_from(Ticket))).one()
+        # Every conversation that reached Confirm made its ticket, and no other did.
+        if clocked.failed == 0 and made != len(through) - clocked.abandoned + finished:
+            raise RuntimeError(f"repair flow: {made} tickets for {finished} finished")
+        metrics["tickets"] = made
+    return metrics
 
 
 async def run(database_url: str | None = None) -> list[Row]:
-    targets: list[tuple[str, Engines]] = [("sqlite-file", sqlite_file)]
-    if database_url:
-        url = database_url
-        targets.append((database_kind(url), lambda: postgres_schema(url)))
     rows = []
-    for label, engines in targets:
-        for name, owners, conversation in (
-            ("menu", MENU_OWNERS, menu),
-            ("repair", REPAIR_OWNERS, repair),
-        ):
-            async with engines() as engine:
-                metrics = await scenario(engine, owners, conversation)
-            if name == "repair":
-                assert metrics["tickets"] == owners, metrics
-            rows.append(Row(f"{name} on {label}", metrics))
+    for case in CASES:
+        floor = await measure(case, None)
+        targets = ["sqlite"] + ([database_url] if database_url else [])
+        for target in targets:
+            label = database_kind(target)
+            engines = sqlite_file() if target == "sqlite" else postgres_schema(target)
+            async with engines as engine:
+                mine = await measure(case, engine)
+            rows += [
+                Row(
+                    f"{case.name} on {label}: updates/s ({CONCURRENCY} at once)",
+                    floor=floor["updates_per_s"],
+                    value=mine["updates_per_s"],
+                    ratio=mine["updates_per_s"] / floor["updates_per_s"],
+                    metrics={
+                        key: mine[key]
+                        for key in ("failed", "unhandled", "abandoned", "tickets")
+                        if key in mine
+                    },
+                ),
+                Row(
+                    f"{case.name} on {label}: p50 ms at {STEADY_RATE:.0f}/s",
+                    floor=floor["p50_ms"],
+                    value=mine["p50_ms"],
+                    ratio=mine["p50_ms"] / floor["p50_ms"],
+                ),
+                Row(
+                    f"{case.name} on {label}: p99 ms at {STEADY_RATE:.0f}/s",
+                    floor=floor["p99_ms"],
+                    value=mine["p99_ms"],
+                    ratio=mine["p99_ms"] / floor["p99_ms"],
+                ),
+            ]
     return rows

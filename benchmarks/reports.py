@@ -44,12 +44,12 @@ async def _seed(pool: Any, estate_id: int) -> None:
     rng = random.Random(13)
     start = datetime(2026, 10, 31, 16, 0, tzinfo=UTC)
     async with pool() as session:
-        await session.exec(
+        await session.execute(
             insert(Unit),
             [{"estate_id": estate_id, "building": str(i % 20 + 1), "number": f"{i:04d}",
               "created_at": start} for i in range(UNITS)],
         )  # fmt: skip
-        await session.exec(
+        await session.execute(
             insert(Owner),
             [{"estate_id": estate_id, "name": f"Owner {i}", "status": OwnerStatus.verified,
               "created_at": start} for i in range(UNITS)],
@@ -73,30 +73,30 @@ async def _seed(pool: Any, estate_id: int) -> None:
                     "grade": rng.choice(("A", "B")) if complaint else None,
                 }
             )  # fmt: skip
-        await session.exec(insert(Ticket), tickets)
-        await session.exec(
+        await session.execute(insert(Ticket), tickets)
+        await session.execute(
             insert(TicketEvent),
             [{"ticket_id": n, "at": tickets[n - 1]["resolved_at"], "actor": "bench",
               "type": "resolved", "data": {}, "created_at": start}
              for n in range(1, TICKETS + 1)],
         )  # fmt: skip
-        await session.exec(
+        await session.execute(
             insert(Charge),
             [{"unit_id": u, "item": "fee", "period": MONTH, "amount": 25000, "currency": "CNY",
               "due_date": date(2026, 11, 15), "created_at": start} for u in range(1, UNITS + 1)],
         )  # fmt: skip
-        await session.exec(
+        await session.execute(
             insert(Payment),
             [{"charge_id": u, "amount": 25000, "paid_at": start, "method": "cash",
               "created_at": start} for u in range(1, UNITS + 1) if u % 17],
         )  # fmt: skip
-        await session.exec(
+        await session.execute(
             insert(Survey),
             [{"kind": SurveyKind.quarterly, "owner_id": u, "unit_id": u, "quarter": "2026-Q4",
               "sent_at": start, "answered_at": start + timedelta(days=3), "created_at": start}
              for u in range(1, UNITS // 4 + 1)],
         )  # fmt: skip
-        await session.exec(
+        await session.execute(
             insert(SurveyAnswer),
             [{"survey_id": s, "item": item, "score": rng.choice((2, 3, 4, 4, 5, 5)),
               "created_at": start} for s in range(1, UNITS // 4 + 1) for item in ITEMS],
@@ -138,7 +138,7 @@ async def run(database_url: str | None = None) -> list[Row]:
     return [
         Row(
             f"month of {TICKETS} requests",
-            {
+            metrics={
                 "kpis_s": figured - started,
                 "gather_s": gathered - figured,
                 "png_s": drawn - gathered,

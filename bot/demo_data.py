@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from sandbox import SandboxClient
 from storage import estates, registers, staff
-from storage.db import SessionPool
+from storage.db import SessionPool, UnsavedRowError
 from storage.models import Estate, StaffRole
 from storage.owners import normalize_phone
 
@@ -191,7 +191,8 @@ async def seed_database(
             staff_chat_id=STAFF_GROUP_ID,
         )
         estate_id = estate.id
-        assert estate_id is not None
+        if estate_id is None:
+            raise UnsavedRowError("estate_id: not saved yet")
         if estate.emergency_phone != EMERGENCY_PHONE:
             estate = await estates.set_emergency_phone(
                 session, estate_id, EMERGENCY_PHONE, actor=DEMO_ACTOR
@@ -205,7 +206,8 @@ async def seed_database(
             if not result.ok:
                 raise RuntimeError(f"demo {result.kind} rejected: {result.errors[0]}")
         for person in STAFF:
-            assert person.staff_role is not None
+            if person.staff_role is None:
+                raise ValueError(f"demo staff member {person.name} has no role")
             await staff.add(
                 session,
                 estate_id=estate_id,

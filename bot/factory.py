@@ -15,17 +15,17 @@ from bot.metrics import Metrics, UpdateMetrics
 from bot.middlewares import (
     ConcurrencyGate,
     ContextMiddleware,
+    ConversationMiddleware,
     DbSessionMiddleware,
-    IdleTimeoutMiddleware,
     LoggingMiddleware,
     RetryHiccups,
 )
 from bot.settings import Settings
-from handlers import routers
+from handlers import errors, routers
 from storage.db import POOL_SIZE, SessionPool
 
-# Each update may hold two connections (its session and the FSM's); see ConcurrencyGate.
-MAX_CONCURRENT_UPDATES = POOL_SIZE // 2
+# Each update holds at most one connection (its session, shared with the FSM); see ConcurrencyGate.
+MAX_CONCURRENT_UPDATES = POOL_SIZE
 
 
 def create_bot(settings: Settings) -> Bot:
@@ -46,12 +46,15 @@ def create_dispatcher(
     metrics: Metrics | None = None,
 ) -> Dispatcher:
     catalogs = catalogs or default_catalogs()
+    storage = SqlStorage(session_pool)
     metrics = metrics or Metrics()
     dp = Dispatcher(
-        storage=SqlStorage(session_pool),
+        storage=storage,
         # One update at a time per user and chat: the photos of an album, or a double-pressed
         # button, must not read and write the same conversation state concurrently.
         events_isolation=SimpleEventIsolation(),
+        # ConversationMiddleware below runs aiogram's FSM context inside the update's session.
+        disable_fsm=True,
         settings=settings,
         session_pool=session_pool,
         clock=clock,
@@ -64,12 +67,12 @@ def create_dispatcher(
     dp.update.outer_middleware(FloodGuard())
     dp.update.outer_middleware(ConcurrencyGate(MAX_CONCURRENT_UPDATES))
     dp.update.outer_middleware(DbSessionMiddleware(session_pool))
+    # Outside the conversation middleware: the handled-update mark joins its commit, so an
+    # update that only moves its conversation on still commits once.
     dp.update.outer_middleware(HandleOnce(session_pool))
+    dp.update.outer_middleware(ConversationMiddleware(dp.fsm, storage))
     dp.update.outer_middleware(ContextMiddleware(catalogs))
-    idle = IdleTimeoutMiddleware()
-    dp.message.outer_middleware(idle)
-    dp.callback_query.outer_middleware(idle)
-    for router in routers():
+    for router in [errors.router, *routers()]:
         # Feature routers are module singletons; detaching lets tests and the demo build a fresh
         # dispatcher in the same process (aiogram refuses to attach a router twice).
         router._parent_router = None

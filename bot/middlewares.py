@@ -1,5 +1,6 @@
-"""Per-update dependencies: a DB session, the estate, the current owner/staff member and texts;
-and the retry of a direct answer that hit a passing Telegram error."""
+"""Per-update dependencies: a DB session, the conversation state, the estate, the current
+owner/staff member and texts; and the retry of a direct answer that hit a passing Telegram
+error."""
 
 import asyncio
 import logging
@@ -15,12 +16,14 @@ from aiogram.client.session.middlewares.base import (
 )
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
-from aiogram.fsm.context import FSMContext
+from aiogram.fsm.middleware import FSMContextMiddleware
 from aiogram.methods import GetUpdates, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
-from aiogram.types import Message, TelegramObject, Update, User
+from aiogram.types import TelegramObject, Update, User
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
+from bot.fsm_storage import Conversation, SqlStorage
 from bot.i18n import Catalogs, locale_for
 from storage import estates, owners, staff
 from storage.db import SessionPool
@@ -34,9 +37,9 @@ log = logging.getLogger("frontdoor.updates")
 class ConcurrencyGate(BaseMiddleware):
     """Bound how many updates hold a database session at once.
 
-    An update holds its own session and, while it runs, the FSM storage takes a second connection;
-    with unbounded concurrency every pooled connection can end up held by an update waiting for its
-    second one. Keeping the number of updates at most half the pool makes that impossible.
+    Each update holds at most one pooled connection (its own session, which the FSM storage
+    shares); keeping the number of updates in flight at the pool's size means an update waits
+    here, in order, rather than timing out inside the pool.
     """
 
     def __init__(self, limit: int) -> None:
@@ -57,6 +60,50 @@ class DbSessionMiddleware(BaseMiddleware):
         async with self.session_pool() as session:
             data["session"] = session
             return await handler(event, data)
+
+
+class ConversationMiddleware(BaseMiddleware):
+    """aiogram's FSM context, read once and written once per update through its session.
+
+    Takes the place of aiogram's own FSMContextMiddleware (the dispatcher is built with
+    `disable_fsm=True`) so that the state is read after this update's session exists and is
+    committed before the per-chat lock is released: the next update of the same person
+    always sees it. A conversation idle for 30 minutes is cleared here and the update is
+    handled as a fresh one; the note that it was dropped is the scheduler's job.
+    """
+
+    def __init__(self, fsm: FSMContextMiddleware, storage: SqlStorage) -> None:
+        self.fsm = fsm
+        self.storage = storage
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        data["fsm_storage"] = self.storage
+        context = self.fsm.resolve_event_context(data["bot"], data)
+        if context is None:
+            return await handler(event, data)
+        session: AsyncSession = data["session"]
+        clock: Clock = data["clock"]
+        async with (
+            self.fsm.events_isolation.lock(key=context.key),
+            self.storage.unit(session, clock()) as unit,
+        ):
+            conversation = await self.storage.conversation(context.key)
+            if conversation is not None and _expired(conversation, unit.now):
+                await context.clear()
+            data["state"] = context
+            data["raw_state"] = await context.get_state()
+            result = await handler(event, data)
+            if await self.storage.save(unit):
+                await session.commit()
+            return result
+
+
+def _expired(conversation: Conversation, now: datetime) -> bool:
+    return (
+        conversation.state is not None
+        and conversation.written_at is not None
+        and now - conversation.written_at > IDLE_TIMEOUT
+    )
 
 
 class ContextMiddleware(BaseMiddleware):
@@ -93,28 +140,6 @@ class ContextMiddleware(BaseMiddleware):
             locale = locale_for(user.language_code, locale)
         data["t"] = self.catalogs.translator(locale)
         return await handler(event, data)
-
-
-class IdleTimeoutMiddleware(BaseMiddleware):
-    """Drop a conversation idle for 30 minutes, telling the user, before handling the update."""
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        state: FSMContext | None = data.get("state")
-        clock: Clock = data["clock"]
-        if state is not None and await state.get_state() is not None:
-            fsm_data = await state.get_data()
-            last = fsm_data.get("_at")
-            now = clock()
-            if last is not None and now - datetime.fromisoformat(last) > IDLE_TIMEOUT:
-                await state.clear()
-                # The state was read before this middleware; handlers must see it gone too.
-                data["raw_state"] = None
-                if isinstance(event, Message):
-                    await event.answer(data["t"]("flow-timed-out"))
-        result = await handler(event, data)
-        if state is not None and await state.get_state() is not None:
-            await state.update_data(_at=clock().isoformat())
-        return result
 
 
 class LoggingMiddleware(BaseMiddleware):

@@ -20,6 +20,7 @@ from handlers.filters import IsActiveStaff, IsStaffChat, IsVerifiedOwner, refuse
 from handlers.keyboards import NotMenu, TextKey, close_buttons, main_menu
 from storage import call_backs, owners, tickets
 from storage.call_backs import CallbackView, Outcome, Slot
+from storage.db import UnsavedRowError
 from storage.models import Callback, CallbackStatus, Estate, Owner, StaffMember, Ticket
 from storage.outbox import Draft
 
@@ -162,7 +163,8 @@ def staff_t(catalogs: Catalogs, estate: Estate) -> Translator:
 
 
 def anchor_of(query: CallbackQuery) -> Message:
-    assert isinstance(query.message, Message), "owner buttons live on messages the bot can see"
+    if not isinstance(query.message, Message):
+        raise RuntimeError("owner buttons live on messages the bot can see")
     return query.message
 
 
@@ -191,7 +193,8 @@ async def show_overview(
     now: datetime,
 ) -> None:
     """The owner's booked call-backs with Cancel buttons, or straight to booking if none."""
-    assert owner.id is not None
+    if owner.id is None:
+        raise UnsavedRowError("owner.id: not saved yet")
     upcoming = await call_backs.upcoming_for_owner(session, owner.id, now)
     if not upcoming:
         await ask_topic(anchor, t, session, owner, state)
@@ -234,7 +237,8 @@ async def open_tickets(session: AsyncSession, owner_id: int) -> list[Ticket]:
 async def ask_topic(
     anchor: Message, t: Translator, session: AsyncSession, owner: Owner, state: FSMContext
 ) -> None:
-    assert owner.id is not None
+    if owner.id is None:
+        raise UnsavedRowError("owner.id: not saved yet")
     rows = [
         [
             InlineKeyboardButton(
@@ -315,7 +319,8 @@ async def on_book_another(
     clock: Clock,
 ) -> None:
     """Book another: refused at the limit, else the topic question."""
-    assert owner.id is not None
+    if owner.id is None:
+        raise UnsavedRowError("owner.id: not saved yet")
     upcoming = await call_backs.upcoming_for_owner(session, owner.id, clock())
     if len(upcoming) >= call_backs.MAX_BOOKED:
         await query.answer(t("cb-limit", count=call_backs.MAX_BOOKED), show_alert=True)
@@ -337,7 +342,8 @@ async def on_cancel_booking(
     clock: Clock,
 ) -> None:
     """Cancel one of the owner's own call-backs; the staff card says so (via the outbox)."""
-    assert owner.id is not None
+    if owner.id is None:
+        raise UnsavedRowError("owner.id: not saved yet")
     st = staff_t(catalogs, estate)
     tz = tz_of(estate)
     staff_chat = estate.staff_chat_id
@@ -406,7 +412,8 @@ async def on_topic(
         return
     booking = Booking(topic=callback_data.topic)
     if callback_data.topic == "ticket":
-        assert owner.id is not None
+        if owner.id is None:
+            raise UnsavedRowError("owner.id: not saved yet")
         view = await tickets.find_for_owner(session, owner.id, callback_data.ticket_id, by_id=True)
         if view is None or view.ticket.status not in tickets.OPEN_STATUSES:
             await query.answer(t("cb-ticket-gone"), show_alert=True)
@@ -535,7 +542,8 @@ async def on_confirm(
         await state.clear()
         await query.answer(t("cb-stale"), show_alert=True)
         return
-    assert owner.id is not None
+    if owner.id is None:
+        raise UnsavedRowError("owner.id: not saved yet")
     slot = Slot(
         datetime.fromtimestamp(booking.slot_start, UTC),
         datetime.fromtimestamp(booking.slot_end, UTC),
@@ -609,7 +617,8 @@ async def list_booked(
     if period not in ("today", "week"):
         await message.reply(t("cb-staff-usage"))
         return
-    assert estate.id is not None
+    if estate.id is None:
+        raise UnsavedRowError("estate.id: not saved yet")
     tz = tz_of(estate)
     today = clock().astimezone(tz).date()
     start = datetime.combine(today, time(0), tz)
@@ -673,7 +682,8 @@ async def on_outcome(
     if callback_data.action not in ("done", "missed"):
         await query.answer(t("cb-stale"), show_alert=True)
         return
-    assert estate.id is not None and staff_member.id is not None
+    if estate.id is None or staff_member.id is None:
+        raise UnsavedRowError("estate.id, staff_member.id: not saved yet")
     done = callback_data.action == "done"
     result = await call_backs.record_outcome(
         session,

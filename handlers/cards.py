@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs, Html, Translator
 from storage import outbox
+from storage.db import UnsavedRowError
 from storage.models import (
     Estate,
     Owner,
@@ -229,7 +230,8 @@ def card_actions(ticket: Ticket) -> list[str]:
 
 
 def card_markup(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup:
-    assert ticket.id is not None
+    if ticket.id is None:
+        raise UnsavedRowError("ticket.id: not saved yet")
     buttons = [_button(t, action, ticket.id) for action in card_actions(ticket)]
     return InlineKeyboardMarkup(
         inline_keyboard=[buttons[i : i + 3] for i in range(0, len(buttons), 3)]

@@ -14,6 +14,7 @@ from bot.money import format_money
 from handlers.filters import IsVerifiedOwner
 from handlers.keyboards import TextKey, main_menu
 from storage import fees
+from storage.db import UnsavedRowError
 from storage.fees import ChargeLine, UnitStatement
 from storage.models import Estate, Owner
 
@@ -116,7 +117,8 @@ async def show_fees(
 ) -> None:
     """The menu button (or "fees", "物业费" …): open charges, overdue ones and totals per unit."""
     await state.clear()
-    assert owner.id is not None
+    if owner.id is None:
+        raise UnsavedRowError("owner.id: not saved yet")
     today = clock().astimezone(ZoneInfo(estate.time_zone)).date()
     statements = await fees.statement(session, owner.id, today)
     for text in chunks(statement_lines(t, statements)):

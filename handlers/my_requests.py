@@ -31,6 +31,7 @@ from handlers.filters import IsVerifiedOwner
 from handlers.keyboards import NotMenu, TextKey, close_buttons, main_menu
 from handlers.ticket_form import photo_of
 from storage import outbox, tickets
+from storage.db import UnsavedRowError
 from storage.models import Estate, Owner, Ticket, TicketEvent, TicketStatus
 from storage.outbox import Draft
 from storage.tickets import Actor, Notify, TicketError, TicketView
@@ -110,7 +111,8 @@ def cut(text: str, limit: int) -> str:
 async def send_list(
     anchor: Message, t: Translator, session: AsyncSession, estate: Estate, owner: Owner
 ) -> None:
-    assert owner.id is not None
+    if owner.id is None:
+        raise UnsavedRowError("owner.id: not saved yet")
     found = await tickets.list_for_owner(session, owner.id, limit=LIST_LIMIT)
     if not found:
         await anchor.answer(t("myreq-empty"), reply_markup=main_menu(t))
@@ -254,7 +256,8 @@ async def open_by_number(
     if not number.isdigit() or len(number) > 9:
         await message.answer(t("myreq-ticket-usage"))
         return
-    assert owner.id is not None
+    if owner.id is None:
+        raise UnsavedRowError("owner.id: not saved yet")
     view = await tickets.find_for_owner(session, owner.id, int(number))
     if view is None:
         await message.answer(t("myreq-not-found"))
@@ -266,7 +269,8 @@ async def own_ticket(
     query: CallbackQuery, t: Translator, session: AsyncSession, owner: Owner, ticket_id: int
 ) -> TicketView | None:
     """The pressing owner's ticket, or None after saying "not found" (forged or foreign ids)."""
-    assert owner.id is not None
+    if owner.id is None:
+        raise UnsavedRowError("owner.id: not saved yet")
     view = await tickets.find_for_owner(session, owner.id, ticket_id, by_id=True)
     if view is None:
         await query.answer(t("myreq-not-found"), show_alert=True)
@@ -274,7 +278,8 @@ async def own_ticket(
 
 
 def anchor_of(query: CallbackQuery) -> Message:
-    assert isinstance(query.message, Message), "owner buttons live on messages the bot can see"
+    if not isinstance(query.message, Message):
+        raise RuntimeError("owner buttons live on messages the bot can see")
     return query.message
 
 
@@ -381,7 +386,8 @@ async def on_cancel(
     clock: Clock,
 ) -> None:
     """Yes, cancel it (the storage re-checks that it is still new or assigned)."""
-    assert owner.id is not None
+    if owner.id is None:
+        raise UnsavedRowError("owner.id: not saved yet")
     try:
         view = await tickets.cancel(
             session,
@@ -428,7 +434,8 @@ async def add_from_message(
     if text and len(text) > COMMENT_MAX:
         await message.answer(t("myreq-comment-too-long", limit=str(COMMENT_MAX)))
         return False
-    assert owner.id is not None
+    if owner.id is None:
+        raise UnsavedRowError("owner.id: not saved yet")
     try:
         view = await tickets.add_comment(
             session,
@@ -525,7 +532,8 @@ async def on_fixed(
     clock: Clock,
 ) -> None:
     """Yes closes the ticket and asks for stars; No reopens it and asks what is still wrong."""
-    assert owner.id is not None
+    if owner.id is None:
+        raise UnsavedRowError("owner.id: not saved yet")
     anchor = anchor_of(query)
     try:
         view = await tickets.confirm_fixed(
@@ -568,7 +576,8 @@ async def on_stars(
     clock: Clock,
 ) -> None:
     """Stars picked: stored at once (an owner may walk away), then an optional comment."""
-    assert owner.id is not None
+    if owner.id is None:
+        raise UnsavedRowError("owner.id: not saved yet")
     try:
         view = await tickets.rate(
             session,
@@ -620,7 +629,8 @@ async def on_rating_comment(
     if not isinstance(ticket_id, int):
         await message.answer(t("myreq-not-found"), reply_markup=main_menu(t))
         return
-    assert owner.id is not None
+    if owner.id is None:
+        raise UnsavedRowError("owner.id: not saved yet")
     try:
         await tickets.add_rating_comment(
             session,

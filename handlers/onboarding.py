@@ -20,6 +20,7 @@ from bot.settings import LOCALES
 from handlers.keyboards import TextKey, cancel_keyboard, main_menu, remove_keyboard
 from handlers.staff_admin import pending_card_draft, rejection_text
 from storage import owners, units
+from storage.db import UnsavedRowError
 from storage.models import Estate, Owner, OwnerStatus, Unit
 from storage.outbox import Draft
 
@@ -116,7 +117,8 @@ async def start(
     """Verified owners get the menu, pending ones their status; anyone else, someone whose
     request was rejected included, starts (or restarts) registration."""
     if owner is not None and owner.status == OwnerStatus.unreachable:
-        assert owner.id is not None
+        if owner.id is None:
+            raise UnsavedRowError("owner.id: not saved yet")
         owner = await owners.mark_reachable(session, owner.id, message.chat.id)
     if owner is None or owner.status == OwnerStatus.rejected:
         await _begin(message, state, t)
@@ -158,7 +160,8 @@ async def language_chosen(
     await query.answer(new_t("lang-changed"))
     await query.message.edit_text(new_t("lang-changed"))
     if owner is not None and owner.status != OwnerStatus.rejected:
-        assert owner.id is not None
+        if owner.id is None:
+            raise UnsavedRowError("owner.id: not saved yet")
         await owners.set_language(session, owner.id, callback_data.code)
         if owner.status == OwnerStatus.verified:
             await query.message.answer(
@@ -194,8 +197,10 @@ async def contact_shared(
     catalogs: Catalogs,
 ) -> None:
     """The owner's own contact: verify against the register or ask for the unit."""
-    assert message.contact is not None and message.from_user is not None
-    assert estate.id is not None
+    if not (message.contact is not None and message.from_user is not None):
+        raise RuntimeError("the contact filter let through a message without contact or sender")
+    if estate.id is None:
+        raise UnsavedRowError("estate.id: not saved yet")
     flow_t = await flow_translator(state, t, catalogs)
     if message.contact.user_id != message.from_user.id:
         await message.answer(flow_t("onb-contact-not-own"), reply_markup=contact_keyboard(flow_t))
@@ -268,7 +273,8 @@ async def primary_chosen(
     """Remember the owner's default unit; only one of their own units is accepted."""
     unit = None
     if owner is not None and owner.status == OwnerStatus.verified:
-        assert owner.id is not None
+        if owner.id is None:
+            raise UnsavedRowError("owner.id: not saved yet")
         unit = await units.set_primary(
             session,
             owner_id=owner.id,
@@ -333,7 +339,8 @@ async def name_given(
     catalogs: Catalogs,
 ) -> None:
     """Name: store the pending request and queue the card for the staff group."""
-    assert message.from_user is not None and estate.id is not None
+    if not (message.from_user is not None and estate.id is not None):
+        raise RuntimeError("a private message without a sender, or an unsaved estate")
     flow_t = await flow_translator(state, t, catalogs)
     name = clean_text(message.text, NAME_MAX)
     if name is None:

@@ -34,6 +34,7 @@ from handlers.ticket_form import (
     unit_label,
 )
 from storage import units
+from storage.db import UnsavedRowError
 from storage.models import Estate, Owner, TicketKind, Urgency
 
 BUILDING_MAX = 30
@@ -66,7 +67,8 @@ async def start_repair(
 
 @asker("where")
 async def ask_where(ctx: Ctx, draft: FormDraft) -> None:
-    assert ctx.owner.id is not None
+    if ctx.owner.id is None:
+        raise UnsavedRowError("ctx.owner.id: not saved yet")
     homes = await units.of_owner(ctx.session, ctx.owner.id)
     if not homes:
         await ctx.state.set_state(TicketForm.building)
@@ -90,7 +92,8 @@ async def on_where(ctx: Ctx, draft: FormDraft, value: str) -> None:
         await ctx.state.set_state(TicketForm.building)
         await ask_building(ctx, draft)
         return
-    assert ctx.owner.id is not None
+    if ctx.owner.id is None:
+        raise UnsavedRowError("ctx.owner.id: not saved yet")
     homes = {str(u.id): u for u in await units.of_owner(ctx.session, ctx.owner.id)}
     home = homes.get(value)
     if home is not None:

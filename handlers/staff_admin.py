@@ -25,6 +25,7 @@ from handlers import cards
 from handlers.filters import IsActiveStaff, IsStaffChat, refuse_non_staff
 from handlers.keyboards import main_menu
 from storage import estates, outbox, owners, staff, tickets
+from storage.db import UnsavedRowError
 from storage.models import Estate, Owner, OwnerStatus, StaffMember, StaffRole
 from storage.outbox import Draft
 
@@ -124,7 +125,8 @@ def pending_card_text(t: Translator, claim: owners.Claim) -> str:
 
 def pending_card_markup(t: Translator, claim: owners.Claim) -> InlineKeyboardMarkup:
     owner_id, request_no = claim.owner.id, claim.request_no
-    assert owner_id is not None
+    if owner_id is None:
+        raise UnsavedRowError("owner_id: not saved yet")
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
@@ -188,7 +190,8 @@ async def bind(
     if not _is_admin(message.from_user, settings):
         await refuse_non_staff(message, t)
         return
-    assert message.from_user is not None and estate.id is not None
+    if not (message.from_user is not None and estate.id is not None):
+        raise RuntimeError("a private message without a sender, or an unsaved estate")
     staff_t = catalogs.translator(estate.locale)
     if estate.staff_chat_id == message.chat.id:
         await message.answer(staff_t("staff-bind-already", estate=estate.name))
@@ -271,7 +274,8 @@ async def emergency_phone(
     elif not EMERGENCY_PHONE.fullmatch(value):
         await message.reply(t("staff-emergency-usage"))
         return
-    assert estate.id is not None and message.from_user is not None
+    if not (estate.id is not None and message.from_user is not None):
+        raise RuntimeError("a private message without a sender, or an unsaved estate")
     await estates.set_emergency_phone(
         session, estate.id, value, actor=f"telegram:{message.from_user.id}"
     )
@@ -327,7 +331,8 @@ async def staff_outside_staff_chat(message: Message, settings: Settings, t: Tran
 async def _list_staff(
     message: Message, session: AsyncSession, estate: Estate, t: Translator
 ) -> None:
-    assert estate.id is not None
+    if estate.id is None:
+        raise UnsavedRowError("estate.id: not saved yet")
     members = await staff.list_active(session, estate.id)
     if not members:
         await message.answer(t("staff-list-empty"))
@@ -359,7 +364,8 @@ async def _target(
 
     Replies with the reason and returns None when it cannot tell.
     """
-    assert estate.id is not None
+    if estate.id is None:
+        raise UnsavedRowError("estate.id: not saved yet")
     if word is None:
         replied = message.reply_to_message.from_user if message.reply_to_message else None
         if replied is None:
@@ -384,7 +390,8 @@ async def _target(
 async def _add_staff(
     message: Message, args: list[str], session: AsyncSession, estate: Estate, t: Translator
 ) -> None:
-    assert estate.id is not None
+    if estate.id is None:
+        raise UnsavedRowError("estate.id: not saved yet")
     replying = message.reply_to_message is not None
     if len(args) < (2 if replying else 3):
         await message.reply(t("staff-usage"))
@@ -420,7 +427,8 @@ async def _add_staff(
 async def _remove_staff(
     message: Message, args: list[str], session: AsyncSession, estate: Estate, t: Translator
 ) -> None:
-    assert estate.id is not None
+    if estate.id is None:
+        raise UnsavedRowError("estate.id: not saved yet")
     replying = message.reply_to_message is not None
     if len(args) > 1 or (not args and not replying):
         await message.reply(t("staff-usage"))
@@ -446,7 +454,8 @@ async def _remove_staff(
 @router.message(Command("pending"), IsActiveStaff())
 async def pending(message: Message, session: AsyncSession, estate: Estate, t: Translator) -> None:
     """List registration requests still waiting, each with its Approve / Reject buttons."""
-    assert estate.id is not None
+    if estate.id is None:
+        raise UnsavedRowError("estate.id: not saved yet")
     waiting = await owners.list_pending(session, estate.id)
     if not waiting:
         await message.answer(t("staff-pending-none"))
@@ -482,7 +491,8 @@ async def decide(
     t: Translator,
 ) -> None:
     """Approve or reject a registration request; the owner hears about it via the outbox."""
-    assert estate.id is not None and staff_member.id is not None
+    if estate.id is None or staff_member.id is None:
+        raise UnsavedRowError("estate.id, staff_member.id: not saved yet")
     if callback_data.action not in ("ok", "no"):
         await query.answer(t("common-stale-button"), show_alert=True)
         return

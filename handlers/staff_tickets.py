@@ -34,6 +34,7 @@ from handlers.cards import (
 from handlers.filters import IsActiveStaff, IsStaffChat, refuse_non_staff
 from handlers.keyboards import set_buttons
 from storage import outbox, staff, tickets
+from storage.db import UnsavedRowError
 from storage.models import Estate, StaffMember, TicketEvent, TicketKind
 from storage.tickets import Actor, Notify, TicketError, TicketView
 
@@ -107,7 +108,8 @@ def _split(command: CommandObject) -> tuple[int | None, str]:
 async def _find(
     message: Message, session: AsyncSession, estate: Estate, number: int, t: Translator
 ) -> TicketView | None:
-    assert estate.id is not None
+    if estate.id is None:
+        raise UnsavedRowError("estate.id: not saved yet")
     view = await tickets.find(session, estate.id, number)
     if view is None:
         await message.reply(t("ticket-error-not-found", number=str(number)))
@@ -160,7 +162,8 @@ async def queue(
     message: Message, session: AsyncSession, estate: Estate, clock: Clock, t: Translator
 ) -> None:
     """Open tickets, overdue first, then oldest."""
-    assert estate.id is not None
+    if estate.id is None:
+        raise UnsavedRowError("estate.id: not saved yet")
     now = clock()
     views = await tickets.queue(session, estate.id, now)
     if not views:
@@ -262,7 +265,8 @@ async def assign(
     if number is None or not who or len(who.split()) != 1:
         await message.reply(t("staffcmd-usage-assign"))
         return
-    assert estate.id is not None
+    if estate.id is None:
+        raise UnsavedRowError("estate.id: not saved yet")
     if who.casefold() in ("me", "我"):
         assignee: StaffMember | None = staff_member
     else:
@@ -575,7 +579,8 @@ async def _show_assign(
         error = tickets.refusal(view.ticket)
         await query.answer(error_text(t, error), show_alert=True)
         return
-    assert estate.id is not None
+    if estate.id is None:
+        raise UnsavedRowError("estate.id: not saved yet")
     members = await staff.list_active(session, estate.id)
     await set_buttons(query, assign_markup(t, view.ticket.id or 0, members))
     await query.answer(t("staffcmd-pick-assignee"))

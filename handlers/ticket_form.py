@@ -35,6 +35,7 @@ from handlers import cards
 from handlers.filters import IsVerifiedOwner
 from handlers.keyboards import NotMenu, close_buttons, main_menu
 from storage import owners, tickets, units
+from storage.db import UnsavedRowError
 from storage.models import Estate, Owner, TicketKind, Urgency
 
 MAX_PHOTOS = tickets.MAX_PHOTOS
@@ -126,7 +127,8 @@ def ctx_of(
     clock: Clock,
 ) -> Ctx:
     anchor = event if isinstance(event, Message) else event.message
-    assert anchor is not None, "form buttons are only sent in private chats"
+    if anchor is None:
+        raise RuntimeError("form buttons are only sent in private chats")
     return Ctx(t, session, estate, owner, state, clock(), anchor)
 
 
@@ -193,7 +195,8 @@ async def advance(ctx: Ctx, draft: FormDraft) -> None:
 
 async def begin(ctx: Ctx, kind: TicketKind) -> None:
     """Start a new draft, dropping any other conversation in progress."""
-    assert ctx.owner.id is not None
+    if ctx.owner.id is None:
+        raise UnsavedRowError("ctx.owner.id: not saved yet")
     homes = await units.of_owner(ctx.session, ctx.owner.id)
     draft = FormDraft(kind=kind, token=secrets.token_hex(4), contact_phone=ctx.owner.phone)
     if len(homes) == 1 or (homes and kind is TicketKind.complaint):
@@ -343,7 +346,8 @@ def description_problem(t: Translator, text: str) -> str | None:
 
 
 def photo_of(message: Message) -> tuple[str, str]:
-    assert message.photo
+    if not message.photo:
+        raise RuntimeError("the photo filter let through a message without a photo")
     largest = message.photo[-1]
     return largest.file_id, largest.file_unique_id
 

@@ -269,7 +269,8 @@ async def views(session: AsyncSession, found: list[Callback]) -> list[CallbackVi
     result: list[CallbackView] = []
     for callback in found:
         owner = await session.get(Owner, callback.owner_id)
-        assert owner is not None and owner.id is not None and callback.id is not None
+        if not (owner is not None and owner.id is not None and callback.id is not None):
+            raise LookupError(f"call-back {callback.id}: its owner is gone")
         ticket = await session.get(Ticket, callback.ticket_id) if callback.ticket_id else None
         result.append(
             CallbackView(

@@ -24,6 +24,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     # WAL lets the outbox sender read while a handler writes; busy_timeout waits out short locks.
     cursor.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode NORMAL syncs at checkpoints, not at every commit: a power cut (not a crash of
+    # the process) can lose the last commits but never corrupts the file. benchmarks/README.md
+    # says what that means for an update.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 

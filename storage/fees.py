@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import owners
+from storage.db import UnsavedRowError
 from storage.models import Charge, Payment, Unit
 
 # Paid charges shown per unit under the open ones, newest period first.
@@ -81,7 +82,8 @@ async def statement(
         paid_by = {charge_id: int(total or 0) for charge_id, total in rows.all()}
     by_unit = {u.id: UnitStatement(unit=u) for u in held}
     for charge in charges:
-        assert charge.id is not None
+        if charge.id is None:
+            raise UnsavedRowError("charge.id: not saved yet")
         paid = paid_by.get(charge.id, 0)
         line = ChargeLine(
             charge_id=charge.id,

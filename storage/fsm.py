@@ -1,9 +1,13 @@
-"""Rows behind the conversation state store, keyed by an opaque string built by the bot."""
+"""Rows behind the conversation state store, keyed by an opaque string built by the bot.
+
+`FsmRecord.updated_at` is the last time the conversation's state or data was written (at most
+once per update); the idle timeout and the scheduler's idle note both read it.
+"""
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,6 +21,31 @@ async def load(session: AsyncSession, key: str) -> FsmRecord | None:
     return (await session.exec(select(FsmRecord).where(FsmRecord.key == key))).first()
 
 
+async def stage(
+    session: AsyncSession,
+    key: str,
+    *,
+    exists: bool,
+    state: str | None,
+    data: dict[str, Any],
+    at: datetime,
+) -> None:
+    """Write a conversation's whole state and data without committing (the caller commits).
+
+    `exists` says whether the row was there when the conversation was read, so no second
+    read is needed; a conversation left with neither state nor data has no row.
+    """
+    if state is None and not data:
+        if exists:
+            await session.exec(delete(FsmRecord).where(col(FsmRecord.key) == key))
+        return
+    values = {"state": state, "data": dict(data), "updated_at": at}
+    if exists:
+        await session.exec(update(FsmRecord).where(col(FsmRecord.key) == key).values(**values))
+    else:
+        await session.exec(insert(FsmRecord).values(key=key, created_at=at, **values))
+
+
 async def save(
     session: AsyncSession,
     key: str,
@@ -25,26 +54,14 @@ async def save(
     data: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> None:
-    """Set the state and/or data of `key`; a row left with neither is deleted."""
+    """Set the state and/or data of `key` in a transaction of its own."""
     record = await load(session, key)
-    if record is None:
-        record = FsmRecord(key=key)
-    if state != KEEP:
-        record.state = state
-    if data is not None:
-        record.data = dict(data)
-    record.updated_at = at or utcnow()
-    if record.state is None and not record.data:
-        if record.id is not None:
-            await session.exec(delete(FsmRecord).where(col(FsmRecord.key) == key))
-    else:
-        session.add(record)
+    await stage(
+        session,
+        key,
+        exists=record is not None,
+        state=(record.state if record else None) if state == KEEP else state,
+        data=(record.data if record else {}) if data is None else data,
+        at=at or utcnow(),
+    )
     await session.commit()
-
-
-async def touch(session: AsyncSession, key: str, at: datetime) -> None:
-    record = await load(session, key)
-    if record is not None:
-        record.updated_at = at
-        session.add(record)
-        await session.commit()

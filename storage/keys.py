@@ -5,7 +5,7 @@ A dedupe key names one message that must be sent at most once ("fee reminder for
 ticket. Each feature keeps its builders in its own section below.
 """
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 # --- tickets, registrations, call-back bookings, delivery notices ------------------------------
 
@@ -76,3 +76,8 @@ def monthly_report(estate_id: int, month: str, part: str) -> str:
 
 
 # --- reliability and operations -----------------------------------------------------------------
+
+
+def error_alert(fingerprint: str, at: datetime) -> str:
+    """One staff alert per distinct unexpected error per clock hour (UTC)."""
+    return f"error:{fingerprint}:{at.astimezone(UTC):%Y-%m-%dT%H}"

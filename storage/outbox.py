@@ -17,6 +17,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit
+from storage.db import UnsavedRowError
 from storage.models import OutboxMessage, OutboxStatus, Owner, StaffMember, utcnow
 
 
@@ -381,7 +382,8 @@ async def claim_due(
     blocked: set[int] = set()
     claimed_ids: list[int] = []
     for row in await due(session, now, limit):
-        assert row.id is not None
+        if row.id is None:
+            raise UnsavedRowError("row.id: not saved yet")
         if row.chat_id in blocked:
             continue
         if await pending_for_chat_before(session, row.chat_id, row.id, claimed_ids):

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit, outbox, units
+from storage.db import UnsavedRowError
 from storage.models import AuditEvent, Owner, OwnerStatus, OwnerUnit, Unit
 
 REJECTED_EVENT = "rejected"
@@ -133,7 +134,8 @@ async def link_by_phone(
         telegram_user_id=telegram_user_id,
     )
     await session.commit()
-    assert row.id is not None
+    if row.id is None:
+        raise UnsavedRowError("row.id: not saved yet")
     return LinkResult(LinkOutcome.linked, row, await units.of_owner(session, row.id))
 
 
@@ -190,7 +192,8 @@ class Claim:
 
 async def claim_of(session: AsyncSession, owner: Owner) -> Claim:
     """The claimed unit as the register has it, and how many times this person asked."""
-    assert owner.id is not None
+    if owner.id is None:
+        raise UnsavedRowError("owner.id: not saved yet")
     unit = None
     if owner.claimed_building is not None and owner.claimed_unit is not None:
         unit = await units.find(
@@ -355,7 +358,8 @@ async def decide(
         unit, created = await units.add_if_missing(
             session, estate_id, owner.claimed_building, owner.claimed_unit or ""
         )
-        assert unit.id is not None
+        if unit.id is None:
+            raise UnsavedRowError("unit.id: not saved yet")
         await units.link_owner(session, owner_id, unit.id)
         owner.status = OwnerStatus.verified
     else:

@@ -19,6 +19,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit
+from storage.db import UnsavedRowError
 from storage.models import Charge, Estate, Owner, OwnerStatus, OwnerUnit, Unit
 from storage.owners import normalize_phone
 
@@ -222,7 +223,8 @@ def parse_owners(path: Path | str, region: str = "CN") -> tuple[list[OwnerRow], 
         if problems:
             errors.extend(RowError(line, p) for p in problems)
             continue
-        assert phone is not None
+        if phone is None:
+            raise RuntimeError("a checked register row lost its phone")
         rows.append(
             OwnerRow(
                 line=line,
@@ -283,7 +285,8 @@ def parse_charges(path: Path | str) -> tuple[list[ChargeRow], list[RowError]]:
         if problems:
             errors.extend(RowError(line, p) for p in problems)
             continue
-        assert amount is not None and due is not None
+        if not (amount is not None and due is not None):
+            raise RuntimeError("a checked register row lost its amount or due date")
         rows.append(ChargeRow(line, building, unit, item, period, amount, due))
     return rows, errors
 
@@ -361,7 +364,8 @@ async def import_owners(
             session.add(owner)
             counts["owners_updated"] += 1
         await session.flush()
-        assert owner.id is not None and unit.id is not None
+        if owner.id is None or unit.id is None:
+            raise UnsavedRowError("owner.id, unit.id: not saved yet")
         if (owner.id, unit.id) not in links:
             session.add(OwnerUnit(owner_id=owner.id, unit_id=unit.id))
             links.add((owner.id, unit.id))

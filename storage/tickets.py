@@ -17,6 +17,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import outbox
+from storage.db import UnsavedRowError
 from storage.models import (
     Estate,
     Owner,
@@ -357,7 +358,8 @@ async def create(
         raise TicketError("invalid", detail="place")
     # Plain values, because a retry rolls back and expires the caller's objects.
     estate_id, owner_id = estate.id, owner.id
-    assert estate_id is not None and owner_id is not None
+    if estate_id is None or owner_id is None:
+        raise UnsavedRowError("estate_id, owner_id: not saved yet")
     due = sla_due(estate, kind, urgency, now)
     for attempt in range(5):
         ticket = Ticket(
@@ -390,7 +392,8 @@ async def create(
                 raise
             continue
         break
-    assert ticket.id is not None
+    if ticket.id is None:
+        raise UnsavedRowError("ticket.id: not saved yet")
     for file_id, file_unique_id in photos:
         session.add(
             TicketPhoto(ticket_id=ticket.id, file_id=file_id, file_unique_id=file_unique_id)
@@ -473,7 +476,8 @@ async def _finish(
     session.add(ticket)
     if actor.name:
         data = {"by": actor.name, **data}
-    assert ticket.id is not None
+    if ticket.id is None:
+        raise UnsavedRowError("ticket.id: not saved yet")
     event = TicketEvent(ticket_id=ticket.id, at=now, actor=str(actor), type=type_, data=data)
     session.add(event)
     await session.flush()
@@ -812,7 +816,8 @@ async def reschedule(
     _require_status(ticket, list(OPEN_STATUSES))
     _require_staff(ticket, actor)
     estate = await session.get(Estate, ticket.estate_id)
-    assert estate is not None
+    if estate is None:
+        raise LookupError("the ticket's estate is gone")
     if day < now.astimezone(ZoneInfo(estate.time_zone)).date():
         raise refusal(ticket, "invalid", "date")
     previous = ticket.scheduled_for

@@ -7,6 +7,7 @@ import pytest
 from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import StorageKey
+from sqlalchemy import event
 from sqlmodel import select
 
 from bot.factory import create_dispatcher
@@ -121,18 +122,47 @@ async def test_conversation_survives_a_restart(tg, bot, session_pool, settings, 
     assert await fsm_rows(session_pool) == []
 
 
-async def test_idle_flow_is_dropped_after_30_minutes(tg, bot, dp, session_pool, clock, estate):
+async def test_idle_flow_is_cleared_and_the_next_message_handled_afresh(
+    tg, bot, dp, session_pool, clock, estate
+):
     await tg.send(ALICE, "/start")
     await tg.press(ALICE, LanguageCb(code="en").pack())
     await tg.contact(ALICE, "8613900139002")
     clock.advance(timedelta(minutes=29))
     await tg.send(ALICE, "5")
     assert bot.last_text(ALICE.id).startswith("What is your unit number?")
+    [record] = await fsm_rows(session_pool)
+    assert record.updated_at == clock()
     clock.advance(timedelta(minutes=31))
+    sent_before = len(bot.texts(ALICE.id))
+    # After the timeout "0801" is not taken as the unit number: it is a fresh message, answered
+    # as one, and the "dropped" note is left to the scheduler (it is not sent here).
     await tg.send(ALICE, "0801")
-    texts = bot.texts(ALICE.id)
-    assert texts[-2].startswith("Your unfinished request was dropped after 30 minutes")
-    assert texts[-1] == "Please send /start to begin."
+    assert bot.texts(ALICE.id)[sent_before:] == ["Please send /start to begin."]
     key = StorageKey(bot_id=BOT_ID, chat_id=ALICE.id, user_id=ALICE.id)
     assert await dp.storage.get_state(key) is None
+    assert await fsm_rows(session_pool) == []
     assert await owner_of(session_pool, ALICE) is None
+
+
+async def test_an_update_reads_and_writes_its_conversation_once(
+    tg, engine, session_pool, clock, estate
+):
+    await tg.send(ALICE, "/start")
+    await tg.press(ALICE, LanguageCb(code="en").pack())
+    [before] = await fsm_rows(session_pool)
+    clock.advance(timedelta(minutes=1))
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        if "fsmrecord" in statement.lower():
+            statements.append(statement.split()[0].upper())
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        await tg.contact(ALICE, "8613900139002")
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+    [after] = await fsm_rows(session_pool)
+    assert after.state != before.state and after.updated_at == clock()
+    assert statements == ["SELECT", "UPDATE"]
