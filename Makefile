@@ -11,6 +11,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade "pip>=24"
 	$(BIN)/python -m pip install -q --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install -q --no-deps -e .
+	@# Receipts and charts need a Chinese font; without it they fall back to Latin-only DejaVu.
+	@ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1 \
+		|| echo "warning: no CJK font; run: sudo apt-get install fonts-noto-cjk poppler-utils"
 	touch $(STAMP)
 
 install: $(STAMP)

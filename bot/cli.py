@@ -227,12 +227,13 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     async def work(pool: "SessionPool", estate_id: int) -> int:
         async with pool() as session:
             region = await registers.estate_region(session, estate_id)
+            currency = await registers.estate_currency(session, estate_id)
         try:
             if args.kind == "owners":
                 owner_rows, errors = registers.parse_owners(path, region)
                 rows: list[Any] = owner_rows
             else:
-                charge_rows, errors = registers.parse_charges(path)
+                charge_rows, errors = registers.parse_charges(path, currency)
                 rows = charge_rows
         except registers.RegisterFileError as exc:
             raise Failure(str(exc)) from None

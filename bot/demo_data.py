@@ -8,12 +8,14 @@ code): onboarding has to normalise both to find the match.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sandbox import SandboxClient
-from storage import estates, registers, staff
+from storage import estates, payments, registers, staff
 from storage.db import SessionPool, UnsavedRowError
-from storage.models import Estate, StaffRole
+from storage.models import Estate, StaffMember, StaffRole
 from storage.owners import normalize_phone
 
 DEMO_TOKEN = "123456:DEMO-TOKEN-abcdefghijk"
@@ -66,9 +68,12 @@ TECHNICIAN = Person(
     100_202, "Liu Qiang", "刘强", "zh-hans", "8613700137002", "liuqiang", StaffRole.technician
 )
 MANAGER = Person(100_203, "Zhao Lei", "赵磊", "en", "8613700137003", "zhaolei", StaffRole.manager)
+CASHIER = Person(
+    100_204, "Sun Mei", "孙梅", "zh-hans", "8613700137004", "sunmei", StaffRole.cashier
+)
 
 OWNERS = (LI_WEI, EMMA, WANG_FANG, TOM, ZHANG_MIN)
-STAFF = (AGENT, TECHNICIAN, MANAGER)
+STAFF = (AGENT, TECHNICIAN, MANAGER, CASHIER)
 ADMIN_IDS = frozenset({MANAGER.user_id})
 
 # Two buildings of ten flats; Wang Fang holds two, so there are 19 owners for 20 units.
@@ -205,10 +210,11 @@ async def seed_database(
         ):
             if not result.ok:
                 raise RuntimeError(f"demo {result.kind} rejected: {result.errors[0]}")
+        members = {}
         for person in STAFF:
             if person.staff_role is None:
                 raise ValueError(f"demo staff member {person.name} has no role")
-            await staff.add(
+            members[person.user_id] = await staff.add(
                 session,
                 estate_id=estate_id,
                 telegram_user_id=person.user_id,
@@ -217,4 +223,48 @@ async def seed_database(
                 actor=DEMO_ACTOR,
                 username=person.username,
             )
+        await seed_payments(session, estate, members[CASHIER.user_id], today)
         return estate
+
+
+# Payments already made when the demo starts: (unit, amount in fen, reference). Emma paid her
+# oldest month in full, Li Wei part of his, Wang Fang both flats' oldest months.
+DEMO_PAYMENTS = (
+    ("1-102", 19000, "WeChat 0815"),
+    ("1-101", 10000, "现金"),
+    ("2-301", 27500, "支付宝 2231"),
+    ("2-302", 17000, "支付宝 2232"),
+)
+
+
+async def seed_payments(
+    session: AsyncSession, estate: Estate, cashier: StaffMember, today: date
+) -> None:
+    """A few payments recorded by the cashier last week, so "My fees" shows receipts; once."""
+    unit_ids = []
+    for label, _, _ in DEMO_PAYMENTS:
+        unit = await payments.find_unit(session, estate.id or 0, label)
+        if unit is not None and unit.id is not None:
+            unit_ids.append(unit.id)
+    if await payments.recent_receipts(session, unit_ids):
+        return
+    paid_at = datetime.combine(today - timedelta(days=5), time(2, 30), tzinfo=UTC)
+    for label, amount, reference in DEMO_PAYMENTS:
+        prepared = await payments.prepare(
+            session,
+            estate=estate,
+            staff=cashier,
+            unit_label=label,
+            amount=amount,
+            reference=reference,
+            now=paid_at,
+        )
+        await payments.confirm(
+            session,
+            estate=estate,
+            request_id=prepared.request_id,
+            token=prepared.token,
+            staff=cashier,
+            now=paid_at,
+            notify=lambda recorded: [],
+        )

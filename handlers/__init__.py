@@ -16,6 +16,7 @@ def routers() -> list[Router]:
         my_requests,
         onboarding,
         outbox,
+        payments,
         reminders,
         repairs,
         reports,
@@ -27,6 +28,7 @@ def routers() -> list[Router]:
     return [
         common.router,
         staff_admin.router,
+        payments.router,
         staff_tickets.router,
         jobs.router,
         reminders.router,

@@ -87,3 +87,12 @@ async def set_emergency_phone(
 ) -> Estate:
     """The number owners are told to call for urgent repairs ('' clears it)."""
     return await _set(session, estate_id, "emergency_phone", phone, actor, "emergency_phone_set")
+
+
+async def set_payment_instructions(
+    session: AsyncSession, estate_id: int, text: str, actor: str
+) -> Estate:
+    """How owners pay, shown under "My fees" and in fee reminders ('' clears it)."""
+    return await _set(
+        session, estate_id, "payment_instructions", text, actor, "payment_instructions_set"
+    )

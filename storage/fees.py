@@ -76,7 +76,11 @@ async def statement(
     if charges:
         rows = await session.exec(
             select(Payment.charge_id, func.sum(Payment.amount))
-            .where(col(Payment.charge_id).in_([c.id for c in charges]))
+            .where(
+                col(Payment.charge_id).in_([c.id for c in charges]),
+                # A reversed payment no longer counts (it stays on record).
+                col(Payment.reversed_at).is_(None),
+            )
             .group_by(col(Payment.charge_id))
         )
         paid_by = {charge_id: int(total or 0) for charge_id, total in rows.all()}

@@ -64,6 +64,22 @@ def idle_note(record_id: int, updated_at: datetime) -> str:
 # --- payments and receipts ----------------------------------------------------------------------
 
 
+def payment_received(receipt_number: str, owner_id: int) -> str:
+    """The owner's "payment received" notice of one receipt."""
+    return f"payment:{receipt_number}:owner:{owner_id}"
+
+
+def payment_reversed(receipt_number: str, payment_ids: list[int], owner_id: int) -> str:
+    """The owner's notice that these payments of a receipt were reversed (a receipt may be
+    reversed a payment at a time, so the ids are part of the key)."""
+    ids = "-".join(str(i) for i in sorted(payment_ids))
+    return f"payment-reversed:{receipt_number}:{ids}:owner:{owner_id}"
+
+
+def unit_subject(unit_id: int) -> str:
+    return f"unit:{unit_id}"
+
+
 # --- surveys and call-back tasks ----------------------------------------------------------------
 
 

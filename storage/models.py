@@ -262,6 +262,32 @@ class Payment(Base, table=True):
     reversal_reason: str | None = None
 
 
+class PaymentRequestStatus(StrEnum):
+    pending = "pending"
+    confirmed = "confirmed"
+    cancelled = "cancelled"
+
+
+class PaymentRequest(Base, table=True):
+    """A `/paid` waiting for its Confirm: what it will settle, and the token its button carries,
+    so a double-pressed or second cashier's Confirm records the payment once."""
+
+    estate_id: int = Field(foreign_key="estate.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    charge_id: int | None = Field(default=None, foreign_key="charge.id")
+    amount: int
+    currency: str
+    reference: str | None = None
+    # {charge id: minor units} as shown in the summary; Confirm records exactly this or nothing.
+    plan: dict[str, Any] = _json()
+    token: str
+    requested_by: int = Field(foreign_key="staffmember.id")
+    status: PaymentRequestStatus = _enum(PaymentRequestStatus.pending)
+    decided_by: int | None = Field(default=None, foreign_key="staffmember.id")
+    decided_at: datetime | None = _ts()
+    receipt_number: str | None = Field(default=None, unique=True)
+
+
 class ReminderPause(Base, table=True):
     """`/remind off`: no fee reminders for the unit from `starts_at` to `ends_at` (None: open)."""
 

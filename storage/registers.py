@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit
+from storage import audit, money
 from storage.db import UnsavedRowError
-from storage.models import Charge, Estate, Owner, OwnerStatus, OwnerUnit, Unit
+from storage.models import Charge, Estate, Owner, OwnerStatus, OwnerUnit, Payment, Unit
 from storage.owners import normalize_phone
 
 OWNER_COLUMNS = ("building", "unit", "name", "phone")
@@ -31,8 +32,6 @@ MAX_PLACE = 64
 MAX_NAME = 100
 MAX_ITEM = 64
 MAX_AREA = Decimal(100_000)
-# Ten million in major units: far above any fee, far below integer overflow.
-MAX_AMOUNT = Decimal(10_000_000)
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
@@ -92,6 +91,7 @@ class ImportResult:
             )
         return (
             f"charges: {c.get('charges_created', 0)} created, "
+            f"{c.get('charges_updated', 0)} updated, "
             f"{c.get('charges_unchanged', 0)} unchanged"
         )
 
@@ -239,21 +239,18 @@ def parse_owners(path: Path | str, region: str = "CN") -> tuple[list[OwnerRow], 
     return rows, errors
 
 
-def parse_amount(raw: str) -> int | None:
-    """Major units with at most two decimals ("12.5") to minor units (1250); never via float."""
+def parse_amount(raw: str, currency: str) -> int | None:
+    """Major units ("12.5") to minor units of `currency` (1250 for CNY, 12.5 is refused for
+    JPY, which has no minor unit); None when it is not a positive amount the currency allows."""
     try:
-        value = Decimal(raw.replace(",", "").strip())
-    except InvalidOperation:
+        return money.to_minor(raw, currency)
+    except money.AmountError:
         return None
-    if not value.is_finite() or value <= 0 or value > MAX_AMOUNT:
-        return None
-    if value != value.quantize(Decimal("0.01")):
-        return None
-    return int(value * 100)
 
 
-def parse_charges(path: Path | str) -> tuple[list[ChargeRow], list[RowError]]:
-    """Read and check a charges register (the units are checked on import)."""
+def parse_charges(path: Path | str, currency: str) -> tuple[list[ChargeRow], list[RowError]]:
+    """Read and check a charges register in the estate's `currency` (the units are checked on
+    import)."""
     records, errors = _records(Path(path), CHARGE_COLUMNS)
     rows: list[ChargeRow] = []
     seen: dict[tuple[str, str, str, str], int] = {}
@@ -265,11 +262,12 @@ def parse_charges(path: Path | str) -> tuple[list[ChargeRow], list[RowError]]:
         period = record.get("period", "")
         if not PERIOD.match(period):
             problems.append(f'period "{period}" must look like 2026-11')
-        amount = parse_amount(record.get("amount", ""))
+        amount = parse_amount(record.get("amount", ""), currency)
         if amount is None:
+            decimals = money.precision(currency)
             problems.append(
                 f'amount "{record.get("amount", "")}" must be a positive number '
-                "with at most 2 decimals"
+                + (f"with at most {decimals} decimals" if decimals else "without decimals")
             )
         try:
             due = date.fromisoformat(record.get("due_date", ""))
@@ -294,6 +292,11 @@ def parse_charges(path: Path | str) -> tuple[list[ChargeRow], list[RowError]]:
 async def estate_region(session: AsyncSession, estate_id: int) -> str:
     """The region phones without a country code belong to (e.g. "CN")."""
     return (await _estate(session, estate_id)).phone_region
+
+
+async def estate_currency(session: AsyncSession, estate_id: int) -> str:
+    """The currency charges of the estate are in (e.g. "CNY")."""
+    return (await _estate(session, estate_id)).currency
 
 
 async def _estate(session: AsyncSession, estate_id: int) -> Estate:
@@ -384,10 +387,23 @@ async def import_owners(
     return ImportResult("owners", counts)
 
 
+async def _paid_by_charge(session: AsyncSession, charge_ids: list[int]) -> dict[int, int]:
+    """What was paid (and not reversed) on each of these charges."""
+    if not charge_ids:
+        return {}
+    rows = await session.exec(
+        select(Payment.charge_id, func.sum(Payment.amount))
+        .where(col(Payment.charge_id).in_(charge_ids), col(Payment.reversed_at).is_(None))
+        .group_by(col(Payment.charge_id))
+    )
+    return {charge_id: int(total or 0) for charge_id, total in rows.all()}
+
+
 async def import_charges(
     session: AsyncSession, estate_id: int, rows: Sequence[ChargeRow], actor: str
 ) -> ImportResult:
-    """Charges for units of the register; identical rows are no-ops, changed ones conflicts."""
+    """Charges for units of the register: identical rows are no-ops, a changed amount or due
+    date updates a charge, except that the amount of a charge with payments is refused."""
     estate = await _estate(session, estate_id)
     units = {
         (u.building, u.number): u
@@ -401,8 +417,10 @@ async def import_charges(
             )
         ).all()
     }
+    paid = await _paid_by_charge(session, [c.id for c in existing.values() if c.id is not None])
     errors: list[RowError] = []
     new: list[Charge] = []
+    changed: list[tuple[Charge, int, date]] = []
     unchanged = 0
     for row in rows:
         unit = units.get((row.building, row.unit))
@@ -426,20 +444,33 @@ async def import_charges(
                     due_date=row.due_date,
                 )
             )
-        elif charge.amount != row.amount or charge.due_date != row.due_date:
+        elif charge.amount == row.amount and charge.due_date == row.due_date:
+            unchanged += 1
+        elif charge.amount != row.amount and paid.get(charge.id or 0, 0):
+            # Payments were allocated against the old amount: changing it would rewrite what
+            # the owner was told they paid for. Correct it with a reversal, then re-import.
+            already = money.to_major(paid[charge.id or 0], charge.currency)
             errors.append(
                 RowError(
                     row.line,
-                    f"conflict: {row.building}-{row.unit} {row.item} {row.period} is already "
-                    f"{Decimal(charge.amount).scaleb(-2)} due {charge.due_date.isoformat()}",
+                    f"{row.building}-{row.unit} {row.item} {row.period} already has payments "
+                    f"of {already}: its amount "
+                    f"{money.to_major(charge.amount, charge.currency)} cannot change",
                 )
             )
         else:
-            unchanged += 1
+            changed.append((charge, row.amount, row.due_date))
     if errors:
         return ImportResult("charges", errors=errors)
     session.add_all(new)
-    counts = {"charges_created": len(new), "charges_unchanged": unchanged}
+    for charge, amount, due in changed:
+        charge.amount, charge.due_date = amount, due
+        session.add(charge)
+    counts = {
+        "charges_created": len(new),
+        "charges_updated": len(changed),
+        "charges_unchanged": unchanged,
+    }
     audit.record(
         session,
         actor=actor,

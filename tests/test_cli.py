@@ -56,7 +56,7 @@ def test_import_owners_then_charges(db_path, tmp_path, capsys):
     assert cli.main(["import", "owners", str(tmp_path / "owners.csv")]) == 0
     assert capsys.readouterr().out.startswith("owners: 0 created, 0 updated; units: 0 created")
     assert cli.main(["import", "charges", str(tmp_path / "charges.csv")]) == 0
-    assert capsys.readouterr().out == "charges: 1 created, 0 unchanged\n"
+    assert capsys.readouterr().out == "charges: 1 created, 0 updated, 0 unchanged\n"
     assert query(db_path, "SELECT amount FROM charge") == [(1250,)]
 
 

@@ -4,9 +4,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from handlers.fees import chunks, format_money
+from handlers.fees import chunks
 from storage import fees
 from storage.models import Charge, Owner, OwnerStatus, Payment
+from storage.money import format_money
 from tests.helpers import Person
 from tests.tickets_fixtures import *  # noqa: F403
 from tests.tickets_fixtures import OWNER
@@ -37,12 +38,14 @@ async def add_charge(session_pool, unit, item, period, amount, due, paid=(), cur
 
 
 def test_money_formatting():
-    assert format_money(123450, "CNY") == "¥1,234.50"
-    assert format_money(5, "USD") == "$0.05"
-    assert format_money(100000000, "HKD") == "HK$1,000,000.00"
-    assert format_money(-250, "EUR") == "-€2.50"
-    assert format_money(123450, "GBP") == "GBP 1,234.50"
-    assert format_money(1500, "JPY") == "JPY 1,500"
+    assert format_money(123450, "CNY", "zh") == "¥1,234.50"
+    assert format_money(123450, "CNY", "en") == "CN¥1,234.50"
+    assert format_money(5, "USD", "en") == "$0.05"
+    assert format_money(100000000, "HKD", "en") == "HK$1,000,000.00"
+    assert format_money(-250, "EUR", "en") == "-€2.50"
+    # The currency says how many decimals: none for yen, three for dinars.
+    assert format_money(1500, "JPY", "en") == "¥1,500"
+    assert format_money(1500, "KWD", "en") == "KWD1.500"
 
 
 def test_chunks_stay_under_the_limit():
@@ -89,8 +92,8 @@ async def test_menu_shows_balances_overdue_and_totals(
     text = bot.last_text(OWNER.id)
     assert "Building 3, unit 1201" in text and "Building 3, unit 1202" in text
     assert "⚠️ Property fee 2026-10" in text
-    assert "owed ¥1,230.00" in text and "paid ¥4.50" in text
-    assert "Total outstanding: ¥1,430.00" in text
+    assert "owed CN¥1,230.00" in text and "paid CN¥4.50" in text
+    assert "Total outstanding: CN¥1,430.00" in text
     assert "2026-12-05" in text
 
 
@@ -101,7 +104,7 @@ async def test_chinese_alias_and_all_clear(tg, bot, verified_owner, units, sessi
     await tg.send(OWNER, "物业费")
     text = bot.last_text(OWNER.id)
     assert "nothing is owed" in text
-    assert "✓ Property fee 2026-10: ¥50.00" in text
+    assert "✓ Property fee 2026-10: CN¥50.00" in text
 
 
 async def test_many_charges_are_capped(tg, bot, verified_owner, units, session_pool):
@@ -119,7 +122,7 @@ async def test_many_charges_are_capped(tg, bot, verified_owner, units, session_p
     texts = bot.texts(OWNER.id)
     assert all(len(t) <= 4096 for t in texts)
     assert "12 more open charges" in texts[-1]
-    assert "Total outstanding: ¥2,400.00" in texts[-1]
+    assert "Total outstanding: CN¥2,400.00" in texts[-1]
 
 
 @pytest.mark.parametrize("status", [OwnerStatus.pending, OwnerStatus.rejected])

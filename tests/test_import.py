@@ -158,7 +158,20 @@ def test_unreadable_file_is_a_register_file_error(tmp_path):
     ],
 )
 def test_amount_parsing(raw, minor):
-    assert registers.parse_amount(raw) == minor
+    assert registers.parse_amount(raw, "CNY") == minor
+
+
+@pytest.mark.parametrize(
+    ("raw", "currency", "minor"),
+    [
+        ("1500", "JPY", 1500),
+        ("12.5", "JPY", None),
+        ("1.234", "KWD", 1234),
+        ("1.2345", "KWD", None),
+    ],
+)
+def test_amount_decimals_come_from_the_currency(raw, currency, minor):
+    assert registers.parse_amount(raw, currency) == minor
 
 
 CHARGES = (
@@ -170,11 +183,11 @@ CHARGES = (
 
 async def test_charges_import_idempotent_and_conflicts(tmp_path, session_pool, estate):
     await import_owners_file(session_pool, estate, write(tmp_path, GOOD_OWNERS))
-    rows, errors = registers.parse_charges(write(tmp_path, CHARGES, "charges.csv"))
+    rows, errors = registers.parse_charges(write(tmp_path, CHARGES, "charges.csv"), "CNY")
     assert errors == []
     async with session_pool() as session:
         result = await registers.import_charges(session, estate.id, rows, "test")
-    assert result.summary() == "charges: 2 created, 0 unchanged"
+    assert result.summary() == "charges: 2 created, 0 updated, 0 unchanged"
     async with session_pool() as session:
         charge = (await session.exec(select(Charge).order_by(Charge.id))).first()
         assert (charge.amount, charge.currency, charge.due_date) == (
@@ -184,18 +197,37 @@ async def test_charges_import_idempotent_and_conflicts(tmp_path, session_pool, e
         )
     async with session_pool() as session:
         again = await registers.import_charges(session, estate.id, rows, "test")
-    assert again.summary() == "charges: 0 created, 2 unchanged"
+    assert again.summary() == "charges: 0 created, 0 updated, 2 unchanged"
 
     changed = CHARGES.replace("12.5", "13") + "1,103,management,2026-11,1,2026-11-30\n"
-    rows, errors = registers.parse_charges(write(tmp_path, changed, "changed.csv"))
+    rows, errors = registers.parse_charges(write(tmp_path, changed, "changed.csv"), "CNY")
     assert errors == []
     async with session_pool() as session:
         rejected = await registers.import_charges(session, estate.id, rows, "test")
     assert [str(e) for e in rejected.errors] == [
-        "line 2: conflict: 1-101 management 2026-11 is already 12.50 due 2026-11-30",
         "line 4: unit 1-103 is not in the register (import owners first)",
     ]
     assert await count(session_pool, Charge) == 2
+
+    # Without the unknown unit, the corrected amount of an unpaid charge is taken.
+    rows, errors = registers.parse_charges(
+        write(tmp_path, CHARGES.replace("12.5", "13"), "c.csv"), "CNY"
+    )
+    async with session_pool() as session:
+        corrected = await registers.import_charges(session, estate.id, rows, "test")
+    assert corrected.summary() == "charges: 0 created, 1 updated, 1 unchanged"
+    async with session_pool() as session:
+        charge = (await session.exec(select(Charge).order_by(Charge.id))).first()
+    assert charge.amount == 1300
+
+
+async def test_a_jpy_estate_imports_whole_yen(tmp_path, session_pool, estate):
+    await import_owners_file(session_pool, estate, write(tmp_path, GOOD_OWNERS))
+    rows, errors = registers.parse_charges(
+        write(tmp_path, CHARGES.replace("12.5", "1250"), "j.csv"), "JPY"
+    )
+    assert errors == []
+    assert [r.amount for r in rows] == [1250, 300]
 
 
 def test_bad_charge_rows(tmp_path):
@@ -207,7 +239,7 @@ def test_bad_charge_rows(tmp_path):
         "1,101,water,2026-11,5,2026-11-30\n",
         "charges.csv",
     )
-    rows, errors = registers.parse_charges(path)
+    rows, errors = registers.parse_charges(path, "CNY")
     assert [str(e) for e in errors] == [
         'line 2: period "2026-13" must look like 2026-11',
         'line 2: amount "12.345" must be a positive number with at most 2 decimals',
