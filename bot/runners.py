@@ -97,6 +97,8 @@ def staff_commands(t: Translator) -> list[BotCommand]:
         BotCommand(command="stats", description=t("reports-cmd-stats")),
         BotCommand(command="report", description=t("reports-cmd-report")),
         BotCommand(command="export", description=t("reports-cmd-export")),
+        BotCommand(command="callbacks", description=t("cli-cmd-callbacks")),
+        BotCommand(command="survey", description=t("cli-cmd-survey")),
         BotCommand(command="pending", description=t("cli-cmd-pending")),
         BotCommand(command="staff", description=t("cli-cmd-staff")),
         BotCommand(command="bind", description=t("cli-cmd-bind")),

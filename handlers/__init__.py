@@ -22,6 +22,7 @@ def routers() -> list[Router]:
         reports,
         staff_admin,
         staff_tickets,
+        surveys,
         ticket_form,
     )
 
@@ -34,6 +35,7 @@ def routers() -> list[Router]:
         reminders.router,
         announce.router,
         outbox.router,
+        surveys.router,
         reports.router,
         onboarding.router,
         repairs.router,

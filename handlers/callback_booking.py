@@ -1,11 +1,12 @@
 """Book a call-back: the owner picks a topic, adds a note and a slot; staff get a card with Done /
-Missed, and `/callbacks [today|week]` lists what is booked."""
+Missed, and `/callbacks [today|week]` lists what is booked, beside the call-back tasks (回访) due
+with Reached / Not reached / Reschedule."""
 
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, Filter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -18,14 +19,16 @@ from bot.i18n import Catalogs, Html, Translator
 from handlers import cards
 from handlers.filters import IsActiveStaff, IsStaffChat, IsVerifiedOwner, refuse_non_staff
 from handlers.keyboards import NotMenu, TextKey, close_buttons, main_menu
-from storage import call_backs, owners, tickets
-from storage.call_backs import CallbackView, Outcome, Slot
+from storage import call_backs, outbox, owners, tickets
+from storage.call_backs import CallbackView, Outcome, Slot, TaskAction
 from storage.db import UnsavedRowError
 from storage.models import Callback, CallbackStatus, Estate, Owner, StaffMember, Ticket
 from storage.outbox import Draft
 
 TICKETS_OFFERED = 5
 LIST_LIMIT = 30
+# Each listed task brings a row of buttons; Telegram allows 100 buttons on a message.
+TASKS_LISTED = 20
 REFUSALS = {
     Outcome.limit: "cb-refused-limit",
     Outcome.duplicate: "cb-refused-duplicate",
@@ -79,6 +82,13 @@ class CbSlot(CallbackData, prefix="cbs"):
     """A slot, by its start as a Unix timestamp (checked against the slots offered now)."""
 
     start: int
+
+
+class TaskCB(CallbackData, prefix="cbx"):
+    """A call-back task button: Reached, Not reached or Reschedule."""
+
+    action: TaskAction
+    callback_id: int
 
 
 class CbStaff(CallbackData, prefix="cbd"):
@@ -624,13 +634,13 @@ async def list_booked(
     start = datetime.combine(today, time(0), tz)
     end = datetime.combine(today + timedelta(days=1 if period == "today" else 7), time(0), tz)
     found = await call_backs.booked_between(session, estate.id, start, end)
-    if not found:
-        await message.reply(
-            t("cb-staff-none-today" if period == "today" else "cb-staff-none-week")
-        )
-        return
-    title = "cb-staff-title-today" if period == "today" else "cb-staff-title-week"
-    lines = [t(title, count=len(found))]
+    tasks = await call_backs.open_tasks(session, estate.id, end)
+    lines: list[str] = []
+    if found:
+        title = "cb-staff-title-today" if period == "today" else "cb-staff-title-week"
+        lines.append(t(title, count=len(found)))
+    elif not tasks:
+        lines.append(t("cb-staff-none-today" if period == "today" else "cb-staff-none-week"))
     for view in found[:LIST_LIMIT]:
         lines.append(
             t(
@@ -639,13 +649,180 @@ async def list_booked(
                 slot=Html(slot_text(t, view.callback.slot_start, view.callback.slot_end, tz)),
                 name=view.owner.name,
                 phone=view.owner.phone or "—",
-                units=", ".join(f"{u.building}-{u.number}" for u in view.units) or "—",
+                units=units_text(view),
                 topic=Html(topic_text(t, view.callback.topic, view.ticket_number)),
             )
         )
     if len(found) > LIST_LIMIT:
         lines.append(t("cb-staff-more", count=len(found) - LIST_LIMIT))
-    await message.reply("\n".join(lines))
+    markup = None
+    if tasks:
+        if lines:
+            lines.append("")
+        lines += task_lines(t, tasks[:TASKS_LISTED], tz, clock())
+        if len(tasks) > TASKS_LISTED:
+            lines.append(t("cb-staff-more", count=len(tasks) - TASKS_LISTED))
+        markup = task_markup(t, tasks[:TASKS_LISTED])
+    await message.reply("\n".join(lines), reply_markup=markup)
+
+
+def units_text(view: CallbackView) -> str:
+    return ", ".join(f"{u.building}-{u.number}" for u in view.units) or "—"
+
+
+# --- call-back tasks (回访) -------------------------------------------------------------------
+
+
+def task_label(t: Translator, view: CallbackView) -> str:
+    if view.ticket_number is not None:
+        return t("task-label-ticket", number=str(view.ticket_number))
+    return t("task-label-survey", id=str(view.callback.id))
+
+
+def task_lines(t: Translator, tasks: list[CallbackView], tz: ZoneInfo, now: datetime) -> list[str]:
+    """The open tasks, soonest deadline first, overdue ones flagged."""
+    lines = [t("task-title", count=len(tasks))]
+    for view in tasks:
+        task = view.callback
+        due = task.due_at or task.slot_end
+        lines.append(
+            t(
+                "task-line",
+                flag=Html(t("task-overdue") + " ") if call_backs.is_overdue(task, now) else "",
+                label=Html(task_label(t, view)),
+                origin=Html(t(f"task-origin-{task.origin.replace('_', '-')}")),
+                name=view.owner.name,
+                units=units_text(view),
+                phone=view.owner.phone or "—",
+                due=due.astimezone(tz).strftime("%m-%d %H:%M"),
+            )
+        )
+    lines.append(t("task-legend"))
+    return lines
+
+
+def task_markup(t: Translator, tasks: list[CallbackView]) -> InlineKeyboardMarkup:
+    """Per task one row: Reached, Not reached, Reschedule."""
+    rows = []
+    for view in tasks:
+        label = task_label(t, view)
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    text=t(f"task-btn-{action.replace('_', '-')}", label=Html(label)),
+                    callback_data=TaskCB(action=action, callback_id=view.callback.id or 0).pack(),
+                )
+                for action in TaskAction
+            ]
+        )
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def task_subject(callback_id: int | None) -> str:
+    return f"calltask:{callback_id}"
+
+
+@router.callback_query(TaskCB.filter(), IsActiveStaff())
+async def on_task(
+    query: CallbackQuery,
+    callback_data: TaskCB,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    staff_member: StaffMember,
+    clock: Clock,
+) -> None:
+    """Reached / Not reached / Reschedule on a task: recorded in the ticket's history; the
+    confirmation takes a note as a reply."""
+    assert estate.id is not None
+    now = clock()
+    result = await call_backs.record_task(
+        session,
+        estate_id=estate.id,
+        callback_id=callback_data.callback_id,
+        member=staff_member,
+        action=callback_data.action,
+        now=now,
+    )
+    if result.outcome in (Outcome.not_found, Outcome.not_task) or result.callback is None:
+        await query.answer(t("task-not-found"), show_alert=True)
+        return
+    if result.outcome != Outcome.recorded:
+        status = t(f"task-status-{result.callback.status}")
+        await query.answer(t("task-already", status=Html(status)), show_alert=True)
+        return
+    view = await call_backs.view(session, result.callback)
+    label = Html(task_label(t, view))
+    action = callback_data.action
+    if action == TaskAction.reschedule:
+        due = result.callback.due_at or now
+        day = due.astimezone(tz_of(estate)).strftime("%m-%d")
+        note = t("task-recorded-reschedule", label=label, day=day, staff=staff_member.name)
+    else:
+        key = f"task-recorded-{action.replace('_', '-')}"
+        note = t(key, label=label, staff=staff_member.name)
+    await query.answer()
+    if isinstance(query.message, Message):
+        sent = await query.message.answer(note)
+        if action != TaskAction.reschedule:
+            await outbox.remember(
+                session,
+                chat_id=sent.chat.id,
+                message_id=sent.message_id,
+                subject=task_subject(result.callback.id),
+                at=now,
+            )
+
+
+@router.callback_query(TaskCB.filter())
+async def on_task_refused(query: CallbackQuery, t: Translator) -> None:
+    """A task button pressed by anyone but active staff in the staff group: nothing changes."""
+    await refuse_non_staff(query, t)
+
+
+class ReplyToTask(Filter):
+    """A reply to the bot's confirmation of a task outcome; passes on `task_id`."""
+
+    async def __call__(
+        self, message: Message, bot: Bot, session: AsyncSession
+    ) -> bool | dict[str, int]:
+        replied = message.reply_to_message
+        if replied is None or replied.from_user is None or replied.from_user.id != bot.id:
+            return False
+        about = await outbox.subject_of(session, message.chat.id, replied.message_id)
+        if not about or not about.startswith("calltask:"):
+            return False
+        return {"task_id": int(about.split(":", 1)[1])}
+
+
+@router.message(ReplyToTask(), F.text, IsActiveStaff())
+async def task_note(
+    message: Message,
+    task_id: int,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    staff_member: StaffMember,
+    clock: Clock,
+) -> None:
+    """A reply to a task's confirmation: a note in the ticket's history."""
+    assert estate.id is not None
+    result = await call_backs.add_task_note(
+        session,
+        estate_id=estate.id,
+        callback_id=task_id,
+        member=staff_member,
+        text=message.text or "",
+        now=clock(),
+    )
+    if result.outcome == Outcome.invalid:
+        await message.reply(t("task-note-invalid", limit=str(call_backs.TASK_NOTE_MAX)))
+        return
+    if result.outcome != Outcome.recorded or result.callback is None:
+        await message.reply(t("task-not-found"))
+        return
+    view = await call_backs.view(session, result.callback)
+    await message.reply(t("task-note-added", label=Html(task_label(t, view))))
 
 
 @router.message(Command("callbacks"), IsStaffChat())

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Catalogs, Html, Translator
+from handlers import surveys
 from handlers.cards import (
     KIND_ICONS,
     AssignCB,
@@ -198,7 +199,8 @@ async def show_ticket(
     clock: Clock,
     t: Translator,
 ) -> None:
-    """The card of one ticket, with its recent history and the buttons."""
+    """The card of one ticket (with the close-time stars), its survey and call-back tasks, its
+    recent history and the buttons."""
     number, _ = _split(command)
     if number is None:
         await message.reply(t("staffcmd-usage-ticket"))
@@ -207,7 +209,9 @@ async def show_ticket(
     if view is None:
         return
     tz = _tz(estate)
-    text, markup = card(t, view, clock(), tz)
+    now = clock()
+    text, markup = card(t, view, now, tz)
+    follow_up = await surveys.ticket_lines(t, session, estate, view.ticket.id or 0, now)
     history = [
         t(
             "staffcmd-history-line",
@@ -219,10 +223,10 @@ async def show_ticket(
         for event in view.events[-HISTORY_MAX:]
     ]
     sent = await message.reply(
-        "\n".join([text, "", t("staffcmd-history"), *history]), reply_markup=markup
+        "\n".join([text, *follow_up, "", t("staffcmd-history"), *history]), reply_markup=markup
     )
     # Replying to this copy of the card answers the owner, as on the card itself.
-    await remember_about(session, sent, view.ticket.id, clock())
+    await remember_about(session, sent, view.ticket.id, now)
 
 
 async def _run_command(

@@ -1,4 +1,6 @@
-"""Call-backs: the slots an owner may book, booking and cancelling them, and staff outcomes."""
+"""Call-backs: the slots an owner may book, booking and cancelling them, and staff outcomes;
+and call-back tasks (回访): the calls staff owe an owner after a closed repair or complaint or a
+low survey score, with their deadlines on the estate's calendar and the call-back rates."""
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -9,17 +11,22 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit, outbox, owners
+# `tickets` is used as a module: it imports this one to open a task inside its close transaction.
+from storage import audit, calendar, outbox, owners, tickets
+from storage.kpis import Rate
 from storage.models import (
     Callback,
+    CallbackOrigin,
     CallbackStatus,
     Estate,
     Owner,
+    StaffMember,
     Ticket,
+    TicketEvent,
+    TicketKind,
     Unit,
 )
 from storage.outbox import Draft
-from storage.tickets import OPEN_STATUSES, WORKING_DAYS
 
 TOPICS = ("ticket", "fees", "other")
 MAX_BOOKED = 3
@@ -70,7 +77,7 @@ def offered_slots(estate: Estate, now: datetime, days: int = SLOT_DAYS) -> list[
     found: list[Slot] = []
     counted = 0
     while counted < days:
-        if day.weekday() in WORKING_DAYS:
+        if day.weekday() in tickets.WORKING_DAYS:
             ahead = [s for s in _day_slots(day, tz, estate.working_hours) if s.start > now]
             if ahead:
                 found += ahead
@@ -90,6 +97,8 @@ class Outcome(StrEnum):
     not_found = "not_found"
     not_booked = "not_booked"
     too_early = "too_early"
+    not_task = "not_task"
+    invalid = "invalid"
 
 
 @dataclass(frozen=True)
@@ -117,6 +126,7 @@ async def upcoming_for_owner(
         select(Callback)
         .where(
             Callback.owner_id == owner_id,
+            Callback.origin == CallbackOrigin.booking,
             Callback.status == CallbackStatus.booked,
             col(Callback.slot_end) > now,
         )
@@ -152,7 +162,11 @@ async def book(
         return Result(Outcome.slot_gone)
     if ticket_id is not None:
         ticket = await session.get(Ticket, ticket_id)
-        if ticket is None or ticket.owner_id != owner_id or ticket.status not in OPEN_STATUSES:
+        if (
+            ticket is None
+            or ticket.owner_id != owner_id
+            or ticket.status not in tickets.OPEN_STATUSES
+        ):
             return Result(Outcome.ticket_gone)
     upcoming = await upcoming_for_owner(session, owner_id, now)
     if any(c.slot_start == slot.start for c in upcoming):
@@ -200,7 +214,11 @@ async def cancel(
     callback = (
         await session.exec(select(Callback).where(Callback.id == callback_id).with_for_update())
     ).first()
-    if callback is None or callback.owner_id != owner_id:
+    if (
+        callback is None
+        or callback.owner_id != owner_id
+        or callback.origin != CallbackOrigin.booking
+    ):
         return Result(Outcome.not_found)
     if callback.status != CallbackStatus.booked or callback.slot_end <= now:
         return Result(Outcome.not_booked, callback)
@@ -241,6 +259,8 @@ async def record_outcome(
     ).first()
     owner = await session.get(Owner, callback.owner_id) if callback else None
     if callback is None or owner is None or owner.estate_id != estate_id:
+        return Result(Outcome.not_found)
+    if callback.origin != CallbackOrigin.booking:
         return Result(Outcome.not_found)
     if callback.status != CallbackStatus.booked:
         return Result(Outcome.not_booked, callback)
@@ -297,6 +317,7 @@ async def booked_between(
         .join(Owner, col(Owner.id) == col(Callback.owner_id))
         .where(
             Owner.estate_id == estate_id,
+            Callback.origin == CallbackOrigin.booking,
             Callback.status == CallbackStatus.booked,
             col(Callback.slot_start) >= start,
             col(Callback.slot_start) < end,
@@ -304,3 +325,348 @@ async def booked_between(
         .order_by(col(Callback.slot_start), col(Callback.id))
     )
     return await views(session, list((await session.exec(query)).all()))
+
+
+# --- call-back tasks (回访) ---------------------------------------------------------------------
+
+TASK_ORIGINS = frozenset(
+    {CallbackOrigin.after_repair, CallbackOrigin.after_complaint, CallbackOrigin.low_score}
+)
+# Working days a call-back task has, counted from the day it opens (the seeds: the next working
+# day after a repair, within three days after a complaint).
+TASK_WORKING_DAYS = {
+    CallbackOrigin.after_repair: 1,
+    CallbackOrigin.after_complaint: 3,
+    CallbackOrigin.low_score: 1,
+}
+TASK_NOTE_MAX = 1000
+
+
+class TaskAction(StrEnum):
+    """What staff record on a task: the owner was reached, was not, or asked to be called later."""
+
+    reached = "reached"
+    not_reached = "not_reached"
+    reschedule = "reschedule"
+
+
+def task_deadline(estate: Estate, origin: CallbackOrigin, since: datetime) -> datetime:
+    """The end of the working day by which a task opened at `since` must be done: the next
+    working day (repairs, low scores) or the third working day (complaints) after `since`'s
+    day, on the estate's calendar (public holidays off, make-up working days on)."""
+    day = calendar.local(estate, since).date()
+    due_day = calendar.add_working_days(estate, day, TASK_WORKING_DAYS[origin])
+    return calendar.at_local(estate, due_day, calendar.working_hours(estate)[1])
+
+
+async def open_task(
+    session: AsyncSession,
+    estate: Estate,
+    *,
+    owner_id: int,
+    ticket_id: int | None,
+    origin: CallbackOrigin,
+    topic: str,
+    now: datetime,
+) -> Callback:
+    """Add a call-back task to the caller's transaction (the caller commits). A task of the same
+    origin still open for the ticket gets the new deadline instead of a twin."""
+    due = task_deadline(estate, origin, now)
+    existing = None
+    if ticket_id is not None:
+        existing = (
+            await session.exec(
+                select(Callback).where(
+                    Callback.ticket_id == ticket_id,
+                    Callback.origin == origin,
+                    Callback.status == CallbackStatus.booked,
+                )
+            )
+        ).first()
+    task = existing or Callback(
+        owner_id=owner_id,
+        topic=topic,
+        ticket_id=ticket_id,
+        slot_start=now,
+        slot_end=due,
+        status=CallbackStatus.booked,
+        origin=origin,
+        created_at=now,
+    )
+    # A task reused after a reclosing opens again now: its deadline counts from this closing.
+    task.slot_start = now
+    task.slot_end = due
+    task.due_at = due
+    session.add(task)
+    await session.flush()
+    return task
+
+
+async def task_on_close(session: AsyncSession, ticket: Ticket, now: datetime) -> Callback | None:
+    """The call-back task a closed ticket calls for, in the closing transaction."""
+    if ticket.owner_id is None or ticket.id is None:
+        return None
+    estate = await session.get(Estate, ticket.estate_id)
+    if estate is None:
+        return None
+    origin = (
+        CallbackOrigin.after_complaint
+        if ticket.kind == TicketKind.complaint
+        else CallbackOrigin.after_repair
+    )
+    return await open_task(
+        session,
+        estate,
+        owner_id=ticket.owner_id,
+        ticket_id=ticket.id,
+        origin=origin,
+        topic="ticket",
+        now=now,
+    )
+
+
+def is_overdue(callback: Callback, now: datetime) -> bool:
+    return (
+        callback.status == CallbackStatus.booked
+        and callback.due_at is not None
+        and now > callback.due_at
+    )
+
+
+async def open_tasks(
+    session: AsyncSession, estate_id: int, due_before: datetime
+) -> list[CallbackView]:
+    """The estate's open call-back tasks due before `due_before` (overdue ones included),
+    soonest deadline first."""
+    query = (
+        select(Callback)
+        .join(Owner, col(Owner.id) == col(Callback.owner_id))
+        .where(
+            Owner.estate_id == estate_id,
+            col(Callback.origin).in_([o.value for o in TASK_ORIGINS]),
+            Callback.status == CallbackStatus.booked,
+            col(Callback.due_at) < due_before,
+        )
+        .order_by(col(Callback.due_at), col(Callback.id))
+    )
+    return await views(session, list((await session.exec(query)).all()))
+
+
+async def tasks_of_ticket(session: AsyncSession, ticket_id: int) -> list[Callback]:
+    query = (
+        select(Callback)
+        .where(
+            Callback.ticket_id == ticket_id,
+            col(Callback.origin).in_([o.value for o in TASK_ORIGINS]),
+        )
+        .order_by(col(Callback.id))
+    )
+    return list((await session.exec(query)).all())
+
+
+def _ticket_event(
+    session: AsyncSession,
+    callback: Callback,
+    member: StaffMember,
+    type_: str,
+    now: datetime,
+    **data: object,
+) -> None:
+    if callback.ticket_id is None:
+        return
+    session.add(
+        TicketEvent(
+            ticket_id=callback.ticket_id,
+            at=now,
+            actor=f"staff:{member.id}",
+            type=type_,
+            data={"by": member.name, "callback_id": callback.id, **data},
+        )
+    )
+
+
+async def _task_for_update(
+    session: AsyncSession, estate_id: int, callback_id: int
+) -> tuple[Callback | None, Estate | None]:
+    callback = (
+        await session.exec(select(Callback).where(Callback.id == callback_id).with_for_update())
+    ).first()
+    owner = await session.get(Owner, callback.owner_id) if callback else None
+    if callback is None or owner is None or owner.estate_id != estate_id:
+        return None, None
+    return callback, await session.get(Estate, estate_id)
+
+
+async def record_task(
+    session: AsyncSession,
+    *,
+    estate_id: int,
+    callback_id: int,
+    member: StaffMember,
+    action: TaskAction,
+    now: datetime,
+) -> Result:
+    """Staff record a task's outcome: reached (done) or not reached (missed), or reschedule it
+    to the end of the next working day. The ticket's history gets the event; one transaction."""
+    callback, estate = await _task_for_update(session, estate_id, callback_id)
+    if callback is None or estate is None:
+        return Result(Outcome.not_found)
+    if callback.origin not in TASK_ORIGINS:
+        return Result(Outcome.not_task, callback)
+    if callback.status != CallbackStatus.booked:
+        return Result(Outcome.not_booked, callback)
+    callback.staff_id = member.id
+    if action == TaskAction.reschedule:
+        due = task_deadline(estate, CallbackOrigin.low_score, now)
+        callback.due_at = due
+        callback.slot_end = due
+        day = calendar.local(estate, due).date().isoformat()
+        _ticket_event(session, callback, member, "callback_rescheduled", now, day=day)
+    else:
+        reached = action == TaskAction.reached
+        callback.status = CallbackStatus.done if reached else CallbackStatus.missed
+        callback.outcome = str(action)
+        callback.done_at = now
+        _ticket_event(session, callback, member, f"callback_{action}", now)
+    session.add(callback)
+    audit.record(
+        session,
+        actor=f"staff:{member.id}",
+        entity="callback",
+        entity_id=callback.id,
+        type=f"task_{action}",
+        estate_id=estate_id,
+        due_at=callback.due_at.isoformat() if callback.due_at else None,
+    )
+    await session.commit()
+    return Result(Outcome.recorded, callback)
+
+
+async def add_task_note(
+    session: AsyncSession,
+    *,
+    estate_id: int,
+    callback_id: int,
+    member: StaffMember,
+    text: str,
+    now: datetime,
+) -> Result:
+    """A note on a call-back task (what the owner said); kept in the ticket's history."""
+    note = text.strip()
+    callback, estate = await _task_for_update(session, estate_id, callback_id)
+    if callback is None or estate is None:
+        return Result(Outcome.not_found)
+    if not note or len(note) > TASK_NOTE_MAX:
+        return Result(Outcome.invalid, callback)
+    # A task without a ticket (a quarterly survey's low score) keeps its latest note itself.
+    callback.note = note[:NOTE_MAX]
+    session.add(callback)
+    _ticket_event(session, callback, member, "callback_note", now, text=note)
+    audit.record(
+        session,
+        actor=f"staff:{member.id}",
+        entity="callback",
+        entity_id=callback.id,
+        type="task_note",
+        estate_id=estate_id,
+        text=note,
+    )
+    await session.commit()
+    return Result(Outcome.recorded, callback)
+
+
+def _deadline(estate: Estate, task: Callback) -> datetime:
+    """A task's deadline for the rates: the one it opened with (a reschedule does not move it),
+    or its due time if that is earlier."""
+    first = task_deadline(estate, CallbackOrigin(task.origin), task.slot_start)
+    return min(first, task.due_at) if task.due_at is not None else first
+
+
+async def _callback_rate(
+    session: AsyncSession,
+    estate_id: int,
+    start: datetime,
+    end: datetime,
+    origin: CallbackOrigin,
+) -> Rate:
+    estate = await session.get(Estate, estate_id)
+    if estate is None:
+        return Rate(0, 0)
+    # Deadlines never come before the task opens: tasks opened after `end` cannot count.
+    found = (
+        await session.exec(
+            select(Callback)
+            .join(Ticket, col(Ticket.id) == col(Callback.ticket_id))
+            .where(
+                Ticket.estate_id == estate_id,
+                Callback.origin == origin,
+                Callback.status != CallbackStatus.cancelled,
+                col(Callback.slot_start) < end,
+            )
+        )
+    ).all()
+    counted = [(task, _deadline(estate, task)) for task in found]
+    counted = [(task, due) for task, due in counted if start <= due < end]
+    done = sum(
+        task.status == CallbackStatus.done and (task.done_at is None or task.done_at <= due)
+        for task, due in counted
+    )
+    return Rate(done, len(counted))
+
+
+async def complaint_callback_rate(
+    session: AsyncSession, estate_id: int, start: datetime, end: datetime
+) -> Rate:
+    """Complaint call-backs within 3 working days (投诉三日内回访; seed target 100 %,
+    `Estate.target_complaint_callback_pct`).
+
+    Counted: the estate's after-complaint call-back tasks (one opens when a complaint closes)
+    whose deadline falls in [start, end) — the end of the third working day after the closing
+    day on the estate's calendar (public holidays off, make-up working days on); a reschedule
+    does not move it. Cancelled tasks are left out. Done: those where staff recorded the owner
+    *reached* by that deadline (a task recorded without a time counts by its status). Not
+    reached, still open or reached too late counts as not done."""
+    return await _callback_rate(session, estate_id, start, end, CallbackOrigin.after_complaint)
+
+
+async def repair_callback_rate(
+    session: AsyncSession, estate_id: int, start: datetime, end: datetime
+) -> Rate:
+    """Repair call-backs by the next working day (维修次日回访).
+
+    Counted and done as in `complaint_callback_rate`, for after-repair tasks, whose deadline is
+    the end of the next working day after the repair was closed."""
+    return await _callback_rate(session, estate_id, start, end, CallbackOrigin.after_repair)
+
+
+@dataclass(frozen=True)
+class TaskCounts:
+    """Call-back tasks due in a period: how many, how many reached, how many still open."""
+
+    due: int
+    done: int
+    open: int
+
+
+async def task_counts(
+    session: AsyncSession, estate_id: int, start: datetime, end: datetime
+) -> TaskCounts:
+    """Tasks whose deadline falls in [start, end) (e.g. today, for the daily summary): done
+    means reached; open means not yet recorded."""
+    found = (
+        await session.exec(
+            select(Callback)
+            .join(Owner, col(Owner.id) == col(Callback.owner_id))
+            .where(
+                Owner.estate_id == estate_id,
+                col(Callback.origin).in_([o.value for o in TASK_ORIGINS]),
+                col(Callback.due_at) >= start,
+                col(Callback.due_at) < end,
+            )
+        )
+    ).all()
+    return TaskCounts(
+        due=len(found),
+        done=sum(c.status == CallbackStatus.done for c in found),
+        open=sum(c.status == CallbackStatus.booked for c in found),
+    )

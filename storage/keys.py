@@ -83,6 +83,26 @@ def unit_subject(unit_id: int) -> str:
 # --- surveys and call-back tasks ----------------------------------------------------------------
 
 
+def survey_ask(survey_id: int) -> str:
+    """A survey's first message to the owner (its first question)."""
+    return f"survey:{survey_id}:ask"
+
+
+def survey_reminder(survey_id: int) -> str:
+    """The one reminder of an unanswered survey."""
+    return f"survey:{survey_id}:reminder"
+
+
+def survey_alert(survey_id: int) -> str:
+    """The staff group's alert on a survey with a low score."""
+    return f"survey:{survey_id}:low"
+
+
+def survey_comment(survey_id: int) -> str:
+    """The owner's comment on a low-scored survey, forwarded under the alert."""
+    return f"survey:{survey_id}:comment"
+
+
 # --- reports ------------------------------------------------------------------------------------
 
 

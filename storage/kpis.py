@@ -19,9 +19,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import calendar
 from storage.models import (
-    Callback,
-    CallbackOrigin,
-    CallbackStatus,
     Charge,
     Estate,
     Owner,
@@ -332,40 +329,6 @@ async def reopen_rate(session: AsyncSession, estate: Estate, period: Period) -> 
         )
     ).one()
     return Rate(int(row[1] or 0), int(row[0]))
-
-
-async def _callback_rate(
-    session: AsyncSession, estate: Estate, period: Period, origin: CallbackOrigin
-) -> Rate:
-    row = (
-        await session.exec(
-            select(
-                func.count(col(Callback.id)),
-                func.sum(case((col(Callback.status) == CallbackStatus.done, 1), else_=0)),
-            )
-            .join(Ticket, col(Ticket.id) == col(Callback.ticket_id))
-            .where(
-                col(Ticket.estate_id) == estate.id,
-                col(Callback.origin) == origin,
-                col(Callback.due_at) >= period.start,
-                col(Callback.due_at) < period.end,
-                col(Callback.status) != CallbackStatus.cancelled,
-            )
-        )
-    ).one()
-    return Rate(int(row[1] or 0), int(row[0]))
-
-
-async def complaint_callback_rate(session: AsyncSession, estate: Estate, period: Period) -> Rate:
-    """Call-back tasks after a complaint (due 3 days after it closed: 投诉三日内回访) falling
-    due in the period, and the share of them done. Cancelled tasks are left out."""
-    return await _callback_rate(session, estate, period, CallbackOrigin.after_complaint)
-
-
-async def repair_callback_rate(session: AsyncSession, estate: Estate, period: Period) -> Rate:
-    """Call-back tasks after a repair (due the next working day: 维修次日回访) falling due in
-    the period, and the share of them done. Cancelled tasks are left out."""
-    return await _callback_rate(session, estate, period, CallbackOrigin.after_repair)
 
 
 async def collection_by_building(

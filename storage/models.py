@@ -311,6 +311,8 @@ class Callback(Base, table=True):
     origin: CallbackOrigin = _enum(CallbackOrigin.booking)
     # When a call-back task (not an owner's booking) must be done by.
     due_at: datetime | None = _ts(index=True)
+    # When staff recorded the outcome (the call-back rates compare it with the deadline).
+    done_at: datetime | None = _ts()
 
 
 class Survey(Base, table=True):

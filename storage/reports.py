@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import calendar, kpis
+from storage import calendar, call_backs, kpis
 from storage.kpis import (
     CategoryCount,
     Collection,
@@ -137,7 +137,8 @@ class MonthReport:
 
 
 async def figures(session: AsyncSession, estate: Estate, period: Period, now: datetime) -> Figures:
-    """All the KPIs of `period`, each from its own function in storage/kpis.py."""
+    """All the KPIs of `period`, each from its own function in storage/kpis.py (the call-back
+    rates in storage/call_backs.py, beside the tasks they count)."""
     return Figures(
         period=period,
         targets=Targets.of(estate),
@@ -148,8 +149,12 @@ async def figures(session: AsyncSession, estate: Estate, period: Period, now: da
         sla=await kpis.sla_compliance(session, estate, period, now),
         reopen=await kpis.reopen_rate(session, estate, period),
         complaint_reply=await kpis.complaint_reply_rate(session, estate, period, now),
-        complaint_callback=await kpis.complaint_callback_rate(session, estate, period),
-        repair_callback=await kpis.repair_callback_rate(session, estate, period),
+        complaint_callback=await call_backs.complaint_callback_rate(
+            session, estate.id or 0, period.start, period.end
+        ),
+        repair_callback=await call_backs.repair_callback_rate(
+            session, estate.id or 0, period.start, period.end
+        ),
         collection=await kpis.collection_rate(session, estate, period),
         satisfaction=await kpis.satisfaction_overall(session, estate, period),
         satisfaction_items=await kpis.satisfaction_by_item(session, estate, period),

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import outbox
+from storage import call_backs, outbox
 from storage.db import UnsavedRowError
 from storage.models import (
     Estate,
@@ -580,7 +580,7 @@ async def resolve(
 async def close(
     session: AsyncSession, ticket_id: int, *, actor: Actor, now: datetime, notify: Notify
 ) -> TicketView:
-    """Close a resolved ticket (agents and managers)."""
+    """Close a resolved ticket (agents and managers); its call-back task opens with it."""
     ticket = await _load(session, ticket_id, actor)
     if ticket.status in OPEN_STATUSES:
         raise refusal(ticket, detail="resolve_first")
@@ -588,6 +588,7 @@ async def close(
     _require_staff(ticket, actor, roles=frozenset({StaffRole.agent, StaffRole.manager}))
     ticket.status = TicketStatus.closed
     ticket.closed_at = now
+    await call_backs.task_on_close(session, ticket, now)
     return await _finish(session, ticket, actor, now, "closed", {}, notify)
 
 
@@ -640,7 +641,8 @@ async def confirm_fixed(
     now: datetime,
     notify: Notify,
 ) -> TicketView:
-    """The owner's answer to "Is it fixed?": yes closes, no reopens."""
+    """The owner's answer to "Is it fixed?": yes closes (opening the call-back task), no
+    reopens."""
     actor = Actor.owner(owner_id)
     ticket = await _load(session, ticket_id, actor)
     _require_status(ticket, [TicketStatus.resolved])
@@ -648,6 +650,7 @@ async def confirm_fixed(
     if fixed:
         ticket.status = TicketStatus.closed
         ticket.closed_at = now
+        await call_backs.task_on_close(session, ticket, now)
         return await _finish(session, ticket, actor, now, "closed", {"confirmed": True}, notify)
     ticket.status = TicketStatus.reopened
     ticket.resolved_at = None

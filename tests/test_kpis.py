@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from storage import calendar, kpis
+from storage import calendar, call_backs, kpis
 from storage.kpis import Rate
 from storage.models import (
     Callback,
@@ -72,8 +72,8 @@ async def test_an_empty_month_has_nothing_to_judge(
         await kpis.sla_compliance(session, estate, november, NOW),
         await kpis.complaint_reply_rate(session, estate, november, NOW),
         await kpis.reopen_rate(session, estate, november),
-        await kpis.complaint_callback_rate(session, estate, november),
-        await kpis.repair_callback_rate(session, estate, november),
+        await call_backs.complaint_callback_rate(session, estate.id, november.start, november.end),
+        await call_backs.repair_callback_rate(session, estate.id, november.start, november.end),
         await kpis.satisfaction_overall(session, estate, november),
         await kpis.survey_coverage(session, estate, 2026),
     ):
@@ -226,8 +226,9 @@ async def test_call_back_rates(
         ]
     )
     await build.session.flush()
-    assert await kpis.complaint_callback_rate(session, estate, november) == Rate(1, 2)
-    assert await kpis.repair_callback_rate(session, estate, november) == Rate(1, 1)
+    start, end = november.start, november.end
+    assert await call_backs.complaint_callback_rate(session, estate.id, start, end) == Rate(1, 2)
+    assert await call_backs.repair_callback_rate(session, estate.id, start, end) == Rate(1, 1)
 
 
 async def test_collection_leaves_reversed_payments_out(

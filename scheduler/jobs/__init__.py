@@ -12,6 +12,8 @@ def all_jobs() -> list[Job]:
         fee_reminders,
         idle_conversations,
         monthly_report,
+        post_service_survey,
+        quarterly_survey,
         sla_escalation,
         weekly_complaint_summary,
     )
@@ -24,5 +26,7 @@ def all_jobs() -> list[Job]:
         weekly_complaint_summary.JOB,
         announcements.JOB,
         idle_conversations.JOB,
+        post_service_survey.JOB,
+        quarterly_survey.JOB,
         monthly_report.JOB,
     ]

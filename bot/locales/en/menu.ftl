@@ -25,7 +25,9 @@ help-owner = I am the front door of your property management office. From the me
     Send /cancel at any time to leave what you are doing.
 help-unregistered = I am the front door of your property management office. Send /start to register with your phone number; after that you can report repairs, make complaints and check your fees.
 help-staff = <b>Staff group</b>
-    /callbacks [today|week] — booked call-backs
+    /callbacks [today|week] — booked call-backs and call-back tasks (回访): Reached / Not reached / Reschedule
+    /survey quarter — preview and send this quarter's survey sample (managers)
+    /survey results [YYYY-Qn] — satisfaction per item and on average
     /emergency [NUMBER] — emergency phone for urgent repairs (managers set it)
     /pending — registration requests waiting for a decision
     /staff — list, add or remove staff

@@ -25,7 +25,9 @@ help-owner = 我是物业服务中心的线上前台。通过菜单您可以：
     任何时候发送 /cancel 都可以退出当前操作。
 help-unregistered = 我是物业服务中心的线上前台。请发送 /start 用手机号完成登记，之后即可报修、投诉和查询物业费。
 help-staff = <b>员工群</b>
-    /callbacks [today|week] — 预约回电列表
+    /callbacks [today|week] — 预约回电和回访任务：已联系上 / 未联系上 / 改期
+    /survey quarter — 预览并发送本季度抽样调查（主管）
+    /survey results [YYYY-Qn] — 各项及平均满意度
     /emergency [号码] — 紧急维修电话（主管可设置）
     /pending — 待审核的登记申请
     /staff — 查看、添加或移除员工

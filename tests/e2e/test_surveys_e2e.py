@@ -1,0 +1,80 @@
+"""The quality loop end to end (issue 12): a repair closed in the staff group → the post-service
+survey job runs → the owner answers three questions with the buttons → the staff group sees the
+low-score alert, and `/callbacks` lists the call-back task."""
+
+import asyncio
+from datetime import datetime
+
+import pytest
+from sqlmodel import select
+
+from scheduler.jobs import post_service_survey
+from storage import estates, surveys
+from storage.db import create_engine, create_session_pool
+from storage.models import Ticket, TicketStatus
+from tests.e2e.conftest import E2E, plain
+from tests.e2e.test_tickets_e2e import report_repair, verified_owner
+
+pytestmark = pytest.mark.e2e
+
+
+async def run_survey_job(e2e: E2E, number: int) -> dict[str, int]:
+    """The job as the scheduler runs it, as of 10:00 on the day after the closing."""
+    engine = create_engine(e2e.world.database_url)
+    try:
+        async with create_session_pool(engine)() as session:
+            estate = await estates.default(session)
+            ticket = (await session.exec(select(Ticket).where(Ticket.number == number))).one()
+            assert estate is not None and ticket.closed_at is not None
+            result = await post_service_survey.run(
+                session, estate, surveys.due_at(estate, ticket.closed_at)
+            )
+            return result.as_dict()
+    finally:
+        await engine.dispose()
+
+
+async def closed_at(e2e: E2E, number: int) -> datetime | None:
+    engine = create_engine(e2e.world.database_url)
+    try:
+        async with create_session_pool(engine)() as session:
+            ticket = (await session.exec(select(Ticket).where(Ticket.number == number))).one()
+            return ticket.closed_at if ticket.status == TicketStatus.closed else None
+    finally:
+        await engine.dispose()
+
+
+async def test_closed_repair_survey_low_score_alert(e2e: E2E):
+    owner = await verified_owner(e2e)
+    t, c, group = e2e.t("en"), e2e.client, e2e.group_id
+    number = await report_repair(e2e, owner, "The balcony door does not lock")
+    await c.send_command(e2e.agent, f"assign {number} me", chat_id=group)
+    await c.send_command(e2e.agent, f"resolve {number} new lock fitted", chat_id=group)
+    await c.wait_for_message(owner.user_id, predicate=lambda m: bool(m["buttons"]))
+    await c.send_command(e2e.agent, f"close {number}", chat_id=group)
+    for _ in range(100):
+        if await closed_at(e2e, number) is not None:
+            break
+        await asyncio.sleep(0.1)
+
+    result = await run_survey_job(e2e, number)
+    assert result["sent"] >= 1
+
+    # Response speed 2, quality of work 1, staff attitude 4.
+    for item, score in (("response-speed", "2"), ("quality", "1"), ("attitude", "4")):
+        question = await c.wait_for_message(owner.user_id, plain(t(f"sv-item-{item}")))
+        await e2e.press(owner.user_id, question, score)
+    await c.wait_for_message(owner.user_id, plain(t("sv-ask-comment")))
+
+    # The sample estate's staff group speaks Chinese.
+    alert = await c.wait_for_message(group, "满意度低分")
+    assert f"#{number}" in alert["text"] and owner.name in alert["text"]
+    assert "响应速度：2/5" in alert["text"] and "维修质量：1/5" in alert["text"]
+
+    await c.send_text(owner.user_id, "The lock is loose again")
+    comment = await c.wait_for_message(group, "The lock is loose again")
+    assert f"#{number}" in comment["text"]
+
+    await c.send_command(e2e.agent, "callbacks week", chat_id=group)
+    listing = await c.wait_for_message(group, "回访任务")
+    assert f"#{number}" in listing["text"]
