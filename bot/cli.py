@@ -100,6 +100,20 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("user_id", type=_user_id, metavar="USER_ID")
     remove.set_defaults(handler=_staff_remove)
 
+    jobs = commands.add_parser("jobs", help="scheduled jobs")
+    job_commands = jobs.add_subparsers(dest="jobs_command", required=True, metavar="ACTION")
+    job_commands.add_parser(
+        "list", help="each job: schedule, last run and result, next run"
+    ).set_defaults(handler=_jobs_list)
+    run_job = job_commands.add_parser(
+        "run", help="run one job now (or as if the estate's clock said --at)"
+    )
+    run_job.add_argument("name", metavar="NAME")
+    run_job.add_argument(
+        "--at", metavar="YYYY-MM-DDTHH:MM", help="the estate's local time the job believes it is"
+    )
+    run_job.set_defaults(handler=_jobs_run)
+
     report = commands.add_parser("report", help="write a month's dashboard (PNG) and workbook")
     report.add_argument("--month", required=True, metavar="YYYY-MM", help="e.g. 2026-11")
     report.add_argument("--out", required=True, type=Path, metavar="DIR", help="where to write")
@@ -309,6 +323,93 @@ def _staff_remove(settings: Settings, args: argparse.Namespace) -> int:
         return 0
 
     return _with_estate(settings, work)
+
+
+def _jobs(settings: Settings, work: Callable[["SessionPool", list[Any]], Any]) -> int:
+    """Run `work(session_pool, estates)` over every estate; imports no aiogram (start-up)."""
+    from scheduler.runs import all_estates
+    from storage import db
+
+    _upgrade(settings)
+
+    async def go() -> int:
+        engine = db.create_engine(settings.database_url)
+        try:
+            pool = db.create_session_pool(engine)
+            async with pool() as session:
+                found = await all_estates(session)
+            if not found:
+                raise Failure("no estate yet: `frontdoor db upgrade` creates the default one")
+            code: int = await work(pool, found)
+            return code
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
+
+
+def _when(moment: Any, estate: Any) -> str:
+    from storage import calendar
+
+    return calendar.local(estate, moment).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+def _result(result: dict[str, Any]) -> str:
+    return " ".join(f"{key}={value}" for key, value in result.items()) or "-"
+
+
+def _jobs_list(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.clock import system_clock
+    from scheduler.runs import statuses
+
+    async def work(pool: "SessionPool", found: list[Any]) -> int:
+        now = system_clock()
+        for estate in found:
+            print(f"estate {estate.id} {estate.name} ({estate.time_zone}, local times)")
+            async with pool() as session:
+                rows = await statuses(session, estate, now)
+            header = ("JOB", "SCHEDULE", "LAST RUN", "OUTCOME", "NEXT RUN")
+            print("  {:26} {:32} {:17} {:8} {:17} RESULT".format(*header))
+            for row in rows:
+                last = row.last
+                outcome = (last.outcome or "running") if last else "-"
+                print(
+                    f"  {row.job.name:26} {row.schedule:32} "
+                    f"{_when(last.as_of if last else None, estate):17} {outcome:8} "
+                    f"{_when(row.next_run, estate):17} {_result(last.result) if last else '-'}"
+                )
+        return 0
+
+    return _jobs(settings, work)
+
+
+def _jobs_run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.clock import system_clock
+    from scheduler.runs import BadMoment, UnknownJob, find_job, parse_at, run_job
+    from storage.models import JobOutcome
+
+    try:
+        job = find_job(args.name)
+    except UnknownJob as exc:
+        raise Failure(str(exc)) from None
+
+    async def work(pool: "SessionPool", found: list[Any]) -> int:
+        code = 0
+        for estate in found:
+            try:
+                as_of = parse_at(args.at, estate) if args.at else system_clock()
+            except BadMoment as exc:
+                raise Failure(f"--at: {exc}") from None
+            report = await run_job(pool, job, estate, as_of, system_clock)
+            print(
+                f"{job.name} estate {estate.id} as of {_when(as_of, estate)}: "
+                f"{report.outcome} {_result(report.result)}"
+            )
+            if report.outcome is not JobOutcome.ok:
+                code = 1
+        return code
+
+    return _jobs(settings, work)
 
 
 def _report(settings: Settings, args: argparse.Namespace) -> int:

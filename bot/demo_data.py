@@ -151,7 +151,8 @@ def owner_rows(region: str) -> list[registers.OwnerRow]:
 
 
 def charge_rows(today: date) -> list[registers.ChargeRow]:
-    """A monthly fee for every unit for the last three months, due on the 15th of the month."""
+    """A monthly fee for every unit for the last three months, due on the 15th of the month;
+    this month's is due a week from today, so the fee reminders have something to say today."""
     rows = []
     line = 2
     for period in _months_before(today, 3):
@@ -165,7 +166,11 @@ def charge_rows(today: date) -> list[registers.ChargeRow]:
                     item=FEE_ITEM,
                     period=period,
                     amount=round(entry.area_m2 * FEE_PER_M2),
-                    due_date=date(year, month, 15),
+                    due_date=(
+                        today + timedelta(days=7)
+                        if (year, month) == (today.year, today.month)
+                        else date(year, month, 15)
+                    ),
                 )
             )
             line += 1

@@ -102,6 +102,9 @@ def staff_commands(t: Translator) -> list[BotCommand]:
         BotCommand(command="pending", description=t("cli-cmd-pending")),
         BotCommand(command="staff", description=t("cli-cmd-staff")),
         BotCommand(command="bind", description=t("cli-cmd-bind")),
+        BotCommand(command="jobs", description=t("cli-cmd-jobs")),
+        BotCommand(command="remind", description=t("cli-cmd-remind")),
+        BotCommand(command="announce", description=t("cli-cmd-announce")),
     ]
 
 
@@ -181,10 +184,18 @@ async def run_polling(
         await set_commands(bot, catalogs, estate.locale)
         # getUpdates is refused while a webhook is set (e.g. left over from webhook mode).
         await bot.delete_webhook(drop_pending_updates=False)
-        log.info("starting mode=polling scheduler=%s", "off" if no_scheduler else "idle")
+        log.info("starting mode=polling scheduler=%s", "off" if no_scheduler else "on")
         async with (
             metrics_endpoint(settings, metrics, session_pool, clock),
-            background(bot, session_pool, clock, settings.send_rate, metrics=metrics),
+            background(
+                bot,
+                session_pool,
+                clock,
+                settings.send_rate,
+                database_url=settings.database_url,
+                run_scheduler=not no_scheduler,
+                metrics=metrics,
+            ),
         ):
             await poll(dp, bot, stop, allowed_updates=dp.resolve_used_update_types())
             log.info("stopping")
@@ -245,7 +256,15 @@ async def run_webhook(
         await runner.setup()
         async with (
             metrics_endpoint(settings, metrics, session_pool, clock),
-            background(bot, session_pool, clock, settings.send_rate, metrics=metrics),
+            background(
+                bot,
+                session_pool,
+                clock,
+                settings.send_rate,
+                database_url=settings.database_url,
+                run_scheduler=not no_scheduler,
+                metrics=metrics,
+            ),
         ):
             await web.TCPSite(runner, host, int(port)).start()
             await bot.set_webhook(
@@ -254,7 +273,7 @@ async def run_webhook(
             log.info(
                 "starting mode=webhook listen=%s scheduler=%s",
                 settings.listen,
-                "off" if no_scheduler else "idle",
+                "off" if no_scheduler else "on",
             )
             await stop.wait()
             log.info("stopping")

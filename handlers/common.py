@@ -40,6 +40,5 @@ async def help_private(message: Message, t: Translator, owner: Owner | None) -> 
 @router.message(Command("help"), IsStaffChat())
 async def help_staff(message: Message, t: Translator) -> None:
     """The staff command list, in the staff group."""
-    await message.answer(
-        "\n\n".join([t("help-staff"), t("staffcmd-help"), t("pay-help"), t("reports-help")])
-    )
+    keys = ("help-staff", "staffcmd-help", "pay-help", "jobs-help", "reports-help")
+    await message.answer("\n\n".join(t(key) for key in keys))

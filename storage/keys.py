@@ -5,12 +5,60 @@ A dedupe key names one message that must be sent at most once ("fee reminder for
 ticket. Each feature keeps its builders in its own section below.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 # --- tickets, registrations, call-back bookings, delivery notices ------------------------------
 
 
 # --- scheduler: reminders, escalations, summaries, announcements --------------------------------
+
+
+def fee_reminder(owner_id: int, day: date) -> str:
+    """One fee reminder per owner per (estate-local) day, however many charges it lists."""
+    return f"fee-reminder:{owner_id}:{day.isoformat()}"
+
+
+def sla_alert(ticket_id: int, deadline: str, level: int) -> str:
+    """The `level`-th (1 at the deadline, 2 at twice it) alert for a ticket's deadline."""
+    return f"sla:{ticket_id}:{deadline}:{level}"
+
+
+def sla_card(ticket_id: int, deadline: str, level: int) -> str:
+    return f"sla:{ticket_id}:{deadline}:{level}:card"
+
+
+def callback_reminder(callback_id: int) -> str:
+    return f"callback-reminder:{callback_id}"
+
+
+def daily_summary(estate_id: int, day: date) -> str:
+    return f"daily-summary:{estate_id}:{day.isoformat()}"
+
+
+def weekly_complaints(estate_id: int, week_start: date) -> str:
+    return f"weekly-complaints:{estate_id}:{week_start.isoformat()}"
+
+
+def announcement_subject(announcement_id: int) -> str:
+    """Every message of one announcement (owners' and the staff progress) carries this subject."""
+    return f"announcement:{announcement_id}"
+
+
+def announcement_owner(announcement_id: int, owner_id: int) -> str:
+    return f"announcement:{announcement_id}:owner:{owner_id}"
+
+
+def announcement_progress(announcement_id: int) -> str:
+    return f"announcement:{announcement_id}:progress"
+
+
+def announcement_progress_edit(announcement_id: int, sent: int, failed: int, waiting: int) -> str:
+    """One edit per distinct state of the counts: a repeated scan with nothing new adds none."""
+    return f"announcement:{announcement_id}:progress:{sent}:{failed}:{waiting}"
+
+
+def idle_note(record_id: int, updated_at: datetime) -> str:
+    return f"idle:{record_id}:{updated_at.isoformat()}"
 
 
 # --- payments and receipts ----------------------------------------------------------------------

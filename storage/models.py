@@ -84,6 +84,13 @@ class CallbackOrigin(StrEnum):
     low_score = "low_score"
 
 
+class AnnouncementStatus(StrEnum):
+    draft = "draft"
+    sending = "sending"
+    done = "done"
+    cancelled = "cancelled"
+
+
 class JobOutcome(StrEnum):
     ok = "ok"
     failed = "failed"
@@ -237,7 +244,8 @@ class Charge(Base, table=True):
     period: str
     amount: int
     currency: str
-    due_date: date
+    # Fee reminders scan charges by due date.
+    due_date: date = Field(index=True)
 
 
 class Payment(Base, table=True):
@@ -340,6 +348,23 @@ class JobRun(Base, table=True):
     finished_at: datetime | None = _ts()
     outcome: JobOutcome | None = Field(default=None, sa_type=String(20), nullable=True)
     result: dict[str, Any] = _json()
+
+
+class Announcement(Base, table=True):
+    """`/announce`: a manager's message to the estate's verified owners (or one building).
+
+    Owners are enqueued in batches in id order; `cursor` is the last owner id enqueued, committed
+    with each batch, so a restart resumes where it stopped."""
+
+    estate_id: int = Field(foreign_key="estate.id", index=True)
+    text: str
+    building: str | None = None
+    created_by: int | None = Field(default=None, foreign_key="staffmember.id")
+    status: AnnouncementStatus = _enum(AnnouncementStatus.draft)
+    recipients: int = 0
+    cursor: int = 0
+    confirmed_at: datetime | None = _ts()
+    finished_at: datetime | None = _ts()
 
 
 class OutboxMessage(Base, table=True):

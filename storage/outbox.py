@@ -5,7 +5,7 @@ message can refer to another one that is itself still in the outbox:
 `{"$message_id_of": KEY}` (e.g. to edit a card) and `{"$reply_to_of": KEY}` (to thread a reply).
 """
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -462,3 +462,38 @@ async def release(session: AsyncSession, row_ids: Collection[int], at: datetime)
             .values(next_attempt_at=at)
         )
     await session.commit()
+
+
+async def add_many(session: AsyncSession, drafts: Sequence[Draft], at: datetime) -> int:
+    """Queue many drafts with ONE multi-row INSERT (in the caller's transaction); drafts whose
+    dedupe key was queued before are skipped. Returns how many rows are new. `at` is the
+    creation time and the send time of drafts without `not_before`."""
+    if not drafts:
+        return 0
+    rows = []
+    for draft in drafts:
+        payload = dict(draft.params)
+        if draft.text is not None:
+            payload["text"] = draft.text
+        if draft.method in ("sendMessage", "editMessageText"):
+            payload.setdefault("parse_mode", "HTML")
+        rows.append(
+            {
+                "dedupe_key": draft.dedupe_key,
+                "chat_id": draft.chat_id,
+                "method": draft.method,
+                "payload": payload,
+                "subject": draft.subject,
+                "status": OutboxStatus.pending.value,
+                "attempts": 0,
+                "next_attempt_at": draft.not_before or at,
+                "created_at": at,
+            }
+        )
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(OutboxMessage).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+    result = await session.exec(statement)
+    return int(result.rowcount or 0)

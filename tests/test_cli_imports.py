@@ -17,6 +17,9 @@ ADMIN_COMMANDS = [
     ["staff", "add", "4242", "Wang Fang", "agent"],
     ["staff", "list"],
     ["staff", "remove", "4242"],
+    ["jobs", "list"],
+    ["jobs", "run", "fee_reminders", "--at", "2026-12-03T09:00"],
+    ["jobs", "run", "daily_summary"],
     ["report", "--month", "2026-11", "--out", "{out}"],
 ]
 

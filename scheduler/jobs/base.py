@@ -1,14 +1,16 @@
 """What every scheduled job is (DESIGN.md §11): a name, a schedule on the estate's wall clock, and
 an idempotent scan `run(session, estate, now)` writing outbox rows, never calling the Bot API."""
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import outbox
 from storage.models import Estate
+from storage.outbox import Draft
 
 
 @dataclass(frozen=True)
@@ -32,3 +34,17 @@ class Job:
     name: str
     cron: Mapping[str, str | int]
     run: Run
+
+
+# Rows per INSERT: large enough to make few round trips, small enough for any driver's
+# limit on bound parameters (PostgreSQL's is 32767; a row binds nine).
+BATCH = 1000
+
+
+async def enqueue_new(session: AsyncSession, drafts: Sequence[Draft], at: datetime) -> int:
+    """Queue the drafts in multi-row INSERTs of BATCH rows; drafts whose dedupe key was queued
+    before are skipped. Returns how many are new, so a run repeating an earlier one reports 0."""
+    new = 0
+    for start in range(0, len(drafts), BATCH):
+        new += await outbox.add_many(session, drafts[start : start + BATCH], at)
+    return new

@@ -1,0 +1,164 @@
+"""/announce [building=N] text — a manager's message to the estate's verified owners (or one
+building's): a preview with the recipient count and Send / Cancel; after Send, the owners are
+queued at once and one staff message shows sent / failed / waiting as it goes.
+
+Two languages: start a line with "en:" or "zh:" (see scheduler/jobs/announcements.py)."""
+
+import re
+from enum import StrEnum
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.i18n import Translator
+from handlers.filters import IsActiveStaff, refuse_non_staff
+from scheduler.jobs import announcements as announcement_job
+from scheduler.jobs.announcements import sections
+from scheduler.runs import run_job
+from storage import announcements, keys
+from storage.announcements import AnnouncementError, Progress
+from storage.db import SessionPool
+from storage.models import Announcement, Estate, StaffMember, StaffRole
+from storage.outbox import Draft
+
+router = Router(name=__name__)
+MANAGERS = IsActiveStaff(roles={StaffRole.manager})
+BUILDING = re.compile(r"^\s*building\s*=\s*(\S+)\s*", re.IGNORECASE)
+
+
+class AnnounceAction(StrEnum):
+    send = "send"
+    cancel = "cancel"
+
+
+class AnnounceCB(CallbackData, prefix="ann"):
+    action: AnnounceAction
+    announcement_id: int
+
+
+def parse(args: str) -> tuple[str | None, str]:
+    """ "building=3 text" → ("3", "text"); "text" → (None, "text")."""
+    found = BUILDING.match(args)
+    if found is None:
+        return None, args.strip()
+    return found.group(1), args[found.end() :].strip()
+
+
+@router.message(Command("announce"), MANAGERS)
+async def announce(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    estate: Estate,
+    staff_member: StaffMember,
+    t: Translator,
+    clock: Clock,
+) -> None:
+    """A draft and its preview: who gets it, in which languages, with Send / Cancel."""
+    building, text = parse(command.args or "")
+    if estate.id is None or not text:
+        await message.reply(t("announce-usage"))
+        return
+    try:
+        draft = await announcements.create(
+            session,
+            estate_id=estate.id,
+            text=text,
+            building=building,
+            by=staff_member,
+            now=clock(),
+        )
+    except AnnouncementError as exc:
+        await message.reply(
+            t(f"announce-error-{exc.code.replace('_', '-')}", building=building or "none")
+        )
+        return
+    audience = (
+        t("announce-to-building", building=draft.building)
+        if draft.building
+        else t("announce-to-all")
+    )
+    languages = ", ".join(sorted(k for k in sections(text) if k)) or t("announce-one-text")
+    builder = InlineKeyboardBuilder()
+    for action in AnnounceAction:
+        builder.button(
+            text=t(f"announce-btn-{action}"),
+            callback_data=AnnounceCB(action=action, announcement_id=draft.id or 0),
+        )
+    await message.answer(
+        t(
+            "announce-preview",
+            count=draft.recipients,
+            audience=audience,
+            languages=languages,
+            text=text,
+        ),
+        reply_markup=builder.as_markup(),
+    )
+
+
+@router.message(Command("announce"), F.chat.type != "private")
+async def announce_refused(
+    message: Message, t: Translator, staff_member: StaffMember | None
+) -> None:
+    if staff_member is None:
+        await refuse_non_staff(message, t)
+    else:
+        await message.reply(t("staff-managers-only"))
+
+
+@router.callback_query(AnnounceCB.filter(), MANAGERS)
+async def decide(
+    query: CallbackQuery,
+    callback_data: AnnounceCB,
+    session: AsyncSession,
+    session_pool: SessionPool,
+    estate: Estate,
+    staff_member: StaffMember,
+    t: Translator,
+    clock: Clock,
+) -> None:
+    """Send queues the owners now (the job resumes them after a restart); Cancel drops it."""
+    aid = callback_data.announcement_id
+    if estate.id is None or estate.staff_chat_id is None:
+        await query.answer()
+        return
+    try:
+        if callback_data.action == AnnounceAction.cancel:
+            await announcements.cancel(
+                session, aid, estate_id=estate.id, by=staff_member, now=clock()
+            )
+        else:
+            group = estate.staff_chat_id
+
+            def progress(announcement: Announcement) -> Draft:
+                waiting = Progress(0, 0, announcement.recipients)
+                return Draft(
+                    keys.announcement_progress(aid),
+                    group,
+                    announcement_job.progress_text(t, announcement, waiting),
+                )
+
+            await announcements.confirm(
+                session, aid, estate_id=estate.id, by=staff_member, now=clock(), progress=progress
+            )
+    except AnnouncementError:
+        await query.answer(t("announce-not-draft"), show_alert=True)
+        return
+    if isinstance(query.message, Message):
+        done = "announce-cancelled" if callback_data.action == "cancel" else "announce-sending"
+        await query.message.edit_reply_markup(reply_markup=None)
+        await query.message.reply(t(done, by=staff_member.name))
+    await query.answer()
+    if callback_data.action == AnnounceAction.send:
+        await run_job(session_pool, announcement_job.JOB, estate, clock(), clock)
+
+
+@router.callback_query(AnnounceCB.filter())
+async def decide_refused(query: CallbackQuery, t: Translator) -> None:
+    await refuse_non_staff(query, t)

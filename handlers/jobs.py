@@ -1,0 +1,120 @@
+"""/jobs for managers in the staff group: each job's schedule, last and next run and last result,
+with a Run now button per job (the same runs as the scheduler's, as of now)."""
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.i18n import Html, MissingMessage, Translator
+from handlers.filters import IsActiveStaff, refuse_non_staff
+from scheduler.runs import JobStatus, UnknownJob, find_job, run_job, statuses
+from storage import calendar
+from storage.db import SessionPool
+from storage.models import Estate, StaffMember, StaffRole
+
+router = Router(name=__name__)
+MANAGERS = IsActiveStaff(roles={StaffRole.manager})
+
+
+class JobCB(CallbackData, prefix="job"):
+    """Run now: the job's name."""
+
+    name: str
+
+
+def job_title(t: Translator, name: str) -> str:
+    """The job's name in the catalogs (`job-<name>`), else its code name."""
+    try:
+        return t(f"job-{name.replace('_', '-')}")
+    except MissingMessage:
+        return name
+
+
+def status_line(t: Translator, estate: Estate, status: JobStatus) -> str:
+    last = status.last
+    when = calendar.local(estate, last.as_of).strftime("%m-%d %H:%M") if last is not None else "—"
+    result = "—"
+    if last is not None:
+        outcome = last.outcome or "running"
+        counts = ", ".join(f"{k} {v}" for k, v in last.result.items())
+        result = f"{outcome}" + (f" ({counts})" if counts else "")
+    upcoming = (
+        calendar.local(estate, status.next_run).strftime("%m-%d %H:%M")
+        if status.next_run is not None
+        else "—"
+    )
+    return t(
+        "jobs-line",
+        title=job_title(t, status.job.name),
+        schedule=status.schedule,
+        last=when,
+        result=result,
+        next=upcoming,
+    )
+
+
+async def jobs_view(
+    session: AsyncSession, estate: Estate, t: Translator, clock: Clock
+) -> tuple[str, InlineKeyboardMarkup]:
+    found = await statuses(session, estate, clock())
+    lines = [t("jobs-title", zone=estate.time_zone)]
+    lines += [status_line(t, estate, s) for s in found]
+    builder = InlineKeyboardBuilder()
+    for status in found:
+        builder.button(
+            text=t("jobs-btn-run", title=Html(job_title(t, status.job.name))),
+            callback_data=JobCB(name=status.job.name),
+        )
+    builder.adjust(1)
+    return "\n".join(lines), builder.as_markup()
+
+
+@router.message(Command("jobs"), MANAGERS)
+async def show_jobs(
+    message: Message, session: AsyncSession, estate: Estate, t: Translator, clock: Clock
+) -> None:
+    """The scheduled jobs with a Run now button each."""
+    text, markup = await jobs_view(session, estate, t, clock)
+    await message.answer(text, reply_markup=markup)
+
+
+@router.message(Command("jobs"), F.chat.type != "private")
+async def jobs_refused(message: Message, t: Translator, staff_member: StaffMember | None) -> None:
+    """Staff who are not managers are told so; anyone else is refused."""
+    if staff_member is None:
+        await refuse_non_staff(message, t)
+    else:
+        await message.reply(t("staff-managers-only"))
+
+
+@router.callback_query(JobCB.filter(), MANAGERS)
+async def run_now(
+    query: CallbackQuery,
+    callback_data: JobCB,
+    session: AsyncSession,
+    session_pool: SessionPool,
+    estate: Estate,
+    t: Translator,
+    clock: Clock,
+) -> None:
+    """Run now: one run of the job as of now; the list is refreshed with its result."""
+    try:
+        job = find_job(callback_data.name)
+    except UnknownJob:
+        await query.answer(t("jobs-unknown"), show_alert=True)
+        return
+    report = await run_job(session_pool, job, estate, clock(), clock)
+    key = "jobs-ran" if report.outcome == "ok" else "jobs-failed"
+    await query.answer(t(key, title=job_title(t, job.name), count=report.enqueued))
+    if isinstance(query.message, Message):
+        text, markup = await jobs_view(session, estate, t, clock)
+        await query.message.edit_text(text, reply_markup=markup)
+
+
+@router.callback_query(JobCB.filter())
+async def run_now_refused(query: CallbackQuery, t: Translator) -> None:
+    await refuse_non_staff(query, t)

@@ -1,0 +1,79 @@
+"""The 18:00 daily summary (seeds: 每日18:00汇总) to the staff group: today's new, closed, still
+open and overdue tickets by kind, complaints by grade, call-backs done vs due, payments."""
+
+from datetime import datetime, time
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n import Html, Translator, default_catalogs
+from bot.money import format_money
+from scheduler.jobs.base import Job, JobResult, enqueue_new
+from storage import calendar, keys, summaries
+from storage.models import Estate, TicketKind
+from storage.outbox import Draft
+
+NAME = "daily_summary"
+
+
+def by_kind(t: Translator, counts: dict[str, int]) -> Html:
+    """ "3 (repairs 2, complaints 1)" """
+    parts = [
+        t("summary-kind-count", kind=Html(t(f"ticket-kind-{kind.value}")), count=counts[kind])
+        for kind in TicketKind
+        if counts.get(kind)
+    ]
+    total = sum(counts.values())
+    return Html(
+        t("summary-total", total=str(total), parts=Html(", ".join(parts))) if parts else "0"
+    )
+
+
+def grade_label(t: Translator, grade: str) -> str:
+    if grade == summaries.UNGRADED:
+        return t("summary-ungraded")
+    return t(f"grade-{grade.lower()}")
+
+
+def summary_text(t: Translator, day: str, found: summaries.Daily) -> str:
+    lines = [
+        t("summary-daily-title", day=day),
+        t("summary-new", counts=by_kind(t, found.new)),
+        t("summary-closed", counts=by_kind(t, found.closed)),
+        t("summary-open", counts=by_kind(t, found.open)),
+        t("summary-overdue", counts=by_kind(t, found.overdue)),
+    ]
+    if found.complaint_grades:
+        grades = ", ".join(
+            t("summary-grade", grade=Html(grade_label(t, grade)), count=n)
+            for grade, n in sorted(found.complaint_grades.items())
+        )
+        lines.append(t("summary-complaints", grades=grades))
+    else:
+        lines.append(t("summary-no-complaints"))
+    lines.append(
+        t("summary-callbacks", done=str(found.callbacks_done), due=str(found.callbacks_due))
+    )
+    if found.payments:
+        paid = t("fees-plus").join(format_money(v, k) for k, v in sorted(found.paid.items()))
+        lines.append(t("summary-payments", count=found.payments, amount=paid))
+    return "\n".join(lines)
+
+
+async def run(session: AsyncSession, estate: Estate, now: datetime) -> JobResult:
+    if estate.id is None or estate.staff_chat_id is None:
+        return JobResult()
+    day = calendar.local(estate, now).date()
+    start = calendar.at_local(estate, day, time(0))
+    found = await summaries.daily(session, estate.id, start, now)
+    t = default_catalogs().translator(estate.locale)
+    draft = Draft(
+        keys.daily_summary(estate.id, day),
+        estate.staff_chat_id,
+        summary_text(t, day.isoformat(), found),
+        not_before=now,
+    )
+    enqueued = await enqueue_new(session, [draft], now)
+    return JobResult(enqueued, {"new": sum(found.new.values()), "open": sum(found.open.values())})
+
+
+JOB = Job(NAME, {"hour": 18, "minute": 0}, run)

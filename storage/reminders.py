@@ -1,0 +1,212 @@
+"""Fee reminders: what each reachable owner still owes (one aggregate query) and the pauses
+staff set with `/remind off` and lift with `/remind on`."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Exists, and_, exists, func, or_, update
+from sqlalchemy import select as sa_select
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import audit, units
+from storage.models import (
+    Charge,
+    Owner,
+    OwnerStatus,
+    OwnerUnit,
+    Payment,
+    ReminderPause,
+    StaffMember,
+    Unit,
+)
+
+PAUSE_REASON_MAX = 200
+
+
+@dataclass(frozen=True)
+class OwedCharge:
+    """One open charge of one owner's unit, with what is still owed (minor units)."""
+
+    owner_id: int
+    chat_id: int
+    language: str | None
+    building: str
+    unit: str
+    charge_id: int
+    item: str
+    period: str
+    due_date: date
+    balance: int
+    currency: str
+
+
+def _active_pause(now: datetime) -> Exists:
+    return exists().where(
+        col(ReminderPause.unit_id) == Unit.id,
+        col(ReminderPause.starts_at) <= now,
+        or_(col(ReminderPause.ends_at).is_(None), col(ReminderPause.ends_at) > now),
+    )
+
+
+async def owed(
+    session: AsyncSession, estate_id: int, due_by: date, now: datetime
+) -> list[OwedCharge]:
+    """Open charges (amount − payments not reversed > 0) due on or before `due_by`, of units
+    whose reminders are not paused at `now`, per verified owner with a chat: ONE aggregate
+    query, driven by the charge due-date index and the payment charge index."""
+    paid = func.coalesce(func.sum(Payment.amount), 0)
+    chat = func.coalesce(Owner.chat_id, Owner.telegram_user_id)
+    query = (
+        sa_select(
+            col(Owner.id),
+            chat,
+            col(Owner.language),
+            col(Unit.building),
+            col(Unit.number),
+            col(Charge.id),
+            col(Charge.item),
+            col(Charge.period),
+            col(Charge.due_date),
+            (col(Charge.amount) - paid).label("balance"),
+            col(Charge.currency),
+        )
+        .select_from(Charge)
+        .join(Unit, col(Unit.id) == Charge.unit_id)
+        .join(OwnerUnit, col(OwnerUnit.unit_id) == Unit.id)
+        .join(Owner, col(Owner.id) == OwnerUnit.owner_id)
+        .outerjoin(
+            Payment,
+            and_(col(Payment.charge_id) == Charge.id, col(Payment.reversed_at).is_(None)),
+        )
+        .where(
+            col(Unit.estate_id) == estate_id,
+            col(Owner.estate_id) == estate_id,
+            col(Owner.status) == OwnerStatus.verified,
+            chat.is_not(None),
+            col(Charge.due_date) <= due_by,
+            ~_active_pause(now),
+        )
+        .group_by(col(Owner.id), col(Unit.id), col(Charge.id))
+        .having(col(Charge.amount) - paid > 0)
+        .order_by(col(Owner.id), col(Charge.due_date), col(Charge.id))
+    )
+    rows = (await session.exec(query)).all()  # type: ignore[call-overload]
+    return [
+        OwedCharge(
+            owner_id=owner_id,
+            chat_id=int(chat_id),
+            language=language,
+            building=building,
+            unit=number,
+            charge_id=charge_id,
+            item=item,
+            period=period,
+            due_date=due_date,
+            balance=int(balance),
+            currency=currency,
+        )
+        for (
+            owner_id,
+            chat_id,
+            language,
+            building,
+            number,
+            charge_id,
+            item,
+            period,
+            due_date,
+            balance,
+            currency,
+        ) in rows
+    ]
+
+
+class PauseError(Exception):
+    """`/remind` refused: `code` is no_unit or no_reason."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class PauseResult:
+    unit: Unit
+    changed: bool
+
+
+async def pause(
+    session: AsyncSession,
+    *,
+    estate_id: int,
+    building: str,
+    number: str,
+    reason: str,
+    by: StaffMember,
+    now: datetime,
+) -> PauseResult:
+    """`/remind off`: no fee reminders for the unit from now until resumed (audited)."""
+    reason = " ".join(reason.split())[:PAUSE_REASON_MAX]
+    if not reason:
+        raise PauseError("no_reason")
+    unit = await units.find(session, estate_id, building, number)
+    if unit is None or unit.id is None:
+        raise PauseError("no_unit")
+    if await _open_pauses(session, unit.id, now):
+        return PauseResult(unit, changed=False)
+    pause_row = ReminderPause(unit_id=unit.id, reason=reason, paused_by=by.id, starts_at=now)
+    session.add(pause_row)
+    await session.flush()
+    audit.record(
+        session,
+        actor=f"staff:{by.id}",
+        entity="unit",
+        entity_id=unit.id,
+        type="reminders_paused",
+        estate_id=estate_id,
+        reason=reason,
+        pause_id=pause_row.id,
+    )
+    await session.commit()
+    return PauseResult(unit, changed=True)
+
+
+async def resume(
+    session: AsyncSession,
+    *,
+    estate_id: int,
+    building: str,
+    number: str,
+    by: StaffMember,
+    now: datetime,
+) -> PauseResult:
+    """`/remind on`: end the unit's open pauses now (audited)."""
+    unit = await units.find(session, estate_id, building, number)
+    if unit is None or unit.id is None:
+        raise PauseError("no_unit")
+    open_ids = await _open_pauses(session, unit.id, now)
+    if not open_ids:
+        return PauseResult(unit, changed=False)
+    await session.exec(
+        update(ReminderPause).where(col(ReminderPause.id).in_(open_ids)).values(ends_at=now)
+    )
+    audit.record(
+        session,
+        actor=f"staff:{by.id}",
+        entity="unit",
+        entity_id=unit.id,
+        type="reminders_resumed",
+        estate_id=estate_id,
+        pause_ids=open_ids,
+    )
+    await session.commit()
+    return PauseResult(unit, changed=True)
+
+
+async def _open_pauses(session: AsyncSession, unit_id: int, now: datetime) -> list[int]:
+    query = select(ReminderPause.id).where(
+        ReminderPause.unit_id == unit_id,
+        or_(col(ReminderPause.ends_at).is_(None), col(ReminderPause.ends_at) > now),
+    )
+    return [i for i in (await session.exec(query)).all() if i is not None]
