@@ -466,7 +466,8 @@ async def staff_private(
     message: Message, session: AsyncSession, staff_member: StaffMember, t: Translator
 ) -> None:
     """Staff in private: staff help and their own work orders, each with its Done button."""
-    assert staff_member.id is not None
+    if staff_member.id is None:
+        raise UnsavedRowError("staff_member.id: not saved yet")
     orders = (await tickets.assigned_to(session, staff_member.id))[:ORDERS_MAX]
     lines = [t("staff-private-head", name=staff_member.name)]
     buttons = InlineKeyboardBuilder()

@@ -1,7 +1,7 @@
 """payment requests: a /paid waiting for its Confirm (issue 11)
 
 Revision ID: payments_requests
-Revises: scheduler_announcements
+Revises: reliability_processed_updates
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import storage.types
 
 revision: str = "payments_requests"
-down_revision: str | None = "scheduler_announcements"
+down_revision: str | None = "reliability_processed_updates"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """announcements (/announce) and the charge due-date index the fee reminders scan by
 
 Revision ID: scheduler_announcements
-Revises: reliability_processed_updates
+Revises: surveys_callback_done_at
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import storage.types
 
 revision: str = "scheduler_announcements"
-down_revision: str | None = "reliability_processed_updates"
+down_revision: str | None = "surveys_callback_done_at"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
