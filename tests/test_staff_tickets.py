@@ -262,8 +262,10 @@ async def test_close_before_resolving_offers_resolve_and_ask_in_one_press(
     await tg.press(AGENT, button.callback_data, STAFF_CHAT_ID, message_id=900)
     assert last_answer(bot).text == zh("staffcmd-resolved", number="1")
     assert (await ticket_row(session_pool, tid)).status == "resolved"
-    [asked] = await owner_rows(outbox_rows)
-    assert "reply_markup" in asked.payload  # "Is it fixed?" with its Yes / No
+    # The owner was told the ticket was taken, then asked "Is it fixed?" with its Yes / No.
+    taken, asked = await owner_rows(outbox_rows)
+    assert "reply_markup" not in taken.payload
+    assert "reply_markup" in asked.payload
     [removed] = [
         r for r in bot.sent(STAFF_CHAT_ID) if type(r).__name__ == "EditMessageReplyMarkup"
     ]
@@ -491,7 +493,7 @@ async def test_resolve_close_reopen_commands_and_rights(
     await tg.group(TECH, "/assign 1 me")
     await tg.group(TECH, "/resolve 1 done")
     await tg.group(TECH, "/close 1")
-    assert bot.last_text(STAFF_CHAT_ID) == zh("ticket-error-forbidden", number="1", status="")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("ticket-error-forbidden-role", number="1", status="")
     await tg.group(AGENT, "/reopen 1 owner still sees a drip")
     assert (await ticket_row(session_pool, tid)).status == "reopened"
     alerts = await outbox_rows(chat_id=STAFF_CHAT_ID, key_prefix=f"ticket:{tid}:event:")

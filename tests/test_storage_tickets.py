@@ -790,13 +790,14 @@ async def test_rights_per_role(
         lambda s: tickets.set_grade(s, tid, grade="A", actor=agent, now=clock(), notify=n),
     )
 
-    # The technician takes the unassigned ticket; then another technician may not take it over.
+    # The technician takes the unassigned ticket; then another technician may not take it over
+    # (and is told who has it).
     async with session_pool() as session:
         await tickets.assign(
             session, tid, assignee=staff_members["technician"], actor=tech, now=clock(), notify=n
         )
     await refused(
-        "forbidden",
+        "taken",
         lambda s: tickets.assign(
             s, tid, assignee=staff_members["technician2"], actor=tech2, now=clock(), notify=n
         ),
