@@ -102,6 +102,8 @@ job-callback-reminders = Call-back reminders
 job-announcements = Announcements
 job-idle-conversations = Idle conversations
 job-monthly-report = Monthly report
+job-post-service-survey = Post-service survey
+job-quarterly-survey = Quarterly survey
 jobs-help = <b>Scheduler</b>
     /jobs — scheduled jobs, last and next run, Run now (managers)
     /remind off BUILDING-UNIT reason · /remind on BUILDING-UNIT — pause or resume fee reminders

@@ -102,6 +102,8 @@ job-callback-reminders = 回电提醒
 job-announcements = 公告
 job-idle-conversations = 闲置会话
 job-monthly-report = 月度报告
+job-post-service-survey = 服务后回访调查
+job-quarterly-survey = 季度满意度调查
 jobs-help = <b>定时任务</b>
     /jobs — 定时任务、上次与下次运行、立即运行（主管）
     /remind off 楼号-房号 原因 · /remind on 楼号-房号 — 暂停或恢复缴费提醒
