@@ -14,6 +14,7 @@ import logging
 from collections import deque
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
@@ -39,6 +40,8 @@ from bot import reporting
 from bot.clock import Clock, system_clock
 from bot.i18n import Catalogs, default_catalogs
 from bot.metrics import Metrics
+from scheduler.jobs import rechecks
+from scheduler.jobs.base import Verdict
 from storage import delivery, outbox
 from storage.db import SessionPool
 from storage.models import OutboxStatus
@@ -56,6 +59,7 @@ class Outcome(Enum):
     sent = "sent"
     retry = "retry"
     failed = "failed"
+    skipped = "skipped"
 
 
 class ChatPacer:
@@ -141,6 +145,7 @@ class OutboxSender:
         self.interval = interval
         self.request_timeout = request_timeout
         self.pacer = ChatPacer()
+        self.rechecks = rechecks()
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -231,6 +236,16 @@ class OutboxSender:
         return out
 
     async def _deliver(self, row: outbox.Claimed) -> Outcome:
+        if row.recheck is not None:
+            try:
+                verdict = await self._recheck(row.recheck)
+            except Exception as exc:
+                log.exception("outbox id=%s recheck failed", row.id)
+                return await self._retry(row, exc, backoff(row.attempts + 1), count=True)
+            if verdict.skip is not None:
+                return await self._skip(row, verdict.skip)
+            if verdict.text is not None:
+                row = replace(row, payload={**row.payload, "text": verdict.text})
         try:
             payload = await self._attach(row.payload)
             method = build_method(row.method, row.chat_id, payload)
@@ -281,6 +296,26 @@ class OutboxSender:
         elif isinstance(row.payload.get("message_id"), int):
             message_id = row.payload["message_id"]
         return await self._sent(row, message_id)
+
+    async def _recheck(self, recheck: dict[str, Any]) -> Verdict:
+        """Run the job's send-time check of a row; a kind no job knows is sent as queued."""
+        check = self.rechecks.get(str(recheck.get("kind")))
+        if check is None:
+            return Verdict()
+        async with self.session_pool() as session:
+            return await check(session, recheck, self.clock())
+
+    async def _skip(self, row: outbox.Claimed, reason: str) -> Outcome:
+        async with self.session_pool() as session:
+            await outbox.mark_skipped(session, row.id, reason)
+        log.info(
+            "outbox id=%s chat=%s method=%s outcome=skipped reason=%s",
+            row.id,
+            row.chat_id,
+            row.method,
+            reason,
+        )
+        return Outcome.skipped
 
     async def _request(self, method: TelegramMethod[Any]) -> Any:
         try:

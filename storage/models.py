@@ -127,6 +127,8 @@ class OutboxStatus(StrEnum):
     sent = "sent"
     failed = "failed"
     dead = "dead"
+    # Not sent on purpose: its `recheck` found at send time that it no longer applies.
+    skipped = "skipped"
 
 
 class Base(SQLModel):
@@ -412,6 +414,11 @@ class OutboxMessage(Base, table=True):
     telegram_message_id: int | None = _bigint()
     # What the message is about ("ticket:42", "owner:7"), so a reply to it finds its subject.
     subject: str | None = Field(default=None, index=True)
+    # What the sender verifies just before sending (e.g. the charges a reminder lists are still
+    # owed), for messages that can go stale while they wait; None: send as queued.
+    recheck: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
 
 
 class FsmRecord(Base, table=True):

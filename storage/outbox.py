@@ -30,6 +30,7 @@ async def enqueue(
     method: str = "sendMessage",
     subject: str | None = None,
     not_before: datetime | None = None,
+    recheck: dict[str, Any] | None = None,
     **params: Any,
 ) -> None:
     """Queue one Bot API call in the caller's transaction; a repeated dedupe_key is a no-op."""
@@ -44,6 +45,7 @@ async def enqueue(
         "method": method,
         "payload": payload,
         "subject": subject,
+        "recheck": recheck,
         "status": OutboxStatus.pending.value,
         "attempts": 0,
         "next_attempt_at": not_before or utcnow(),
@@ -165,6 +167,16 @@ async def mark_final(session: AsyncSession, row_id: int, status: OutboxStatus, e
     await session.commit()
 
 
+async def mark_skipped(session: AsyncSession, row_id: int, reason: str) -> None:
+    """Not sent on purpose (its recheck found it no longer applies); not an attempt."""
+    await session.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == row_id)
+        .values(status=OutboxStatus.skipped, last_error=reason[:500])
+    )
+    await session.commit()
+
+
 def _estate_chats(estate_id: int, staff_chat_id: int | None) -> Any:
     """Rows addressed to the estate: its staff group, its owners and its staff members."""
     owner_chats = select(Owner.chat_id).where(
@@ -262,6 +274,8 @@ class Draft:
     subject: str | None = None
     not_before: datetime | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    # Verified by the sender just before sending (OutboxMessage.recheck).
+    recheck: dict[str, Any] | None = None
 
 
 async def add_all(session: AsyncSession, drafts: Iterable[Draft]) -> None:
@@ -274,6 +288,7 @@ async def add_all(session: AsyncSession, drafts: Iterable[Draft]) -> None:
             method=draft.method,
             subject=draft.subject,
             not_before=draft.not_before,
+            recheck=draft.recheck,
             **draft.params,
         )
 
@@ -356,6 +371,7 @@ class Claimed:
     payload: dict[str, Any]
     attempts: int
     subject: str | None = None
+    recheck: dict[str, Any] | None = None
 
 
 @dataclass
@@ -448,6 +464,7 @@ async def claim_due(
                 payload=resolve(row.payload, delivered),
                 attempts=row.attempts,
                 subject=row.subject,
+                recheck=row.recheck,
             )
         )
     await session.commit()
@@ -488,6 +505,7 @@ async def add_many(session: AsyncSession, drafts: Sequence[Draft], at: datetime)
                 "method": draft.method,
                 "payload": payload,
                 "subject": draft.subject,
+                "recheck": draft.recheck,
                 "status": OutboxStatus.pending.value,
                 "attempts": 0,
                 "next_attempt_at": draft.not_before or at,

@@ -1,6 +1,7 @@
 """Fee reminders: what each reachable owner still owes (one aggregate query) and the pauses
 staff set with `/remind off` and lift with `/remind on`."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -50,11 +51,18 @@ def _active_pause(now: datetime) -> Exists:
 
 
 async def owed(
-    session: AsyncSession, estate_id: int, due_by: date, now: datetime
+    session: AsyncSession,
+    estate_id: int,
+    due_by: date,
+    now: datetime,
+    *,
+    owner_id: int | None = None,
+    charge_ids: Collection[int] | None = None,
 ) -> list[OwedCharge]:
     """Open charges (amount − payments not reversed > 0) due on or before `due_by`, of units
     whose reminders are not paused at `now`, per verified owner with a chat: ONE aggregate
-    query, driven by the charge due-date index and the payment charge index."""
+    query, driven by the charge due-date index and the payment charge index. `owner_id` and
+    `charge_ids` narrow it to what one queued reminder listed (checked again at send time)."""
     paid = func.coalesce(func.sum(Payment.amount), 0)
     chat = func.coalesce(Owner.chat_id, Owner.telegram_user_id)
     query = (
@@ -91,6 +99,10 @@ async def owed(
         .having(col(Charge.amount) - paid > 0)
         .order_by(col(Owner.id), col(Charge.due_date), col(Charge.id))
     )
+    if owner_id is not None:
+        query = query.where(col(Owner.id) == owner_id)
+    if charge_ids is not None:
+        query = query.where(col(Charge.id).in_(list(charge_ids)))
     rows = (await session.exec(query)).all()  # type: ignore[call-overload]
     return [
         OwedCharge(

@@ -1,13 +1,19 @@
 """Fee reminders: the stages, one message per owner per day, payments, pauses, quiet hours,
 unreachable owners, repeats, catching up, and two estates in other time zones."""
 
+import contextlib
 from datetime import UTC, date, datetime, timedelta
+
+import pytest
 
 from scheduler.jobs import fee_reminders
 from scheduler.jobs.fee_reminders import JOB, MY_FEES, stage_between
+from scheduler.outbox import OutboxSender
 from scheduler.runs import next_run
 from storage import reminders
-from storage.models import OwnerStatus, Payment, Unit
+from storage.models import OutboxStatus, Owner, OwnerStatus, Payment, Unit
+from tests.conftest import FakeClock
+from tests.mocked_bot import MockedBot
 from tests.scheduler_fixtures import *  # noqa: F403
 from tests.scheduler_fixtures import add_charge, at, make_estate, make_owner, rows_with, run_at
 from tests.tickets_fixtures import *  # noqa: F403
@@ -185,3 +191,91 @@ async def test_shanghai_and_new_york_fire_at_their_own_nine(estate, session_pool
     assert next_run(JOB, estate, now) == datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
     assert next_run(JOB, new_york, now) == datetime(2026, 12, 2, 14, 0, tzinfo=UTC)
     assert fee_reminders.NAME == "fee_reminders"
+
+
+async def _queued_at_night(session_pool, estate, units):
+    """Two charges, the job run at 23:30 (quiet hours): the reminder waits for 08:00."""
+    first = await add_charge(session_pool, units["3-1201"], DUE, 50000)
+    second = await add_charge(session_pool, units["3-1202"], DUE, 32000, item="Parking")
+    night = at(estate, DUE, 23, 30)
+    await run_at(session_pool, JOB, estate, night)
+    [row] = await rows_with(session_pool, "fee-reminder:")
+    assert row.next_attempt_at == at(estate, DUE + timedelta(days=1), 8, 0)
+    return first, second, night
+
+
+def _sender(session_pool, clock):
+    return OutboxSender(MockedBot(), session_pool, clock, limiter=contextlib.nullcontext())
+
+
+async def _pay(session_pool, charge, amount, moment):
+    async with session_pool() as session:
+        session.add(Payment(charge_id=charge.id, amount=amount, paid_at=moment))
+        await session.commit()
+
+
+async def test_reminder_paid_before_the_morning_is_skipped_not_sent(
+    session_pool, estate, verified_owner, units
+):
+    first, second, night = await _queued_at_night(session_pool, estate, units)
+    await _pay(session_pool, first, 50000, night + timedelta(minutes=20))
+    await _pay(session_pool, second, 32000, night + timedelta(minutes=40))
+    clock = FakeClock(at(estate, DUE + timedelta(days=1), 8, 0))
+    sender = _sender(session_pool, clock)
+    assert await sender.send_due(clock()) == 0
+    assert sender.bot.sent(OWNER.id) == []
+    [row] = await rows_with(session_pool, "fee-reminder:")
+    assert row.status == OutboxStatus.skipped
+    assert row.last_error is not None and "nothing owed" in row.last_error
+    assert await sender.send_due(clock.advance(timedelta(minutes=5))) == 0
+
+
+async def test_reminder_partly_paid_overnight_lists_only_what_is_left(
+    session_pool, estate, verified_owner, units
+):
+    first, _, night = await _queued_at_night(session_pool, estate, units)
+    await _pay(session_pool, first, 50000, night + timedelta(minutes=20))
+    clock = FakeClock(at(estate, DUE + timedelta(days=1), 8, 0))
+    sender = _sender(session_pool, clock)
+    assert await sender.send_due(clock()) == 1
+    [request] = sender.bot.sent(OWNER.id)
+    assert "Parking" in request.text and "¥320.00" in request.text
+    assert "¥500.00" not in request.text and "¥820.00" not in request.text
+    [row] = await rows_with(session_pool, "fee-reminder:")
+    assert row.status == OutboxStatus.sent
+
+
+@pytest.mark.parametrize("change", ["none", "paused", "blocked"])
+async def test_reminder_is_rechecked_at_send_time(
+    session_pool, estate, verified_owner, units, staff_members, change
+):
+    await add_charge(session_pool, units["3-1201"], DUE, 50000)
+    night = at(estate, DUE, 23, 30)
+    await run_at(session_pool, JOB, estate, night)
+    async with session_pool() as session:
+        if change == "paused":
+            await reminders.pause(
+                session,
+                estate_id=estate.id,
+                building="3",
+                number="1201",
+                reason="payment plan agreed",
+                by=staff_members["cashier"],
+                now=night + timedelta(hours=1),
+            )
+        elif change == "blocked":
+            owner = await session.get(Owner, verified_owner.id)
+            owner.status = OwnerStatus.unreachable
+            session.add(owner)
+            await session.commit()
+    clock = FakeClock(at(estate, DUE + timedelta(days=1), 8, 0))
+    sender = _sender(session_pool, clock)
+    delivered = await sender.send_due(clock())
+    [row] = await rows_with(session_pool, "fee-reminder:")
+    if change == "none":
+        assert (delivered, row.status) == (1, OutboxStatus.sent)
+        [request] = sender.bot.sent(OWNER.id)
+        assert request.text == row.payload["text"]
+    else:
+        assert (delivered, row.status) == (0, OutboxStatus.skipped)
+        assert sender.bot.sent(OWNER.id) == []

@@ -1,6 +1,6 @@
 """Every scheduled job, one module each; `frontdoor jobs`, `/jobs` and the scheduler read it."""
 
-from scheduler.jobs.base import Job
+from scheduler.jobs.base import Job, Recheck
 
 
 def all_jobs() -> list[Job]:
@@ -30,3 +30,10 @@ def all_jobs() -> list[Job]:
         quarterly_survey.JOB,
         monthly_report.JOB,
     ]
+
+
+def rechecks() -> dict[str, Recheck]:
+    """The send-time checks by `recheck["kind"]`, for the outbox sender."""
+    from scheduler.jobs import fee_reminders
+
+    return {fee_reminders.RECHECK: fee_reminders.recheck}

@@ -28,6 +28,19 @@ Run = Callable[[AsyncSession, Estate, datetime], Awaitable[JobResult]]
 
 
 @dataclass(frozen=True)
+class Verdict:
+    """What a recheck decided for a queued row at send time: send it as queued, send `text`
+    in place of the queued text (what it says changed), or skip it for the reason `skip`."""
+
+    skip: str | None = None
+    text: str | None = None
+
+
+# A job's check of one of its queued rows (OutboxMessage.recheck) just before it is sent.
+Recheck = Callable[[AsyncSession, Mapping[str, Any], datetime], Awaitable[Verdict]]
+
+
+@dataclass(frozen=True)
 class Job:
     """`cron` holds APScheduler `CronTrigger` fields, read on the estate's wall clock."""
 

@@ -3,13 +3,15 @@ overdue, then every 30 days. One message per owner per day listing everything du
 across their units, with the estate's payment instructions and a My fees button."""
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Translator, default_catalogs
 from bot.money import format_money
-from scheduler.jobs.base import Job, JobResult, enqueue_new
+from scheduler.jobs.base import Job, JobResult, Verdict, enqueue_new
 from storage import calendar, jobruns, keys, reminders
 from storage.models import Estate
 from storage.outbox import Draft
@@ -25,6 +27,9 @@ CATCH_UP_DAYS = 7
 MY_FEES = "myfees"
 # Charges listed per message; the rest are counted in one line (Telegram caps texts at 4096).
 SHOWN = 20
+# The kind of the rows' send-time check: a reminder queued at night waits for the morning, and
+# what it lists may have been paid (or paused, or the owner blocked the bot) in between.
+RECHECK = "fee_reminder"
 
 
 def stage_between(due: date, after: date, upto: date) -> bool:
@@ -100,11 +105,42 @@ async def run(session: AsyncSession, estate: Estate, now: datetime) -> JobResult
                 reminder_text(t, estate, charges, today),
                 not_before=send_at,
                 params={"reply_markup": {"inline_keyboard": [[button]]}},
+                recheck={
+                    "kind": RECHECK,
+                    "estate": estate.id,
+                    "owner": owner_id,
+                    "day": today.isoformat(),
+                    "charges": {str(c.charge_id): c.balance for c in charges},
+                },
             )
         )
         charges_listed += len(charges)
     enqueued = await enqueue_new(session, drafts, now)
     return JobResult(enqueued, {"owners": len(drafts), "charges": charges_listed})
+
+
+async def recheck(session: AsyncSession, queued: Mapping[str, Any], now: datetime) -> Verdict:
+    """Just before a reminder is sent: skip it when nothing it lists is still owed (paid, unit
+    paused, owner no longer verified); list again what is left when that changed."""
+    listed: dict[str, int] = queued["charges"]
+    estate = await session.get(Estate, queued["estate"])
+    if estate is None or estate.id is None:
+        return Verdict(skip="estate gone")
+    day = date.fromisoformat(queued["day"])
+    charges = await reminders.owed(
+        session,
+        estate.id,
+        day + timedelta(-STAGES[0]),
+        now,
+        owner_id=queued["owner"],
+        charge_ids=[int(c) for c in listed],
+    )
+    if not charges:
+        return Verdict(skip="nothing owed any more: paid, paused or owner unreachable")
+    if {str(c.charge_id): c.balance for c in charges} == listed:
+        return Verdict()
+    t = default_catalogs().translator(charges[0].language or estate.locale)
+    return Verdict(text=reminder_text(t, estate, charges, day))
 
 
 JOB = Job(NAME, {"hour": 9, "minute": 0}, run)
