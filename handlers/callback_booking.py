@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Catalogs, Html, Translator
+from bot.texts import slot_text, topic_text
 from handlers import cards
 from handlers.filters import IsActiveStaff, IsStaffChat, IsVerifiedOwner, refuse_non_staff
 from handlers.keyboards import NotMenu, TextKey, close_buttons, main_menu
@@ -35,7 +36,6 @@ REFUSALS = {
     Outcome.ticket_gone: "cb-ticket-gone",
     Outcome.not_found: "cb-stale",
 }
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 router = Router(name=__name__)
 
@@ -99,26 +99,6 @@ class CbStaff(CallbackData, prefix="cbd"):
 
 
 # --- texts -----------------------------------------------------------------------------------
-
-
-def slot_text(t: Translator, start: datetime, end: datetime, tz: ZoneInfo) -> str:
-    """ "Tue 11-24 09:00–12:00" in the estate's time zone."""
-    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
-    return t(
-        "cb-slot",
-        weekday=Html(t("cb-weekday", day=WEEKDAYS[local_start.weekday()])),
-        date=local_start.strftime("%m-%d"),
-        start=local_start.strftime("%H:%M"),
-        end=local_end.strftime("%H:%M"),
-    )
-
-
-def topic_text(t: Translator, topic: str | None, ticket_number: int | None) -> str:
-    if topic == "ticket":
-        return t("cb-topic-ticket", number=str(ticket_number or "?"))
-    if topic == "fees":
-        return t("cb-topic-fees")
-    return t("cb-topic-other")
 
 
 def card_text(t: Translator, view: CallbackView, tz: ZoneInfo) -> str:

@@ -13,6 +13,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Html, Translator
+from bot.texts import local
 from storage import keys, outbox
 from storage.db import UnsavedRowError
 from storage.models import (
@@ -128,10 +129,6 @@ def error_text(t: Translator, error: TicketError) -> str:
     if error.code == "taken":
         return t(key, number=str(error.number or ""), name=error.detail or "—")
     return t(key, number=str(error.number or ""), status=status)
-
-
-def local(moment: datetime, tz: ZoneInfo) -> str:
-    return moment.astimezone(tz).strftime("%m-%d %H:%M")
 
 
 def place(t: Translator, view: TicketView) -> Html:

@@ -16,30 +16,16 @@ from aiogram.types import (
 )
 
 from bot.i18n import Catalogs, Translator
+from bot.texts import MENU_ROWS, main_menu_keyboard
 
 log = logging.getLogger("frontdoor.keyboards")
 
-MENU_KEYS = (
-    "menu-repair",
-    "menu-complaint",
-    "menu-fees",
-    "menu-callback",
-    "menu-requests",
-    "menu-language",
-)
+MENU_KEYS = tuple(key for row in MENU_ROWS for key in row)
 
 
 def main_menu(t: Translator) -> ReplyKeyboardMarkup:
     """The verified owner's main menu, two buttons a row."""
-    return ReplyKeyboardMarkup(
-        keyboard=[
-            [KeyboardButton(text=t("menu-repair")), KeyboardButton(text=t("menu-complaint"))],
-            [KeyboardButton(text=t("menu-fees")), KeyboardButton(text=t("menu-callback"))],
-            [KeyboardButton(text=t("menu-requests")), KeyboardButton(text=t("menu-language"))],
-        ],
-        resize_keyboard=True,
-        is_persistent=True,
-    )
+    return ReplyKeyboardMarkup.model_validate(main_menu_keyboard(t))
 
 
 def cancel_keyboard(t: Translator) -> ReplyKeyboardMarkup:

@@ -40,11 +40,13 @@ from bot import reporting
 from bot.clock import Clock, system_clock
 from bot.i18n import Catalogs, default_catalogs
 from bot.metrics import Metrics
+from handlers import cards
 from scheduler.jobs import rechecks
 from scheduler.jobs.base import Verdict
-from storage import delivery, outbox
+from storage import calendar, delivery, outbox, tickets
 from storage.db import SessionPool
-from storage.models import OutboxStatus
+from storage.models import Estate, OutboxStatus
+from storage.tickets import TicketError
 
 log = logging.getLogger("frontdoor.outbox")
 
@@ -225,8 +227,12 @@ class OutboxSender:
         return delivered
 
     async def _attach(self, payload: dict[str, Any]) -> dict[str, Any]:
-        """Render the files a payload names by recipe (`{"$document": …}`, bot/reporting.py)."""
+        """Render what a payload names by recipe: the files (`{"$document": …}`,
+        bot/reporting.py) and a ticket's staff card (`"$ticket_card": id`)."""
         out = dict(payload)
+        ticket_id = out.pop(outbox.TICKET_CARD, None)
+        if ticket_id is not None:
+            out.update(await self._card(int(ticket_id)))
         for key, value in payload.items():
             if isinstance(value, dict) and set(value) == {reporting.DOCUMENT}:
                 name, content = await reporting.render_recipe(
@@ -249,7 +255,13 @@ class OutboxSender:
         try:
             payload = await self._attach(row.payload)
             method = build_method(row.method, row.chat_id, payload)
-        except (LookupError, ValidationError, TypeError, reporting.RecipeError) as exc:
+        except (
+            LookupError,
+            ValidationError,
+            TypeError,
+            reporting.RecipeError,
+            TicketError,
+        ) as exc:
             return await self._fail(row, OutboxStatus.failed, f"bad payload: {exc}")
         try:
             result = await self._request(method)
@@ -296,6 +308,16 @@ class OutboxSender:
         elif isinstance(row.payload.get("message_id"), int):
             message_id = row.payload["message_id"]
         return await self._sent(row, message_id)
+
+    async def _card(self, ticket_id: int) -> dict[str, Any]:
+        async with self.session_pool() as session:
+            view = await tickets.view(session, ticket_id)
+            estate = await session.get(Estate, view.ticket.estate_id)
+        if estate is None:
+            raise LookupError(f"ticket {ticket_id} has no estate")
+        t = self.catalogs.translator(estate.locale)
+        text, markup = cards.card(t, view, self.clock(), calendar.zone(estate))
+        return {"text": text, **cards.markup_params(markup)}
 
     async def _recheck(self, recheck: dict[str, Any]) -> Verdict:
         """Run the job's send-time check of a row; a kind no job knows is sent as queued."""

@@ -297,6 +297,9 @@ async def add_all(session: AsyncSession, drafts: Iterable[Draft]) -> None:
 # so the edit is done, never an error to retry or report.
 NOT_MODIFIED = "message is not modified"
 
+# A recipe, not a placeholder: the sender renders the ticket's staff card (text and buttons)
+# as it is at send time, so jobs that run without aiogram can still refresh a card.
+TICKET_CARD = "$ticket_card"
 MESSAGE_ID_OF = "$message_id_of"
 REPLY_TO_OF = "$reply_to_of"
 PLACEHOLDERS = (MESSAGE_ID_OF, REPLY_TO_OF)

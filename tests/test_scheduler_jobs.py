@@ -1,6 +1,7 @@
 """Timing and content of the staff jobs (daily and weekly summaries, SLA escalation, call-back
 reminders) and the idle-conversation note, on a fake clock."""
 
+import contextlib
 from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import select
@@ -12,6 +13,7 @@ from scheduler.jobs import (
     sla_escalation,
     weekly_complaint_summary,
 )
+from scheduler.outbox import OutboxSender
 from scheduler.runs import next_run
 from storage.models import (
     Callback,
@@ -24,6 +26,7 @@ from storage.models import (
     Urgency,
 )
 from tests.helpers import STAFF_CHAT_ID
+from tests.mocked_bot import MockedBot
 from tests.scheduler_fixtures import *  # noqa: F403
 from tests.scheduler_fixtures import add_charge, at, make_estate, rows_with, run_at
 from tests.tickets_fixtures import *  # noqa: F403
@@ -135,8 +138,15 @@ async def test_sla_escalation_alerts_once_then_at_twice_the_deadline(
     assert alert.payload["reply_to_message_id"] == {"$reply_to_of": f"ticket:{tid}:card"}
     assert card.method == "editMessageText"
     assert card.payload["message_id"] == {"$message_id_of": f"ticket:{tid}:card"}
-    assert catalogs.translator("zh")("card-overdue") in card.payload["text"]
-    assert card.payload["reply_markup"]["inline_keyboard"]
+    # The card is rendered by the sender (the job runs without aiogram in `jobs run`).
+    assert "text" not in card.payload
+    sender = OutboxSender(MockedBot(), session_pool, lambda: due + timedelta(minutes=1))
+    sender.limiter = contextlib.nullcontext()
+    await sender.send_due(due + timedelta(minutes=1))
+    [edit] = [r for r in sender.bot.sent(STAFF_CHAT_ID) if type(r).__name__ == "EditMessageText"]
+    assert edit.message_id == 501
+    assert catalogs.translator("zh")("card-overdue") in edit.text
+    assert edit.reply_markup is not None and edit.reply_markup.inline_keyboard
     second = due + timedelta(minutes=15)
     assert (await run_at(session_pool, run, estate, second)).enqueued == 2
     assert len(await rows_with(session_pool, f"sla:{tid}:response:2")) == 2

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Html, default_catalogs
+from bot.texts import slot_text, topic_text
 from scheduler.jobs.base import Job, JobResult, enqueue_new
 from storage import calendar, call_backs, keys, staff
 from storage.models import CallbackOrigin, Estate
@@ -20,8 +21,6 @@ TICK = timedelta(minutes=1)
 async def run(session: AsyncSession, estate: Estate, now: datetime) -> JobResult:
     if estate.id is None:
         return JobResult()
-    from handlers.callback_booking import slot_text, topic_text
-
     t = default_catalogs().translator(estate.locale)
     tz = calendar.zone(estate)
     drafts: list[Draft] = []

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import default_catalogs
+from bot.texts import main_menu_keyboard
 from scheduler.jobs.base import Job, JobResult
 from storage import idle, keys, owners
 from storage.models import Estate, OwnerStatus
@@ -30,8 +31,6 @@ def private_chat(key: str) -> tuple[int, int] | None:
 async def run(session: AsyncSession, estate: Estate, now: datetime) -> JobResult:
     if estate.id is None:
         return JobResult()
-    from handlers.keyboards import main_menu
-
     catalogs = default_catalogs()
     dropped = noted = 0
     for record in await idle.idle_since(session, now - IDLE, LIMIT):
@@ -44,7 +43,7 @@ async def run(session: AsyncSession, estate: Estate, now: datetime) -> JobResult
             t = catalogs.translator((owner.language if owner else None) or estate.locale)
             # The reply keyboard of the dropped step goes; verified owners get their menu.
             keyboard = (
-                main_menu(t).model_dump(exclude_none=True)
+                main_menu_keyboard(t)
                 if owner is not None and owner.status == OwnerStatus.verified
                 else {"remove_keyboard": True}
             )

@@ -10,10 +10,11 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Html, default_catalogs
+from bot.texts import local
 from scheduler.jobs.base import Job, JobResult, enqueue_new
 from storage import calendar, keys, staff, tickets
 from storage.models import Estate, StaffMember, StaffRole, TicketKind, Urgency
-from storage.outbox import Draft
+from storage.outbox import TICKET_CARD, Draft
 from storage.tickets import TicketView
 
 NAME = "sla_escalation"
@@ -47,8 +48,6 @@ def mention(member: StaffMember) -> str:
 async def run(session: AsyncSession, estate: Estate, now: datetime) -> JobResult:
     if estate.id is None or estate.staff_chat_id is None:
         return JobResult()
-    from handlers import cards
-
     group = estate.staff_chat_id
     t = default_catalogs().translator(estate.locale)
     tz = calendar.zone(estate)
@@ -67,7 +66,6 @@ async def run(session: AsyncSession, estate: Estate, now: datetime) -> JobResult
                 continue
             # Only the highest level reached: after downtime the second alert comes alone.
             level = 2 if now >= second else 1
-            text, markup = cards.card(t, view, now, tz)
             assignee = view.assignee.name if view.assignee else t("card-nobody")
             threaded = {"reply_to_message_id": {"$reply_to_of": keys.ticket_card(tid)}}
             drafts += [
@@ -79,23 +77,23 @@ async def run(session: AsyncSession, estate: Estate, now: datetime) -> JobResult
                         number=str(view.ticket.number),
                         kind=Html(t(f"ticket-kind-{view.ticket.kind}")),
                         assignee=assignee,
-                        due=cards.local(first, tz),
+                        due=local(first, tz),
                         managers=mentions,
                     ),
                     subject=keys.ticket_subject(tid),
                     not_before=now,
                     params=threaded,
                 ),
+                # The card shows ⚠️ once re-rendered (by the sender, as it is then).
                 Draft(
                     keys.sla_card(tid, which, level),
                     group,
-                    text,
                     method="editMessageText",
                     subject=keys.ticket_subject(tid),
                     not_before=now,
                     params={
                         "message_id": {"$message_id_of": keys.ticket_card(tid)},
-                        "reply_markup": markup.model_dump(exclude_none=True),
+                        TICKET_CARD: tid,
                     },
                 ),
             ]

@@ -1,0 +1,50 @@
+"""Texts the handlers and the scheduled jobs both write, without aiogram, so that
+`frontdoor jobs run` (which renders them into outbox rows) stays a light command."""
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.i18n import Html, Translator
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# The verified owner's main menu, two buttons a row (catalog keys).
+MENU_ROWS = (
+    ("menu-repair", "menu-complaint"),
+    ("menu-fees", "menu-callback"),
+    ("menu-requests", "menu-language"),
+)
+
+
+def local(moment: datetime, tz: ZoneInfo) -> str:
+    """A moment as "11-24 09:30" on the estate's clock."""
+    return moment.astimezone(tz).strftime("%m-%d %H:%M")
+
+
+def slot_text(t: Translator, start: datetime, end: datetime, tz: ZoneInfo) -> str:
+    """ "Tue 11-24 09:00–12:00" in the estate's time zone."""
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    return t(
+        "cb-slot",
+        weekday=Html(t("cb-weekday", day=WEEKDAYS[local_start.weekday()])),
+        date=local_start.strftime("%m-%d"),
+        start=local_start.strftime("%H:%M"),
+        end=local_end.strftime("%H:%M"),
+    )
+
+
+def topic_text(t: Translator, topic: str | None, ticket_number: int | None) -> str:
+    if topic == "ticket":
+        return t("cb-topic-ticket", number=str(ticket_number or "?"))
+    if topic == "fees":
+        return t("cb-topic-fees")
+    return t("cb-topic-other")
+
+
+def main_menu_keyboard(t: Translator) -> dict[str, Any]:
+    """The main menu as Bot API `reply_markup` (handlers/keyboards.py builds it from this)."""
+    return {
+        "keyboard": [[{"text": t(key)} for key in row] for row in MENU_ROWS],
+        "resize_keyboard": True,
+        "is_persistent": True,
+    }
