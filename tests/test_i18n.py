@@ -37,6 +37,12 @@ def test_every_key_used_in_code_exists(catalogs: Catalogs) -> None:
 def test_arguments_are_escaped_unless_marked_safe(catalogs: Catalogs) -> None:
     t = catalogs.translator("en")
     assert "<b>" not in t("fallback-start")
+    # An owner's text with markup in it is shown as text, never as markup.
+    shown = t("pay-refused-unknown-unit", unit='<a href="x">9</a> & <b>')
+    assert '<a href="x">' not in shown and "<b>" not in shown
+    assert '&lt;a href="x"&gt;9&lt;/a&gt; &amp; &lt;b&gt;' in shown
+    # Markup the code built on purpose goes through as it is.
+    assert "<b>9</b>" in t("pay-refused-unknown-unit", unit=Html("<b>9</b>"))
     assert normalize("🛠 Report a Repair!") == "report a repair"
     assert Html("<b>x</b>") == "<b>x</b>"
 

@@ -12,6 +12,8 @@ outbox-row = <b>#{ $id }</b> · { $status } · to { $chat } · { $attempts } att
     <i>{ $error }</i>
 outbox-status-dead = dead (kept failing)
 outbox-status-failed = failed (refused by Telegram)
+outbox-status-pending = waiting to be sent
+outbox-status-sent = sent
 outbox-retry-button = Retry #{ $id }
 outbox-retried = Message #{ $id } queued again.
 outbox-retry-gone = This message is no longer waiting for a retry.

@@ -35,6 +35,8 @@ pay-refused-already-cancelled = This payment was cancelled. Send /paid again to 
 pay-refused-unknown-payment = There is no payment { $payment }.
 pay-refused-already-reversed = Payment { $payment } is already reversed.
 pay-refused-reason-missing = Please give a short reason (at most 200 characters): /unpay PAYMENT_ID reason
+pay-refused-not-allowed = Only managers and accountants may record payments.
+pay-refused-not-positive = The amount must be more than zero. Nothing was recorded.
 pay-summary = 💰 <b>Payment for { $unit }</b>{ $owners }
     Amount: <b>{ $amount }</b>{ $reference }
     It settles:

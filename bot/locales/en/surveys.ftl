@@ -67,6 +67,7 @@ sv-ticket-task = 🔁 Call-back ({ $origin }) due { $due }: { $status }
 task-origin-after-repair = after repair
 task-origin-after-complaint = after complaint
 task-origin-low-score = low survey score
+task-origin-booking = booked by the owner
 task-status-booked = open
 task-status-done = reached
 task-status-missed = not reached

@@ -11,6 +11,8 @@ outbox-row = <b>#{ $id }</b> · { $status } · 发往 { $chat } · 已尝试 { $
     <i>{ $error }</i>
 outbox-status-dead = 已放弃（多次失败）
 outbox-status-failed = 失败（被 Telegram 拒绝）
+outbox-status-pending = 等待发送
+outbox-status-sent = 已发送
 outbox-retry-button = 重试 #{ $id }
 outbox-retried = 消息 #{ $id } 已重新排队。
 outbox-retry-gone = 这条消息已不再等待重试。

@@ -67,6 +67,7 @@ sv-ticket-task = 🔁 回访（{ $origin }）截止 { $due }：{ $status }
 task-origin-after-repair = 维修后
 task-origin-after-complaint = 投诉后
 task-origin-low-score = 问卷低分
+task-origin-booking = 业主预约
 task-status-booked = 待回访
 task-status-done = 已联系上
 task-status-missed = 未联系上
