@@ -16,7 +16,6 @@ from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool, StaticPool
-from sqlmodel import SQLModel
 
 from bot.factory import create_dispatcher
 from bot.i18n import Catalogs, default_catalogs
