@@ -56,7 +56,7 @@ def sqlite_template() -> bytes:
         upgrade_connection(conn)
     raw = sync_engine.raw_connection()
     try:
-        image = raw.driver_connection.serialize()  # type: ignore[union-attr]
+        image = raw.driver_connection.serialize()
     finally:
         raw.close()
     sync_engine.dispose()
@@ -79,7 +79,7 @@ def run_aside(work: Callable[[], Awaitable[None]]) -> None:
     """Run a coroutine to completion on a loop of its own: session fixtures are set up from
     inside a test's running loop, which must not be re-entered."""
     with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, work()).result()  # type: ignore[arg-type]
+        pool.submit(asyncio.run, work()).result()
 
 
 @pytest.fixture(scope="session")
