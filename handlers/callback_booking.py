@@ -276,6 +276,30 @@ async def in_state(query: CallbackQuery, state: FSMContext, t: Translator, step:
     return True
 
 
+async def book_about(
+    anchor: Message,
+    t: Translator,
+    session: AsyncSession,
+    estate: Estate,
+    owner: Owner,
+    state: FSMContext,
+    now: datetime,
+    note: str,
+) -> None:
+    """A call-back about what the owner wrote outside any flow: topic "other" with their text as
+    the note, straight to the slots (the overview first when they already booked the most)."""
+    if owner.id is None:
+        raise UnsavedRowError("owner.id: not saved yet")
+    await state.clear()
+    upcoming = await call_backs.upcoming_for_owner(session, owner.id, now)
+    if len(upcoming) >= call_backs.MAX_BOOKED:
+        await show_overview(anchor, t, session, estate, owner, state, now)
+        return
+    text = note.strip()
+    await save_booking(state, Booking(topic="other", note=text[: call_backs.NOTE_MAX] or None))
+    await ask_slot(anchor, t, estate, state, now)
+
+
 @router.message(TextKey("menu-callback"), IsVerifiedOwner())
 async def on_menu(
     message: Message,

@@ -194,12 +194,18 @@ async def advance(ctx: Ctx, draft: FormDraft) -> None:
     await _ASKERS[step](ctx, draft)
 
 
-async def begin(ctx: Ctx, kind: TicketKind) -> None:
-    """Start a new draft, dropping any other conversation in progress."""
+async def begin(ctx: Ctx, kind: TicketKind, description: str | None = None) -> None:
+    """Start a new draft, dropping any other conversation in progress; a `description` the
+    owner already wrote (outside the flow) fills that step, so it is not asked."""
     if ctx.owner.id is None:
         raise UnsavedRowError("ctx.owner.id: not saved yet")
     homes = await units.of_owner(ctx.session, ctx.owner.id)
-    draft = FormDraft(kind=kind, token=secrets.token_hex(4), contact_phone=ctx.owner.phone)
+    draft = FormDraft(
+        kind=kind,
+        token=secrets.token_hex(4),
+        contact_phone=ctx.owner.phone,
+        description=description,
+    )
     if len(homes) == 1 or (homes and kind is TicketKind.complaint):
         # One home: no question ("common area" is offered beside the categories instead).
         # A complaint comes from the household: its primary unit, never asked.

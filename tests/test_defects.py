@@ -3,12 +3,13 @@
 from datetime import timedelta
 
 import pytest
+from sqlmodel import select
 
 from handlers.cards import DoneCB, FixedCB, TicketCB, card_actions
 from handlers.staff_admin import pending_card_text
 from handlers.ticket_form import description_problem
 from storage import owners, tickets
-from storage.models import Owner, OwnerStatus, TicketStatus
+from storage.models import Callback, Owner, OwnerStatus, TicketStatus
 from storage.tickets import TicketError
 from tests.helpers import STAFF_CHAT_ID, answers
 from tests.tickets_fixtures import *  # noqa: F403
@@ -230,3 +231,83 @@ async def test_a_reopened_card_follows_its_state_and_refusals_say_why(
     assert answers(bot)[-1].text == zh("ticket-error-taken", number="1", name="Tom")
     await tg.press(TECH, TicketCB(action="dispatch", ticket_id=tid).pack(), STAFF_CHAT_ID)
     assert answers(bot)[-1].text == zh("staffcmd-dispatched", number="1", name="Tom")
+
+
+# --- plain words outside a flow ----------------------------------------------------------------
+
+
+async def draft_of(dp, bot, person):
+    state = dp.fsm.get_context(bot, person.id, person.id)
+    return await state.get_state(), (await state.get_data()).get("draft")
+
+
+async def test_plain_words_become_a_repair_with_them_as_the_description(
+    tg, bot, en, dp, verified_owner, units
+):
+    await tg.send(OWNER, "my kitchen sink is leaking")
+    text = bot.last_text(OWNER.id)
+    assert en("menu-unknown") not in text
+    assert "my kitchen sink is leaking" in text
+    await tg.press_label(OWNER, en("fallback-btn-repair"))
+    await tg.press_label(OWNER, "3-1202")
+    await tg.press_label(OWNER, "Plumbing")
+    # The description step is skipped: the owner's words are the description.
+    assert "photo" in bot.last_text(OWNER.id).casefold()
+    state, draft = await draft_of(dp, bot, OWNER)
+    assert state == "TicketForm:photos"
+    assert draft["description"] == "my kitchen sink is leaking"
+
+
+async def test_chinese_words_become_a_complaint(tg, bot, en, dp, verified_owner, units):
+    await tg.send(OWNER, "你好，我家厨房漏水了")
+    await tg.press_label(OWNER, en("fallback-btn-complaint"))
+    await tg.press_label(OWNER, "Noise")
+    state, draft = await draft_of(dp, bot, OWNER)
+    assert state == "TicketForm:photos"
+    assert draft["kind"] == "complaint" and draft["description"] == "你好，我家厨房漏水了"
+
+
+async def test_asking_for_a_person_books_a_call_back_about_it(
+    tg, bot, en, session_pool, verified_owner, units
+):
+    await tg.send(OWNER, "人工客服")
+    await tg.press_label(OWNER, en("fallback-btn-callback"))
+    assert bot.last_text(OWNER.id) == en("cb-ask-slot")
+    await tg.press_label(OWNER, "Tue")
+    assert "人工客服" in bot.last_text(OWNER.id)
+    await tg.press_label(OWNER, "Book it")
+    async with session_pool() as session:
+        (row,) = (await session.exec(select(Callback))).all()
+    assert row.topic == "other" and row.note == "人工客服"
+
+
+def offer_button(bot, label):
+    for request in reversed(bot.sent(OWNER.id)):
+        markup = getattr(request, "reply_markup", None)
+        for row in getattr(markup, "inline_keyboard", []):
+            for button in row:
+                if label in button.text:
+                    return button.callback_data
+    raise AssertionError(label)
+
+
+async def test_too_short_words_still_ask_for_a_description_and_old_offers_are_stale(
+    tg, bot, en, dp, verified_owner, units
+):
+    await tg.send(OWNER, "help")
+    old = offer_button(bot, en("fallback-btn-repair"))
+    await tg.send(OWNER, "SOS")
+    await tg.press(OWNER, old)
+    assert answers(bot)[-1].text == en("fallback-offer-stale")
+    await tg.press_label(OWNER, en("fallback-btn-repair"))
+    await tg.press_label(OWNER, "3-1202")
+    await tg.press_label(OWNER, "Plumbing")
+    state, draft = await draft_of(dp, bot, OWNER)
+    assert state == "TicketForm:description" and draft["description"] is None
+    await tg.press(OWNER, old)
+    assert answers(bot)[-1].text == en("fallback-offer-stale")
+
+
+async def test_emoji_only_words_outside_a_flow_get_the_menu(tg, bot, en, verified_owner, units):
+    await tg.send(OWNER, "😀😀")
+    assert bot.last_text(OWNER.id) == en("menu-unknown")

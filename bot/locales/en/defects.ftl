@@ -26,3 +26,10 @@ staff-private-done = ✅ Done #{ $number }
 staff-private-help = Press Done when a job is finished (or send /done N and what you did). Everything else — /queue, /ticket N, the cards — happens in the staff group; /help there lists the commands. If you also own a flat here, send /register.
 staff-private-none = Nothing is assigned to you right now. New work orders arrive in this chat. The staff group has the queue (/queue) and the commands (/help there). If you also own a flat here, send /register.
 ticket-error-forbidden-role = #{ $number }: your role does not allow this step — an agent or the manager can do it.
+
+# Plain words outside any flow (handlers/fallback.py): offered as a request.
+fallback-offer = You wrote: “{ $text }”. Shall I pass it on? Choose what it is — I will use your words as the description.
+fallback-btn-repair = 🛠 Report it as a repair
+fallback-btn-complaint = 📝 Make it a complaint
+fallback-btn-callback = 📞 Have someone call me about it
+fallback-offer-stale = This question is no longer open — please write again, or use the menu.

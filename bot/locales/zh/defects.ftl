@@ -26,3 +26,10 @@ staff-private-done = ✅ 完工 #{ $number }
 staff-private-help = 完工后请点“完工”（或发送 /done 编号 和处理说明）。其他操作（/queue、/ticket 编号、工单卡片）请在员工群进行，在群里发送 /help 查看命令。如您本人也是本小区业主，请发送 /register。
 staff-private-none = 目前没有指派给您的工单，新的派工单会发到这里。工单队列（/queue）和命令（群里的 /help）在员工群。如您本人也是本小区业主，请发送 /register。
 ticket-error-forbidden-role = #{ $number }：您的岗位不能进行此操作，请客服或主管处理。
+
+# 流程之外直接发来的文字（handlers/fallback.py）：可转为请求。
+fallback-offer = 您发来：“{ $text }”。需要我为您转交吗？请选择类型，您的文字将作为问题描述。
+fallback-btn-repair = 🛠 作为报修提交
+fallback-btn-complaint = 📝 作为投诉提交
+fallback-btn-callback = 📞 请客服回电给我
+fallback-offer-stale = 这个问题已不再有效，请重新发送，或使用菜单。
