@@ -21,12 +21,21 @@ from handlers.cards import (
     work_order_text,
 )
 from storage import keys
-from storage.models import Estate, TicketEvent, TicketEventType, TicketKind
+from storage.models import Estate, TicketEvent, TicketEventType, TicketKind, TicketPhoto
 from storage.outbox import Draft
 from storage.tickets import Notify, TicketView
 
 # Card edits are skipped for events that change nothing a card shows.
 SILENT_EVENTS = frozenset({TicketEventType.called})
+
+
+def photo_method(photo: TicketPhoto) -> str:
+    """A picture the owner sent as a file can only be sent on as a document."""
+    return "sendDocument" if photo.as_document else "sendPhoto"
+
+
+def photo_param(photo: TicketPhoto) -> dict[str, str]:
+    return {"document" if photo.as_document else "photo": photo.file_id}
 
 
 def first_card(
@@ -52,10 +61,10 @@ def first_card(
             Draft(
                 keys.ticket_photo(tid, photo.id),
                 group,
-                method="sendPhoto",
+                method=photo_method(photo),
                 subject=keys.ticket_subject(tid),
                 params={
-                    "photo": photo.file_id,
+                    **photo_param(photo),
                     "caption": f"#{view.ticket.number}",
                     "reply_to_message_id": {"$reply_to_of": keys.ticket_card(tid)},
                 },
@@ -153,9 +162,9 @@ def card_drafts(catalogs: Catalogs, estate: Estate) -> Notify:
                         Draft(
                             keys.ticket_event(tid, event.id, "order", "photo", photo.id),
                             tech,
-                            method="sendPhoto",
+                            method=photo_method(photo),
                             subject=keys.ticket_subject(tid),
-                            params={"photo": photo.file_id, "caption": f"#{number}"},
+                            params={**photo_param(photo), "caption": f"#{number}"},
                         )
                     )
         if event.type in (TicketEventType.resolved, TicketEventType.cancelled):

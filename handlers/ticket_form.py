@@ -88,6 +88,8 @@ class FormDraft(BaseModel):
     category: str | None = None
     description: str | None = None
     photos: list[tuple[str, str]] = []
+    # The file_unique_ids of photos sent as files (📎), which go back out as documents.
+    documents: list[str] = []
     photos_done: bool = False
     urgency: Urgency | None = None
     visit: str | None = None
@@ -353,6 +355,16 @@ def description_problem(t: Translator, text: str) -> str | None:
     return None
 
 
+def image_document(message: Message) -> bool:
+    """A picture sent as a file (📎): a document whose type is an image."""
+    document = message.document
+    return document is not None and (document.mime_type or "").startswith("image/")
+
+
+# A photo, or a picture sent as a file: both are the owner's photos.
+IMAGE = F.photo | F.func(image_document)
+
+
 def photo_of(message: Message) -> tuple[str, str]:
     if not message.photo:
         raise RuntimeError("the photo filter let through a message without a photo")
@@ -360,12 +372,23 @@ def photo_of(message: Message) -> tuple[str, str]:
     return largest.file_id, largest.file_unique_id
 
 
-@message_step(router, TicketForm.description, F.photo)
+def add_photo(draft: FormDraft, message: Message) -> None:
+    if message.photo:
+        draft.photos.append(photo_of(message))
+    elif message.document is not None and image_document(message):
+        document = message.document
+        draft.photos.append((document.file_id, document.file_unique_id))
+        draft.documents.append(document.file_unique_id)
+    else:
+        raise RuntimeError("the image filter let through a message without an image")
+
+
+@message_step(router, TicketForm.description, IMAGE)
 async def on_description_photo(ctx: Ctx, draft: FormDraft, message: Message) -> None:
     """A photo while asked to describe: kept; its caption, if long enough, is the description."""
     t = ctx.t
     if len(draft.photos) < MAX_PHOTOS:
-        draft.photos.append(photo_of(message))
+        add_photo(draft, message)
     caption = (message.caption or "").strip()
     problem = description_problem(t, caption) if caption else t("form-description-photo-kept")
     if problem:
@@ -406,7 +429,7 @@ async def ask_photos(ctx: Ctx, draft: FormDraft) -> None:
     await ctx.say(text, done_button(ctx.t, draft))
 
 
-@router.message(TicketForm.photos, F.photo)
+@router.message(TicketForm.photos, IMAGE)
 async def on_photo(message: Message, t: Translator, state: FSMContext) -> None:
     """One more photo, up to five; a sixth is politely refused. A caption is part of what the
     owner tells us, so it joins the description (while that stays within its limit)."""
@@ -418,7 +441,7 @@ async def on_photo(message: Message, t: Translator, state: FSMContext) -> None:
             t("form-photos-full", limit=MAX_PHOTOS), reply_markup=done_button(t, draft)
         )
         return
-    draft.photos.append(photo_of(message))
+    add_photo(draft, message)
     caption = (message.caption or "").strip()
     described = draft.description or ""
     if caption and len(described) + 1 + len(caption) <= DESCRIPTION_MAX:
@@ -428,6 +451,15 @@ async def on_photo(message: Message, t: Translator, state: FSMContext) -> None:
     await message.answer(
         t(key, count=len(draft.photos), limit=MAX_PHOTOS), reply_markup=done_button(t, draft)
     )
+
+
+@router.message(TicketForm.photos, F.document)
+async def on_other_file(message: Message, t: Translator, state: FSMContext) -> None:
+    """A file that is not a picture (a PDF, a video as a file): politely refused."""
+    draft = await load(state)
+    if draft is None:
+        return
+    await message.answer(t("form-photo-not-image"), reply_markup=done_button(t, draft))
 
 
 @button_step(router, TicketForm.photos, FormCB.filter(F.step == "photos"))
@@ -544,7 +576,7 @@ def forget(draft: FormDraft, name: str) -> None:
         "where": {"unit_id": None, "unit_label": None, "building": None, "location": None},
         "category": {"category": None},
         "description": {"description": None},
-        "photos": {"photos": [], "photos_done": False},
+        "photos": {"photos": [], "documents": [], "photos_done": False},
         "urgency": {"urgency": None, "visit": None, "preferred_time": None},
         "visit": {"visit": None, "preferred_time": None},
         "phone": {"contact_phone": None},
@@ -610,6 +642,7 @@ async def submit(ctx: Ctx, draft: FormDraft, catalogs: Catalogs) -> None:
         contact_phone=draft.contact_phone,
         wants_call=bool(draft.wants_call),
         photos=draft.photos,
+        documents=draft.documents,
         now=ctx.now,
         notify=notifications.card_drafts(catalogs, estate),
     )

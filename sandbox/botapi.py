@@ -326,7 +326,11 @@ class BotApi:
             stored = self.sandbox.add_file(upload.data, kind, upload.filename, upload.content_type)
             return stored, True
         if raw and raw in self.sandbox.files:
-            return self.sandbox.files[raw], False
+            stored = self.sandbox.files[raw]
+            if kind == "photos" and not stored.file_path.startswith("photos/"):
+                # As Telegram: a file sent as a document cannot be sent on as a photo.
+                raise bad_request("can't use file of type Document as Photo")
+            return stored, False
         if not raw:
             raise bad_request(f"there is no {field} in the request")
         raise bad_request("wrong file identifier/HTTP URL specified")

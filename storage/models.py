@@ -205,6 +205,8 @@ class StaffMember(Base, table=True):
     username: str | None = None
     role: StaffRole = _enum(StaffRole.agent)
     active: bool = True
+    # What they speak in their private chat and in popups only they see; None until known.
+    language: str | None = Field(default=None, max_length=8)
 
 
 class Ticket(Base, table=True):
@@ -242,6 +244,8 @@ class TicketPhoto(Base, table=True):
     file_id: str
     file_unique_id: str
     from_staff: bool = False
+    # Sent as a file (an image document): Telegram sends it back with sendDocument only.
+    as_document: bool = False
 
 
 class TicketEvent(Base, table=True):

@@ -5,7 +5,7 @@ ticket, writes a `TicketEvent`, writes the drafts its `notify` renders for that 
 A refused operation raises `TicketError` before anything is written.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -368,8 +368,10 @@ async def create(
     photos: Sequence[tuple[str, str]],
     now: datetime,
     notify: Notify,
+    documents: Collection[str] = (),
 ) -> TicketView:
-    """Open a ticket with the next per-estate number and its SLA deadline, event and drafts."""
+    """Open a ticket with the next per-estate number and its SLA deadline, event and drafts.
+    `documents` names (by file_unique_id) the photos the owner sent as files."""
     categories = REPAIR_CATEGORIES if kind == TicketKind.repair else COMPLAINT_CATEGORIES
     description = description.strip()
     if category not in categories:
@@ -422,7 +424,12 @@ async def create(
         raise UnsavedRowError("ticket.id: not saved yet")
     for file_id, file_unique_id in photos:
         session.add(
-            TicketPhoto(ticket_id=ticket.id, file_id=file_id, file_unique_id=file_unique_id)
+            TicketPhoto(
+                ticket_id=ticket.id,
+                file_id=file_id,
+                file_unique_id=file_unique_id,
+                as_document=file_unique_id in documents,
+            )
         )
     return await _finish(
         session, ticket, Actor.owner(owner_id), now, TicketEventType.created, {}, notify

@@ -11,6 +11,7 @@ from aiogram.types import (
     CallbackQuery,
     Chat,
     Contact,
+    Document,
     InlineKeyboardMarkup,
     Message,
     MessageEntity,
@@ -110,6 +111,23 @@ class Telegram:
         return await self.feed(
             message=self.message(person, None, chat_id, photo=photo, caption=caption)
         )
+
+    async def document(
+        self,
+        person: Person,
+        file_id: str = "doc1",
+        mime_type: str = "image/png",
+        file_name: str = "leak.png",
+        chat_id: int | None = None,
+    ) -> Any:
+        """Send a file (📎), as Telegram delivers it: a document with its mime type."""
+        document = Document(
+            file_id=file_id,
+            file_unique_id=f"u-{file_id}",
+            mime_type=mime_type,
+            file_name=file_name,
+        )
+        return await self.feed(message=self.message(person, None, chat_id, document=document))
 
     async def press(
         self,

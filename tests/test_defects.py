@@ -311,3 +311,32 @@ async def test_too_short_words_still_ask_for_a_description_and_old_offers_are_st
 async def test_emoji_only_words_outside_a_flow_get_the_menu(tg, bot, en, verified_owner, units):
     await tg.send(OWNER, "😀😀")
     assert bot.last_text(OWNER.id) == en("menu-unknown")
+
+
+# --- pictures sent as files --------------------------------------------------------------------
+
+
+async def test_a_png_sent_as_a_file_is_a_photo_and_goes_on_as_a_document(
+    tg, bot, en, dp, verified_owner, units, staff_members, outbox_rows
+):
+    await tg.send(OWNER, "🛠 Report a repair")
+    await tg.press_label(OWNER, "3-1202")
+    await tg.press_label(OWNER, "Plumbing")
+    await tg.send(OWNER, "The kitchen tap drips all night.")
+    await tg.document(OWNER, "png1")
+    assert bot.last_text(OWNER.id) == en("form-photo-added", count=1, limit=5)
+    await tg.document(OWNER, "pdf1", mime_type="application/pdf", file_name="bill.pdf")
+    assert bot.last_text(OWNER.id) == en("form-photo-not-image")
+    await tg.photo(OWNER, "photo1")
+    _, draft = await draft_of(dp, bot, OWNER)
+    assert [file_id for file_id, _ in draft["photos"]] == ["png1", "photo1"]
+    await tg.press_label(OWNER, "Done")
+    await tg.press_label(OWNER, "Normal")
+    await tg.press_label(OWNER, "Any time")
+    await tg.press_label(OWNER, "Confirm")
+    sent = {
+        row.payload.get("document") or row.payload.get("photo"): row.method
+        for row in await outbox_rows(chat_id=STAFF_CHAT_ID)
+        if row.method in ("sendPhoto", "sendDocument")
+    }
+    assert sent == {"png1": "sendDocument", "photo1": "sendPhoto"}

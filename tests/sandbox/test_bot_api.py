@@ -197,6 +197,14 @@ async def test_file_upload_and_download_round_trip(bot, client, owner):
     assert await client.download(sent.document.file_id) == payload
 
 
+async def test_a_document_cannot_be_sent_on_as_a_photo(bot, owner):
+    from aiogram.exceptions import TelegramBadRequest
+
+    sent = await bot.send_document(owner["id"], BufferedInputFile(b"\x89PNG", filename="a.png"))
+    with pytest.raises(TelegramBadRequest, match="Document as Photo"):
+        await bot.send_photo(owner["id"], sent.document.file_id)
+
+
 async def test_photo_upload_has_sizes(bot, client, owner):
     from sandbox.state import sample_photo
 

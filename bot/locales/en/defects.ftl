@@ -33,3 +33,6 @@ fallback-btn-repair = 🛠 Report it as a repair
 fallback-btn-complaint = 📝 Make it a complaint
 fallback-btn-callback = 📞 Have someone call me about it
 fallback-offer-stale = This question is no longer open — please write again, or use the menu.
+
+# A file that is not a picture at the photo step (handlers/ticket_form.py).
+form-photo-not-image = Sorry, I can only take pictures here (a photo, or a JPEG/PNG sent as a file). Please send a picture, or press the button when you are done.

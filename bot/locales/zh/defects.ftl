@@ -33,3 +33,6 @@ fallback-btn-repair = 🛠 作为报修提交
 fallback-btn-complaint = 📝 作为投诉提交
 fallback-btn-callback = 📞 请客服回电给我
 fallback-offer-stale = 这个问题已不再有效，请重新发送，或使用菜单。
+
+# 上传照片这一步收到的不是图片文件（handlers/ticket_form.py）。
+form-photo-not-image = 抱歉，这里只能接收图片（照片，或以文件形式发送的 JPEG/PNG）。请发送图片，发完后点下方按钮。
