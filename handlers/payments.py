@@ -4,7 +4,7 @@
 import logging
 import tempfile
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from bot.clock import Clock
 from bot.documents.arrears import arrears_workbook
 from bot.i18n import Catalogs, Html, Translator
 from handlers.filters import IsActiveStaff, refuse_non_staff
-from storage import calendar, estates, keys, money, payments, registers
+from storage import calendar, estates, keys, kpis, money, payments, registers
 from storage.models import Estate, Owner, StaffMember, Unit
 from storage.outbox import Draft
 from storage.payments import PaymentError
@@ -440,32 +440,33 @@ async def unpay(
 # --- /arrears ------------------------------------------------------------------------------
 
 
-def _percent(ratio: float) -> str:
-    return f"{ratio * 100:.1f} %"
+def _percent(pct: float) -> str:
+    return f"{pct:.1f} %"
 
 
 async def rate_lines(
     session: AsyncSession, estate: Estate, today: date, t: Translator
 ) -> list[str]:
-    """The collection rate of the current and the previous month."""
+    """The collection rate of the current and the previous month (`kpis.collection_rate`, the
+    same figure as /stats and the report)."""
     lines = []
-    for back in (0, 1):
-        start, end = payments.month_bounds(today, back)
-        rate = await payments.collection_rate(session, estate.id or 0, start, end)
-        month = f"{start:%Y-%m}"
-        if rate.ratio is None:
+    last_month = today.replace(day=1) - timedelta(days=1)
+    for month in (f"{today:%Y-%m}", f"{last_month:%Y-%m}"):
+        rate = await kpis.collection_rate(session, estate, kpis.month_period(estate, month))
+        ratio = rate.rate.pct
+        if ratio is None:
             lines.append(t("pay-arrears-rate-none", month=month))
             continue
         below = (
             t("pay-arrears-below", target=str(estate.target_collection_pct))
-            if rate.ratio * 100 < estate.target_collection_pct
+            if rate.rate.meets(estate.target_collection_pct) is False
             else ""
         )
         lines.append(
             t(
                 "pay-arrears-rate",
                 month=month,
-                rate=_percent(rate.ratio),
+                rate=_percent(ratio),
                 paid=money.format_money(rate.paid, rate.currency, t.locale),
                 billed=money.format_money(rate.billed, rate.currency, t.locale),
                 below=Html(below),

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import reporting
 from bot.clock import Clock
-from bot.documents.labels import hours, percent, rate_text
+from bot.documents.labels import hours, percent, rate_text, score_text
 from bot.i18n import Catalogs, Translator
 from handlers.filters import IsActiveStaff, IsStaffChat, refuse_non_staff
 from storage import calendar, kpis, reports
@@ -61,7 +61,6 @@ def stats_text(t: Translator, span: str, figures: reports.Figures) -> str:
         ("reports-kpi-complaint-reply", f.complaint_reply, targets.complaint_reply),
         ("reports-kpi-complaint-callback", f.complaint_callback, targets.complaint_callback),
         ("reports-kpi-collection", f.collection.rate, targets.collection),
-        ("reports-kpi-satisfaction", f.satisfaction, targets.satisfaction),
     )
     for key, rate, target in targeted:
         lines.append(
@@ -73,15 +72,24 @@ def stats_text(t: Translator, span: str, figures: reports.Figures) -> str:
                 target=percent(target, t),
             )
         )
-    items = f.satisfaction_items
-    if items:
-        below = [i for i in items if i.rate.meets(targets.satisfaction_item) is False]
+    sat = f.satisfaction
+    lines.append(
+        t(
+            "reports-stats-rate",
+            mark=_mark(sat.overall, targets.satisfaction),
+            label=t("reports-kpi-satisfaction"),
+            value=score_text(sat.overall, sat.answers, t),
+            target=percent(targets.satisfaction, t),
+        )
+    )
+    if sat.items:
+        below = sat.below(targets.satisfaction_item)
         lines.append(
             t(
                 "reports-stats-items",
                 mark=MARK_MISSED if below else MARK_MET,
-                met=str(len(items) - len(below)),
-                total=str(len(items)),
+                met=str(len(sat.items) - len(below)),
+                total=str(len(sat.items)),
                 target=percent(targets.satisfaction_item, t),
             )
         )

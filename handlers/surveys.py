@@ -2,7 +2,7 @@
 staff preview and send the quarterly sample (`/survey quarter`) and read the results
 (`/survey results [YYYY-Qn]`)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
@@ -18,7 +18,7 @@ from bot.clock import Clock
 from bot.i18n import Catalogs, Html, Translator
 from handlers.filters import IsActiveStaff, IsStaffChat, IsVerifiedOwner, refuse_non_staff
 from handlers.keyboards import NotMenu, close_buttons, main_menu
-from storage import calendar, call_backs, surveys
+from storage import calendar, call_backs, kpis, surveys
 from storage.db import UnsavedRowError
 from storage.models import Estate, Owner, StaffMember, StaffRole, SurveyKind
 from storage.surveys import Answer, Quarter, SurveyItem, SurveyState
@@ -236,10 +236,6 @@ async def _preview(
     )
 
 
-def _pct(value: float) -> str:
-    return f"{value:.1f}"
-
-
 async def _results(
     message: Message,
     t: Translator,
@@ -252,10 +248,7 @@ async def _results(
     if quarter is None:
         await message.reply(t("sv-results-bad-period"))
         return
-    if estate.id is None:
-        raise UnsavedRowError("estate.id: not saved yet")
-    start, end = surveys.quarter_bounds(estate, quarter)
-    found = await surveys.results(session, estate.id, start, end)
+    days = kpis.Period.of_days(estate, quarter.first_day, quarter.next.first_day - timedelta(1))
     lines = [
         t(
             "sv-results-head",
@@ -265,29 +258,40 @@ async def _results(
         )
     ]
     for kind in (SurveyKind.quarterly, SurveyKind.post_service):
-        result = found[kind]
-        if not result.items:
+        # The one definition of satisfaction, as in /stats and the report.
+        found = surveys.in_survey_order(await kpis.satisfaction(session, estate, days, kind))
+        if not found.items:
             continue
-        lines += ["", t(f"sv-results-kind-{kind.replace('_', '-')}", count=str(result.surveys))]
-        for item in result.items:
-            low = surveys.below(item.pct, estate.target_satisfaction_item_pct)
+        lines += ["", t(f"sv-results-kind-{kind.replace('_', '-')}", count=str(found.surveys))]
+        for item in found.items:
             lines.append(
                 t(
                     "sv-results-item",
-                    flag="⚠️ " if low else "",
+                    flag=_flag(item.rate, estate.target_satisfaction_item_pct),
                     item=messages.item_label(t, item.item),
-                    pct=_pct(item.pct),
+                    pct=_pct(item.rate),
                     count=str(item.answers),
                 )
             )
-        overall = result.overall
-        if overall is not None:
-            low = surveys.below(overall, estate.target_satisfaction_pct)
-            lines.append(t("sv-results-overall", flag="⚠️ " if low else "", pct=_pct(overall)))
+        lines.append(
+            t(
+                "sv-results-overall",
+                flag=_flag(found.overall, estate.target_satisfaction_pct),
+                pct=_pct(found.overall),
+            )
+        )
     if len(lines) == 1:
         await message.reply(t("sv-results-none", period=quarter.label))
         return
     await message.reply("\n".join(lines))
+
+
+def _pct(rate: kpis.Rate) -> str:
+    return f"{rate.pct or 0:.1f}"
+
+
+def _flag(rate: kpis.Rate, target: int) -> str:
+    return "⚠️ " if rate.meets(target) is False else ""
 
 
 @router.message(Command("survey"), IsActiveStaff())

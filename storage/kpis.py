@@ -34,8 +34,8 @@ from storage.models import (
     Unit,
 )
 
-# Scores of 4 and 5 out of 5 count as satisfied (满意 and 非常满意).
-SATISFIED_SCORE = 4
+# Survey scores run from 1 to 5; satisfaction is the mean score ÷ 5.
+TOP_SCORE = 5
 TOP_CATEGORIES = 8
 
 
@@ -140,9 +140,30 @@ class Durations:
 
 @dataclass(frozen=True)
 class ItemScore:
+    """One survey item: `rate` is the sum of its scores out of 5 × its answers, so `rate.pct`
+    is the mean score ÷ 5 in per cent."""
+
     item: str
+    answers: int
     rate: Rate
-    mean: float | None
+
+    @property
+    def mean(self) -> float | None:
+        return self.rate.hits / self.answers if self.answers else None
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    """Satisfaction of a period: per item and `overall` (over every answer of every item)."""
+
+    items: list[ItemScore]
+    overall: Rate
+    answers: int
+    surveys: int
+
+    def below(self, item_target: float) -> list[ItemScore]:
+        """The items under the per-item target."""
+        return [i for i in self.items if i.rate.meets(item_target) is False]
 
 
 @dataclass(frozen=True)
@@ -333,15 +354,32 @@ async def reopen_rate(session: AsyncSession, estate: Estate, period: Period) -> 
     return Rate(int(row[1] or 0), int(row[0]))
 
 
+def _natural(name: str) -> tuple[int, str]:
+    # Building names are mostly numbers: "2" before "10", names after numbers.
+    return (int(name), "") if name.isdigit() else (10**9, name)
+
+
+def _counted_payments(as_of: datetime | None) -> ColumnElement[bool]:
+    if as_of is None:
+        return col(Payment.reversed_at).is_(None)
+    return and_(
+        col(Payment.paid_at) <= as_of,
+        or_(col(Payment.reversed_at).is_(None), col(Payment.reversed_at) > as_of),
+    )
+
+
 async def collection_by_building(
-    session: AsyncSession, estate: Estate, period: Period
+    session: AsyncSession, estate: Estate, period: Period, as_of: datetime | None = None
 ) -> list[Collection]:
-    """Per building: the amount billed by charges falling due in the period (their due date is
-    a local day inside it) and what has been paid on those charges so far; reversed payments do
-    not count. Buildings in name order."""
+    """Per building: the amount billed by the estate's charges in its currency falling due in
+    the period (their due date is a local day inside it), and what has been paid on those
+    charges, whenever (a late payment for November still counts for November); reversed
+    payments do not count. With `as_of`, only payments made by then and not reversed by then
+    count, so a report of a past moment can be drawn again. Buildings in natural order ("2"
+    before "10")."""
     paid = (
         select(Payment.charge_id, func.sum(Payment.amount).label("paid"))
-        .where(col(Payment.reversed_at).is_(None))
+        .where(_counted_payments(as_of))
         .group_by(col(Payment.charge_id))
         .subquery()
     )
@@ -355,19 +393,23 @@ async def collection_by_building(
         .outerjoin(paid, paid.c.charge_id == col(Charge.id))
         .where(
             col(Unit.estate_id) == estate.id,
+            col(Charge.currency) == estate.currency,
             col(Charge.due_date) >= period.first_day,
             col(Charge.due_date) <= period.last_day,
         )
         .group_by(col(Unit.building))
-        .order_by(col(Unit.building))
     )
-    return [Collection(b, int(billed), int(p), estate.currency) for b, billed, p in rows]
+    found = [Collection(b, int(billed), int(p), estate.currency) for b, billed, p in rows]
+    return sorted(found, key=lambda c: _natural(c.building or ""))
 
 
-async def collection_rate(session: AsyncSession, estate: Estate, period: Period) -> Collection:
-    """Collection rate (收缴率): paid ÷ billed over the charges falling due in the period, paid
-    meaning payments on those charges so far, reversed payments left out."""
-    buildings = await collection_by_building(session, estate, period)
+async def collection_rate(
+    session: AsyncSession, estate: Estate, period: Period, as_of: datetime | None = None
+) -> Collection:
+    """Collection rate (收缴率), the one definition (/arrears, /stats, the report): paid ÷
+    billed over the charges falling due in the period, counted as in
+    `collection_by_building`, all buildings together."""
+    buildings = await collection_by_building(session, estate, period, as_of)
     return Collection(
         None,
         sum(b.billed for b in buildings),
@@ -376,55 +418,51 @@ async def collection_rate(session: AsyncSession, estate: Estate, period: Period)
     )
 
 
-def _answered(estate: Estate, period: Period) -> list[ColumnElement[bool]]:
-    return [
+async def satisfaction(
+    session: AsyncSession, estate: Estate, period: Period, kind: SurveyKind | None = None
+) -> Satisfaction:
+    """Satisfaction (满意度), the one definition (/stats, the report and workbook, the daily
+    summary, /survey results): over the answers to the surveys *sent* in the period (post-service
+    and quarterly, or one `kind`; answers to a survey left unfinished count too), each item's
+    mean score ÷ 5 in per cent, and overall the mean of every score ÷ 5. Compare with
+    `Estate.target_satisfaction_item_pct` (85 %) and `target_satisfaction_pct` (90 %).
+    Unanswered surveys count for nothing. Items in name order."""
+    where = [
         col(Owner.estate_id) == estate.id,
-        col(Survey.answered_at) >= period.start,
-        col(Survey.answered_at) < period.end,
+        col(Survey.sent_at) >= period.start,
+        col(Survey.sent_at) < period.end,
     ]
-
-
-async def satisfaction_by_item(
-    session: AsyncSession, estate: Estate, period: Period
-) -> list[ItemScore]:
-    """Per survey item: the answers given in the period (survey answered_at inside it, both
-    post-service polls and quarterly surveys) and the share scoring 4 or 5 out of 5, with the
-    mean score. Items in name order."""
-    satisfied = func.sum(case((col(SurveyAnswer.score) >= SATISFIED_SCORE, 1), else_=0))
-    rows = await session.exec(
-        select(
-            SurveyAnswer.item,
-            func.count(col(SurveyAnswer.id)),
-            satisfied,
-            func.avg(SurveyAnswer.score),
-        )
-        .join(Survey, col(Survey.id) == col(SurveyAnswer.survey_id))
-        .join(Owner, col(Owner.id) == col(Survey.owner_id))
-        .where(*_answered(estate, period))
-        .group_by(col(SurveyAnswer.item))
-        .order_by(col(SurveyAnswer.item))
-    )
-    return [
-        ItemScore(item, Rate(int(hits or 0), int(total)), float(mean) if mean else None)
-        for item, total, hits, mean in rows
-    ]
-
-
-async def satisfaction_overall(session: AsyncSession, estate: Estate, period: Period) -> Rate:
-    """Overall satisfaction (满意率): of all answers given in the period, on every item of
-    every survey, the share scoring 4 or 5 out of 5."""
-    row = (
+    if kind is not None:
+        where.append(col(Survey.kind) == kind)
+    rows = (
         await session.exec(
             select(
+                SurveyAnswer.item,
                 func.count(col(SurveyAnswer.id)),
-                func.sum(case((col(SurveyAnswer.score) >= SATISFIED_SCORE, 1), else_=0)),
+                func.sum(SurveyAnswer.score),
             )
             .join(Survey, col(Survey.id) == col(SurveyAnswer.survey_id))
             .join(Owner, col(Owner.id) == col(Survey.owner_id))
-            .where(*_answered(estate, period))
+            .where(*where)
+            .group_by(col(SurveyAnswer.item))
+            .order_by(col(SurveyAnswer.item))
+        )
+    ).all()
+    surveys = (
+        await session.exec(
+            select(func.count(distinct(col(SurveyAnswer.survey_id))))
+            .join(Survey, col(Survey.id) == col(SurveyAnswer.survey_id))
+            .join(Owner, col(Owner.id) == col(Survey.owner_id))
+            .where(*where)
         )
     ).one()
-    return Rate(int(row[1] or 0), int(row[0]))
+    items = [
+        ItemScore(item, int(count), Rate(int(total or 0), TOP_SCORE * int(count)))
+        for item, count, total in rows
+    ]
+    answers = sum(i.answers for i in items)
+    overall = Rate(sum(i.rate.hits for i in items), TOP_SCORE * answers)
+    return Satisfaction(items, overall, answers, int(surveys))
 
 
 async def survey_coverage(session: AsyncSession, estate: Estate, year: int) -> Rate:

@@ -138,22 +138,13 @@ def allocate(
 # --- reading -------------------------------------------------------------------------------
 
 
-async def _paid_by(
-    session: AsyncSession, charge_ids: Sequence[int], as_of: datetime | None = None
-) -> dict[int, int]:
-    """Payments per charge that count: not reversed (as of `as_of`, when given)."""
+async def _paid_by(session: AsyncSession, charge_ids: Sequence[int]) -> dict[int, int]:
+    """Payments per charge that count: not reversed."""
     if not charge_ids:
         return {}
     query = select(Payment.charge_id, func.sum(Payment.amount)).where(
-        col(Payment.charge_id).in_(list(charge_ids))
+        col(Payment.charge_id).in_(list(charge_ids)), col(Payment.reversed_at).is_(None)
     )
-    if as_of is None:
-        query = query.where(col(Payment.reversed_at).is_(None))
-    else:
-        query = query.where(
-            col(Payment.paid_at) <= as_of,
-            (col(Payment.reversed_at).is_(None)) | (col(Payment.reversed_at) > as_of),
-        )
     rows = await session.exec(query.group_by(col(Payment.charge_id)))
     return {charge_id: int(total or 0) for charge_id, total in rows.all()}
 
@@ -746,61 +737,3 @@ async def arrears(
         entry.owners = await unit_owners(session, entry.unit.id or 0)
     result.sort(key=lambda a: (-a.overdue, -a.owed, a.unit.building, a.unit.number))
     return result
-
-
-@dataclass(frozen=True)
-class CollectionRate:
-    billed: int
-    paid: int
-    currency: str
-
-    @property
-    def ratio(self) -> float | None:
-        """paid ÷ billed, None when nothing was billed (no rate, rather than 0 % or 100 %)."""
-        return self.paid / self.billed if self.billed else None
-
-
-async def collection_rate(
-    session: AsyncSession,
-    estate_id: int,
-    start: date,
-    end: date,
-    as_of: datetime | None = None,
-) -> CollectionRate:
-    """The collection rate (收缴率) of the charges due in [start, end).
-
-    Definition: billed = the amounts of the estate's charges (in its currency) whose due date is
-    on or after `start` and before `end`; paid = the payments on exactly those charges that are
-    not reversed, whenever they were made (a late payment for November still counts for
-    November). With `as_of`, only payments made by then and not reversed by then count, so a
-    report for a past moment is reproducible. The rate is paid ÷ billed (`ratio`).
-    """
-    estate = await session.get(Estate, estate_id)
-    if estate is None:
-        raise LookupError(f"estate {estate_id} not found")
-    charges = (
-        await session.exec(
-            select(Charge)
-            .join(Unit, col(Unit.id) == col(Charge.unit_id))
-            .where(
-                Unit.estate_id == estate_id,
-                Charge.currency == estate.currency,
-                col(Charge.due_date) >= start,
-                col(Charge.due_date) < end,
-            )
-        )
-    ).all()
-    paid = await _paid_by(session, [c.id for c in charges if c.id is not None], as_of)
-    return CollectionRate(
-        billed=sum(c.amount for c in charges),
-        paid=sum(paid.values()),
-        currency=estate.currency,
-    )
-
-
-def month_bounds(day: date, months_back: int = 0) -> tuple[date, date]:
-    """[first day, first day of the next month) of the month `months_back` before `day`'s."""
-    index = day.year * 12 + day.month - 1 - months_back
-    start = date(index // 12, index % 12 + 1, 1)
-    nxt = index + 1
-    return start, date(nxt // 12, nxt % 12 + 1, 1)

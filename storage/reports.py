@@ -9,14 +9,14 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import calendar, call_backs, kpis
+from storage import calendar, call_backs, kpis, surveys
 from storage.kpis import (
     CategoryCount,
     Collection,
     Durations,
-    ItemScore,
     Period,
     Rate,
+    Satisfaction,
     WeekCount,
 )
 from storage.models import (
@@ -67,8 +67,7 @@ class Figures:
     complaint_callback: Rate
     repair_callback: Rate
     collection: Collection
-    satisfaction: Rate
-    satisfaction_items: list[ItemScore]
+    satisfaction: Satisfaction
     coverage: Rate
 
     def opened_count(self, kind: TicketKind | None = None) -> int:
@@ -155,9 +154,8 @@ async def figures(session: AsyncSession, estate: Estate, period: Period, now: da
         repair_callback=await call_backs.repair_callback_rate(
             session, estate.id or 0, period.start, period.end
         ),
-        collection=await kpis.collection_rate(session, estate, period),
-        satisfaction=await kpis.satisfaction_overall(session, estate, period),
-        satisfaction_items=await kpis.satisfaction_by_item(session, estate, period),
+        collection=await kpis.collection_rate(session, estate, period, as_of=now),
+        satisfaction=surveys.in_survey_order(await kpis.satisfaction(session, estate, period)),
         coverage=await kpis.survey_coverage(session, estate, period.first_day.year),
     )
 
@@ -276,7 +274,7 @@ async def month_report(
         generated_at=calendar.local(estate, now),
         figures=await figures(session, estate, period, now),
         weeks=await kpis.tickets_per_week(session, estate, period),
-        buildings=await kpis.collection_by_building(session, estate, period),
+        buildings=await kpis.collection_by_building(session, estate, period, as_of=now),
         work_orders=await _work_orders(session, estate, period, now),
         complaints=await _complaints(session, estate, period),
         call_backs=await _call_backs(session, estate, period),

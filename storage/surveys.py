@@ -8,8 +8,8 @@ and written to the outbox in that transaction. Nothing here knows a text.
 import math
 import random
 import secrets
-from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit, calendar, call_backs, outbox
 from storage.db import UnsavedRowError
+from storage.kpis import Satisfaction
 from storage.models import (
     AuditEvent,
     CallbackOrigin,
@@ -64,6 +65,7 @@ QUARTERLY_ITEMS: tuple[SurveyItem, ...] = (
     SurveyItem.customer_service,
     SurveyItem.value_for_money,
 )
+ITEM_ORDER: dict[str, int] = {item.value: position for position, item in enumerate(SurveyItem)}
 SCORES = range(1, 6)
 # A score this low alerts the staff group and opens a call-back task.
 LOW_SCORE = 2
@@ -501,14 +503,6 @@ def first_working_day(estate: Estate, quarter: Quarter) -> date:
     return day if calendar.is_working_day(estate, day) else calendar.next_working_day(estate, day)
 
 
-def quarter_bounds(estate: Estate, quarter: Quarter) -> tuple[datetime, datetime]:
-    """The quarter as UTC moments [start, end) of the estate's wall clock."""
-    return (
-        calendar.at_local(estate, quarter.first_day, time(0)),
-        calendar.at_local(estate, quarter.next.first_day, time(0)),
-    )
-
-
 def draw(
     eligible: Collection[int], already: Collection[int], quarters_left: int, seed: int, key: str
 ) -> list[int]:
@@ -522,12 +516,12 @@ def draw(
     return sorted(rng.sample(remaining, size))
 
 
-def quarters_left(quarter: "Quarter", first_drawn: "Quarter | None") -> int:
-    """Quarters left for this year's rotation, this one included. An estate whose first sample
-    of the year comes mid-year (Frontdoor started then) spreads over four quarters from there:
-    25 % now rather than everyone in its first quarter."""
-    start = first_drawn.number if first_drawn is not None else quarter.number
-    return QUARTERS - (quarter.number - start)
+def quarters_left(quarter: "Quarter") -> int:
+    """Quarters left in the calendar year, this one included: the households not asked yet are
+    shared among them, so the year covers everyone. An estate that starts mid-year (all its
+    households "added mid-year") shares everyone over the quarters it has left: half in Q3 and
+    half in Q4, or all of them in Q4."""
+    return QUARTERS - quarter.number + 1
 
 
 async def year_seed(session: AsyncSession, estate_id: int, year: int) -> int:
@@ -643,8 +637,7 @@ async def sample(session: AsyncSession, estate: Estate, quarter: Quarter) -> Sam
     else:
         seed = await year_seed(session, estate.id, quarter.year)
         already = await _asked_this_year(session, estate.id, quarter)
-        left = quarters_left(quarter, min(samples) if samples else None)
-        unit_ids = draw(homes, already, left, seed, quarter.label)
+        unit_ids = draw(homes, already, quarters_left(quarter), seed, quarter.label)
         sent = False
     units = (
         list((await session.exec(select(Unit).where(col(Unit.id).in_(unit_ids)))).all())
@@ -706,65 +699,7 @@ async def send_quarterly(
     return drawn
 
 
-# --- results ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ItemResult:
-    item: SurveyItem
-    answers: int
-    pct: float
-
-
-@dataclass(frozen=True)
-class Results:
-    """Satisfaction per item as mean score ÷ 5 in per cent, and the average of the items."""
-
-    kind: SurveyKind
-    surveys: int
-    items: list[ItemResult]
-
-    @property
-    def overall(self) -> float | None:
-        return sum(i.pct for i in self.items) / len(self.items) if self.items else None
-
-
-async def results(
-    session: AsyncSession, estate_id: int, start: datetime, end: datetime
-) -> dict[SurveyKind, Results]:
-    """Satisfaction of the surveys sent in [start, end), per kind: each item's mean score ÷ 5
-    (in per cent, over every answer given to it) and the average of the items' percentages
-    (compare with `Estate.target_satisfaction_item_pct` and `target_satisfaction_pct`)."""
-    rows = (
-        await session.exec(
-            select(Survey, SurveyAnswer)
-            .join(SurveyAnswer, col(SurveyAnswer.survey_id) == col(Survey.id))
-            .join(Owner, col(Owner.id) == col(Survey.owner_id))
-            .where(
-                Owner.estate_id == estate_id,
-                col(Survey.sent_at) >= start,
-                col(Survey.sent_at) < end,
-            )
-        )
-    ).all()
-    found: dict[SurveyKind, Results] = {}
-    for kind in SurveyKind:
-        of_kind = [(s, a) for s, a in rows if s.kind == kind]
-        scores: dict[str, list[int]] = {}
-        for _, a in of_kind:
-            scores.setdefault(a.item, []).append(a.score)
-        order = [i for i in SurveyItem if i in scores]
-        items = [
-            ItemResult(i, len(scores[i]), 100.0 * sum(scores[i]) / (5 * len(scores[i])))
-            for i in order
-        ]
-        found[kind] = Results(kind, len({s.id for s, _ in of_kind}), items)
-    return found
-
-
-def below(value: float | None, target: int) -> bool:
-    return value is not None and value < target
-
-
-def flagged(results: Results, estate: Estate) -> Sequence[SurveyItem]:
-    return [i.item for i in results.items if below(i.pct, estate.target_satisfaction_item_pct)]
+def in_survey_order(found: Satisfaction) -> Satisfaction:
+    """The items in the order the surveys ask them (an unknown item last), for reading."""
+    items = sorted(found.items, key=lambda i: (ITEM_ORDER.get(i.item, len(ITEM_ORDER)), i.item))
+    return replace(found, items=items)

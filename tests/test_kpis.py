@@ -74,12 +74,12 @@ async def test_an_empty_month_has_nothing_to_judge(
         await kpis.reopen_rate(session, estate, november),
         await call_backs.complaint_callback_rate(session, estate.id, november.start, november.end),
         await call_backs.repair_callback_rate(session, estate.id, november.start, november.end),
-        await kpis.satisfaction_overall(session, estate, november),
+        (await kpis.satisfaction(session, estate, november)).overall,
         await kpis.survey_coverage(session, estate, 2026),
     ):
         assert rate == Rate(0, 0)
         assert rate.pct is None and rate.meets(90) is None
-    assert await kpis.satisfaction_by_item(session, estate, november) == []
+    assert (await kpis.satisfaction(session, estate, november)).items == []
     collected = await kpis.collection_rate(session, estate, november)
     assert (collected.billed, collected.paid, collected.rate.pct) == (0, 0, None)
 
@@ -298,6 +298,32 @@ async def test_collection_leaves_reversed_payments_out(
     total = await kpis.collection_rate(session, estate, november)
     assert (total.billed, total.paid) == (100000, 55000)
     assert total.rate.pct == 55 and total.rate.meets(estate.target_collection_pct) is False
+    # As of 10 November at noon only the first payment (10:00) had been made; the reversed one
+    # still stood then.
+    then = await kpis.collection_rate(session, estate, november, as_of=sh(10, 12))
+    assert (then.billed, then.paid) == (100000, 80000)
+
+
+async def test_collection_counts_the_estates_currency_and_buildings_in_natural_order(
+    session, build: Builder, estate: Estate, november: kpis.Period
+) -> None:
+    units = [await build.unit(b, "101") for b in ("10", "2", "A")]
+    fee = {"item": "fee", "period": "2026-11", "due_date": date(2026, 11, 15)}
+    build.session.add_all(
+        [
+            Charge(unit_id=units[0].id, amount=10000, currency="CNY", **fee),
+            Charge(unit_id=units[1].id, amount=20000, currency="CNY", **fee),
+            Charge(unit_id=units[2].id, amount=30000, currency="CNY", **fee),
+            # A charge in another currency cannot be added to yuan: left out.
+            Charge(unit_id=units[1].id, item="parking", period="2026-11", amount=5000,
+                   currency="HKD", due_date=date(2026, 11, 15)),
+        ]
+    )  # fmt: skip
+    await build.session.flush()
+    buildings = await kpis.collection_by_building(session, estate, november)
+    assert [(b.building, b.billed) for b in buildings] == [("2", 20000), ("10", 10000),
+                                                           ("A", 30000)]  # fmt: skip
+    assert (await kpis.collection_rate(session, estate, november)).billed == 60000
 
 
 async def test_satisfaction_and_coverage(
@@ -332,17 +358,25 @@ async def test_satisfaction_and_coverage(
     await survey(units[0], q, sh(2, 10), sh(3, 10), {"cleaning": 5, "security": 4})
     await survey(units[1], q, sh(2, 10), sh(4, 10), {"cleaning": 3, "security": 5})
     await survey(units[0], SurveyKind.post_service, sh(5, 10), sh(5, 11), {"repairs": 2})
-    # Answered in December: not November's; sent in 2026 all the same.
-    await survey(units[2], q, sh(20, 10), sh(1, 10, month=12), {"cleaning": 1})
+    # Sent in November, answered in December: November's (a survey belongs to when it was
+    # sent), and an unfinished survey's answers count too.
+    await survey(units[2], q, sh(20, 10), None, {"cleaning": 1})
+    # Sent in October and answered in November: October's.
+    await survey(units[4], q, sh(31, 10, month=10), sh(1, 10), {"cleaning": 5})
     # Sent in 2025: not this year's coverage.
     await survey(units[3], q, datetime(2025, 11, 2, tzinfo=UTC), None, {})
-    items = await kpis.satisfaction_by_item(session, estate, november)
-    assert [(i.item, i.rate, i.mean) for i in items] == [
-        ("cleaning", Rate(1, 2), 4.0),
-        ("repairs", Rate(0, 1), 2.0),
-        ("security", Rate(2, 2), 4.5),
+    found = await kpis.satisfaction(session, estate, november)
+    # Mean score ÷ 5: cleaning (5 + 3 + 1) / 15 = 60 %, repairs 2 / 5 = 40 %, security
+    # (4 + 5) / 10 = 90 %; overall every score, 20 / 30.
+    assert [(i.item, i.answers, i.rate, i.mean) for i in found.items] == [
+        ("cleaning", 3, Rate(9, 15), 3.0),
+        ("repairs", 1, Rate(2, 5), 2.0),
+        ("security", 2, Rate(9, 10), 4.5),
     ]
-    # Five answers, three of 4 or 5.
-    assert await kpis.satisfaction_overall(session, estate, november) == Rate(3, 5)
-    # Units 0, 1 and 2 had a quarterly survey in 2026, of eight.
-    assert await kpis.survey_coverage(session, estate, 2026) == Rate(3, 8)
+    assert found.overall == Rate(20, 30) and (found.answers, found.surveys) == (6, 4)
+    assert [i.item for i in found.below(85)] == ["cleaning", "repairs"]
+    quarterly = await kpis.satisfaction(session, estate, november, SurveyKind.quarterly)
+    assert [i.item for i in quarterly.items] == ["cleaning", "security"]
+    assert quarterly.overall == Rate(18, 25) and quarterly.surveys == 3
+    # Units 0, 1, 2 and 4 had a quarterly survey in 2026, of eight.
+    assert await kpis.survey_coverage(session, estate, 2026) == Rate(4, 8)

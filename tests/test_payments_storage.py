@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import SQLModel, col, select
 
-from storage import payments
+from storage import kpis, payments
 from storage.db import create_engine, create_session_pool
 from storage.models import (
     AuditEvent,
@@ -286,23 +286,19 @@ async def test_collection_rate_and_arrears(session_pool, world):
     estate, unit, cashier, manager = world
     await _pay(session_pool, estate, cashier, "3-1201", 25000)
     async with session_pool() as session:
-        jan = await payments.collection_rate(
-            session, estate.id, date(2026, 1, 1), date(2026, 2, 1)
-        )
-        nothing = await payments.collection_rate(
-            session, estate.id, date(2025, 1, 1), date(2025, 2, 1)
-        )
-        before = await payments.collection_rate(
-            session, estate.id, date(2026, 1, 1), date(2026, 2, 1), as_of=NOW - timedelta(days=1)
+        # The one definition of the collection rate is the KPI's (/arrears, /stats, /report).
+        jan = await kpis.collection_rate(session, estate, kpis.month_period(estate, "2026-01"))
+        nothing = await kpis.collection_rate(session, estate, kpis.month_period(estate, "2025-01"))
+        before = await kpis.collection_rate(
+            session, estate, kpis.month_period(estate, "2026-01"), as_of=NOW - timedelta(days=1)
         )
         owing = await payments.arrears(session, estate, date(2026, 1, 15))
         all_open = await payments.arrears(session, estate, date(2026, 1, 15), overdue_only=False)
-    assert (jan.billed, jan.paid, jan.ratio) == (50000, 25000, 0.5)
-    assert nothing.ratio is None
+    assert (jan.billed, jan.paid, jan.rate.pct) == (50000, 25000, 50)
+    assert nothing.rate.pct is None
     assert before.paid == 0
     assert [(a.overdue, a.owed, a.days_overdue) for a in owing] == [(25000, 75000, 14)]
     assert len(all_open) == 1
-    assert payments.month_bounds(date(2026, 1, 15), 1) == (date(2025, 12, 1), date(2026, 1, 1))
 
 
 async def test_unknown_unit_and_reversal_refusals(session_pool, world):

@@ -8,7 +8,8 @@ The sample November (tests/reports_fixtures.py), worked out by hand:
   SLA met 2 of 3; complaints answered in 24 h 1 of 1; reopened 1 of 2 resolved
   call-backs: complaint 0 of 1, repair 1 of 1
   fees 223.75 + 237.50 billed, 223.75 paid (the other payment was reversed)
-  satisfaction: cleanliness 5, greenery 4, security 3 → 2 of 3; coverage 1 of 2 units
+  satisfaction (mean score ÷ 5): cleanliness 5, greenery 4, security 3 → 100 %, 80 %, 60 %,
+  overall 12 of 15 = 80 %; coverage 1 of 2 units
 """
 
 import io
@@ -21,7 +22,7 @@ from PIL import Image
 from sqlmodel import select
 
 from bot import reporting
-from bot.documents import dashboard
+from bot.documents import dashboard, fonts
 from bot.documents.dashboard import SIZE, render_dashboard
 from bot.documents.workbook import render_workbook
 from scheduler.jobs import all_jobs, monthly_report
@@ -50,7 +51,13 @@ async def test_the_figures_of_the_sample_month(november_report: reports.MonthRep
     assert (f.sla, f.complaint_reply, f.reopen) == (Rate(2, 3), Rate(1, 1), Rate(1, 2))
     assert (f.complaint_callback, f.repair_callback) == (Rate(0, 1), Rate(1, 1))
     assert (f.collection.billed, f.collection.paid) == (46125, 22375)
-    assert f.satisfaction == Rate(2, 3)
+    # In the order the quarterly survey asks them.
+    assert [(i.item, i.rate) for i in f.satisfaction.items] == [
+        ("cleanliness", Rate(5, 5)),
+        ("security", Rate(3, 5)),
+        ("greenery", Rate(4, 5)),
+    ]
+    assert f.satisfaction.overall == Rate(12, 15)
     assert f.coverage == Rate(1, 2)
     assert [w.number for w in november_report.work_orders] == [1, 2, 3]
     assert november_report.work_orders[2].place == "Gate"
@@ -74,14 +81,25 @@ async def test_an_empty_month_still_renders(session, estate: Estate, catalogs) -
     assert book["Work orders"].max_row == 4  # header and the three totals rows
 
 
-def test_without_a_cjk_font_charts_fall_back_and_say_so(monkeypatch, caplog) -> None:
+def test_charts_use_the_document_font_and_fall_back_without_one(
+    monkeypatch, caplog, tmp_path
+) -> None:
+    # One font lookup for PDFs and charts (bot/documents/fonts.py): with no CJK font there,
+    # the charts are set in DejaVu Sans and the log names the package to install.
+    monkeypatch.setattr(fonts, "WQY", ())
+    monkeypatch.setattr(dashboard, "document_font", lambda: fonts.find_font((tmp_path,)))
     dashboard.font_family.cache_clear()
-    monkeypatch.setattr(dashboard, "CJK_FONTS", ())
     try:
         assert dashboard.font_family() == "DejaVu Sans"
     finally:
         dashboard.font_family.cache_clear()
     assert "fonts-noto-cjk" in caplog.text
+
+
+@pytest.mark.skipif(not fonts.document_font().cjk, reason="fonts-noto-cjk is not installed")
+def test_charts_are_set_in_the_cjk_document_font() -> None:
+    dashboard.font_family.cache_clear()
+    assert dashboard.font_family() == fonts.document_font().family
 
 
 def _totals(sheet, label: str) -> list:
@@ -133,8 +151,14 @@ async def test_the_workbook_totals_are_the_kpi_functions(
     assert _totals(call_backs, "Repair call-backs next day")[7] == 1
 
     satisfaction = book["Satisfaction"]
+    # The items are named as the survey asked about them (the sv-item-* catalog entries).
+    assert [r[:4] for r in satisfaction.iter_rows(min_row=2, max_row=4, values_only=True)] == [
+        ("Cleanliness", 1, 5, 1),
+        ("Security", 1, 3, 0.6),
+        ("Greenery", 1, 4, 0.8),
+    ]
     overall = _totals(satisfaction, "Overall")
-    assert overall[1:4] == [3, 2, pytest.approx(2 / 3)]
+    assert overall[1:4] == [3, 4, pytest.approx(0.8)]
     assert satisfaction.cell(row=2, column=4).number_format == "0.0%"
 
     collection = book["Collection"]
@@ -174,8 +198,8 @@ async def test_stats_shows_each_figure_against_its_target(tg, bot, clock, sample
     assert "✓ 投诉24小时答复率：100%（1/1）（目标 100%）" in text
     assert "✗ 投诉三日内回访率：0%（0/1）（目标 100%）" in text
     assert "✗ 收缴率：48.5%（22375/46125）（目标 95%）" in text
-    assert "✗ 满意率：66.7%（2/3）（目标 90%）" in text
-    assert "✗ 达到 85% 的项目：2/3" in text
+    assert "✗ 满意度：80%（3 个评分）（目标 90%）" in text
+    assert "✗ 达到 85% 的项目：1/3" in text
 
 
 async def test_stats_of_a_quiet_day_and_bad_input(tg, bot, clock, sample) -> None:

@@ -1,8 +1,6 @@
 """The quarterly sample: 25 % of the verified households each quarter (± one), never one twice
 in a calendar year, everyone within the four quarters, households added mid-year joining the
-remaining quarters, and the same sample for the same seed."""
-
-import math
+remaining quarters (an estate starting mid-year too), and the same sample for the same seed."""
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,11 +14,9 @@ seeds = st.integers(min_value=0, max_value=2**48)
 def year_of_samples(homes: list[int], seed: int, year: int = 2027) -> list[list[int]]:
     asked: set[int] = set()
     found = []
-    first = None
     for number in range(1, QUARTERS + 1):
         quarter = Quarter(year, number)
-        picked = draw(homes, asked, quarters_left(quarter, first), seed, quarter.label)
-        first = first or quarter
+        picked = draw(homes, asked, quarters_left(quarter), seed, quarter.label)
         asked.update(picked)
         found.append(picked)
     return found
@@ -59,7 +55,7 @@ def test_households_added_mid_year_join_the_remaining_quarters(first_homes, late
     for number in range(1, QUARTERS + 1):
         homes = first_homes + (late if number >= 3 else [])
         quarter = Quarter(2027, number)
-        picked = draw(homes, asked, quarters_left(quarter, Quarter(2027, 1)), seed, quarter.label)
+        picked = draw(homes, asked, quarters_left(quarter), seed, quarter.label)
         asked.update(picked)
         picked_by_quarter.append(picked)
     flat = [u for p in picked_by_quarter for u in p]
@@ -69,11 +65,24 @@ def test_households_added_mid_year_join_the_remaining_quarters(first_homes, late
 
 
 @settings(max_examples=100, deadline=None)
-@given(households, seeds)
-def test_a_mid_year_start_takes_a_quarter_not_everyone(homes, seed):
-    q4 = Quarter(2027, 4)
-    picked = draw(homes, set(), quarters_left(q4, None), seed, q4.label)
-    assert len(picked) == math.ceil(len(homes) / QUARTERS)
+@given(households, seeds, st.integers(min_value=2, max_value=QUARTERS))
+def test_an_estate_starting_mid_year_shares_everyone_over_the_quarters_left(homes, seed, start):
+    # Every household of an estate that starts in quarter `start` was added mid-year: they
+    # join the quarters left, so the calendar year still asks everyone once.
+    asked: set[int] = set()
+    picked_by_quarter = []
+    for number in range(start, QUARTERS + 1):
+        quarter = Quarter(2027, number)
+        picked = draw(homes, asked, quarters_left(quarter), seed, quarter.label)
+        asked.update(picked)
+        picked_by_quarter.append(picked)
+    flat = [u for p in picked_by_quarter for u in p]
+    assert len(flat) == len(set(flat)) and set(flat) == set(homes)
+    share = len(homes) / (QUARTERS - start + 1)
+    assert all(abs(len(p) - share) <= 1 for p in picked_by_quarter)
+    # Starting in Q4 means everyone at once; in Q3, half now and half in Q4.
+    if start == QUARTERS:
+        assert picked_by_quarter == [sorted(homes)]
 
 
 def test_quarters_parse_and_name_themselves():

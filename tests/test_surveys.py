@@ -316,18 +316,19 @@ async def test_quarter_preview_send_now_and_results(
     await tg.group(MANAGER, "/survey quarter")
     preview = bot.sent(STAFF_CHAT_ID)[-1]
     assert "2026-Q4" in preview.text and "已验证住户：8" in preview.text
-    # Frontdoor starts mid-year: a quarter of the households, not all of them at once.
-    assert "本季度抽样：2" in preview.text
+    # Frontdoor starts in the year's last quarter: everyone not asked this year is asked now,
+    # so the year still covers every household.
+    assert "本季度抽样：8" in preview.text
     await tg.press_label(MANAGER, "立即发送", chat_id=STAFF_CHAT_ID)
-    assert "已发送给 2 户" in bot.last_text(STAFF_CHAT_ID)
+    assert "已发送给 8 户" in bot.last_text(STAFF_CHAT_ID)
     await tg.press_label(MANAGER, "立即发送", chat_id=STAFF_CHAT_ID)
     assert "已经发送过了" in answers(bot)[-1].text
     sent = await all_surveys(session_pool)
-    assert len(sent) == 2 and {s.quarter for s in sent} == {"2026-Q4"}
+    assert len(sent) == 8 and {s.quarter for s in sent} == {"2026-Q4"}
     # The job on the next morning sends nothing more for the quarter.
     job = await run_job(session_pool, estate, clock() + timedelta(days=1), quarterly_survey)
     assert job.counts["sent"] == 0
-    first, second = sent
+    first, second = sent[:2]
     async with session_pool() as session:
         for survey, scores in ((first, [5, 5, 4, 5, 5, 5]), (second, [4, 3, 4, 5, 4, 4])):
             owner = await session.get(Owner, survey.owner_id)
@@ -346,6 +347,8 @@ async def test_quarter_preview_send_now_and_results(
     assert "环境卫生：90.0 %（2）" in text
     assert "⚠️ 安全秩序：80.0 %（2）" in text
     assert "⚠️ <b>平均：88.3 %" in text
+    # Items in the order the survey asks them, named as it names them.
+    assert text.index("安全秩序") < text.index("绿化养护") < text.index("客户服务")
     await tg.group(AGENT, "/survey results 2026-Q9")
     assert "YYYY-Qn" in bot.last_text(STAFF_CHAT_ID)
 
@@ -361,4 +364,5 @@ async def test_the_quarterly_job_waits_for_the_first_working_day(session_pool, e
     first = await run_job(
         session_pool, estate, datetime(2026, 10, 8, 2, 0, tzinfo=UTC), quarterly_survey
     )
-    assert first.counts["sent"] == 1
+    # The year's last quarter asks everyone not asked this year.
+    assert first.counts["sent"] == 4

@@ -7,10 +7,8 @@ and 90 % lines, and the collection rate per building against 95 %.
 """
 
 import io
-import logging
 from contextlib import AbstractContextManager
 from functools import cache
-from pathlib import Path
 
 from matplotlib import font_manager, rc_context
 from matplotlib.axes import Axes
@@ -19,16 +17,18 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 from matplotlib.ticker import MaxNLocator
 
-from bot.documents.labels import label, percent, short_day, text
+from bot.documents.fonts import document_font
+from bot.documents.labels import item_label, label, percent, short_day, text
 from bot.i18n import Translator
 from storage.kpis import Rate, top_categories
 from storage.models import TicketKind
 from storage.reports import MonthReport
 
-log = logging.getLogger("frontdoor.documents")
-
 WIDTH_IN, HEIGHT_IN, DPI = 16, 10, 100
 SIZE = (WIDTH_IN * DPI, HEIGHT_IN * DPI)
+BUILDINGS_SHOWN = 9
+# A rate bar this long (per cent) carries its figure inside.
+INSIDE_FROM = 30
 
 INK = "#1f2933"
 MUTED = "#7b8794"
@@ -40,26 +40,21 @@ BAD = "#c0392b"
 EMPTY = "#cbd2d9"
 TARGET = "#52606d"
 
-CJK_FONTS = (
-    (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"), "Noto Sans CJK SC"),
-    (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"), "Noto Sans CJK SC"),
-    (Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"), "WenQuanYi Micro Hei"),
-)
-
 
 @cache
 def font_family() -> str:
-    """A family that renders Chinese, registered with matplotlib; DejaVu Sans (Latin only)
-    with a warning when none is installed."""
-    for path, family in CJK_FONTS:
-        if path.is_file():
-            font_manager.fontManager.addfont(str(path))
-            return family
-    log.warning(
-        "no CJK font found: Chinese text in charts will not render; "
-        "install the Debian package fonts-noto-cjk"
+    """The family of the document font (bot/documents/fonts.py: Noto Sans CJK when installed,
+    else DejaVu Sans with a warning), registered with matplotlib."""
+    font = document_font()
+    for face in {font.regular.path, font.bold.path}:
+        font_manager.fontManager.addfont(str(face))
+    known = {entry.name for entry in font_manager.fontManager.ttflist}
+    # matplotlib names a face by the file's own family name ("WenQuanYi Micro Hei").
+    return (
+        font.family
+        if font.family in known
+        else font_manager.get_font(str(font.regular.path)).family_name
     )
-    return "DejaVu Sans"
 
 
 def _verdict(rate: Rate, target: float) -> str:
@@ -100,7 +95,7 @@ def _tiles(fig: Figure, report: MonthReport, t: Translator) -> None:
     ]
     for key, rate, target in (
         ("reports-kpi-sla", f.sla, None),
-        ("reports-kpi-satisfaction", f.satisfaction, f.targets.satisfaction),
+        ("reports-kpi-satisfaction", f.satisfaction.overall, f.targets.satisfaction),
         ("reports-kpi-collection", f.collection.rate, f.targets.collection),
     ):
         colour = INK if target is None else _verdict(rate, target)
@@ -150,7 +145,10 @@ def _weekly(ax: Axes, report: MonthReport, t: Translator) -> None:
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_axisbelow(True)
     ax.margins(y=0.15)
-    ax.legend(frameon=False, loc="upper left", ncols=2, fontsize=10)
+    # Above the plot, beside the title: inside it the legend would cover a bar's total.
+    ax.legend(
+        frameon=False, loc="lower right", bbox_to_anchor=(1, 1.0), ncols=2, fontsize=10
+    )  # fmt: skip
 
 
 def _categories(ax: Axes, report: MonthReport, t: Translator) -> None:
@@ -184,17 +182,19 @@ def _rate_bars(
     for y, (_, rate, target) in zip(ys, rows, strict=True):
         value = rate.pct
         colour = EMPTY if value is None else (_verdict(rate, target) if target else REPAIR)
-        ax.barh(y, 100, color="#f0f2f5", height=0.62)
-        ax.barh(y, value or 0, color=colour, height=0.62)
+        ax.barh(y, 100, color="#f0f2f5", height=0.62, zorder=1)
+        ax.barh(y, value or 0, color=colour, height=0.62, zorder=3)
+        # The figure sits inside its bar, where no target line can cross it (the lines run
+        # behind the bars); a short bar has it just outside, on the empty track.
+        inside = value is not None and value >= INSIDE_FROM
         ax.text(
-            min(value or 0, 100) + 1 if value is not None and value < 80 else (value or 0) - 1,
-            y, percent(value, t), va="center",
-            ha="left" if value is None or value < 80 else "right",
-            fontsize=11, fontweight="bold",
-            color=INK if value is None or value < 80 else "white",
+            (value - 1.5) if inside and value is not None else (value or 0) + 1.5,
+            y, percent(value, t), va="center", ha="right" if inside else "left",
+            fontsize=11, fontweight="bold", zorder=4,
+            color="white" if inside else INK if value is not None else MUTED,
         )  # fmt: skip
     for i, line in enumerate(sorted(lines)):
-        ax.axvline(line, color=TARGET, linestyle="--", linewidth=1.2)
+        ax.axvline(line, color=TARGET, linestyle="--", linewidth=1.2, zorder=2)
         # Two lines close together (85 and 90): the lower one's label goes to its left; a
         # single line near 100 % has its label on the left too, inside the frame.
         left = (i == 0 and len(lines) > 1) or (len(lines) == 1 and line > 85)
@@ -203,6 +203,7 @@ def _rate_bars(
             text(t, "reports-dash-target", pct=f"{line:g}"),
             ha="right" if left else "left", va="bottom", fontsize=9, color=TARGET,
         )  # fmt: skip
+    ax.tick_params(axis="y", length=0)
     ax.set_yticks(ys, [name for name, _, _ in rows])
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.6, len(rows) - 0.1)
@@ -228,27 +229,39 @@ def _on_time(ax: Axes, report: MonthReport, t: Translator) -> None:
 def _satisfaction(ax: Axes, report: MonthReport, t: Translator) -> None:
     _frame(ax, text(t, "reports-dash-satisfaction"))
     f = report.figures
-    if not f.satisfaction_items:
+    if not f.satisfaction.items:
         _no_data(ax, t)
         return
     rows: list[tuple[str, Rate, float | None]] = [
-        (label(t, "reports-item", i.item), i.rate, f.targets.satisfaction_item)
-        for i in f.satisfaction_items
+        (item_label(t, i.item), i.rate, f.targets.satisfaction_item) for i in f.satisfaction.items
     ]
-    rows.append((text(t, "reports-dash-overall"), f.satisfaction, f.targets.satisfaction))
+    rows.append((text(t, "reports-dash-overall"), f.satisfaction.overall, f.targets.satisfaction))
     _rate_bars(ax, t, rows, (f.targets.satisfaction_item, f.targets.satisfaction))
 
 
 def _collection(ax: Axes, report: MonthReport, t: Translator) -> None:
-    _frame(ax, text(t, "reports-dash-collection"))
     f = report.figures
-    if not report.buildings:
+    buildings = report.buildings
+    if len(buildings) > BUILDINGS_SHOWN:
+        # Too many to read: the ones furthest behind are the ones to chase.
+        lowest = sorted(buildings, key=lambda b: b.rate.pct or 0)[:BUILDINGS_SHOWN]
+        buildings = [b for b in buildings if b in lowest]
+        _frame(
+            ax,
+            text(
+                t, "reports-dash-collection-lowest",
+                shown=BUILDINGS_SHOWN, total=len(report.buildings),
+            ),
+        )  # fmt: skip
+    else:
+        _frame(ax, text(t, "reports-dash-collection"))
+    if not buildings:
         _no_data(ax, t)
         return
     target = f.targets.collection
     rows: list[tuple[str, Rate, float | None]] = [
         (text(t, "reports-dash-building", building=b.building or ""), b.rate, target)
-        for b in report.buildings[:9]
+        for b in buildings
     ]
     rows.append((text(t, "reports-dash-all-buildings"), f.collection.rate, target))
     _rate_bars(ax, t, rows, (target,))

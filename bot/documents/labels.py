@@ -28,6 +28,12 @@ def label(t: Translator, prefix: str, code: str | None) -> str:
         return code.replace("_", " ")
 
 
+def item_label(t: Translator, item: str) -> str:
+    """A survey item's name: the survey's own catalog entry (`sv-item-*`), the one the owner
+    was asked about, so the question and the report can never name an item differently."""
+    return label(t, "sv-item", item)
+
+
 def percent(value: float | None, t: Translator) -> str:
     """ "96.5 %" (English) or "96.5%" (Chinese); "—" when there is nothing to count."""
     if value is None:
@@ -43,6 +49,13 @@ def rate_text(rate: Rate, t: Translator) -> str:
     return text(
         t, "reports-stats-of", pct=percent(rate.pct, t), hits=str(rate.hits), total=str(rate.total)
     )
+
+
+def score_text(rate: Rate, answers: int, t: Translator) -> str:
+    """ "88.5 % (12 answers)": a satisfaction (mean score ÷ 5) and how many answers it is of."""
+    if rate.pct is None:
+        return text(t, "reports-stats-none")
+    return text(t, "reports-stats-score", pct=percent(rate.pct, t), answers=answers)
 
 
 def hours(value: float | None, t: Translator) -> str:

@@ -17,16 +17,16 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from bot.documents.labels import label, text
+from bot.documents.labels import item_label, label, text
 from bot.i18n import Translator
 from storage.kpis import Rate
 from storage.models import TicketKind
+from storage.money import number_format, to_major
 from storage.reports import MonthReport
 
 DATE_TIME = "yyyy-mm-dd hh:mm"
 HOURS = "0.0"
 PERCENT = "0.0%"
-MONEY = "#,##0.00"
 COUNT = "#,##0"
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -225,48 +225,52 @@ def _satisfaction(book: Workbook, report: MonthReport, t: Translator) -> None:
     sheet = Sheet(
         book,
         text(t, "reports-sheet-satisfaction"),
-        [(c("item"), 22, None), (c("answers"), 10, COUNT), (c("satisfied"), 12, COUNT),
-         (c("rate"), 10, PERCENT), (c("mean"), 11, "0.00"), (c("target"), 10, PERCENT)],
+        [(c("item"), 22, None), (c("answers"), 10, COUNT), (c("mean"), 11, "0.00"),
+         (c("satisfaction"), 14, PERCENT), (c("target"), 10, PERCENT)],
     )  # fmt: skip
     f = report.figures
-    for item in f.satisfaction_items:
+    for item in f.satisfaction.items:
         sheet.row(
             [
-                label(t, "reports-item", item.item),
-                item.rate.total,
-                item.rate.hits,
-                _fraction(item.rate),
+                item_label(t, item.item),
+                item.answers,
                 item.mean,
+                _fraction(item.rate),
                 f.targets.satisfaction_item / 100,
             ]
         )
+    overall = f.satisfaction.overall
+    mean = overall.hits / f.satisfaction.answers if f.satisfaction.answers else None
     sheet.total(
-        [text(t, "reports-dash-overall"), f.satisfaction.total, f.satisfaction.hits,
-         _fraction(f.satisfaction), None, f.targets.satisfaction / 100]
+        [text(t, "reports-dash-overall"), f.satisfaction.answers, mean, _fraction(overall),
+         f.targets.satisfaction / 100]
     )  # fmt: skip
 
 
 def _collection(book: Workbook, report: MonthReport, t: Translator) -> None:
     f = report.figures
     currency = f.collection.currency
+    money = number_format(currency)
     c = _columns(t)
     sheet = Sheet(
         book,
         text(t, "reports-sheet-collection"),
-        [(c("building"), 12, None), (f"{c('billed')} ({currency})", 16, MONEY),
-         (f"{c('paid')} ({currency})", 16, MONEY), (f"{c('outstanding')} ({currency})", 16, MONEY),
+        [(c("building"), 12, None), (f"{c('billed')} ({currency})", 16, money),
+         (f"{c('paid')} ({currency})", 16, money),
+         (f"{c('outstanding')} ({currency})", 16, money),
          (c("rate"), 10, PERCENT), (c("target"), 10, PERCENT)],
     )  # fmt: skip
-    # Minor units to major: every currency Frontdoor bills in has two decimals (CNY, HKD, USD).
     for b in report.buildings:
         sheet.row(
-            [b.building, b.billed / 100, b.paid / 100, (b.billed - b.paid) / 100,
-             _fraction(b.rate), f.targets.collection / 100]
+            [b.building, to_major(b.billed, currency), to_major(b.paid, currency),
+             to_major(b.billed - b.paid, currency), _fraction(b.rate),
+             f.targets.collection / 100]
         )  # fmt: skip
     total = f.collection
     sheet.total(
-        [text(t, "reports-total"), total.billed / 100, total.paid / 100,
-         (total.billed - total.paid) / 100, _fraction(total.rate), f.targets.collection / 100]
+        [text(t, "reports-total"), to_major(total.billed, currency),
+         to_major(total.paid, currency), to_major(total.billed - total.paid, currency),
+         _fraction(total.rate), f.targets.collection / 100]
     )  # fmt: skip
 
 

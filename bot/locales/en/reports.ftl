@@ -27,6 +27,10 @@ reports-cmd-export = Month's workbook (XLSX): /export [YYYY-MM]
 reports-stats-plain = • { $label }: { $value }
 reports-stats-none = —
 reports-stats-of = { $pct } ({ $hits }/{ $total })
+reports-stats-score = { $pct } ({ $answers ->
+    [one] 1 answer
+   *[other] { $answers } answers
+})
 
 reports-kpi-sla = SLA met
 reports-kpi-reopen = Reopened
@@ -50,10 +54,11 @@ reports-dash-repairs = Repairs
 reports-dash-complaints = Complaints
 reports-dash-categories = Top categories
 reports-dash-ontime = On time
-reports-dash-satisfaction = Satisfaction per item (share scoring 4–5)
+reports-dash-satisfaction = Satisfaction per item (mean score ÷ 5)
 reports-dash-overall = Overall
 reports-dash-target = target { $pct } %
 reports-dash-collection = Collection rate by building
+reports-dash-collection-lowest = Collection rate (lowest { $shown } of { $total })
 reports-dash-all-buildings = All
 reports-dash-building = Bldg { $building }
 reports-dash-no-data = No data this month
@@ -89,7 +94,7 @@ reports-col-staff = Staff
 reports-col-outcome = Outcome
 reports-col-item = Item
 reports-col-answers = Answers
-reports-col-satisfied = Scoring 4–5
+reports-col-satisfaction = Satisfaction
 reports-col-rate = Rate
 reports-col-mean = Mean score
 reports-col-target = Target
