@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
+from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -631,32 +632,56 @@ async def repair_callback_rate(
 
 @dataclass(frozen=True)
 class TaskCounts:
-    """Call-back tasks due in a period: how many, how many reached, how many still open."""
+    """Calls due in a period: how many, how many done (the owner reached), how many still open
+    (nothing recorded yet); the rest were missed."""
 
     due: int
     done: int
     open: int
 
 
+async def _counts(
+    session: AsyncSession, estate_id: int, *where: ColumnElement[bool]
+) -> TaskCounts:
+    rows = await session.exec(
+        select(Callback.status, func.count(col(Callback.id)))
+        .join(Owner, col(Owner.id) == col(Callback.owner_id))
+        .where(
+            Owner.estate_id == estate_id, col(Callback.status) != CallbackStatus.cancelled, *where
+        )
+        .group_by(col(Callback.status))
+    )
+    by_status = {str(status): int(n) for status, n in rows}
+    return TaskCounts(
+        due=sum(by_status.values()),
+        done=by_status.get(CallbackStatus.done, 0),
+        open=by_status.get(CallbackStatus.booked, 0),
+    )
+
+
 async def task_counts(
     session: AsyncSession, estate_id: int, start: datetime, end: datetime
 ) -> TaskCounts:
-    """Tasks whose deadline falls in [start, end) (e.g. today, for the daily summary): done
-    means reached; open means not yet recorded."""
-    found = (
-        await session.exec(
-            select(Callback)
-            .join(Owner, col(Owner.id) == col(Callback.owner_id))
-            .where(
-                Owner.estate_id == estate_id,
-                col(Callback.origin).in_([o.value for o in TASK_ORIGINS]),
-                col(Callback.due_at) >= start,
-                col(Callback.due_at) < end,
-            )
-        )
-    ).all()
-    return TaskCounts(
-        due=len(found),
-        done=sum(c.status == CallbackStatus.done for c in found),
-        open=sum(c.status == CallbackStatus.booked for c in found),
+    """Call-back tasks (回访, after a repair, a complaint or a low score) whose deadline falls in
+    [start, end) (today, for the daily summary): done means the owner was reached, open means
+    nothing recorded yet. Cancelled tasks are left out. One SQL aggregate."""
+    return await _counts(
+        session,
+        estate_id,
+        col(Callback.origin).in_([o.value for o in TASK_ORIGINS]),
+        col(Callback.due_at) >= start,
+        col(Callback.due_at) < end,
+    )
+
+
+async def booking_counts(
+    session: AsyncSession, estate_id: int, start: datetime, end: datetime
+) -> TaskCounts:
+    """Call-backs owners booked whose slot starts in [start, end), counted as `task_counts`."""
+    return await _counts(
+        session,
+        estate_id,
+        col(Callback.origin) == CallbackOrigin.booking,
+        col(Callback.slot_start) >= start,
+        col(Callback.slot_start) < end,
     )

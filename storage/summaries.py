@@ -4,16 +4,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import call_backs
 from storage.models import (
-    Callback,
-    CallbackOrigin,
-    CallbackStatus,
     Charge,
-    Owner,
     Payment,
     Ticket,
     TicketKind,
@@ -34,8 +31,9 @@ class Daily:
     overdue: Counter[str] = field(default_factory=Counter)
     # Complaints received, by grade ("A", "B", UNGRADED).
     complaint_grades: Counter[str] = field(default_factory=Counter)
-    callbacks_due: int = 0
-    callbacks_done: int = 0
+    # Call-back tasks (回访) and owners' bookings due today (`storage.call_backs`).
+    tasks: call_backs.TaskCounts = field(default_factory=lambda: call_backs.TaskCounts(0, 0, 0))
+    bookings: call_backs.TaskCounts = field(default_factory=lambda: call_backs.TaskCounts(0, 0, 0))
     payments: int = 0
     # Amount recorded per currency (minor units).
     paid: dict[str, int] = field(default_factory=dict)
@@ -52,7 +50,8 @@ async def _by_kind(session: AsyncSession, *where: object) -> Counter[str]:
 
 async def daily(session: AsyncSession, estate_id: int, start: datetime, end: datetime) -> Daily:
     """From `start` to `end` (the local day so far): tickets new, closed, still open and
-    overdue at `end`, complaints by grade, call-backs due and done, payments recorded."""
+    overdue at `end`, complaints by grade, call-back tasks and booked call-backs due and done,
+    payments recorded."""
     in_estate = Ticket.estate_id == estate_id
     summary = Daily()
     summary.new = await _by_kind(
@@ -80,27 +79,8 @@ async def daily(session: AsyncSession, estate_id: int, start: datetime, end: dat
         .group_by(col(Ticket.grade))
     )
     summary.complaint_grades = Counter({(grade or UNGRADED): int(n) for grade, n in grades.all()})
-    callbacks = await session.exec(
-        select(Callback.status, func.count())
-        .join(Owner, col(Owner.id) == Callback.owner_id)
-        .where(
-            Owner.estate_id == estate_id,
-            Callback.status != CallbackStatus.cancelled,
-            or_(
-                and_(
-                    col(Callback.origin) == CallbackOrigin.booking,
-                    col(Callback.slot_start) >= start,
-                    col(Callback.slot_start) < end,
-                ),
-                and_(col(Callback.due_at) >= start, col(Callback.due_at) < end),
-            ),
-        )
-        .group_by(col(Callback.status))
-    )
-    for status, n in callbacks.all():
-        summary.callbacks_due += int(n)
-        if status == CallbackStatus.done:
-            summary.callbacks_done += int(n)
+    summary.tasks = await call_backs.task_counts(session, estate_id, start, end)
+    summary.bookings = await call_backs.booking_counts(session, estate_id, start, end)
     payments = await session.exec(
         select(Charge.currency, func.count(), func.sum(Payment.amount))
         .join(Charge, col(Charge.id) == Payment.charge_id)

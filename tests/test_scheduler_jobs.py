@@ -21,6 +21,9 @@ from storage.models import (
     CallbackStatus,
     FsmRecord,
     Payment,
+    Survey,
+    SurveyAnswer,
+    SurveyKind,
     Ticket,
     TicketKind,
     Urgency,
@@ -66,6 +69,32 @@ async def test_daily_summary_at_18_with_todays_counts(
                 due_at=at(estate, MONDAY, 17),
             )
         )
+        # A cancelled task is not due at all.
+        session.add(
+            Callback(
+                owner_id=complaint.ticket.owner_id,
+                topic="other",
+                slot_start=at(estate, MONDAY, 9),
+                slot_end=at(estate, MONDAY, 17),
+                origin=CallbackOrigin.after_repair,
+                due_at=at(estate, MONDAY, 17),
+                status=CallbackStatus.cancelled,
+            )
+        )
+        # A survey answered this month: 5 and 4 of 5, satisfaction 90 % (mean score ÷ 5).
+        survey = Survey(
+            kind=SurveyKind.post_service,
+            owner_id=complaint.ticket.owner_id,
+            sent_at=at(estate, MONDAY, 10),
+        )
+        session.add(survey)
+        await session.flush()
+        session.add_all(
+            [
+                SurveyAnswer(survey_id=survey.id, item="response_speed", score=5),
+                SurveyAnswer(survey_id=survey.id, item="attitude", score=4),
+            ]
+        )
         await session.commit()
     assert next_run(daily_summary.JOB, estate, clock()) == at(estate, MONDAY, 18)
     report = await run_at(session_pool, daily_summary.JOB, estate, at(estate, MONDAY, 18))
@@ -76,7 +105,11 @@ async def test_daily_summary_at_18_with_todays_counts(
     assert "2026-11-23" in text
     assert "今日新增：2（报修 1, 投诉 1）" in text
     assert "今日投诉（按等级）：A（严重）：1" in text
-    assert "回电完成：1 / 应回 2" in text
+    # Tasks and bookings counted by storage.call_backs, the one definition of those counts.
+    assert "今日到期回访：已回访 0 / 应回访 1，待办 1" in text
+    assert "今日预约回电：完成 1 / 共 1" in text
+    # Satisfaction as /stats and /survey results define it.
+    assert "本月至今满意度：90%（2 个评分）" in text
     assert "今日收款：1 笔（¥120.00）" in text
     # Twice on the same day: nothing new.
     again = await run_at(session_pool, daily_summary.JOB, estate, at(estate, MONDAY, 18, 5))
@@ -87,6 +120,8 @@ async def test_daily_summary_leaves_out_payments_when_there_were_none(session_po
     await run_at(session_pool, daily_summary.JOB, estate, at(estate, MONDAY, 18))
     [row] = await rows_with(session_pool, "daily-summary:")
     assert "收款" not in row.payload["text"]
+    # No booked call-backs and no survey answers this month: those lines are left out too.
+    assert "预约回电" not in row.payload["text"] and "满意度" not in row.payload["text"]
 
 
 async def test_daily_summary_in_new_york_after_dst(session_pool):

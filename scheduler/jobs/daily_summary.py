@@ -1,14 +1,16 @@
 """The 18:00 daily summary (seeds: 每日18:00汇总) to the staff group: today's new, closed, still
-open and overdue tickets by kind, complaints by grade, call-backs done vs due, payments."""
+open and overdue tickets by kind, complaints by grade, call-back tasks and booked call-backs
+done vs due, payments, and the month's satisfaction so far."""
 
 from datetime import datetime, time
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.documents.labels import percent
 from bot.i18n import Html, Translator, default_catalogs
 from bot.money import format_money
 from scheduler.jobs.base import Job, JobResult, enqueue_new
-from storage import calendar, keys, summaries
+from storage import calendar, keys, kpis, summaries
 from storage.models import Estate, TicketKind
 from storage.outbox import Draft
 
@@ -34,7 +36,9 @@ def grade_label(t: Translator, grade: str) -> str:
     return t(f"grade-{grade.lower()}")
 
 
-def summary_text(t: Translator, day: str, found: summaries.Daily) -> str:
+def summary_text(
+    t: Translator, day: str, found: summaries.Daily, satisfaction: kpis.Satisfaction
+) -> str:
     lines = [
         t("summary-daily-title", day=day),
         t("summary-new", counts=by_kind(t, found.new)),
@@ -51,11 +55,29 @@ def summary_text(t: Translator, day: str, found: summaries.Daily) -> str:
     else:
         lines.append(t("summary-no-complaints"))
     lines.append(
-        t("summary-callbacks", done=str(found.callbacks_done), due=str(found.callbacks_due))
+        t(
+            "summary-tasks",
+            done=str(found.tasks.done),
+            due=str(found.tasks.due),
+            open=str(found.tasks.open),
+        )
     )
+    if found.bookings.due:
+        lines.append(
+            t("summary-bookings", done=str(found.bookings.done), due=str(found.bookings.due))
+        )
     if found.payments:
         paid = t("fees-plus").join(format_money(v, k) for k, v in sorted(found.paid.items()))
         lines.append(t("summary-payments", count=found.payments, amount=paid))
+    if satisfaction.answers:
+        # The month so far: a day's few answers say little (`kpis.satisfaction`, as in /stats).
+        lines.append(
+            t(
+                "summary-satisfaction",
+                pct=percent(satisfaction.overall.pct, t),
+                answers=satisfaction.answers,
+            )
+        )
     return "\n".join(lines)
 
 
@@ -65,11 +87,14 @@ async def run(session: AsyncSession, estate: Estate, now: datetime) -> JobResult
     day = calendar.local(estate, now).date()
     start = calendar.at_local(estate, day, time(0))
     found = await summaries.daily(session, estate.id, start, now)
+    satisfaction = await kpis.satisfaction(
+        session, estate, kpis.current_period(estate, now, "month")
+    )
     t = default_catalogs().translator(estate.locale)
     draft = Draft(
         keys.daily_summary(estate.id, day),
         estate.staff_chat_id,
-        summary_text(t, day.isoformat(), found),
+        summary_text(t, day.isoformat(), found, satisfaction),
         not_before=now,
     )
     enqueued = await enqueue_new(session, [draft], now)

@@ -20,7 +20,12 @@ summary-overdue = Overdue: { $counts }
 summary-complaints = Complaints received by grade: { $grades }
 summary-no-complaints = No complaints received today.
 summary-ungraded = not graded
-summary-callbacks = Call-backs done: { $done } of { $due } due
+summary-tasks = Call-back tasks due today: { $done } of { $due } reached, { $open } still open
+summary-bookings = Booked call-backs today: { $done } of { $due } done
+summary-satisfaction = Satisfaction this month so far: { $pct } ({ $answers ->
+    [one] 1 answer
+   *[other] { $answers } answers
+})
 summary-payments = Payments recorded: { $count } ({ $amount })
 
 ## Weekly complaint summary (staff)

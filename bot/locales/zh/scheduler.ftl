@@ -20,7 +20,9 @@ summary-overdue = 已超时：{ $counts }
 summary-complaints = 今日投诉（按等级）：{ $grades }
 summary-no-complaints = 今日无投诉。
 summary-ungraded = 未定级
-summary-callbacks = 回电完成：{ $done } / 应回 { $due }
+summary-tasks = 今日到期回访：已回访 { $done } / 应回访 { $due }，待办 { $open }
+summary-bookings = 今日预约回电：完成 { $done } / 共 { $due }
+summary-satisfaction = 本月至今满意度：{ $pct }（{ $answers } 个评分）
 summary-payments = 今日收款：{ $count } 笔（{ $amount }）
 
 ## Weekly complaint summary (staff)
