@@ -1,5 +1,5 @@
 """`reports`: one month of an estate with 20,000 requests — gather the figures and rows, draw the
-dashboard and write the workbook (the issue asks for under 10 s in all)."""
+dashboard and write the workbook, as `/report` does (the issue asks for under 10 s in all)."""
 
 import random
 import tempfile
@@ -17,6 +17,9 @@ from bot.i18n import default_catalogs
 from storage import estates, kpis, reports
 from storage.db import create_engine, create_session_pool, upgrade_connection
 from storage.models import (
+    Callback,
+    CallbackOrigin,
+    CallbackStatus,
     Charge,
     Owner,
     OwnerStatus,
@@ -54,7 +57,7 @@ async def _seed(pool: Any, estate_id: int) -> None:
             [{"estate_id": estate_id, "name": f"Owner {i}", "status": OwnerStatus.verified,
               "created_at": start} for i in range(UNITS)],
         )  # fmt: skip
-        tickets = []
+        tickets: list[dict[str, Any]] = []
         for n in range(1, TICKETS + 1):
             opened = start + timedelta(seconds=rng.randint(0, 29 * 86400))
             complaint = rng.random() < 0.2
@@ -79,6 +82,18 @@ async def _seed(pool: Any, estate_id: int) -> None:
             [{"ticket_id": n, "at": tickets[n - 1]["resolved_at"], "actor": "bench",
               "type": "resolved", "data": {}, "created_at": start}
              for n in range(1, TICKETS + 1)],
+        )  # fmt: skip
+        # A call-back task for every closed request, most reached in time.
+        await session.execute(
+            insert(Callback),
+            [{"owner_id": tk["owner_id"], "topic": "ticket", "ticket_id": n,
+              "slot_start": tk["closed_at"], "slot_end": tk["closed_at"] + timedelta(days=1),
+              "due_at": tk["closed_at"] + timedelta(days=1),
+              "origin": CallbackOrigin.after_complaint if tk["grade"] else
+              CallbackOrigin.after_repair,
+              "status": CallbackStatus.done if n % 9 else CallbackStatus.booked,
+              "done_at": tk["closed_at"] + timedelta(hours=20) if n % 9 else None,
+              "created_at": start} for n, tk in enumerate(tickets, start=1)],
         )  # fmt: skip
         await session.execute(
             insert(Charge),
@@ -121,31 +136,34 @@ async def run(database_url: str | None = None) -> list[Row]:
             await _seed(pool, estate.id)
             t = default_catalogs().translator("zh")
             period = kpis.month_period(estate, MONTH)
-            started = time.perf_counter()
+            # Wall and CPU seconds (all threads of the process) per stage: on a machine shared
+            # with other work the wall time grows with the load, the CPU time hardly does.
+            marks = [(time.perf_counter(), time.process_time())]
             async with pool() as session:
                 figures = await reports.figures(session, estate, period, NOW)
-                figured = time.perf_counter()
+                marks.append((time.perf_counter(), time.process_time()))
+                # What /report does: the figures again with the month's rows, then the files.
                 report = await reports.month_report(session, estate, period, NOW)
-            gathered = time.perf_counter()
+            marks.append((time.perf_counter(), time.process_time()))
             png = render_dashboard(report, t)
-            drawn = time.perf_counter()
+            marks.append((time.perf_counter(), time.process_time()))
             xlsx = render_workbook(report, t)
-            written = time.perf_counter()
+            marks.append((time.perf_counter(), time.process_time()))
         finally:
             await engine.dispose()
     if figures.opened_count() != TICKETS:
         raise RuntimeError(f"expected {TICKETS} requests, counted {figures.opened_count()}")
-    return [
-        Row(
-            f"month of {TICKETS} requests",
-            metrics={
-                "kpis_s": figured - started,
-                "gather_s": gathered - figured,
-                "png_s": drawn - gathered,
-                "xlsx_s": written - drawn,
-                "report_s": written - figured,
-                "png_kb": len(png) // 1024,
-                "xlsx_kb": len(xlsx) // 1024,
-            },
-        )
-    ]
+    tasks = figures.repair_callback.total + figures.complaint_callback.total
+    if not 0 < tasks <= TICKETS:
+        raise RuntimeError(f"expected up to {TICKETS} call-back tasks, counted {tasks}")
+    stages = ("kpis", "gather", "png", "xlsx")
+    metrics: dict[str, Any] = {}
+    for name, (wall0, cpu0), (wall1, cpu1) in zip(stages, marks[:-1], marks[1:], strict=True):
+        metrics[f"{name}_s"] = round(wall1 - wall0, 3)
+        metrics[f"{name}_cpu_s"] = round(cpu1 - cpu0, 3)
+    # /report as a whole: the month's figures and rows, the picture and the workbook.
+    metrics["report_s"] = round(marks[-1][0] - marks[1][0], 3)
+    metrics["report_cpu_s"] = round(marks[-1][1] - marks[1][1], 3)
+    metrics["png_kb"] = len(png) // 1024
+    metrics["xlsx_kb"] = len(xlsx) // 1024
+    return [Row(f"month of {TICKETS} requests", value=metrics["report_s"], metrics=metrics)]

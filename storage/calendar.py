@@ -4,7 +4,7 @@ night" in Frontdoor is computed here, from the estate's settings."""
 
 import logging
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -41,9 +41,11 @@ def parse_window(text: str, *, may_cross_midnight: bool) -> tuple[time, time]:
     return start, end
 
 
+@lru_cache(maxsize=256)
 def _window(text: str, default: tuple[time, time], may_cross_midnight: bool) -> tuple[time, time]:
     # Settings are validated when they are set; a row written by hand or by an old version must
-    # still not stop reminders or SLA deadlines, so it falls back to the default, loudly.
+    # still not stop reminders or SLA deadlines, so it falls back to the default, loudly (once
+    # per bad value: this is asked for every figure of a report).
     try:
         return parse_window(text, may_cross_midnight=may_cross_midnight)
     except WindowError as exc:
@@ -102,7 +104,11 @@ def _holidays(country: str) -> holidays.HolidayBase | None:
 def is_working_day(estate: Estate, day: date) -> bool:
     """A working day in the estate's country: public holidays are off, make-up working days
     (调休, a Saturday or Sunday worked instead) are on. Monday–Friday where no calendar exists."""
-    calendar = _holidays(estate.phone_region.upper())
+    return _is_working_day(estate.phone_region.upper(), day)
+
+
+def _is_working_day(country: str, day: date) -> bool:
+    calendar = _holidays(country)
     if calendar is None:
         return day.weekday() < 5
     return bool(calendar.is_working_day(day))
@@ -170,6 +176,17 @@ def outside_quiet_hours(estate: Estate, at: datetime) -> datetime:
     return at_local(estate, day, end)
 
 
+@lru_cache(maxsize=8192)
+def _working_span(
+    time_zone: str, country: str, open_at: time, close_at: time, day: date
+) -> tuple[datetime, datetime] | None:
+    # Reports ask this for the same few dozen days tens of thousands of times.
+    if not _is_working_day(country, day):
+        return None
+    tz = ZoneInfo(time_zone)
+    return datetime.combine(day, open_at, tz), datetime.combine(day, close_at, tz)
+
+
 def working_minutes_between(estate: Estate, start: datetime, end: datetime) -> float:
     """Minutes between `start` and `end` that fall inside the working hours of working days
     (0 when `end` is not after `start`): how long a request waited, as the office counts it."""
@@ -177,15 +194,15 @@ def working_minutes_between(estate: Estate, start: datetime, end: datetime) -> f
         return 0.0
     open_at, close_at = working_hours(estate)
     tz = zone(estate)
-    first, last = start.astimezone(tz), end.astimezone(tz)
+    country = estate.phone_region.upper()
     total = timedelta()
-    day = first.date()
+    day, last_day = start.astimezone(tz).date(), end.astimezone(tz).date()
     for _ in range(MAX_DAYS):
-        if day > last.date():
+        if day > last_day:
             break
-        if is_working_day(estate, day):
-            day_open = max(datetime.combine(day, open_at, tz), first)
-            day_close = min(datetime.combine(day, close_at, tz), last)
+        span = _working_span(estate.time_zone, country, open_at, close_at, day)
+        if span is not None:
+            day_open, day_close = max(span[0], start), min(span[1], end)
             if day_close > day_open:
                 total += day_close - day_open
         day += timedelta(days=1)

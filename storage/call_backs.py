@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, and_, case, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -359,7 +359,9 @@ async def open_task(
     now: datetime,
 ) -> Callback:
     """Add a call-back task to the caller's transaction (the caller commits). A task of the same
-    origin still open for the ticket gets the new deadline instead of a twin."""
+    origin still open for the ticket gets the new deadline instead of a twin. A task's
+    `slot_start`–`slot_end` are its opening and the deadline it opened with; `due_at` is when it
+    is due now (a reschedule moves it)."""
     due = task_deadline(estate, origin, now)
     existing = None
     if ticket_id is not None:
@@ -506,9 +508,10 @@ async def record_task(
         return Result(Outcome.not_booked, callback)
     callback.staff_id = member.id
     if action == TaskAction.reschedule:
+        # Only `due_at` moves: `slot_end` keeps the deadline the task opened with, which the
+        # call-back rates judge it by.
         due = task_deadline(estate, CallbackOrigin.low_score, now)
         callback.due_at = due
-        callback.slot_end = due
         day = calendar.local(estate, due).date().isoformat()
         _ticket_event(
             session, callback, member, TicketEventType.callback_rescheduled, now, day=day
@@ -566,13 +569,6 @@ async def add_task_note(
     return Result(Outcome.recorded, callback)
 
 
-def _deadline(estate: Estate, task: Callback) -> datetime:
-    """A task's deadline for the rates: the one it opened with (a reschedule does not move it),
-    or its due time if that is earlier."""
-    first = task_deadline(estate, CallbackOrigin(task.origin), task.slot_start)
-    return min(first, task.due_at) if task.due_at is not None else first
-
-
 async def _callback_rate(
     session: AsyncSession,
     estate_id: int,
@@ -580,29 +576,30 @@ async def _callback_rate(
     end: datetime,
     origin: CallbackOrigin,
 ) -> Rate:
-    estate = await session.get(Estate, estate_id)
-    if estate is None:
-        return Rate(0, 0)
-    # Deadlines never come before the task opens: tasks opened after `end` cannot count.
-    found = (
+    # A task's deadline for the rates is the one it opened with (`slot_end`: a reschedule moves
+    # only `due_at`), or its due time if a reschedule made that earlier.
+    due = col(Callback.due_at)
+    deadline = case(
+        (and_(due.is_not(None), due < col(Callback.slot_end)), due), else_=col(Callback.slot_end)
+    )
+    reached = and_(
+        col(Callback.status) == CallbackStatus.done,
+        or_(col(Callback.done_at).is_(None), col(Callback.done_at) <= deadline),
+    )
+    total, done = (
         await session.exec(
-            select(Callback)
+            select(func.count(col(Callback.id)), func.sum(case((reached, 1), else_=0)))
             .join(Ticket, col(Ticket.id) == col(Callback.ticket_id))
             .where(
                 Ticket.estate_id == estate_id,
                 Callback.origin == origin,
                 Callback.status != CallbackStatus.cancelled,
-                col(Callback.slot_start) < end,
+                deadline >= start,
+                deadline < end,
             )
         )
-    ).all()
-    counted = [(task, _deadline(estate, task)) for task in found]
-    counted = [(task, due) for task, due in counted if start <= due < end]
-    done = sum(
-        task.status == CallbackStatus.done and (task.done_at is None or task.done_at <= due)
-        for task, due in counted
-    )
-    return Rate(done, len(counted))
+    ).one()
+    return Rate(int(done or 0), int(total))
 
 
 async def complaint_callback_rate(

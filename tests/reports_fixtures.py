@@ -105,8 +105,9 @@ async def sample_november(build: Builder) -> None:
         (complaint, CallbackOrigin.after_complaint, sh(14, 9), CallbackStatus.missed),
     ):
         session.add(
-            Callback(owner_id=owner.id, topic="follow-up", ticket_id=ticket.id, slot_start=due,
-                     slot_end=due, origin=origin, due_at=due, status=status)
+            Callback(owner_id=owner.id, topic="ticket", ticket_id=ticket.id, slot_start=due,
+                     slot_end=due, origin=origin, due_at=due, status=status,
+                     outcome="reached" if status == CallbackStatus.done else "not_reached")
         )  # fmt: skip
     fee_a = Charge(unit_id=unit_a.id, item="fee", period="2026-11", amount=22375,
                    currency="CNY", due_date=date(2026, 11, 15))  # fmt: skip

@@ -205,3 +205,36 @@ async def test_tasks_are_not_the_owners_bookings(
         assert task.ticket_number == view.ticket.number
         assert not call_backs.is_overdue(task.callback, clock())
         assert call_backs.is_overdue(task.callback, clock() + timedelta(days=2))
+
+
+async def test_a_rescheduled_task_is_judged_by_the_deadline_it_opened_with(
+    session_pool, make_ticket, staff_members, clock, estate
+):
+    view = await make_ticket()
+    await close_ticket(session_pool, view, staff_members, clock())
+    (task,) = await tasks(session_pool)
+    first_deadline = task.due_at
+    assert first_deadline is not None
+    # Rescheduled once the deadline has passed, then reached on the new day: the owner was not
+    # called by the next working day, so the repair call-back rate does not count it.
+    late = first_deadline + timedelta(hours=1)
+    async with session_pool() as session:
+        for action, at in ((TaskAction.reschedule, late), (TaskAction.reached, late)):
+            await call_backs.record_task(
+                session,
+                estate_id=estate.id,
+                callback_id=task.id,
+                member=staff_members["agent"],
+                action=action,
+                now=at,
+            )
+        (moved,) = await tasks(session_pool)
+        assert moved.due_at is not None
+        assert moved.due_at > first_deadline and moved.slot_end == first_deadline
+        window = (first_deadline - timedelta(hours=2), first_deadline + timedelta(hours=2))
+        rate = await call_backs.repair_callback_rate(session, estate.id, *window)
+        # Not counted a second time in the window of the new due day either.
+        later = (moved.due_at - timedelta(hours=2), moved.due_at + timedelta(hours=2))
+        again = await call_backs.repair_callback_rate(session, estate.id, *later)
+    assert (rate.hits, rate.total) == (0, 1)
+    assert again.total == 0

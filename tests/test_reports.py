@@ -147,6 +147,11 @@ async def test_the_workbook_totals_are_the_kpi_functions(
 
     call_backs = book["Call-backs"]
     assert call_backs.max_row == 2 + 1 + 2
+    # Codes are shown as words: the complaint's task (due 14 Nov) comes first.
+    assert list(call_backs.iter_rows(min_row=2, max_row=2, values_only=True))[0][1:7] == (
+        "after a complaint", "The request", datetime(2026, 11, 14, 9, 0), "missed", None,
+        "not reached",
+    )  # fmt: skip
     assert _totals(call_backs, "Complaint call-backs in 3 days")[7] == 0
     assert _totals(call_backs, "Repair call-backs next day")[7] == 1
 
