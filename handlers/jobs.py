@@ -11,6 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.i18n import Html, MissingMessage, Translator
 from handlers.filters import IsActiveStaff, refuse_non_staff
+from handlers.surveys import show_waiting_surveys
+from scheduler.jobs import post_service_survey
 from scheduler.runs import JobStatus, UnknownJob, find_job, run_job, statuses
 from storage import calendar
 from storage.db import SessionPool
@@ -18,6 +20,8 @@ from storage.models import Estate, StaffMember, StaffRole
 
 router = Router(name=__name__)
 MANAGERS = IsActiveStaff(roles={StaffRole.manager})
+# Jobs whose waiting work a manager can see and send sooner, shown when Run now is too early.
+WAITING = {post_service_survey.JOB.name: show_waiting_surveys}
 
 
 class JobCB(CallbackData, prefix="job"):
@@ -107,9 +111,23 @@ async def run_now(
     except UnknownJob:
         await query.answer(t("jobs-unknown"), show_alert=True)
         return
-    report = await run_job(session_pool, job, estate, clock(), clock)
-    key = "jobs-ran" if report.outcome == "ok" else "jobs-failed"
-    await query.answer(t(key, title=job_title(t, job.name), count=report.enqueued))
+    now = clock()
+    report = await run_job(session_pool, job, estate, now, clock)
+    title = job_title(t, job.name)
+    upcoming = None
+    if report.outcome == "ok" and report.enqueued == 0 and job.next_due is not None:
+        upcoming = await job.next_due(session, estate, now)
+    if upcoming is not None:
+        # Run too early (a survey waits for 10:00 the day after closing): say when it is due,
+        # and show what is waiting where it can be sent sooner.
+        at = calendar.local(estate, upcoming).strftime("%m-%d %H:%M")
+        await query.answer(t("jobs-not-due-yet", title=title, at=at), show_alert=True)
+        waiting = WAITING.get(job.name)
+        if waiting is not None and isinstance(query.message, Message):
+            await waiting(query.message, t, session, estate, now)
+    else:
+        key = "jobs-ran" if report.outcome == "ok" else "jobs-failed"
+        await query.answer(t(key, title=title, count=report.enqueued))
     if isinstance(query.message, Message):
         text, markup = await jobs_view(session, estate, t, clock)
         await query.message.edit_text(text, reply_markup=markup)

@@ -2,7 +2,7 @@
 staff preview and send the quarterly sample (`/survey quarter`) and read the results
 (`/survey results [YYYY-Qn]`)."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
@@ -32,6 +32,7 @@ REFUSALS = {
     Answer.not_found: "sv-stale",
 }
 UNITS_SHOWN = 40
+WAITING_SHOWN = 20
 
 
 class SurveyFlow(StatesGroup):
@@ -51,6 +52,12 @@ class SkipCB(CallbackData, prefix=messages.SKIP_PREFIX):
 class SendQuarterCB(CallbackData, prefix="svq"):
     year: int
     number: int
+
+
+class SendDueCB(CallbackData, prefix="svd"):
+    """Send now the post-service surveys that fall due by `until` (a Unix time)."""
+
+    until: int
 
 
 def _markup(data: dict[str, object]) -> InlineKeyboardMarkup:
@@ -294,6 +301,38 @@ def _flag(rate: kpis.Rate, target: int) -> str:
     return "⚠️ " if rate.meets(target) is False else ""
 
 
+async def show_waiting_surveys(
+    message: Message, t: Translator, session: AsyncSession, estate: Estate, now: datetime
+) -> None:
+    """The post-service surveys waiting for their 10:00, with Send them now (for managers:
+    `/survey due`, and `/jobs` when the survey job is run before any is due)."""
+    waiting = await surveys.waiting_post_service(session, estate, now)
+    if not waiting:
+        await message.reply(t("sv-due-none"))
+        return
+    lines = [t("sv-due-head")]
+    lines += [
+        t(
+            "sv-due-line",
+            number=str(w.ticket_number),
+            owner=w.owner_name,
+            closed=messages.when(estate, w.closed_at),
+            at=messages.when(estate, w.due_at),
+        )
+        for w in waiting[:WAITING_SHOWN]
+    ]
+    if len(waiting) > WAITING_SHOWN:
+        lines.append(t("sv-due-more", count=str(len(waiting) - WAITING_SHOWN)))
+    # The button sends what is listed (due by the last of them), not what closes after.
+    send = InlineKeyboardButton(
+        text=t("sv-btn-send-due"),
+        callback_data=SendDueCB(until=int(waiting[-1].due_at.timestamp())).pack(),
+    )
+    await message.reply(
+        "\n".join(lines), reply_markup=InlineKeyboardMarkup(inline_keyboard=[[send]])
+    )
+
+
 @router.message(Command("survey"), IsActiveStaff())
 async def survey_command(
     message: Message,
@@ -304,7 +343,8 @@ async def survey_command(
     staff_member: StaffMember,
     clock: Clock,
 ) -> None:
-    """/survey quarter (managers: preview and send) · /survey results [YYYY-Qn]."""
+    """/survey quarter (managers: preview and send) · /survey due (managers: the post-service
+    surveys waiting for their 10:00, to send now) · /survey results [YYYY-Qn]."""
     words = (command.args or "").split()
     action = words[0].casefold() if words else ""
     if action == "quarter":
@@ -312,6 +352,12 @@ async def survey_command(
             await message.reply(t("sv-managers-only"))
             return
         await _preview(message, t, session, estate, clock())
+        return
+    if action == "due":
+        if staff_member.role != StaffRole.manager:
+            await message.reply(t("sv-due-managers-only"))
+            return
+        await show_waiting_surveys(message, t, session, estate, clock())
         return
     if action == "results" and len(words) <= 2:
         await _results(message, t, session, estate, clock(), words[1] if len(words) == 2 else "")
@@ -359,6 +405,41 @@ async def on_send_now(
         await query.message.reply(
             t("sv-sent-now", quarter=quarter.label, count=str(sample.sent_count))
         )
+
+
+@router.callback_query(SendDueCB.filter(), IsActiveStaff(roles=[StaffRole.manager]))
+async def on_send_due(
+    query: CallbackQuery,
+    callback_data: SendDueCB,
+    t: Translator,
+    catalogs: Catalogs,
+    session: AsyncSession,
+    estate: Estate,
+    clock: Clock,
+) -> None:
+    """Send now: the waiting post-service surveys go out at once instead of at their 10:00
+    (survey fatigue and the other rules still apply)."""
+    now = clock()
+    report = await surveys.send_post_service(
+        session,
+        estate,
+        now,
+        messages.ask_drafts(catalogs, estate, now),
+        due_by=datetime.fromtimestamp(callback_data.until, UTC),
+    )
+    await close_buttons(query)
+    if not report.sent:
+        await query.answer(t("sv-due-nothing"), show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.reply(t("sv-due-sent", count=report.sent))
+
+
+@router.callback_query(SendDueCB.filter())
+async def on_send_due_refused(query: CallbackQuery, t: Translator) -> None:
+    """Send now pressed by anyone but a manager: nothing is sent."""
+    await query.answer(t("sv-due-managers-only"), show_alert=True)
 
 
 @router.callback_query(SendQuarterCB.filter())

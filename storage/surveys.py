@@ -230,30 +230,42 @@ async def _new_survey(
     return found
 
 
+async def _unsurveyed(session: AsyncSession, estate: Estate, now: datetime) -> list[Ticket]:
+    """Closed tickets of the estate with no survey yet, closed recently enough to be asked,
+    oldest closing first."""
+    surveyed = select(Survey.ticket_id).where(col(Survey.ticket_id).is_not(None))
+    return list(
+        (
+            await session.exec(
+                select(Ticket)
+                .where(
+                    Ticket.estate_id == estate.id,
+                    Ticket.status == TicketStatus.closed,
+                    col(Ticket.closed_at) >= now - CATCH_UP,
+                    col(Ticket.id).not_in(surveyed),
+                )
+                .order_by(col(Ticket.closed_at), col(Ticket.id))
+            )
+        ).all()
+    )
+
+
 async def send_post_service(
-    session: AsyncSession, estate: Estate, now: datetime, drafts: Drafts
+    session: AsyncSession,
+    estate: Estate,
+    now: datetime,
+    drafts: Drafts,
+    due_by: datetime | None = None,
 ) -> SendReport:
-    """Survey the owners of tickets closed on an earlier day whose 10:00 has come, once per
-    ticket: never a cancelled ticket (only closed ones count), never an owner surveyed in the
-    last 7 days (of two tickets closed together, the older one is asked). One transaction."""
+    """Survey the owners of tickets closed on an earlier day whose 10:00 has come (by `due_by`
+    when a manager sends the waiting ones early), once per ticket: never a cancelled ticket
+    (only closed ones count), never an owner surveyed in the last 7 days (of two tickets
+    closed together, the older one is asked). One transaction."""
     if estate.id is None:
         raise UnsavedRowError("estate.id: not saved yet")
     report = SendReport()
-    surveyed = select(Survey.ticket_id).where(col(Survey.ticket_id).is_not(None))
-    candidates = (
-        await session.exec(
-            select(Ticket)
-            .where(
-                Ticket.estate_id == estate.id,
-                Ticket.status == TicketStatus.closed,
-                col(Ticket.closed_at) >= now - CATCH_UP,
-                col(Ticket.id).not_in(surveyed),
-            )
-            .order_by(col(Ticket.closed_at), col(Ticket.id))
-        )
-    ).all()
-    for ticket in candidates:
-        if ticket.closed_at is None or due_at(estate, ticket.closed_at) > now:
+    for ticket in await _unsurveyed(session, estate, now):
+        if ticket.closed_at is None or due_at(estate, ticket.closed_at) > (due_by or now):
             continue
         owner = await session.get(Owner, ticket.owner_id) if ticket.owner_id else None
         if owner is None or owner.id is None or not reachable(owner):
@@ -275,6 +287,44 @@ async def send_post_service(
         report.sent += 1
     await session.commit()
     return report
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A closed ticket whose post-service survey is not due yet."""
+
+    ticket_number: int
+    owner_name: str
+    closed_at: datetime
+    due_at: datetime
+
+
+async def waiting_post_service(
+    session: AsyncSession, estate: Estate, now: datetime
+) -> list[Waiting]:
+    """The post-service surveys the job will send once their 10:00 comes, soonest first: the
+    tickets it would survey then, owners it cannot reach or asked in the last 7 days left out."""
+    found = []
+    for ticket in await _unsurveyed(session, estate, now):
+        if ticket.closed_at is None or due_at(estate, ticket.closed_at) <= now:
+            continue
+        owner = await session.get(Owner, ticket.owner_id) if ticket.owner_id else None
+        if owner is None or owner.id is None or not reachable(owner):
+            continue
+        if await _recently_surveyed(session, owner.id, now):
+            continue
+        found.append(
+            Waiting(ticket.number, owner.name, ticket.closed_at, due_at(estate, ticket.closed_at))
+        )
+    return found
+
+
+async def next_post_service_due(
+    session: AsyncSession, estate: Estate, now: datetime
+) -> datetime | None:
+    """When the next waiting post-service survey falls due (None: none is waiting)."""
+    waiting = await waiting_post_service(session, estate, now)
+    return waiting[0].due_at if waiting else None
 
 
 async def remind(

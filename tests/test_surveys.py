@@ -366,3 +366,36 @@ async def test_the_quarterly_job_waits_for_the_first_working_day(session_pool, e
     )
     # The year's last quarter asks everyone not asked this year.
     assert first.counts["sent"] == 4
+
+
+async def test_run_now_too_early_says_when_and_survey_due_sends_them_now(
+    tg, bot, session_pool, make_ticket, staff_members, clock, estate, outbox_rows
+):
+    view = await closed(session_pool, make_ticket, staff_members, clock())
+    # Run now right after the closing: nothing is due yet; the manager is told when it is
+    # and sees the waiting survey with a button to send it now (as `/survey due` shows it).
+    await tg.group(MANAGER, "/jobs")
+    await tg.press_label(MANAGER, "立即运行：服务后回访调查", chat_id=STAFF_CHAT_ID)
+    alert = answers(bot)[-1]
+    assert alert.show_alert and "下一次在 11-24 10:00 发出" in alert.text
+    listing = bot.sent(STAFF_CHAT_ID)[-2].text
+    assert f"#{view.ticket.number}" in listing and "11-24 10:00 发出" in listing
+    assert await outbox_rows(chat_id=OWNER.id, key_prefix="survey:") == []
+    await tg.group(AGENT, "/survey due")
+    assert "只有主管" in bot.last_text(STAFF_CHAT_ID)
+    await tg.group(MANAGER, "/survey due")
+    assert bot.last_text(STAFF_CHAT_ID) == listing
+    await tg.press_label(AGENT, "立即发送", chat_id=STAFF_CHAT_ID)
+    assert "只有主管" in answers(bot)[-1].text
+    assert await outbox_rows(chat_id=OWNER.id, key_prefix="survey:") == []
+    await tg.press_label(MANAGER, "立即发送", chat_id=STAFF_CHAT_ID)
+    assert bot.last_text(STAFF_CHAT_ID) == "已立即发送 1 份回访问卷。"
+    (row,) = await outbox_rows(chat_id=OWNER.id, key_prefix="survey:")
+    assert "1/3 · Response speed" in row.payload["text"]
+    (survey,) = await all_surveys(session_pool)
+    # Sent now, and dated now: the reminder and the expiry count from the real sending.
+    assert survey.sent_at == clock() and survey.ticket_id == view.ticket.id
+    # The job at 10:00 next morning sends nothing more, and nothing is waiting now.
+    assert (await run_job(session_pool, estate, NEXT_MORNING)).counts["sent"] == 0
+    await tg.group(MANAGER, "/survey due")
+    assert "目前没有待发送的回访问卷" in bot.last_text(STAFF_CHAT_ID)

@@ -40,6 +40,11 @@ class Verdict:
 Recheck = Callable[[AsyncSession, Mapping[str, Any], datetime], Awaitable[Verdict]]
 
 
+# When a job will next find something to do, for jobs whose work waits for a set moment (a
+# survey at 10:00 the day after closing): `/jobs` tells a manager who runs it too early.
+NextDue = Callable[[AsyncSession, Estate, datetime], Awaitable[datetime | None]]
+
+
 @dataclass(frozen=True)
 class Job:
     """`cron` holds APScheduler `CronTrigger` fields, read on the estate's wall clock."""
@@ -47,6 +52,7 @@ class Job:
     name: str
     cron: Mapping[str, str | int]
     run: Run
+    next_due: NextDue | None = None
 
 
 # Rows per INSERT: large enough to make few round trips, small enough for any driver's

@@ -30,4 +30,8 @@ async def run(session: AsyncSession, estate: Estate, now: datetime) -> JobResult
     return JobResult(enqueued=report.sent + report.reminded, counts=report.counts())
 
 
-JOB = Job(name="post_service_survey", cron={"hour": 10, "minute": 0}, run=run)
+async def next_due(session: AsyncSession, estate: Estate, now: datetime) -> datetime | None:
+    return await surveys.next_post_service_due(session, estate, now)  # type: ignore[arg-type]
+
+
+JOB = Job(name="post_service_survey", cron={"hour": 10, "minute": 0}, run=run, next_due=next_due)

@@ -1,6 +1,7 @@
-"""The quality loop end to end (issue 12): a repair closed in the staff group → the post-service
-survey job runs → the owner answers three questions with the buttons → the staff group sees the
-low-score alert, and `/callbacks` lists the call-back task."""
+"""The quality loop end to end (issue 12): a repair closed in the staff group → the manager runs
+the post-service survey job from `/jobs`, is told it is due tomorrow and sends it now → the owner
+answers three questions with the buttons → the staff group sees the low-score alert, and
+`/callbacks` lists the call-back task."""
 
 import asyncio
 from datetime import datetime
@@ -8,30 +9,12 @@ from datetime import datetime
 import pytest
 from sqlmodel import select
 
-from scheduler.jobs import post_service_survey
-from storage import estates, surveys
 from storage.db import create_engine, create_session_pool
 from storage.models import Ticket, TicketStatus
 from tests.e2e.conftest import E2E, plain
 from tests.e2e.test_tickets_e2e import report_repair, verified_owner
 
 pytestmark = pytest.mark.e2e
-
-
-async def run_survey_job(e2e: E2E, number: int) -> dict[str, int]:
-    """The job as the scheduler runs it, as of 10:00 on the day after the closing."""
-    engine = create_engine(e2e.world.database_url)
-    try:
-        async with create_session_pool(engine)() as session:
-            estate = await estates.default(session)
-            ticket = (await session.exec(select(Ticket).where(Ticket.number == number))).one()
-            assert estate is not None and ticket.closed_at is not None
-            result = await post_service_survey.run(
-                session, estate, surveys.due_at(estate, ticket.closed_at)
-            )
-            return result.as_dict()
-    finally:
-        await engine.dispose()
 
 
 async def closed_at(e2e: E2E, number: int) -> datetime | None:
@@ -57,8 +40,15 @@ async def test_closed_repair_survey_low_score_alert(e2e: E2E):
             break
         await asyncio.sleep(0.1)
 
-    result = await run_survey_job(e2e, number)
-    assert result["sent"] >= 1
+    # As in the demo: the manager runs the survey job from /jobs right after the closing. It
+    # is due at 10:00 tomorrow, so the bot says so and lists it with Send them now.
+    await c.send_command(e2e.manager, "jobs", chat_id=group)
+    jobs = await c.wait_for_message(group, "定时任务")
+    await e2e.press(e2e.manager, jobs, "服务后回访调查")
+    waiting = await c.wait_for_message(group, "待发送的回访问卷")
+    assert f"#{number}" in waiting["text"]
+    await e2e.press(e2e.manager, waiting, "立即发送")
+    await c.wait_for_message(group, "已立即发送 1 份回访问卷")
 
     # Response speed 2, quality of work 1, staff attitude 4.
     for item, score in (("response-speed", "2"), ("quality", "1"), ("attitude", "4")):

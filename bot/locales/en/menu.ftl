@@ -27,6 +27,7 @@ help-unregistered = I am the front door of your property management office. Send
 help-staff = <b>Staff group</b>
     /callbacks [today|week] — booked call-backs and call-back tasks (回访): Reached / Not reached / Reschedule
     /survey quarter — preview and send this quarter's survey sample (managers)
+    /survey due — post-service surveys waiting to go out, to send now (managers)
     /survey results [YYYY-Qn] — satisfaction per item and on average
     /emergency [NUMBER] — emergency phone for urgent repairs (managers set it)
     /pending — registration requests waiting for a decision

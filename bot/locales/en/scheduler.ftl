@@ -99,6 +99,7 @@ jobs-btn-run = ▶️ Run now: { $title }
 jobs-ran = { $title }: done, { $count } new messages queued.
 jobs-failed = { $title } failed; see the log.
 jobs-unknown = That job no longer exists.
+jobs-not-due-yet = { $title }: nothing was due yet; the next goes out { $at }.
 job-fee-reminders = Fee reminders
 job-daily-summary = Daily summary
 job-weekly-complaint-summary = Weekly complaint summary

@@ -38,7 +38,7 @@ sv-alert-quarterly = ⚠️ <b>Low satisfaction score</b> in the { $quarter } su
     { $scores }
     A call-back is due by { $due } (/callbacks).
 sv-alert-comment = 💬 Survey comment on { $label } from { $name }: { $text }
-sv-usage = Usage: /survey quarter (preview and send this quarter's sample, managers) · /survey results [YYYY-Qn]
+sv-usage = Usage: /survey quarter (preview and send this quarter's sample, managers) · /survey due (post-service surveys waiting, managers) · /survey results [YYYY-Qn]
 sv-managers-only = Only managers can send the quarterly survey.
 sv-preview = 📋 <b>Quarterly survey { $quarter }</b>
     Verified households: { $eligible } · in this quarter's sample: { $count }
@@ -99,3 +99,15 @@ event-survey-comment = survey comment
 ## Command menu
 cli-cmd-callbacks = Call-backs booked and call-back tasks due
 cli-cmd-survey = Surveys: /survey quarter, /survey results
+
+sv-due-head = <b>📝 Post-service surveys waiting</b> (each goes out at 10:00 the day after its request was closed):
+sv-due-line = • #{ $number } { $owner } — closed { $closed }, goes out { $at }
+sv-due-more = … and { $count } more
+sv-due-none = No post-service survey is waiting: each goes out at 10:00 the day after its request is closed.
+sv-btn-send-due = 📨 Send them now
+sv-due-sent = { $count ->
+    [one] 1 post-service survey sent now.
+   *[other] { $count } post-service surveys sent now.
+}
+sv-due-nothing = Nothing was sent: those surveys have gone out already.
+sv-due-managers-only = Only managers can send surveys early.

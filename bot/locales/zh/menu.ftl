@@ -27,6 +27,7 @@ help-unregistered = 我是物业服务中心的线上前台。请发送 /start �
 help-staff = <b>员工群</b>
     /callbacks [today|week] — 预约回电和回访任务：已联系上 / 未联系上 / 改期
     /survey quarter — 预览并发送本季度抽样调查（主管）
+    /survey due — 待发送的回访问卷，可立即发送（主管）
     /survey results [YYYY-Qn] — 各项及平均满意度
     /emergency [号码] — 紧急维修电话（主管可设置）
     /pending — 待审核的登记申请

@@ -96,6 +96,7 @@ jobs-btn-run = ▶️ 立即运行：{ $title }
 jobs-ran = { $title }：已完成，新排队 { $count } 条消息。
 jobs-failed = { $title } 运行失败，请查看日志。
 jobs-unknown = 该任务已不存在。
+jobs-not-due-yet = { $title }：暂无到期任务，下一次在 { $at } 发出。
 job-fee-reminders = 缴费提醒
 job-daily-summary = 每日汇总
 job-weekly-complaint-summary = 每周投诉汇总

@@ -38,7 +38,7 @@ sv-alert-quarterly = ⚠️ <b>满意度低分</b>：{ $quarter } 季度调查
     { $scores }
     请在 { $due } 前回访（/callbacks）。
 sv-alert-comment = 💬 { $name } 对 { $label } 的问卷意见：{ $text }
-sv-usage = 用法：/survey quarter（预览并发送本季度抽样，主管）· /survey results [YYYY-Qn]
+sv-usage = 用法：/survey quarter（预览并发送本季度抽样，主管）· /survey due（待发送的回访问卷，主管）· /survey results [YYYY-Qn]
 sv-managers-only = 只有主管可以发送季度调查。
 sv-preview = 📋 <b>{ $quarter } 季度调查</b>
     已验证住户：{ $eligible } · 本季度抽样：{ $count }
@@ -99,3 +99,12 @@ event-survey-comment = 问卷意见
 ## Command menu
 cli-cmd-callbacks = 预约回电和到期的回访任务
 cli-cmd-survey = 满意度调查：/survey quarter、/survey results
+
+sv-due-head = <b>📝 待发送的回访问卷</b>（工单关闭后次日 10:00 发出）：
+sv-due-line = • #{ $number } { $owner } — { $closed } 关闭，{ $at } 发出
+sv-due-more = … 另有 { $count } 份
+sv-due-none = 目前没有待发送的回访问卷：每份问卷在工单关闭后次日 10:00 发出。
+sv-btn-send-due = 📨 立即发送
+sv-due-sent = 已立即发送 { $count } 份回访问卷。
+sv-due-nothing = 未发送：这些问卷已经发出。
+sv-due-managers-only = 只有主管可以提前发送问卷。
