@@ -11,7 +11,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import calendar
+from storage import calendar, call_backs
+from storage.call_backs import TaskAction
 from storage.db import SessionPool
 from storage.models import (
     Callback,
@@ -200,16 +201,17 @@ async def _ticket(
     )
     if closed is not None and ticket.owner_id is not None:
         origin = CallbackOrigin.after_complaint if complaint else CallbackOrigin.after_repair
-        task_due = closed_at + timedelta(days=3 if complaint else 1)
+        task_due = call_backs.task_deadline(estate, origin, closed_at)
         reached = rng.random() < (0.95 if complaint else 0.85)
-        # The call is made some time before the deadline; one still ahead is booked.
-        done = closed_at + (task_due - closed_at) * rng.uniform(0.1, 0.8) <= now
+        # The call is made some time before the deadline; one still ahead is open.
+        called = closed_at + (task_due - closed_at) * rng.uniform(0.1, 0.8)
+        done = called <= now
         session.add(
             Callback(
                 owner_id=ticket.owner_id,
-                topic="回访 follow-up",
+                topic="ticket",
                 ticket_id=ticket.id,
-                slot_start=task_due,
+                slot_start=closed_at,
                 slot_end=task_due,
                 origin=origin,
                 due_at=task_due,
@@ -217,7 +219,10 @@ async def _ticket(
                 if done
                 else CallbackStatus.booked,
                 staff_id=ticket.assignee_id,
-                outcome=("satisfied" if reached else "no answer") if done else None,
+                outcome=(TaskAction.reached if reached else TaskAction.not_reached)
+                if done
+                else None,
+                done_at=called if done else None,
             )
         )
 
@@ -232,25 +237,34 @@ async def _payments(
             .where(Unit.estate_id == estate.id, col(Charge.due_date) >= first)
         )
     )
+    # What the cashier's demo payments (bot/demo_data.py) already settled is not paid twice.
+    settled = dict(
+        (
+            await session.exec(
+                select(Payment.charge_id, func.sum(Payment.amount))
+                .where(col(Payment.reversed_at).is_(None))
+                .group_by(col(Payment.charge_id))
+            )
+        ).all()
+    )
     reversed_one = False
     for charge in sorted(charges, key=lambda c: (c.due_date, c.id or 0)):
-        if charge.due_date > today or rng.random() > 0.93:
+        owed = charge.amount - int(settled.get(_saved(charge.id), 0) or 0)
+        if charge.due_date > today or owed <= 0 or rng.random() > 0.93:
             continue
         paid_on = charge.due_date - timedelta(days=rng.randint(-5, 12))
         paid_at = datetime.combine(min(paid_on, today), time(3, 0), UTC)
         if not reversed_one:
             # A transfer that bounced, then the same amount paid again.
             session.add(
-                Payment(charge_id=_saved(charge.id), amount=charge.amount, paid_at=paid_at,
+                Payment(charge_id=_saved(charge.id), amount=owed, paid_at=paid_at,
                         method="transfer", reversed_at=paid_at + timedelta(days=2),
                         reversal_reason="bank transfer returned")
             )  # fmt: skip
             paid_at += timedelta(days=3)
             reversed_one = True
         session.add(
-            Payment(
-                charge_id=_saved(charge.id), amount=charge.amount, paid_at=paid_at, method="wechat"
-            )
+            Payment(charge_id=_saved(charge.id), amount=owed, paid_at=paid_at, method="wechat")
         )
 
 

@@ -4,7 +4,7 @@
 import logging
 import tempfile
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
@@ -445,14 +445,16 @@ def _percent(pct: float) -> str:
 
 
 async def rate_lines(
-    session: AsyncSession, estate: Estate, today: date, t: Translator
+    session: AsyncSession, estate: Estate, now: datetime, t: Translator
 ) -> list[str]:
     """The collection rate of the current and the previous month (`kpis.collection_rate`, the
     same figure as /stats and the report)."""
     lines = []
+    today = calendar.local(estate, now).date()
     last_month = today.replace(day=1) - timedelta(days=1)
     for month in (f"{today:%Y-%m}", f"{last_month:%Y-%m}"):
-        rate = await kpis.collection_rate(session, estate, kpis.month_period(estate, month))
+        period = kpis.month_period(estate, month)
+        rate = await kpis.collection_rate(session, estate, period, as_of=now)
         ratio = rate.rate.pct
         if ratio is None:
             lines.append(t("pay-arrears-rate-none", month=month))
@@ -536,7 +538,7 @@ async def arrears(
     building = argument or None
     found = await payments.arrears(session, estate, today, building)
     lines = arrears_lines(t, found, today, building)
-    lines += ["", *await rate_lines(session, estate, today, t)]
+    lines += ["", *await rate_lines(session, estate, clock(), t)]
     await message.reply("\n".join(lines))
 
 

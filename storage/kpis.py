@@ -374,9 +374,13 @@ async def collection_by_building(
     """Per building: the amount billed by the estate's charges in its currency falling due in
     the period (their due date is a local day inside it), and what has been paid on those
     charges, whenever (a late payment for November still counts for November); reversed
-    payments do not count. With `as_of`, only payments made by then and not reversed by then
-    count, so a report of a past moment can be drawn again. Buildings in natural order ("2"
-    before "10")."""
+    payments do not count. With `as_of`, only charges due by that day (a month still running
+    counts what has fallen due so far, not the 15th's fees on the 2nd) and payments made by
+    then and not reversed by then count, so a report of a past moment can be drawn again.
+    Buildings in natural order ("2" before "10")."""
+    last_day = period.last_day
+    if as_of is not None:
+        last_day = min(last_day, calendar.local(estate, as_of).date())
     paid = (
         select(Payment.charge_id, func.sum(Payment.amount).label("paid"))
         .where(_counted_payments(as_of))
@@ -395,7 +399,7 @@ async def collection_by_building(
             col(Unit.estate_id) == estate.id,
             col(Charge.currency) == estate.currency,
             col(Charge.due_date) >= period.first_day,
-            col(Charge.due_date) <= period.last_day,
+            col(Charge.due_date) <= last_day,
         )
         .group_by(col(Unit.building))
     )

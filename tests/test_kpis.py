@@ -298,10 +298,13 @@ async def test_collection_leaves_reversed_payments_out(
     total = await kpis.collection_rate(session, estate, november)
     assert (total.billed, total.paid) == (100000, 55000)
     assert total.rate.pct == 55 and total.rate.meets(estate.target_collection_pct) is False
-    # As of 10 November at noon only the first payment (10:00) had been made; the reversed one
-    # still stood then.
-    then = await kpis.collection_rate(session, estate, november, as_of=sh(10, 12))
-    assert (then.billed, then.paid) == (100000, 80000)
+    # As of 16 November only the charges due on the 15th had fallen due (not the 30th's), and
+    # of their payments the reversed one no longer counted.
+    then = await kpis.collection_rate(session, estate, november, as_of=sh(16, 12))
+    assert (then.billed, then.paid) == (80000, 55000)
+    # As of the 10th nothing was due yet: no rate at all, rather than 0 %.
+    early = await kpis.collection_rate(session, estate, november, as_of=sh(10, 12))
+    assert (early.billed, early.rate.pct) == (0, None)
 
 
 async def test_collection_counts_the_estates_currency_and_buildings_in_natural_order(

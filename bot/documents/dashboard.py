@@ -27,6 +27,7 @@ from storage.reports import MonthReport
 WIDTH_IN, HEIGHT_IN, DPI = 16, 10, 100
 SIZE = (WIDTH_IN * DPI, HEIGHT_IN * DPI)
 BUILDINGS_SHOWN = 9
+CATEGORIES_SHOWN = 7
 # A rate bar this long (per cent) carries its figure inside.
 INSIDE_FROM = 30
 
@@ -138,7 +139,9 @@ def _weekly(ax: Axes, report: MonthReport, t: Translator) -> None:
         label=text(t, "reports-dash-complaints"),
     )  # fmt: skip
     for x, r, c in zip(xs, repairs, complaints, strict=True):
-        ax.text(x, r + c, f" {r + c}", ha="center", va="bottom", fontsize=10, color=INK)
+        # An empty week (one still to come in this month) gets no "0" floating on the axis.
+        if r + c:
+            ax.text(x, r + c, f" {r + c}", ha="center", va="bottom", fontsize=10, color=INK)
     ax.set_xticks(list(xs), [short_day(max(w.monday, report.figures.period.first_day), t)
                              for w in weeks])  # fmt: skip
     ax.yaxis.grid(True, color=GRID)
@@ -153,7 +156,7 @@ def _weekly(ax: Axes, report: MonthReport, t: Translator) -> None:
 
 def _categories(ax: Axes, report: MonthReport, t: Translator) -> None:
     _frame(ax, text(t, "reports-dash-categories"))
-    top = list(reversed(top_categories(report.figures.opened, 7)))
+    top = list(reversed(top_categories(report.figures.opened, CATEGORIES_SHOWN)))
     if not top:
         _no_data(ax, t)
         return
@@ -168,6 +171,9 @@ def _categories(ax: Axes, report: MonthReport, t: Translator) -> None:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_axisbelow(True)
     ax.margins(x=0.15)
+    # Room for CATEGORIES_SHOWN bars whatever the count, from the top: two categories are two
+    # bars of the usual height, not two slabs.
+    ax.set_ylim(len(top) - CATEGORIES_SHOWN - 0.5, len(top) - 0.5)
 
 
 def _rate_bars(

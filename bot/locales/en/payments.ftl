@@ -75,7 +75,7 @@ pay-arrears-total = Overdue in all: <b>{ $total }</b> from { $count ->
    *[other] { $count } units
 }
 pay-arrears-rate = Collection rate (paid ÷ billed for charges due in the month): { $month } <b>{ $rate }</b> ({ $paid } of { $billed }){ $below }
-pay-arrears-rate-none = Collection rate { $month }: nothing was due
+pay-arrears-rate-none = Collection rate { $month }: nothing has fallen due so far
 pay-arrears-below = {" "}⚠️ below the { $target } % target
 pay-export-caption = Arrears on { $date }: { $count ->
     [one] one unit
