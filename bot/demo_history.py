@@ -258,13 +258,21 @@ async def _payments(
             # A transfer that bounced, then the same amount paid again.
             session.add(
                 Payment(charge_id=_saved(charge.id), amount=owed, paid_at=paid_at,
-                        method="transfer", reversed_at=paid_at + timedelta(days=2),
+                        created_at=paid_at, method="transfer",
+                        reversed_at=paid_at + timedelta(days=2),
                         reversal_reason="bank transfer returned")
             )  # fmt: skip
             paid_at += timedelta(days=3)
             reversed_one = True
         session.add(
-            Payment(charge_id=_saved(charge.id), amount=owed, paid_at=paid_at, method="wechat")
+            # Recorded when paid: the daily summary counts payments by when they were recorded.
+            Payment(
+                charge_id=_saved(charge.id),
+                amount=owed,
+                paid_at=paid_at,
+                created_at=paid_at,
+                method="wechat",
+            )
         )
 
 

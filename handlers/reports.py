@@ -11,11 +11,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import reporting
 from bot.clock import Clock
 from bot.documents.labels import hours, percent, rate_text, score_text
-from bot.i18n import Catalogs, Translator
+from bot.i18n import Catalogs, Html, Translator
 from handlers.filters import IsActiveStaff, IsStaffChat, refuse_non_staff
 from storage import calendar, kpis, reports
 from storage.kpis import Period, Rate
 from storage.models import Estate, TicketKind
+from storage.money import format_money
 
 router = Router(name=__name__)
 
@@ -60,7 +61,6 @@ def stats_text(t: Translator, span: str, figures: reports.Figures) -> str:
     targeted = (
         ("reports-kpi-complaint-reply", f.complaint_reply, targets.complaint_reply),
         ("reports-kpi-complaint-callback", f.complaint_callback, targets.complaint_callback),
-        ("reports-kpi-collection", f.collection.rate, targets.collection),
     )
     for key, rate, target in targeted:
         lines.append(
@@ -72,6 +72,25 @@ def stats_text(t: Translator, span: str, figures: reports.Figures) -> str:
                 target=percent(target, t),
             )
         )
+    collected = f.collection
+    lines.append(
+        t(
+            "reports-stats-rate",
+            mark=_mark(collected.rate, targets.collection),
+            label=t("reports-kpi-collection"),
+            value=Html(
+                t(
+                    "reports-stats-money",
+                    pct=percent(collected.rate.pct, t),
+                    paid=format_money(collected.paid, collected.currency, t.locale),
+                    billed=format_money(collected.billed, collected.currency, t.locale),
+                )
+            )
+            if collected.billed
+            else rate_text(collected.rate, t),
+            target=percent(targets.collection, t),
+        )
+    )
     sat = f.satisfaction
     lines.append(
         t(

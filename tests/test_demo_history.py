@@ -36,6 +36,14 @@ async def test_the_history_pays_no_charge_twice_and_records_tasks_as_the_bot_doe
         ).all()
         # The cashier's demo payments came first; the history pays only what they left.
         assert overpaid == []
+        # Recorded when they were paid, not when the demo started: the daily summary counts
+        # payments by when they were recorded.
+        history = (
+            await session.exec(
+                select(Payment).where(col(Payment.method).in_(["wechat", "transfer"]))
+            )
+        ).all()
+        assert history and all(p.created_at == p.paid_at for p in history)
         for month in ("2026-10", "2026-11"):
             rate = await kpis.collection_rate(session, estate, kpis.month_period(estate, month))
             assert rate.paid <= rate.billed

@@ -202,7 +202,7 @@ async def test_stats_shows_each_figure_against_its_target(tg, bot, clock, sample
     assert "中位数 2.0 小时，90% 在 5.0 小时内" in text
     assert "✓ 投诉24小时答复率：100%（1/1）（目标 100%）" in text
     assert "✗ 投诉三日内回访率：0%（0/1）（目标 100%）" in text
-    assert "✗ 收缴率：48.5%（22375/46125）（目标 95%）" in text
+    assert "✗ 收缴率：48.5%（应收 ¥461.25，已收 ¥223.75）（目标 95%）" in text
     assert "✗ 满意度：80%（3 个评分）（目标 90%）" in text
     assert "✗ 达到 85% 的项目：1/3" in text
 

@@ -27,6 +27,7 @@ reports-cmd-export = Month's workbook (XLSX): /export [YYYY-MM]
 reports-stats-plain = • { $label }: { $value }
 reports-stats-none = —
 reports-stats-of = { $pct } ({ $hits }/{ $total })
+reports-stats-money = { $pct } ({ $paid } of { $billed })
 reports-stats-score = { $pct } ({ $answers ->
     [one] 1 answer
    *[other] { $answers } answers

@@ -27,6 +27,7 @@ reports-cmd-export = 月度工作簿（XLSX）：/export [YYYY-MM]
 reports-stats-plain = • { $label }：{ $value }
 reports-stats-none = —
 reports-stats-of = { $pct }（{ $hits }/{ $total }）
+reports-stats-money = { $pct }（应收 { $billed }，已收 { $paid }）
 reports-stats-score = { $pct }（{ $answers } 个评分）
 
 reports-kpi-sla = 按时响应率
