@@ -17,6 +17,7 @@ from bot.middlewares import (
     ContextMiddleware,
     ConversationMiddleware,
     DbSessionMiddleware,
+    KeepResponseModels,
     LoggingMiddleware,
     RetryHiccups,
 )
@@ -32,6 +33,7 @@ MAX_CONCURRENT_UPDATES = POOL_SIZE
 
 def create_bot(settings: Settings) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.api_base))
+    session.middleware(KeepResponseModels())
     session.middleware(RetryHiccups())
     return Bot(
         token=settings.require_token().get_secret_value(),

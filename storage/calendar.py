@@ -5,11 +5,13 @@ night" in Frontdoor is computed here, from the estate's settings."""
 import logging
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays
-
 from storage.models import Estate
+
+if TYPE_CHECKING:
+    import holidays
 
 log = logging.getLogger("frontdoor.calendar")
 
@@ -93,7 +95,11 @@ def quiet_hours(estate: Estate) -> tuple[time, time]:
 
 
 @cache
-def _holidays(country: str) -> holidays.HolidayBase | None:
+def _holidays(country: str) -> "holidays.HolidayBase | None":
+    # Imported on first use: the package loads every country's calendar module (~0.2 s), which
+    # admin commands that never ask about a working day should not pay (issue 9).
+    import holidays
+
     try:
         return holidays.country_holidays(country)
     except NotImplementedError:

@@ -1,11 +1,15 @@
 """Engine, sessions and schema upgrades for SQLite (embedded) and PostgreSQL (production)."""
 
+import asyncio
+import sqlite3
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.util import await_only
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 if TYPE_CHECKING:
@@ -32,6 +36,92 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# How long a write waits for the engine's writer before failing as "database is locked".
+WRITE_WAIT_S = 5.0
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+_HOLDS = "frontdoor_write_lock"
+
+
+class SqliteWriters:
+    """One writer at a time per engine, in arrival order, taken by the first write statement
+    of a transaction and released when it commits or rolls back.
+
+    SQLite has one writer per file. Left to itself, a connection that finds the file locked
+    sleeps in SQLite's busy handler with growing naps (up to 100 ms) while newcomers take
+    the lock first; with 20 updates in flight some starved for the whole `busy_timeout` and
+    failed with "database is locked" (benchmarks/README.md). An asyncio lock queues them
+    fairly and wakes the next one as soon as the lock is free. Reads never wait for it.
+    """
+
+    def __init__(self) -> None:
+        # One lock per event loop: tests and tools run several loops over one engine.
+        self.locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def install(self, engine: AsyncEngine) -> None:
+        sync_engine = engine.sync_engine
+        event.listen(sync_engine, "before_cursor_execute", self._before_execute)
+        dialect = sync_engine.dialect
+        commit, rollback = dialect.do_commit, dialect.do_rollback
+
+        def do_commit(dbapi_connection: Any) -> None:
+            try:
+                commit(dbapi_connection)
+            finally:
+                self._release(_info(dbapi_connection))
+
+        def do_rollback(dbapi_connection: Any) -> None:
+            try:
+                rollback(dbapi_connection)
+            finally:
+                self._release(_info(dbapi_connection))
+
+        # The pool resets a returned connection through the same dialect methods, so a
+        # session closed without committing releases the writer too.
+        dialect.do_commit = do_commit  # type: ignore[method-assign]
+        dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+        # A connection thrown away mid-transaction (a dropped or broken one) frees it as well.
+        event.listen(
+            sync_engine.pool, "invalidate", lambda _c, record, _e: self._release(record.info)
+        )
+
+    def _lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        lock = self.locks.get(loop)
+        if lock is None:
+            lock = self.locks[loop] = asyncio.Lock()
+        return lock
+
+    def _before_execute(
+        self, conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool
+    ) -> None:
+        if _HOLDS in conn.info or not statement.lstrip()[:7].upper().startswith(_WRITES):
+            return
+        lock = self._lock()
+        try:
+            await_only(asyncio.wait_for(lock.acquire(), WRITE_WAIT_S))
+        except TimeoutError:
+            # The same error SQLite gives: a storage fault, so the update comes again.
+            raise sqlite3.OperationalError("database is locked") from None
+        conn.info[_HOLDS] = lock
+
+    @staticmethod
+    def _release(info: dict[str, Any]) -> None:
+        lock = info.pop(_HOLDS, None)
+        if lock is not None and lock.locked():
+            lock.release()
+
+
+def _info(connection: Any) -> dict[str, Any]:
+    """The pool's info dict of a connection; empty for the bare one of the first connect."""
+    try:
+        info: dict[str, Any] = connection.info
+    except (AttributeError, NotImplementedError):
+        return {}
+    return info
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if url.startswith("sqlite"):
         if url.rstrip("/").endswith(":memory:") or url in ("sqlite+aiosqlite://",):
@@ -42,6 +132,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             kwargs.setdefault("max_overflow", POOL_SIZE - POOL_SIZE // 2)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        SqliteWriters().install(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", POOL_SIZE // 2)
