@@ -94,6 +94,7 @@ def staff_commands(t: Translator) -> list[BotCommand]:
         BotCommand(command="arrears", description=t("cli-cmd-arrears")),
         BotCommand(command="import", description=t("cli-cmd-import")),
         BotCommand(command="payinfo", description=t("cli-cmd-payinfo")),
+        BotCommand(command="hours", description=t("cli-cmd-hours")),
         BotCommand(command="stats", description=t("reports-cmd-stats")),
         BotCommand(command="report", description=t("reports-cmd-report")),
         BotCommand(command="export", description=t("reports-cmd-export")),

@@ -40,5 +40,12 @@ async def help_private(message: Message, t: Translator, owner: Owner | None) -> 
 @router.message(Command("help"), IsStaffChat())
 async def help_staff(message: Message, t: Translator) -> None:
     """The staff command list, in the staff group."""
-    keys = ("help-staff", "staffcmd-help", "jobs-help", "pay-help", "reports-help")
+    keys = (
+        "help-staff",
+        "staffcmd-help",
+        "jobs-help",
+        "pay-help",
+        "reports-help",
+        "settings-help",
+    )
     await message.answer("\n\n".join(t(key) for key in keys))

@@ -23,7 +23,12 @@ MAX_DAYS = 3660
 
 
 class WindowError(ValueError):
-    """A "HH:MM-HH:MM" setting that cannot be used; the message says why."""
+    """A "HH:MM-HH:MM" setting that cannot be used; the message says why, `problem` is a code
+    the bot turns into the user's language: format, empty or backwards."""
+
+    def __init__(self, message: str, problem: str) -> None:
+        super().__init__(message)
+        self.problem = problem
 
 
 def parse_window(text: str, *, may_cross_midnight: bool) -> tuple[time, time]:
@@ -31,15 +36,15 @@ def parse_window(text: str, *, may_cross_midnight: bool) -> tuple[time, time]:
     may run across midnight ("21:00-08:00"). Raises WindowError with a readable reason."""
     parts = text.split("-")
     if len(parts) != 2:
-        raise WindowError(f"{text!r} is not of the form HH:MM-HH:MM")
+        raise WindowError(f"{text!r} is not of the form HH:MM-HH:MM", "format")
     try:
         start, end = (time.fromisoformat(part.strip()) for part in parts)
     except ValueError:
-        raise WindowError(f"{text!r} is not of the form HH:MM-HH:MM") from None
+        raise WindowError(f"{text!r} is not of the form HH:MM-HH:MM", "format") from None
     if start == end:
-        raise WindowError(f"{text!r} starts and ends at the same time")
+        raise WindowError(f"{text!r} starts and ends at the same time", "empty")
     if start > end and not may_cross_midnight:
-        raise WindowError(f"{text!r} closes before it opens")
+        raise WindowError(f"{text!r} closes before it opens", "backwards")
     return start, end
 
 
