@@ -77,6 +77,7 @@ FAMILIES: dict[str, set[str] | None] = {
     "repair-visit-": set(VISIT_CHOICES),
     "reports-col-": None,
     "reports-span-": set(SPANS),
+    "settings-window-": {"format", "empty", "backwards"},
     "sla-alert-": {"response-1", "response-2", "resolution-1", "resolution-2"},
     "staffcmd-usage-": None,
     "status-": codes(TicketStatus),

@@ -14,6 +14,7 @@ outbox-status-dead = dead (kept failing)
 outbox-status-failed = failed (refused by Telegram)
 outbox-status-pending = waiting to be sent
 outbox-status-sent = sent
+outbox-status-skipped = skipped (no longer needed when it was due)
 outbox-retry-button = Retry #{ $id }
 outbox-retried = Message #{ $id } queued again.
 outbox-retry-gone = This message is no longer waiting for a retry.

@@ -13,6 +13,7 @@ outbox-status-dead = 已放弃（多次失败）
 outbox-status-failed = 失败（被 Telegram 拒绝）
 outbox-status-pending = 等待发送
 outbox-status-sent = 已发送
+outbox-status-skipped = 已跳过（到期时已不需要）
 outbox-retry-button = 重试 #{ $id }
 outbox-retried = 消息 #{ $id } 已重新排队。
 outbox-retry-gone = 这条消息已不再等待重试。
