@@ -19,7 +19,7 @@ BENCHMARKS: dict[str, Callable[[str | None], Coroutine[Any, Any, list[Row]]]] = 
     "reports": reports.run,
 }
 # The benchmarks that also run on PostgreSQL when it is configured.
-ON_POSTGRES = {"updates"}
+ON_POSTGRES = {"updates", "outbox"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,6 +11,7 @@ the staff member's group is told; 400 → `failed` ("message is not modified" co
 import asyncio
 import contextlib
 import logging
+import math
 from collections import deque
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
@@ -118,30 +119,77 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=2**attempts), BACKOFF_CAP)
 
 
+class MarkWriter:
+    """Writes the outcomes of sends as group commits: every mark that arrives while a commit
+    is being made goes into the next one. Lanes sending side by side so share commits instead
+    of making one each (and on SQLite do not queue for its single write lock), while each lane
+    still waits until its own mark is stored: a crash repeats at most one message per lane."""
+
+    def __init__(self, session_pool: SessionPool) -> None:
+        self.session_pool = session_pool
+        self._lock = asyncio.Lock()
+        self._waiting: list[tuple[outbox.Mark, asyncio.Future[None]]] = []
+
+    async def write(self, mark: outbox.Mark) -> None:
+        mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((mark, mine))
+        async with self._lock:
+            if not mine.done():
+                batch, self._waiting = self._waiting, []
+                try:
+                    async with self.session_pool() as session:
+                        await outbox.write_marks(session, [m for m, _ in batch])
+                except asyncio.CancelledError:
+                    # The others' marks are not lost: the next writer to get the lock takes them.
+                    self._waiting = [w for w in batch if w[1] is not mine] + self._waiting
+                    raise
+                except Exception as exc:
+                    for _, future in batch:
+                        future.set_exception(exc)
+                else:
+                    for _, future in batch:
+                        future.set_result(None)
+        await mine
+
+
+def default_concurrency(rate: float | None) -> int:
+    """Lanes enough to reach `rate` when a Bot API call takes up to 100 ms (Telegram's usual
+    round trip), at least 4; 100 (1000 msg/s) without a rate of our own."""
+    if rate is None:
+        return 100
+    return max(4, math.ceil(rate / 10))
+
+
 class OutboxSender:
     def __init__(
         self,
         bot: Bot,
         session_pool: SessionPool,
         clock: Clock = system_clock,
-        rate: float = 25,
+        rate: float | None = 25,
         *,
         limiter: AbstractAsyncContextManager[Any] | None = None,
         max_attempts: int = 8,
-        batch: int = 100,
+        batch: int = 500,
         interval: float = 0.5,
         request_timeout: int = 30,
         catalogs: Catalogs | None = None,
         metrics: Metrics | None = None,
-        concurrency: int = 1,
+        concurrency: int | None = None,
     ) -> None:
         self.bot = bot
-        self.concurrency = max(1, concurrency)
+        self.concurrency = max(1, concurrency or default_concurrency(rate))
         self.metrics = metrics
         self.catalogs = catalogs or default_catalogs()
         self.session_pool = session_pool
         self.clock = clock
-        self.limiter = limiter or AsyncLimiter(rate, 1)
+        # No rate of our own (None): paid broadcasts, or the Bot API server enforces it.
+        self.limiter = limiter or (
+            # One at a time every 1/rate s: a bucket of `rate` would let a burst of that many
+            # through at once, which a limit counted over any one-second window refuses (429).
+            AsyncLimiter(1, 1 / rate) if rate is not None else contextlib.nullcontext()
+        )
+        self.marks = MarkWriter(session_pool)
         self.max_attempts = max_attempts
         self.batch = batch
         self.interval = interval
@@ -150,6 +198,7 @@ class OutboxSender:
         self.rechecks = rechecks()
         self._wake = asyncio.Event()
         self._stopping = False
+        self._full_pass = False
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> asyncio.Task[None]:
@@ -177,6 +226,10 @@ class OutboxSender:
             except Exception:
                 # A database hiccup must not end delivery; claimed rows come back after the lease.
                 log.exception("outbox pass failed")
+            else:
+                if self._full_pass:
+                    # A full batch: more rows are probably due, so no pause between passes.
+                    continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.interval)
             self._wake.clear()
@@ -193,20 +246,22 @@ class OutboxSender:
                 pace=lambda chat_id: self.pacer.reserve(chat_id, now),
                 limit=self.batch,
             )
+        self._full_pass = len(claim.rows) + len(claim.failed) >= self.batch
         for row_id in claim.failed:
             log.info("outbox id=%s outcome=failed error=edit-target-undelivered", row_id)
-        # Rows of one chat go one after another (order); chats go side by side up to
-        # `concurrency`. With one at a time, a crash between Telegram's answer and the mark
-        # repeats at most one message; each extra lane adds at most one more.
+        # Rows of one chat go one after another (order); chats go side by side in
+        # `concurrency` lanes. A lane waits for its mark to be stored before its next send, so
+        # a crash between Telegram's answer and the mark repeats at most one message per lane.
         by_chat: dict[int, list[outbox.Claimed]] = {}
         for row in claim.rows:
             by_chat.setdefault(row.chat_id, []).append(row)
-        lanes = asyncio.Semaphore(self.concurrency)
+        chats = deque(by_chat.values())
         unsent: list[int] = []
 
-        async def chat_lane(rows: list[outbox.Claimed]) -> int:
+        async def lane() -> int:
             sent = 0
-            async with lanes:
+            while chats:
+                rows = chats.popleft()
                 for index, row in enumerate(rows):
                     if self._stopping:
                         unsent.extend(r.id for r in rows[index:])
@@ -220,7 +275,8 @@ class OutboxSender:
                         break
             return sent
 
-        delivered = sum(await asyncio.gather(*(chat_lane(r) for r in by_chat.values())))
+        lanes = min(self.concurrency, len(chats))
+        delivered = sum(await asyncio.gather(*(lane() for _ in range(lanes))))
         if unsent:
             async with self.session_pool() as session:
                 await outbox.release(session, unsent, now)
@@ -328,8 +384,7 @@ class OutboxSender:
             return await check(session, recheck, self.clock())
 
     async def _skip(self, row: outbox.Claimed, reason: str) -> Outcome:
-        async with self.session_pool() as session:
-            await outbox.mark_skipped(session, row.id, reason)
+        await self.marks.write(outbox.skipped_mark(row.id, reason))
         log.info(
             "outbox id=%s chat=%s method=%s outcome=skipped reason=%s",
             row.id,
@@ -362,10 +417,8 @@ class OutboxSender:
         return notice
 
     async def _sent(self, row: outbox.Claimed, message_id: Any) -> Outcome:
-        async with self.session_pool() as session:
-            await outbox.mark_sent(
-                session, row.id, message_id if isinstance(message_id, int) else None, self.clock()
-            )
+        message_id = message_id if isinstance(message_id, int) else None
+        await self.marks.write(outbox.sent_mark(row.id, message_id, self.clock()))
         if self.metrics is not None:
             self.metrics.sent.inc()
         log.info(
@@ -383,10 +436,8 @@ class OutboxSender:
         error = f"{type(exc).__name__}: {exc}"
         if count and row.attempts + 1 >= self.max_attempts:
             return await self._fail(row, OutboxStatus.dead, error)
-        async with self.session_pool() as session:
-            await outbox.mark_retry(
-                session, row.id, error, self.clock() + delay, count_attempt=count
-            )
+        next_at = self.clock() + delay
+        await self.marks.write(outbox.retry_mark(row.id, error, next_at, count_attempt=count))
         log.info(
             "outbox id=%s chat=%s method=%s outcome=retry in_s=%d error=%s",
             row.id,
@@ -398,8 +449,7 @@ class OutboxSender:
         return Outcome.retry
 
     async def _fail(self, row: outbox.Claimed, status: OutboxStatus, error: str) -> Outcome:
-        async with self.session_pool() as session:
-            await outbox.mark_final(session, row.id, status, error)
+        await self.marks.write(outbox.final_mark(row.id, status, error))
         log.info(
             "outbox id=%s chat=%s method=%s outcome=%s attempts=%s",
             row.id,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import ColumnElement, bindparam, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -129,51 +129,62 @@ async def subject_of(session: AsyncSession, chat_id: int, message_id: int) -> st
     return row.subject if row else None
 
 
-async def mark_sent(
-    session: AsyncSession, row_id: int, message_id: int | None, at: datetime
-) -> None:
-    await session.exec(
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id) == row_id)
-        .values(
-            status=OutboxStatus.sent, sent_at=at, telegram_message_id=message_id, last_error=None
-        )
-    )
-    await session.commit()
+@dataclass(frozen=True)
+class Mark:
+    """The outcome of one delivery attempt of a row, written together with others."""
+
+    row_id: int
+    values: dict[str, Any]
 
 
-async def mark_retry(
-    session: AsyncSession, row_id: int, error: str, next_at: datetime, count_attempt: bool = True
-) -> None:
+def sent_mark(row_id: int, message_id: int | None, at: datetime) -> Mark:
+    values = {"status": OutboxStatus.sent, "sent_at": at, "last_error": None}
+    return Mark(row_id, values | {"telegram_message_id": message_id})
+
+
+def retry_mark(row_id: int, error: str, next_at: datetime, count_attempt: bool = True) -> Mark:
     values: dict[str, Any] = {"last_error": error[:500], "next_attempt_at": next_at}
     if count_attempt:
         values["attempts"] = OutboxMessage.attempts + 1
-    await session.exec(
-        update(OutboxMessage).where(col(OutboxMessage.id) == row_id).values(**values)
+    return Mark(row_id, values)
+
+
+def final_mark(row_id: int, status: OutboxStatus, error: str) -> Mark:
+    return Mark(
+        row_id,
+        {"status": status, "last_error": error[:500], "attempts": OutboxMessage.attempts + 1},
     )
-    await session.commit()
 
 
-async def mark_final(session: AsyncSession, row_id: int, status: OutboxStatus, error: str) -> None:
-    await session.exec(
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id) == row_id)
-        .values(
-            status=status,
-            last_error=error[:500],
-            attempts=OutboxMessage.attempts + 1,
-        )
-    )
-    await session.commit()
-
-
-async def mark_skipped(session: AsyncSession, row_id: int, reason: str) -> None:
+def skipped_mark(row_id: int, reason: str) -> Mark:
     """Not sent on purpose (its recheck found it no longer applies); not an attempt."""
-    await session.exec(
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id) == row_id)
-        .values(status=OutboxStatus.skipped, last_error=reason[:500])
-    )
+    return Mark(row_id, {"status": OutboxStatus.skipped, "last_error": reason[:500]})
+
+
+async def write_marks(session: AsyncSession, marks: Sequence[Mark]) -> None:
+    """Write the outcomes of many sends in ONE transaction (one commit, not one per row):
+    marks of the same shape (e.g. all "sent") go as one executemany UPDATE."""
+    shapes: dict[tuple[str, ...], list[Mark]] = {}
+    for mark in marks:
+        shapes.setdefault(tuple(sorted(mark.values)), []).append(mark)
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    connection = await session.connection()
+    for shape, group in shapes.items():
+        first = group[0].values
+        # Expressions (attempts + 1) are the same in every mark of a shape; values are bound.
+        bound = [key for key in shape if not isinstance(first[key], ColumnElement)]
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values(
+                {key: bindparam(f"v_{key}") for key in bound}
+                | {key: first[key] for key in shape if key not in bound}
+            )
+        )
+        await connection.execute(
+            statement,
+            [{"row_id": m.row_id} | {f"v_{key}": m.values[key] for key in bound} for m in group],
+        )
     await session.commit()
 
 
@@ -246,20 +257,6 @@ async def retry(
     )
     await session.commit()
     return row
-
-
-async def pending_for_chat_before(
-    session: AsyncSession, chat_id: int, row_id: int, excluding: Collection[int] = ()
-) -> bool:
-    """Whether an older message to the same chat is still waiting (keeps per-chat order)."""
-    query = select(OutboxMessage.id).where(
-        OutboxMessage.chat_id == chat_id,
-        col(OutboxMessage.id) < row_id,
-        OutboxMessage.status == OutboxStatus.pending,
-    )
-    if excluding:
-        query = query.where(col(OutboxMessage.id).not_in(list(excluding)))
-    return (await session.exec(query)).first() is not None
 
 
 @dataclass(frozen=True)
@@ -392,75 +389,78 @@ async def claim_due(
     pace: Callable[[int], datetime | None],
     limit: int = 100,
 ) -> Claim:
-    """Claim the rows to send now, in one transaction.
+    """Claim the rows to send now, in one transaction of a few statements whatever `limit` is.
 
     A row is skipped while an older row to its chat is pending (per-chat order) or a message it
     refers to is still pending; `pace(chat_id)` returns None to let a row go (reserving the
     slot) or when the chat may be written to again, which becomes the row's next attempt.
-    Claimed rows get `next_attempt_at = now + lease` before the commit, so another worker
-    does not pick them up while they are being sent; if this worker dies they come back after
-    the lease.
+    Claimed rows get `next_attempt_at = now + lease` (the lease) before the commit, so another
+    worker does not pick them up while they are being sent; if this worker dies they come back
+    after the lease. On PostgreSQL the rows are read `FOR UPDATE SKIP LOCKED`, so two workers
+    claiming at the same moment take different rows.
     """
     claim = Claim()
+    due_rows = await due(session, now, limit)
+    if not due_rows:
+        await session.commit()
+        return claim
+    ids = [_saved(row) for row in due_rows]
+    # The oldest pending row of each chat outside this batch (a retry waiting, a message for
+    # the morning, a row another worker is claiming): nothing newer of the chat may overtake it.
+    chats = list({row.chat_id for row in due_rows})
+    oldest = await session.exec(
+        select(OutboxMessage.chat_id, func.min(OutboxMessage.id))
+        .where(
+            col(OutboxMessage.chat_id).in_(chats),
+            OutboxMessage.status == OutboxStatus.pending,
+            col(OutboxMessage.id).not_in(ids),
+        )
+        .group_by(col(OutboxMessage.chat_id))
+    )
+    oldest_outside = {chat: first for chat, first in oldest.all() if first is not None}
+    refs_of = {row.id: references(row.payload) for row in due_rows}
+    wanted = {key for refs in refs_of.values() for key in refs}
+    targets: dict[str, OutboxMessage] = {}
+    if wanted:
+        found = await session.exec(
+            select(OutboxMessage).where(col(OutboxMessage.dedupe_key).in_(list(wanted)))
+        )
+        targets = {t.dedupe_key: t for t in found.all()}
     blocked: set[int] = set()
+    later_by_time: dict[datetime, list[int]] = {}
     claimed_ids: list[int] = []
-    for row in await due(session, now, limit):
-        if row.id is None:
-            raise UnsavedRowError("row.id: not saved yet")
+    for row, row_id in zip(due_rows, ids, strict=True):
         if row.chat_id in blocked:
             continue
-        if await pending_for_chat_before(session, row.chat_id, row.id, claimed_ids):
+        older = oldest_outside.get(row.chat_id)
+        if older is not None and older < row_id:
             blocked.add(row.chat_id)
             continue
-        refs = references(row.payload)
         delivered: dict[str, int] = {}
-        waiting = False
-        if refs:
-            targets = (
-                await session.exec(
-                    select(OutboxMessage).where(col(OutboxMessage.dedupe_key).in_(list(refs)))
-                )
-            ).all()
-            by_key = {t.dedupe_key: t for t in targets}
-            for key, kind in refs.items():
-                target = by_key.get(key)
-                if target is not None and target.status == OutboxStatus.pending:
-                    waiting = True
-                elif target is not None and target.telegram_message_id is not None:
-                    delivered[key] = target.telegram_message_id
-                elif kind == MESSAGE_ID_OF:
-                    claim.failed.append(row.id)
+        waiting = edit_of_nothing = False
+        for key, kind in refs_of[row.id].items():
+            target = targets.get(key)
+            if target is not None and target.status == OutboxStatus.pending:
+                waiting = True
+            elif target is not None and target.telegram_message_id is not None:
+                delivered[key] = target.telegram_message_id
+            elif kind == MESSAGE_ID_OF:
+                edit_of_nothing = True
         if waiting:
             blocked.add(row.chat_id)
             continue
-        if row.id in claim.failed:
-            await session.exec(
-                update(OutboxMessage)
-                .where(col(OutboxMessage.id) == row.id)
-                .values(
-                    status=OutboxStatus.failed,
-                    last_error="the message to edit was never delivered",
-                )
-            )
+        if edit_of_nothing:
+            claim.failed.append(row_id)
             continue
         later = pace(row.chat_id)
         if later is not None:
             blocked.add(row.chat_id)
-            await session.exec(
-                update(OutboxMessage)
-                .where(col(OutboxMessage.id) == row.id)
-                .values(next_attempt_at=later)
-            )
+            later_by_time.setdefault(later, []).append(row_id)
             continue
-        await session.exec(
-            update(OutboxMessage)
-            .where(col(OutboxMessage.id) == row.id)
-            .values(next_attempt_at=now + lease)
-        )
-        claimed_ids.append(row.id)
+        claimed_ids.append(row_id)
         claim.rows.append(
             Claimed(
-                id=row.id,
+                id=row_id,
                 dedupe_key=row.dedupe_key,
                 chat_id=row.chat_id,
                 method=row.method,
@@ -470,8 +470,34 @@ async def claim_due(
                 recheck=row.recheck,
             )
         )
+    if claim.failed:
+        await session.exec(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_(claim.failed))
+            .values(
+                status=OutboxStatus.failed, last_error="the message to edit was never delivered"
+            )
+        )
+    for later, row_ids in later_by_time.items():
+        await session.exec(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_(row_ids))
+            .values(next_attempt_at=later)
+        )
+    if claimed_ids:
+        await session.exec(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_(claimed_ids))
+            .values(next_attempt_at=now + lease)
+        )
     await session.commit()
     return claim
+
+
+def _saved(row: OutboxMessage) -> int:
+    if row.id is None:
+        raise UnsavedRowError("row.id: not saved yet")
+    return row.id
 
 
 async def release(session: AsyncSession, row_ids: Collection[int], at: datetime) -> None:

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from sqlalchemy import event
 from sqlmodel import select
 
 from scheduler.outbox import OutboxSender, backoff
@@ -362,3 +364,75 @@ def test_resolve_placeholders():
         "message_id": 9,
         "reply_markup": {"inline_keyboard": [[{"text": "a", "callback_data": "b"}]]},
     }
+
+
+class YieldingSession(RecordingSession):
+    """Answers like Telegram after giving the event loop away once, as a network call does."""
+
+    async def make_request(self, bot, method, timeout=None):
+        await asyncio.sleep(0)
+        return await super().make_request(bot, method, timeout)
+
+
+def yielding_bot():
+    bot = MockedBot()
+    bot.session = YieldingSession()
+    return bot
+
+
+def count(engine, event_name):
+    """A list that grows by one for each `event_name` event of the engine."""
+    seen: list[object] = []
+    event.listen(engine.sync_engine, event_name, lambda *args, **kwargs: seen.append(args))
+    return seen
+
+
+async def test_a_claim_is_a_few_statements_whatever_the_batch(engine, session_pool, clock):
+    await queue(session_pool, clock, *(draft(f"k{i}", chat_id=9000 + i) for i in range(200)))
+    statements = count(engine, "before_cursor_execute")
+    async with session_pool() as session:
+        claim = await outbox.claim_due(
+            session, clock(), lease=timedelta(minutes=2), pace=lambda chat: None, limit=500
+        )
+    assert len(claim.rows) == 200
+    # Due rows, each chat's oldest pending row outside the batch, one UPDATE for the lease.
+    assert len(statements) <= 4
+
+
+async def test_lanes_share_commits_and_each_row_is_sent_once(engine, session_pool, clock):
+    await queue(session_pool, clock, *(draft(f"k{i}", chat_id=9000 + i) for i in range(64)))
+    bot = yielding_bot()
+    sender = OutboxSender(
+        bot, session_pool, clock, limiter=contextlib.nullcontext(), concurrency=8
+    )
+    commits = count(engine, "commit")
+    assert await sender.send_due(clock()) == 64
+    # One commit for the claim and far fewer than one per row for the outcomes.
+    assert len(commits) <= 1 + 64 // 4
+    assert sorted(r.chat_id for r in bot.sent()) == [9000 + i for i in range(64)]
+    async with session_pool() as session:
+        rows = (await session.exec(select(OutboxMessage))).all()
+    assert {r.status for r in rows} == {OutboxStatus.sent}
+
+
+async def test_two_senders_on_postgresql_never_send_a_row_twice(engine, session_pool, clock):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("two senders share an outbox on PostgreSQL only (SQLite: one process)")
+    chats = 300
+    await queue(session_pool, clock, *(draft(f"k{i}", chat_id=9000 + i) for i in range(chats)))
+    bots = [yielding_bot(), yielding_bot()]
+    senders = [
+        OutboxSender(b, session_pool, clock, limiter=contextlib.nullcontext(), batch=40)
+        for b in bots
+    ]
+    delivered = [0, 0]
+    for _ in range(chats):
+        done = await asyncio.gather(*(s.send_due(clock()) for s in senders))
+        delivered = [a + b for a, b in zip(delivered, done, strict=True)]
+        if sum(done) == 0:
+            break
+    arrived = Counter(r.chat_id for b in bots for r in b.sent())
+    print(f"two senders: {delivered} delivered, {sum(arrived.values())} requests")
+    assert sum(delivered) == chats and all(delivered)
+    assert sorted(arrived) == [9000 + i for i in range(chats)]
+    assert set(arrived.values()) == {1}

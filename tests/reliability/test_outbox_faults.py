@@ -159,7 +159,9 @@ async def given_up_rows(session_pool, clock, estate) -> dict[str, OutboxMessage]
     async with session_pool() as session:
         by_key = {r.dedupe_key: r for r in (await session.exec(select(OutboxMessage))).all()}
         for key, status in (("dead1", "dead"), ("failed1", "failed"), ("elsewhere", "dead")):
-            await outbox.mark_final(session, by_key[key].id, OutboxStatus(status), "Bad Gateway")
+            await outbox.write_marks(
+                session, [outbox.final_mark(by_key[key].id, OutboxStatus(status), "Bad Gateway")]
+            )
     return await rows(session_pool)
 
 
