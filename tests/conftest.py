@@ -63,7 +63,7 @@ def sqlite_template() -> bytes:
     return bytes(image)
 
 
-def sqlite_from_template(image: bytes) -> AsyncEngine:
+async def sqlite_from_template(image: bytes) -> AsyncEngine:
     """A private in-memory database holding a copy of the migrated template."""
     engine = create_engine("sqlite+aiosqlite://")
 
@@ -72,6 +72,10 @@ def sqlite_from_template(image: bytes) -> AsyncEngine:
         # aiosqlite's adapter -> aiosqlite.Connection -> the sqlite3 connection it drives.
         dbapi_connection._connection._conn.deserialize(image)
 
+    # Connect now: StaticPool makes its one connection on first use, and two tasks using a
+    # fresh engine at once (a sender and the test) would each make one, two separate databases.
+    async with engine.connect():
+        pass
     return engine
 
 
@@ -126,7 +130,7 @@ def pg_template() -> Iterator[str]:
 )
 async def engine(request: pytest.FixtureRequest) -> AsyncIterator[AsyncEngine]:
     if request.param == "sqlite":
-        engine = sqlite_from_template(request.getfixturevalue("sqlite_template"))
+        engine = await sqlite_from_template(request.getfixturevalue("sqlite_template"))
         yield engine
         await engine.dispose()
         return
