@@ -19,6 +19,7 @@ from bot.middlewares import (
     DbSessionMiddleware,
     KeepResponseModels,
     LoggingMiddleware,
+    PersonOrder,
     RetryHiccups,
 )
 from bot.reachable import ReachableAgainMiddleware
@@ -66,6 +67,7 @@ def create_dispatcher(
         metrics=metrics,
     )
     install_storage_fault_handler(dp)
+    dp.update.outer_middleware(PersonOrder(dp.fsm))
     dp.update.outer_middleware(UpdateMetrics(metrics))
     dp.update.outer_middleware(LoggingMiddleware())
     dp.update.outer_middleware(FloodGuard())

@@ -62,12 +62,32 @@ class DbSessionMiddleware(BaseMiddleware):
             return await handler(event, data)
 
 
+class PersonOrder(BaseMiddleware):
+    """One update at a time per person and chat, in the order they arrived.
+
+    Taken first, before any middleware awaits: a later update (/resolve right after /assign,
+    the second photo of an album) must not overtake an earlier one that is still waiting on
+    the database. asyncio's lock wakes its waiters first come, first served, and update tasks
+    start in the order polling or the webhook received them.
+    """
+
+    def __init__(self, fsm: FSMContextMiddleware) -> None:
+        self.fsm = fsm
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        context = self.fsm.resolve_event_context(data["bot"], data)
+        if context is None:
+            return await handler(event, data)
+        async with self.fsm.events_isolation.lock(key=context.key):
+            return await handler(event, data)
+
+
 class ConversationMiddleware(BaseMiddleware):
     """aiogram's FSM context, read once and written once per update through its session.
 
     Takes the place of aiogram's own FSMContextMiddleware (the dispatcher is built with
     `disable_fsm=True`) so that the state is read after this update's session exists and is
-    committed before the per-chat lock is released: the next update of the same person
+    committed before PersonOrder's lock is released: the next update of the same person
     always sees it. A conversation idle for 30 minutes is cleared here and the update is
     handled as a fresh one; the note that it was dropped is the scheduler's job.
     """
@@ -83,10 +103,7 @@ class ConversationMiddleware(BaseMiddleware):
             return await handler(event, data)
         session: AsyncSession = data["session"]
         clock: Clock = data["clock"]
-        async with (
-            self.fsm.events_isolation.lock(key=context.key),
-            self.storage.unit(session, clock()) as unit,
-        ):
+        async with self.storage.unit(session, clock()) as unit:
             conversation = await self.storage.conversation(context.key)
             if conversation is not None and _expired(conversation, unit.now):
                 await context.clear()
