@@ -1,4 +1,7 @@
-"""Owner onboarding: /start, language, own-contact check, register match or a pending request."""
+"""Owner onboarding: /start, language, own-contact check, register match or a pending request
+(building and unit checked against the register, a summary to check before it goes to staff)."""
+
+import re
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandStart, StateFilter
@@ -17,9 +20,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs, Translator
 from bot.settings import LOCALES
-from handlers.keyboards import TextKey, cancel_keyboard, main_menu, remove_keyboard
+from handlers.keyboards import (
+    TextKey,
+    cancel_keyboard,
+    close_buttons,
+    main_menu,
+    remove_keyboard,
+)
 from handlers.staff_admin import pending_card_draft, rejection_text
-from storage import owners, units
+from storage import owners, tickets, units
 from storage.db import UnsavedRowError
 from storage.models import Estate, Owner, OwnerStatus, Unit
 from storage.outbox import Draft
@@ -30,6 +39,7 @@ router.callback_query.filter(F.message.chat.type == "private")
 
 PLACE_MAX = 64
 NAME_MAX = 100
+NAME_MIN_LETTERS = 2
 
 
 class Onboarding(StatesGroup):
@@ -38,6 +48,7 @@ class Onboarding(StatesGroup):
     building = State()
     unit = State()
     name = State()
+    summary = State()
 
 
 class LanguageCb(CallbackData, prefix="lang"):
@@ -211,9 +222,8 @@ async def contact_shared(
     )
     if result.outcome == owners.LinkOutcome.unknown:
         await state.update_data(phone=phone)
-        await state.set_state(Onboarding.building)
-        await message.answer(flow_t("onb-not-found"))
-        await message.answer(flow_t("onb-ask-building"), reply_markup=cancel_keyboard(flow_t))
+        await message.answer(flow_t("onb-not-found"), reply_markup=cancel_keyboard(flow_t))
+        await ask_building(message, state, session, estate, flow_t)
         return
     await state.clear()
     if result.outcome == owners.LinkOutcome.taken:
@@ -290,38 +300,75 @@ async def contact_expected(
     await message.answer(flow_t("onb-use-button"), reply_markup=contact_keyboard(flow_t))
 
 
+# Words people put around a building's number ("Building 3", "3栋", "3号楼").
+BUILDING_WORDS = re.compile(r"building|bldg\.?|block|tower|no\.?|#|号楼|栋|幢|座|楼|号", re.I)
+# Callback data is at most 64 bytes: longer building names get no button (they can be typed).
+BUTTON_VALUE_MAX = 40
+BUILDING_BUTTONS_MAX = 30
+
+
+class RegCb(CallbackData, prefix="reg"):
+    """A button of the registration request: a building, "the unit is right", Send, Change."""
+
+    action: str
+    value: str = ""
+
+
+def _bare(building: str) -> str:
+    return "".join(BUILDING_WORDS.sub(" ", building).split()).casefold()
+
+
+def match_building(typed: str, known: list[str]) -> str | None:
+    """The register's building that `typed` names ("Building 3" is "3"), if exactly one."""
+    wanted = _bare(typed)
+    found = [b for b in known if _bare(b) == wanted or b.casefold() == typed.casefold()]
+    return found[0] if len(found) == 1 else None
+
+
+def meaningful(text: str) -> bool:
+    """Letters or digits, not only emoji or punctuation."""
+    return tickets.meaningful_length(text) > 0
+
+
+def building_keyboard(known: list[str]) -> InlineKeyboardMarkup | None:
+    buttons = [
+        InlineKeyboardButton(
+            text=building, callback_data=RegCb(action="building", value=building).pack()
+        )
+        for building in known[:BUILDING_BUTTONS_MAX]
+        if len(building.encode()) <= BUTTON_VALUE_MAX
+    ]
+    if not buttons:
+        return None
+    rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+async def ask_building(
+    message: Message, state: FSMContext, session: AsyncSession, estate: Estate, t: Translator
+) -> None:
+    """Which building, with the register's buildings as buttons (typing one works too)."""
+    if estate.id is None:
+        raise UnsavedRowError("estate.id: not saved yet")
+    await state.set_state(Onboarding.building)
+    known = await units.buildings(session, estate.id)
+    markup = building_keyboard(known)
+    if markup is None:
+        await message.answer(t("onb-ask-building"), reply_markup=cancel_keyboard(t))
+        return
+    await message.answer(t("onb-ask-building-choose"), reply_markup=markup)
+
+
+async def building_chosen(
+    message: Message, state: FSMContext, t: Translator, building: str
+) -> None:
+    await state.update_data(building=building, unit=None, unit_unlisted=False)
+    await state.set_state(Onboarding.unit)
+    await message.answer(t("onb-ask-unit-in", building=building), reply_markup=cancel_keyboard(t))
+
+
 @router.message(StateFilter(Onboarding.building))
 async def building_given(
-    message: Message, state: FSMContext, t: Translator, catalogs: Catalogs
-) -> None:
-    """Building, then ask for the unit."""
-    flow_t = await flow_translator(state, t, catalogs)
-    building = clean_text(message.text, PLACE_MAX)
-    if building is None:
-        await message.answer(flow_t("onb-bad-building", max=str(PLACE_MAX)))
-        return
-    await state.update_data(building=building)
-    await state.set_state(Onboarding.unit)
-    await message.answer(flow_t("onb-ask-unit"), reply_markup=cancel_keyboard(flow_t))
-
-
-@router.message(StateFilter(Onboarding.unit))
-async def unit_given(
-    message: Message, state: FSMContext, t: Translator, catalogs: Catalogs
-) -> None:
-    """Unit number, then ask for the name."""
-    flow_t = await flow_translator(state, t, catalogs)
-    unit = clean_text(message.text, PLACE_MAX)
-    if unit is None:
-        await message.answer(flow_t("onb-bad-unit", max=str(PLACE_MAX)))
-        return
-    await state.update_data(unit=unit)
-    await state.set_state(Onboarding.name)
-    await message.answer(flow_t("onb-ask-name"), reply_markup=cancel_keyboard(flow_t))
-
-
-@router.message(StateFilter(Onboarding.name))
-async def name_given(
     message: Message,
     state: FSMContext,
     session: AsyncSession,
@@ -329,14 +376,193 @@ async def name_given(
     t: Translator,
     catalogs: Catalogs,
 ) -> None:
-    """Name: store the pending request and queue the card for the staff group."""
-    if not (message.from_user is not None and estate.id is not None):
-        raise RuntimeError("a private message without a sender, or an unsaved estate")
+    """A typed building: one of the register's, else the buttons again; any sensible text
+    only when the register lists no buildings at all."""
+    if estate.id is None:
+        raise UnsavedRowError("estate.id: not saved yet")
+    flow_t = await flow_translator(state, t, catalogs)
+    typed = clean_text(message.text, PLACE_MAX)
+    if typed is None or not meaningful(typed):
+        await message.answer(flow_t("onb-bad-building", max=str(PLACE_MAX)))
+        return
+    known = await units.buildings(session, estate.id)
+    if not known:
+        await building_chosen(message, state, flow_t, typed)
+        return
+    building = match_building(typed, known)
+    if building is None:
+        await message.answer(
+            flow_t("onb-building-unknown", building=typed), reply_markup=building_keyboard(known)
+        )
+        return
+    await building_chosen(message, state, flow_t, building)
+
+
+@router.callback_query(RegCb.filter(F.action == "building"))
+async def building_pressed(
+    query: CallbackQuery,
+    callback_data: RegCb,
+    state: FSMContext,
+    session: AsyncSession,
+    estate: Estate,
+    t: Translator,
+    catalogs: Catalogs,
+) -> None:
+    """A building button: only while the building is asked, only one of the register's."""
+    if estate.id is None:
+        raise UnsavedRowError("estate.id: not saved yet")
+    flow_t = await flow_translator(state, t, catalogs)
+    known = await units.buildings(session, estate.id)
+    current = await state.get_state()
+    if (
+        current != Onboarding.building.state
+        or callback_data.value not in known
+        or not isinstance(query.message, Message)
+    ):
+        await query.answer(flow_t("common-stale-button"), show_alert=True)
+        return
+    await query.answer()
+    await close_buttons(query)
+    await building_chosen(query.message, state, flow_t, callback_data.value)
+
+
+@router.message(StateFilter(Onboarding.unit))
+async def unit_given(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    estate: Estate,
+    t: Translator,
+    catalogs: Catalogs,
+) -> None:
+    """Unit number: one the register has in that building goes on to the name; another one
+    is questioned (staff would have to create it), with a button to insist."""
+    if estate.id is None:
+        raise UnsavedRowError("estate.id: not saved yet")
+    flow_t = await flow_translator(state, t, catalogs)
+    unit = clean_text(message.text, PLACE_MAX)
+    if unit is None or not meaningful(unit):
+        await message.answer(flow_t("onb-bad-unit", max=str(PLACE_MAX)))
+        return
+    building = str((await state.get_data()).get("building") or "")
+    found = await units.find(session, estate.id, building, unit)
+    if found is not None:
+        unit = found.number
+    elif await units.in_building(session, estate.id, building):
+        await state.update_data(unit=unit, unit_unlisted=True)
+        insist = InlineKeyboardButton(
+            text=flow_t("onb-btn-unit-right", unit=unit),
+            callback_data=RegCb(action="unit-right").pack(),
+        )
+        await message.answer(
+            flow_t("onb-unit-unknown", building=building, unit=unit),
+            reply_markup=InlineKeyboardMarkup(inline_keyboard=[[insist]]),
+        )
+        return
+    await state.update_data(unit=unit, unit_unlisted=False)
+    await state.set_state(Onboarding.name)
+    await message.answer(flow_t("onb-ask-name"), reply_markup=cancel_keyboard(flow_t))
+
+
+@router.callback_query(RegCb.filter(F.action == "unit-right"))
+async def unit_insisted(
+    query: CallbackQuery, state: FSMContext, t: Translator, catalogs: Catalogs
+) -> None:
+    """The applicant says the unit not in the register is right: staff will judge it."""
+    flow_t = await flow_translator(state, t, catalogs)
+    data = await state.get_data()
+    if (
+        await state.get_state() != Onboarding.unit.state
+        or not data.get("unit_unlisted")
+        or not isinstance(query.message, Message)
+    ):
+        await query.answer(flow_t("common-stale-button"), show_alert=True)
+        return
+    await query.answer()
+    await close_buttons(query)
+    await state.set_state(Onboarding.name)
+    await query.message.answer(flow_t("onb-ask-name"), reply_markup=cancel_keyboard(flow_t))
+
+
+def acceptable_name(name: str) -> bool:
+    """At least two letters ("🙂" or "123" is no name)."""
+    return sum(char.isalpha() for char in name) >= NAME_MIN_LETTERS
+
+
+@router.message(StateFilter(Onboarding.name))
+async def name_given(
+    message: Message, state: FSMContext, t: Translator, catalogs: Catalogs
+) -> None:
+    """Name, then the summary to check before anything goes to staff."""
     flow_t = await flow_translator(state, t, catalogs)
     name = clean_text(message.text, NAME_MAX)
-    if name is None:
+    if name is None or not acceptable_name(name):
         await message.answer(flow_t("onb-bad-name", max=str(NAME_MAX)))
         return
+    await state.update_data(name=name)
+    await state.set_state(Onboarding.summary)
+    await show_summary(message, state, flow_t)
+
+
+async def show_summary(message: Message, state: FSMContext, t: Translator) -> None:
+    data = await state.get_data()
+    lines = [
+        t(
+            "onb-summary",
+            building=str(data.get("building")),
+            unit=str(data.get("unit")),
+            name=str(data.get("name")),
+            phone=str(data.get("phone")),
+        )
+    ]
+    if data.get("unit_unlisted"):
+        lines.append(t("onb-summary-unit-unlisted"))
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=t("onb-btn-send"), callback_data=RegCb(action="send").pack()
+                ),
+                InlineKeyboardButton(
+                    text=t("onb-btn-change"), callback_data=RegCb(action="change").pack()
+                ),
+            ]
+        ]
+    )
+    await message.answer("\n".join(lines), reply_markup=markup)
+
+
+@router.message(StateFilter(Onboarding.summary))
+async def summary_expected(
+    message: Message, state: FSMContext, t: Translator, catalogs: Catalogs
+) -> None:
+    """Anything typed at the summary: the summary again, with its buttons."""
+    await show_summary(message, state, await flow_translator(state, t, catalogs))
+
+
+@router.callback_query(RegCb.filter(F.action.in_({"send", "change"})))
+async def summary_decided(
+    query: CallbackQuery,
+    callback_data: RegCb,
+    state: FSMContext,
+    session: AsyncSession,
+    estate: Estate,
+    t: Translator,
+    catalogs: Catalogs,
+) -> None:
+    """Change: from the building again. Send: the pending request and the staff card."""
+    flow_t = await flow_translator(state, t, catalogs)
+    message = query.message
+    if await state.get_state() != Onboarding.summary.state or not isinstance(message, Message):
+        await query.answer(flow_t("common-stale-button"), show_alert=True)
+        return
+    await query.answer()
+    await close_buttons(query)
+    if callback_data.action == "change":
+        await ask_building(message, state, session, estate, flow_t)
+        return
+    if estate.id is None:
+        raise UnsavedRowError("estate.id: not saved yet")
     data = await state.get_data()
     staff_chat = estate.staff_chat_id
     staff_t = catalogs.translator(estate.locale)
@@ -349,11 +575,11 @@ async def name_given(
     result = await owners.request_registration(
         session,
         estate_id=estate.id,
-        telegram_user_id=message.from_user.id,
+        telegram_user_id=query.from_user.id,
         chat_id=message.chat.id,
         language=flow_t.locale,
         phone=str(data["phone"]),
-        name=name,
+        name=str(data["name"]),
         building=str(data["building"]),
         unit=str(data["unit"]),
         drafts=drafts,

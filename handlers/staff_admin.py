@@ -2,6 +2,7 @@
 
 import logging
 import re
+from enum import StrEnum
 from typing import Self
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,7 @@ from bot.i18n import Catalogs, Translator
 from bot.settings import Settings
 from handlers import notifications
 from handlers.filters import IsActiveStaff, IsStaffChat, refuse_non_staff
-from handlers.keyboards import main_menu
+from handlers.keyboards import main_menu, set_buttons
 from storage import estates, keys, outbox, owners, staff, tickets
 from storage.db import UnsavedRowError
 from storage.models import Estate, Owner, OwnerStatus, StaffMember, StaffRole
@@ -120,26 +121,45 @@ def pending_card_text(t: Translator, claim: owners.Claim) -> str:
     return "\n".join([head, *again, *_register_lines(t, claim)])
 
 
-def pending_card_markup(t: Translator, claim: owners.Claim) -> InlineKeyboardMarkup:
-    owner_id, request_no = claim.owner.id, claim.request_no
-    if owner_id is None:
+class Decide(StrEnum):
+    """What a button on a registration card does."""
+
+    approve = "ok"
+    # A unit the register lacks is added only when staff choose this button.
+    create_and_approve = "new"
+    # The second step of approving a name the register does not have for the unit.
+    approve_confirmed = "okc"
+    reject = "no"
+    # Back to the card's own buttons (from the confirmation).
+    back = "back"
+
+
+def decision_button(
+    t: Translator, key: str, claim: owners.Claim, action: Decide
+) -> InlineKeyboardButton:
+    if claim.owner.id is None:
         raise UnsavedRowError("owner_id: not saved yet")
+    data = OwnerDecisionCb(action=action, owner_id=claim.owner.id, request_no=claim.request_no)
+    text = t(key, unit=claimed_label(claim.owner))
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+def pending_card_markup(t: Translator, claim: owners.Claim) -> InlineKeyboardMarkup:
+    """Approve (or "create the unit and approve" when the register lacks it) and Reject."""
+    if claim.unit_exists:
+        approve = decision_button(t, "staff-pending-approve", claim, Decide.approve)
+    else:
+        approve = decision_button(t, "staff-pending-create-unit", claim, Decide.create_and_approve)
+    reject = decision_button(t, "staff-pending-reject", claim, Decide.reject)
+    return InlineKeyboardMarkup(inline_keyboard=[[approve, reject]])
+
+
+def confirm_markup(t: Translator, claim: owners.Claim) -> InlineKeyboardMarkup:
+    """The name differs from the register: approving needs a second, explicit press."""
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=t("staff-pending-approve"),
-                    callback_data=OwnerDecisionCb(
-                        action="ok", owner_id=owner_id, request_no=request_no
-                    ).pack(),
-                ),
-                InlineKeyboardButton(
-                    text=t("staff-pending-reject"),
-                    callback_data=OwnerDecisionCb(
-                        action="no", owner_id=owner_id, request_no=request_no
-                    ).pack(),
-                ),
-            ]
+            [decision_button(t, "staff-pending-confirm", claim, Decide.approve_confirmed)],
+            [decision_button(t, "staff-pending-back", claim, Decide.back)],
         ]
     )
 
@@ -492,10 +512,11 @@ async def decide(
     """Approve or reject a registration request; the owner hears about it via the outbox."""
     if estate.id is None or staff_member.id is None:
         raise UnsavedRowError("estate.id, staff_member.id: not saved yet")
-    if callback_data.action not in ("ok", "no"):
+    known = {Decide.approve, Decide.create_and_approve, Decide.approve_confirmed, Decide.reject}
+    if callback_data.action not in {*known, Decide.back}:
         await query.answer(t("common-stale-button"), show_alert=True)
         return
-    approve = callback_data.action == "ok"
+    approve = callback_data.action != Decide.reject
     owner = await owners.get(session, callback_data.owner_id)
     if owner is None or owner.estate_id != estate.id:
         await query.answer(t("staff-pending-gone"), show_alert=True)
@@ -507,6 +528,19 @@ async def decide(
     claim = await owners.claim_of(session, owner)
     if claim.request_no != callback_data.request_no:
         await query.answer(t("staff-pending-superseded"), show_alert=True)
+        return
+    if callback_data.action == Decide.back:
+        await query.answer()
+        await set_buttons(query, pending_card_markup(t, claim))
+        return
+    if callback_data.action == Decide.approve and not claim.unit_exists:
+        # A card from before the unit check, or the unit was removed: creating it is a choice.
+        await query.answer(t("staff-pending-unit-missing"), show_alert=True)
+        await set_buttons(query, pending_card_markup(t, claim))
+        return
+    if callback_data.action == Decide.approve and claim.name_differs:
+        await query.answer(t("staff-pending-confirm-ask", name=owner.name), show_alert=True)
+        await set_buttons(query, confirm_markup(t, claim))
         return
     owner_t = catalogs.translator(owner.language or estate.locale)
     drafts = []
@@ -562,7 +596,12 @@ async def decide(
         staff_id=staff_member.id,
         at=clock(),
         drafts=drafts,
+        create_unit=callback_data.action == Decide.create_and_approve,
     )
+    if decision.outcome == owners.DecisionOutcome.unit_missing:
+        await query.answer(t("staff-pending-unit-missing"), show_alert=True)
+        await set_buttons(query, pending_card_markup(t, claim))
+        return
     if decision.owner is None or decision.outcome == owners.DecisionOutcome.already_decided:
         name = await _decider_name(session, decision.owner) if decision.owner else "—"
         await query.answer(t("staff-pending-already", staff=name), show_alert=True)

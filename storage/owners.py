@@ -324,6 +324,8 @@ class DecisionOutcome(StrEnum):
     rejected = "rejected"
     already_decided = "already_decided"
     not_found = "not_found"
+    # Approve of a unit the register lacks, without staff choosing to create it.
+    unit_missing = "unit_missing"
 
 
 @dataclass(frozen=True)
@@ -343,9 +345,12 @@ async def decide(
     staff_id: int,
     at: datetime,
     drafts: Iterable[outbox.Draft] = (),
+    create_unit: bool = False,
+    reason: str | None = None,
 ) -> Decision:
-    """Approve (link to the claimed unit, creating it if the register lacks it) or reject a
-    pending owner; the drafts (the owner's notification) are queued only if this decided it."""
+    """Approve (link to the claimed unit; one the register lacks is added only when staff chose
+    `create_unit`) or reject a pending owner (with the `reason` staff gave, if any); the
+    drafts (the owner's notification) are queued only if this decided it."""
     query = select(Owner).where(Owner.id == owner_id, Owner.estate_id == estate_id)
     owner = (await session.exec(query.with_for_update())).first()
     if owner is None:
@@ -355,6 +360,12 @@ async def decide(
     unit: Unit | None = None
     created = False
     if approve:
+        found = await units.find(
+            session, estate_id, owner.claimed_building, owner.claimed_unit or ""
+        )
+        if found is None and not create_unit:
+            await session.rollback()
+            return Decision(DecisionOutcome.unit_missing, owner)
         unit, created = await units.add_if_missing(
             session, estate_id, owner.claimed_building, owner.claimed_unit or ""
         )
@@ -376,6 +387,7 @@ async def decide(
         estate_id=estate_id,
         unit_id=unit.id if unit else None,
         unit_created=created,
+        reason=reason,
     )
     await outbox.add_all(session, drafts)
     await session.commit()

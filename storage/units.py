@@ -29,6 +29,25 @@ async def find(session: AsyncSession, estate_id: int, building: str, number: str
     return (await session.exec(query)).first()
 
 
+def _natural(value: str) -> tuple[int, int, str]:
+    """ "2" before "10", numbers before names."""
+    return (0, int(value), "") if value.isdigit() else (1, 0, value.casefold())
+
+
+async def buildings(session: AsyncSession, estate_id: int) -> list[str]:
+    """The estate's buildings as the register has them, in natural order."""
+    query = select(Unit.building).where(Unit.estate_id == estate_id).distinct()
+    return sorted((await session.exec(query)).all(), key=_natural)
+
+
+async def in_building(session: AsyncSession, estate_id: int, building: str) -> int:
+    """How many units the register has in this building."""
+    query = select(func.count()).where(
+        Unit.estate_id == estate_id, func.lower(Unit.building) == clean(building).lower()
+    )
+    return (await session.exec(query)).one()
+
+
 async def add_if_missing(
     session: AsyncSession, estate_id: int, building: str, number: str
 ) -> tuple[Unit, bool]:

@@ -6,12 +6,14 @@ import pytest
 from sqlmodel import select
 
 from handlers.cards import DoneCB, FixedCB, TicketCB, card_actions
-from handlers.staff_admin import pending_card_text
+from handlers.onboarding import LanguageCb
+from handlers.staff_admin import OwnerDecisionCb, pending_card_text
 from handlers.ticket_form import description_problem
 from storage import owners, tickets
-from storage.models import Callback, Owner, OwnerStatus, TicketStatus
+from storage import units as register
+from storage.models import Callback, Owner, OwnerStatus, TicketStatus, Unit
 from storage.tickets import TicketError
-from tests.helpers import STAFF_CHAT_ID, answers
+from tests.helpers import STAFF_CHAT_ID, Person, answers
 from tests.tickets_fixtures import *  # noqa: F403
 from tests.tickets_fixtures import AGENT, MANAGER, OWNER, TECH, TECH2
 
@@ -340,3 +342,94 @@ async def test_a_png_sent_as_a_file_is_a_photo_and_goes_on_as_a_document(
         if row.method in ("sendPhoto", "sendDocument")
     }
     assert sent == {"png1": "sendDocument", "photo1": "sendPhoto"}
+
+
+# --- registration checked against the register ---------------------------------------------------
+
+APPLICANT = Person(6200, "Ada", "en")
+
+
+async def test_registration_takes_only_the_registers_buildings_and_asks_before_sending(
+    tg, bot, en, zh, session_pool, estate, staff_members
+):
+    async with session_pool() as session:
+        session.add_all(
+            [
+                Unit(estate_id=estate.id, building="1", number="101"),
+                Unit(estate_id=estate.id, building="2", number="201"),
+            ]
+        )
+        await session.commit()
+    await tg.send(APPLICANT, "/start")
+    await tg.press(APPLICANT, LanguageCb(code="en").pack())
+    await tg.contact(APPLICANT, "8613900139077")
+    assert bot.last_text(APPLICANT.id) == en("onb-ask-building-choose")
+    await tg.send(APPLICANT, "😀😀")
+    assert bot.last_text(APPLICANT.id) == en("onb-bad-building", max="64")
+    await tg.send(APPLICANT, "Building 9")
+    assert bot.last_text(APPLICANT.id) == en("onb-building-unknown", building="Building 9")
+    await tg.press_label(APPLICANT, "2")
+    assert bot.last_text(APPLICANT.id) == en("onb-ask-unit-in", building="2")
+    await tg.send(APPLICANT, "🏠🏠🏠")
+    assert bot.last_text(APPLICANT.id) == en("onb-bad-unit", max="64")
+    await tg.send(APPLICANT, "299")
+    assert bot.last_text(APPLICANT.id) == en("onb-unit-unknown", building="2", unit="299")
+    await tg.press_label(APPLICANT, en("onb-btn-unit-right", unit="299"))
+    await tg.send(APPLICANT, "🙂")
+    assert bot.last_text(APPLICANT.id) == en("onb-bad-name", max="100")
+    await tg.send(APPLICANT, "Ada Lovelace")
+    summary = bot.last_text(APPLICANT.id)
+    assert "Ada Lovelace" in summary and en("onb-summary-unit-unlisted") in summary
+    async with session_pool() as session:
+        assert await owners.list_pending(session, estate.id) == []
+    # Change starts again from the building; "Building 1" is building 1.
+    await tg.press_label(APPLICANT, en("onb-btn-change"))
+    await tg.send(APPLICANT, "Building 1")
+    await tg.send(APPLICANT, "101")
+    await tg.send(APPLICANT, "Ada Lovelace")
+    assert en("onb-summary-unit-unlisted") not in bot.last_text(APPLICANT.id)
+    await tg.press_label(APPLICANT, en("onb-btn-send"))
+    async with session_pool() as session:
+        [pending] = await owners.list_pending(session, estate.id)
+    assert (pending.claimed_building, pending.claimed_unit) == ("1", "101")
+
+
+async def test_a_unit_not_in_the_register_is_created_only_by_the_staffs_choice(
+    tg, bot, zh, session_pool, estate, staff_members, outbox_rows
+):
+    async with session_pool() as session:
+        session.add(Unit(estate_id=estate.id, building="2", number="201"))
+        await session.commit()
+    await tg.send(APPLICANT, "/start")
+    await tg.press(APPLICANT, LanguageCb(code="en").pack())
+    await tg.contact(APPLICANT, "8613900139077")
+    await tg.press_label(APPLICANT, "2")
+    await tg.send(APPLICANT, "299")
+    await tg.press_label(APPLICANT, "299")
+    await tg.send(APPLICANT, "Ada Lovelace")
+    await tg.press_label(APPLICANT, "📨")
+    [card] = [
+        r for r in await outbox_rows(chat_id=STAFF_CHAT_ID) if "pending-card" in r.dedupe_key
+    ]
+    labels = [b["text"] for row in card.payload["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == [zh("staff-pending-create-unit", unit="2-299"), zh("staff-pending-reject")]
+    owner_id = (await owner_by_user(session_pool, estate, APPLICANT)).id
+    # An Approve that does not say "add the unit" (an old card's) changes nothing.
+    await tg.press(
+        AGENT, OwnerDecisionCb(action="ok", owner_id=owner_id, request_no=1).pack(), STAFF_CHAT_ID
+    )
+    assert answers(bot)[-1].text == zh("staff-pending-unit-missing")
+    assert (await owner_by_user(session_pool, estate, APPLICANT)).status == OwnerStatus.pending
+    async with session_pool() as session:
+        assert await register.find(session, estate.id, "2", "299") is None
+    await tg.press(
+        AGENT, OwnerDecisionCb(action="new", owner_id=owner_id, request_no=1).pack(), STAFF_CHAT_ID
+    )
+    assert (await owner_by_user(session_pool, estate, APPLICANT)).status == OwnerStatus.verified
+    async with session_pool() as session:
+        assert await register.find(session, estate.id, "2", "299") is not None
+
+
+async def owner_by_user(session_pool, estate, person):
+    async with session_pool() as session:
+        return await owners.by_telegram_user(session, estate.id, person.id)

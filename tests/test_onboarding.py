@@ -125,6 +125,7 @@ async def register_unknown(
     await tg.send(person, unit[0])
     await tg.send(person, unit[1])
     await tg.send(person, name)
+    await tg.press_label(person, "📨")
 
 
 async def test_unknown_phone_goes_to_staff_and_approval_verifies(tg, bot, session_pool, estate):
@@ -135,6 +136,7 @@ async def test_unknown_phone_goes_to_staff_and_approval_verifies(tg, bot, sessio
     await tg.send(ALICE, "5")
     await tg.send(ALICE, "0801")
     await tg.send(ALICE, "Chen Jing")
+    await tg.press_label(ALICE, "📨 Send")
     assert "sent to the management office" in bot.last_text(ALICE.id)
     owner = await owner_of(session_pool, ALICE)
     assert owner.status == OwnerStatus.pending
@@ -260,6 +262,7 @@ async def test_rejected_person_applies_again_and_is_approved(tg, bot, session_po
     await tg.send(ALICE, "5")
     await tg.send(ALICE, "0802")
     await tg.send(ALICE, "Chen Jing")
+    await tg.press_label(ALICE, "📨 Send")
     assert "sent to the management office" in bot.last_text(ALICE.id)
 
     owner = await owner_of(session_pool, ALICE)
@@ -330,7 +333,13 @@ async def test_card_warns_when_the_unit_is_someone_elses(tg, bot, session_pool, 
     # Other owners' phones are not shown, only the applicant's.
     assert OWNER_PHONE not in text and "+8613900139002" in text
 
+    # A name the register does not have: the first press only asks for a confirmation.
     await tg.press(CLERK, button_data(card, "通过"), STAFF_CHAT_ID)
+    assert answers(bot)[-1].show_alert and "Zhang Min" in answers(bot)[-1].text
+    assert (await owner_of(session_pool, STRANGER)).status == OwnerStatus.pending
+    confirm = bot.sent(STAFF_CHAT_ID)[-1]
+    assert type(confirm).__name__ == "EditMessageReplyMarkup"
+    await tg.press_label(CLERK, "确认通过", STAFF_CHAT_ID)
     answer = answers(bot)[-1]
     assert answer.show_alert
     assert answer.text == (
@@ -370,6 +379,7 @@ async def test_card_buttons_posted_before_requests_were_numbered_still_work(
     tg, bot, session_pool, estate
 ):
     await add_staff(session_pool, estate, CLERK)
+    await add_unit(session_pool, estate, "5", "0801")
     await register_unknown(tg)
     owner = await owner_of(session_pool, ALICE)
     await tg.press(CLERK, f"ownr:ok:{owner.id}", STAFF_CHAT_ID)
@@ -427,11 +437,13 @@ async def test_bad_answers_keep_the_step(tg, bot, session_pool, estate):
     assert "at most 64 characters" in bot.last_text(ALICE.id)
     await tg.send(ALICE, "5")
     await tg.send(ALICE, "0801")
-    await tg.send(ALICE, "   ")
-    assert "at most 100 characters" in bot.last_text(ALICE.id)
-    await tg.send(ALICE, "n" * 101)
+    for bad in ("   ", "🙂", "n" * 101):
+        await tg.send(ALICE, bad)
+        assert "at most 100 characters" in bot.last_text(ALICE.id)
     assert await all_owners(session_pool) == []
     await tg.send(ALICE, "Chen Jing")
+    assert await all_owners(session_pool) == []
+    await tg.press_label(ALICE, "📨 Send")
     assert len(await all_owners(session_pool)) == 1
 
 

@@ -162,6 +162,19 @@ async def test_decide_approves_once_and_creates_the_unit(session_pool, estate):
             at=NOW,
             drafts=[note],
         )
+    # A unit the register lacks is added only when staff chose to.
+    assert decision.outcome == owners.DecisionOutcome.unit_missing
+    async with session_pool() as session:
+        decision = await owners.decide(
+            session,
+            estate_id=estate.id,
+            owner_id=owner.id,
+            approve=True,
+            staff_id=clerk.id,
+            at=NOW,
+            drafts=[note],
+            create_unit=True,
+        )
     assert decision.outcome == owners.DecisionOutcome.approved
     assert decision.unit_created is True and decision.unit.building == "5"
     assert decision.owner.decided_at == NOW

@@ -295,6 +295,10 @@ def plain(markup: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", markup))
 
 
+def _has_buttons(message: dict[str, Any]) -> bool:
+    return bool(message.get("buttons"))
+
+
 @dataclass
 class Person:
     user_id: int
@@ -368,6 +372,23 @@ class E2E:
                 return list((await session.exec(query)).all())
         finally:
             await engine.dispose()
+
+    async def apply_until_summary(self, person: Person) -> dict[str, Any]:
+        """Someone not in the register, after sharing their phone: building 2 of the sample
+        estate (a button), a unit the register lacks (insisted on), the name; returns the
+        summary with its Send button."""
+        t = self.t(person.language)
+        person.building = "2"
+        uid = person.user_id
+        ask = await self.client.wait_for_message(uid, plain(t("onb-ask-building-choose")))
+        await self.press(uid, ask, "2")
+        await self.client.wait_for_message(uid, plain(t("onb-ask-unit-in", building="2")))
+        await self.client.send_text(uid, person.unit)
+        unknown = await self.client.wait_for_message(uid, person.unit, predicate=_has_buttons)
+        await self.press(uid, unknown, t("onb-btn-unit-right", unit=person.unit))
+        await self.client.wait_for_message(uid, plain(t("onb-ask-name")))
+        await self.client.send_text(uid, person.name)
+        return await self.client.wait_for_message(uid, person.name, predicate=_has_buttons)
 
     async def press(
         self, user_id: int, message: dict[str, Any], label: str, *, timeout: float = 10.0

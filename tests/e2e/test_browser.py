@@ -94,19 +94,31 @@ def test_owner_registers_on_the_page_and_staff_see_a_request(world: World, brows
     owner_pane.locator(".composer form.send button[type=submit]").click()
     owner_pane.locator(".msg.bot button", has_text=t("lang-english")).last.click()
     owner_pane.locator(".reply-keyboard button", has_text=t("onb-share-phone")).click()
-    expect(owner_pane.locator(".msg.bot .body").last).to_have_text(plain(t("onb-ask-building")))
-    for answer, next_question in (
-        ("2", "onb-ask-unit"),
-        ("602", "onb-ask-name"),
-        ("Tom Baker", "onb-request-sent"),
-    ):
-        owner_pane.locator(".composer .text").fill(answer)
+    last = owner_pane.locator(".msg.bot").last
+    expect(last.locator(".body")).to_have_text(plain(t("onb-ask-building-choose")))
+    last.locator("button", has_text="2").click()
+    expect(owner_pane.locator(".msg.bot .body").last).to_have_text(
+        plain(t("onb-ask-unit-in", building="2"))
+    )
+
+    def say(text: str) -> None:
+        owner_pane.locator(".composer .text").fill(text)
         owner_pane.locator(".composer form.send button[type=submit]").click()
-        expect(owner_pane.locator(".msg.bot .body").last).to_have_text(plain(t(next_question)))
+
+    say("602")
+    expect(owner_pane.locator(".msg.bot .body").last).to_have_text(
+        plain(t("onb-unit-unknown", building="2", unit="602"))
+    )
+    owner_pane.locator(".msg.bot button", has_text=t("onb-btn-unit-right", unit="602")).click()
+    expect(owner_pane.locator(".msg.bot .body").last).to_have_text(plain(t("onb-ask-name")))
+    say("Tom Baker")
+    owner_pane.locator(".msg.bot button", has_text=t("onb-btn-send")).last.click()
+    expect(owner_pane.locator(".msg.bot .body").last).to_have_text(plain(t("onb-request-sent")))
 
     pick(page, "group-pane", ".group", group_id)
     card = group_pane.locator(".msg.bot", has_text="Tom Baker")
-    expect(card.locator("button", has_text=z("staff-pending-approve"))).to_be_visible()
+    add_unit = z("staff-pending-create-unit", unit="2-602")
+    expect(card.locator("button", has_text=add_unit)).to_be_visible()
     expect(card.locator("button", has_text=z("staff-pending-reject"))).to_be_visible()
     if SCREENSHOT:
         page.screenshot(path=SCREENSHOT)

@@ -89,31 +89,28 @@ async def test_unknown_phone_goes_to_staff_who_approve_it(e2e: E2E):
     await e2e.client.wait_for_message(uid, plain(t("onb-ask-contact")))
     await e2e.client.press_reply_button(uid, t("onb-share-phone"))
     await e2e.client.wait_for_message(uid, plain(t("onb-not-found")))
-    await e2e.client.wait_for_message(uid, plain(t("onb-ask-building")))
-    await e2e.client.send_text(uid, owner.building)
-    await e2e.client.wait_for_message(uid, plain(t("onb-ask-unit")))
-    await e2e.client.send_text(uid, owner.unit)
-    await e2e.client.wait_for_message(uid, plain(t("onb-ask-name")))
-    await e2e.client.send_text(uid, owner.name)
+    summary = await e2e.apply_until_summary(owner)
+    await e2e.press(uid, summary, t("onb-btn-send"))
     await e2e.client.wait_for_message(uid, plain(t("onb-request-sent")))
 
     card = await e2e.client.wait_for_message(e2e.group_id, owner.name)
-    assert f"{owner.building}-{owner.unit}" in card["text"]
+    unit = f"{owner.building}-{owner.unit}"
+    assert unit in card["text"]
     labels = [b["text"] for row in card["buttons"] for b in row]
-    assert labels == [staff_t("staff-pending-approve"), staff_t("staff-pending-reject")]
+    add_unit = staff_t("staff-pending-create-unit", unit=unit)
+    assert labels == [add_unit, staff_t("staff-pending-reject")]
 
     # Someone in the group who is not staff is refused and nothing changes.
     stranger = await e2e.client.create_user("Group Visitor", role="staff")
     await e2e.client.add_member(e2e.group_id, stranger["id"])
-    refused = await e2e.press(stranger["id"], card, staff_t("staff-pending-approve"))
+    refused = await e2e.press(stranger["id"], card, add_unit)
     assert refused["text"] == plain(staff_t("staff-refused"))
     row = await owner_row(e2e, owner.phone)
     assert row is not None and row.status == OwnerStatus.pending
 
-    answer = await e2e.press(e2e.agent, card, staff_t("staff-pending-approve"))
+    answer = await e2e.press(e2e.agent, card, add_unit)
     assert answer["answered"]
     approved = await e2e.client.wait_for_message(uid, owner.name)
-    unit = f"{owner.building}-{owner.unit}"
     assert approved["text"] == plain(t("onb-approved", name=owner.name, unit=unit))
     keyboard = await e2e.client.keyboard(uid, uid)
     assert keyboard is not None

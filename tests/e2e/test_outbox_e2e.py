@@ -29,15 +29,11 @@ async def test_pending_card_survives_server_errors_and_arrives_once(e2e: E2E):
     await e2e.press(uid, choose, t("lang-english"))
     await e2e.client.wait_for_message(uid, plain(t("onb-ask-contact")))
     await e2e.client.press_reply_button(uid, t("onb-share-phone"))
-    await e2e.client.wait_for_message(uid, plain(t("onb-ask-building")))
-    await e2e.client.send_text(uid, owner.building)
-    await e2e.client.wait_for_message(uid, plain(t("onb-ask-unit")))
-    await e2e.client.send_text(uid, owner.unit)
-    await e2e.client.wait_for_message(uid, plain(t("onb-ask-name")))
+    summary = await e2e.apply_until_summary(owner)
 
     since = len(await e2e.client.calls())
     await e2e.client.set_faults(error_rate=1.0, error_codes=[502], methods=["sendMessage"])
-    await e2e.client.send_text(uid, owner.name)
+    await e2e.press(uid, summary, t("onb-btn-send"))
 
     async def card_calls(status: int) -> list[dict]:
         return [

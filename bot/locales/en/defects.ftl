@@ -36,3 +36,26 @@ fallback-offer-stale = This question is no longer open — please write again, o
 
 # A file that is not a picture at the photo step (handlers/ticket_form.py).
 form-photo-not-image = Sorry, I can only take pictures here (a photo, or a JPEG/PNG sent as a file). Please send a picture, or press the button when you are done.
+
+# Registration checked against the register, and a summary before it goes to staff
+# (handlers/onboarding.py).
+onb-ask-building-choose = Which building do you live in? Choose it below (or type it).
+onb-ask-unit-in = Building { $building }. What is your unit number? (for example: 1201)
+onb-building-unknown = We have no building “{ $building }” in this estate. Please choose your building below.
+onb-unit-unknown = Unit { $unit } is not in our register for building { $building }. Please check the number and type it again — or, if it is right, press the button and the office will check it.
+onb-btn-unit-right = ✅ { $unit } is right
+onb-summary = Please check your request before it goes to the management office:
+    Building: { $building }
+    Unit: { $unit }
+    Name: { $name }
+    Phone: { $phone }
+onb-summary-unit-unlisted = ⚠️ This unit is not in our register yet: the office will check it.
+onb-btn-send = 📨 Send
+onb-btn-change = ✏️ Change
+
+# Registration cards: creating a unit is a choice, a name mismatch needs a second press.
+staff-pending-create-unit = 🏗 Add unit { $unit } and approve
+staff-pending-unit-missing = This unit is not in the register: use “Add unit and approve” if it really exists, or reject.
+staff-pending-confirm-ask = ⚠️ The name { $name } is not on the register for this unit. Approving shows them its fees and requests. Press “Yes, approve” to go ahead.
+staff-pending-confirm = ⚠️ Yes, approve { $unit } although the name differs
+staff-pending-back = ↩️ Back

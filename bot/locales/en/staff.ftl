@@ -38,7 +38,7 @@ staff-pending-card = <b>🆕 Registration request R{ $id }</b>
     Unit: { $unit }
     Phone: { $phone }
 staff-pending-unit-known = ✅ This unit is in the register.
-staff-pending-unit-new = ⚠️ This unit is not in the register: approving adds it.
+staff-pending-unit-new = ⚠️ This unit is not in the register: only “Add unit and approve” adds it — check the number first.
 staff-pending-approve = ✅ Approve
 staff-pending-reject = ❌ Reject
 staff-pending-none = No registration requests are waiting.

@@ -36,3 +36,25 @@ fallback-offer-stale = 这个问题已不再有效，请重新发送，或使用
 
 # 上传照片这一步收到的不是图片文件（handlers/ticket_form.py）。
 form-photo-not-image = 抱歉，这里只能接收图片（照片，或以文件形式发送的 JPEG/PNG）。请发送图片，发完后点下方按钮。
+
+# 登记申请按名册核对楼栋和房号，发送前先确认（handlers/onboarding.py）。
+onb-ask-building-choose = 请问您住在哪一栋？请在下方选择（也可以直接输入）。
+onb-ask-unit-in = { $building } 栋。请问您的房号是多少？（例如：1201）
+onb-building-unknown = 本小区没有“{ $building }”这一栋。请在下方选择您所在的楼栋。
+onb-unit-unknown = 业主名册中 { $building } 栋没有 { $unit } 房号。请核对后重新输入；如确认无误，请点下方按钮，由物业核实。
+onb-btn-unit-right = ✅ { $unit } 没错
+onb-summary = 提交物业服务中心前，请核对您的申请：
+    楼栋：{ $building }
+    房号：{ $unit }
+    姓名：{ $name }
+    电话：{ $phone }
+onb-summary-unit-unlisted = ⚠️ 该房号尚未在业主名册中，物业会进行核实。
+onb-btn-send = 📨 发送
+onb-btn-change = ✏️ 修改
+
+# 登记申请卡片：新建房号须明确选择；姓名不一致须再次确认。
+staff-pending-create-unit = 🏗 新增房号 { $unit } 并通过
+staff-pending-unit-missing = 该房号不在业主名册中：如确实存在，请点“新增房号并通过”，否则请拒绝。
+staff-pending-confirm-ask = ⚠️ 申请人姓名 { $name } 与名册中该房号的业主不一致。通过后其可查看该房号的费用和报修记录。确认请点“确认通过”。
+staff-pending-confirm = ⚠️ 确认通过 { $unit }（姓名不一致）
+staff-pending-back = ↩️ 返回

@@ -32,7 +32,7 @@ staff-pending-card = <b>🆕 登记申请 R{ $id }</b>
     房号：{ $unit }
     电话：{ $phone }
 staff-pending-unit-known = ✅ 该房号在业主名册中。
-staff-pending-unit-new = ⚠️ 该房号不在名册中：通过审核将新增该房号。
+staff-pending-unit-new = ⚠️ 该房号不在名册中：只有点“新增房号并通过”才会新增该房号，请先核对房号。
 staff-pending-approve = ✅ 通过
 staff-pending-reject = ❌ 拒绝
 staff-pending-none = 没有待审核的登记申请。
