@@ -1,5 +1,6 @@
 """`frontdoor run` in webhook mode: the sandbox POSTs updates with the secret; others refused."""
 
+import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,7 +76,13 @@ async def test_webhook_round_trip_and_wrong_secret_refused(webhook_world: World)
 
         tom = demo_data.TOM
         calls_before = len(await client.calls())
+        # Emma's conversation is committed just after her answer is sent: wait for it.
         counts_before = await table_counts(webhook_world.database_url)
+        for _ in range(50):
+            await asyncio.sleep(0.1)
+            settled, counts_before = counts_before, await table_counts(webhook_world.database_url)
+            if settled == counts_before:
+                break
         async with aiohttp.ClientSession() as http:
             for headers in ({"X-Telegram-Bot-Api-Secret-Token": "wrong"}, {}):
                 async with http.post(
