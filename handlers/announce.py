@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Translator
-from handlers.filters import IsActiveStaff, refuse_non_staff
+from handlers.filters import IsActiveStaff, refuse_non_staff, refuse_not_manager
 from scheduler.jobs import announcements as announcement_job
 from scheduler.jobs.announcements import sections
 from scheduler.runs import run_job
@@ -106,10 +106,7 @@ async def announce(
 async def announce_refused(
     message: Message, t: Translator, staff_member: StaffMember | None
 ) -> None:
-    if staff_member is None:
-        await refuse_non_staff(message, t)
-    else:
-        await message.reply(t("staff-managers-only"))
+    await refuse_not_manager(message, staff_member, t)
 
 
 @router.callback_query(AnnounceCB.filter(), MANAGERS)

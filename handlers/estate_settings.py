@@ -2,13 +2,15 @@
 staff (with the time zone and the emergency phone, which /emergency sets) and changed by
 managers, validated and audited."""
 
+import unicodedata
+
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Translator
-from handlers.filters import IsActiveStaff, refuse_non_staff
+from handlers.filters import IsActiveStaff, refuse_non_staff, refuse_not_manager
 from storage import calendar, estates
 from storage.db import saved_id
 from storage.models import Estate, StaffMember, StaffRole
@@ -16,8 +18,6 @@ from storage.models import Estate, StaffMember, StaffRole
 router = Router(name="estate_settings")
 
 COMMANDS = ("hours", "quiet")
-# Full-width digits and signs are what a Chinese keyboard types: "０８：３０－１７：３０".
-FULL_WIDTH = str.maketrans("０１２３４５６７８９：－", "0123456789:-")
 
 
 def current(t: Translator, estate: Estate) -> str:
@@ -28,13 +28,6 @@ def current(t: Translator, estate: Estate) -> str:
         zone=estate.time_zone,
         phone=estate.emergency_phone or t("settings-no-phone"),
     )
-
-
-async def _may_change(message: Message, member: StaffMember, t: Translator) -> bool:
-    if member.role != StaffRole.manager:
-        await message.reply(t("settings-not-manager"))
-        return False
-    return True
 
 
 @router.message(Command("hours", "quiet"), IsActiveStaff())
@@ -51,10 +44,13 @@ async def window(
     if not text:
         await message.reply(current(t, estate))
         return
-    if not await _may_change(message, staff_member, t):
+    if staff_member.role != StaffRole.manager:
+        await refuse_not_manager(message, staff_member, t)
         return
     setter = estates.set_working_hours if command.command == "hours" else estates.set_quiet_hours
-    typed = text.translate(FULL_WIDTH).replace("–", "-").replace("—", "-").replace(" ", "")
+    # NFKC folds a Chinese keyboard's "０８：３０－１７：３０" to plain digits and signs.
+    typed = unicodedata.normalize("NFKC", text)
+    typed = typed.replace("–", "-").replace("—", "-").replace(" ", "")
     try:
         changed = await setter(session, saved_id(estate), typed, f"staff:{staff_member.id}")
     except calendar.WindowError as exc:

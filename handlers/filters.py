@@ -103,3 +103,13 @@ async def refuse_non_staff(message_or_query: Message | CallbackQuery, t: Transla
         await message_or_query.answer(t("staff-refused"), show_alert=True)
     else:
         await message_or_query.reply(t("staff-refused"))
+
+
+async def refuse_not_manager(
+    message: Message, staff_member: StaffMember | None, t: Translator
+) -> None:
+    """Staff are told the step is a manager's; anyone else gets the usual refusal."""
+    if staff_member is None:
+        await refuse_non_staff(message, t)
+    else:
+        await message.reply(t("staff-managers-only"))

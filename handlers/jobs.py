@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Html, MissingMessage, Translator
-from handlers.filters import IsActiveStaff, refuse_non_staff
+from handlers.filters import IsActiveStaff, refuse_non_staff, refuse_not_manager
 from handlers.surveys import show_waiting_surveys
 from scheduler.jobs import post_service_survey
 from scheduler.runs import JobStatus, UnknownJob, find_job, run_job, statuses
@@ -89,10 +89,7 @@ async def show_jobs(
 @router.message(Command("jobs"), F.chat.type != "private")
 async def jobs_refused(message: Message, t: Translator, staff_member: StaffMember | None) -> None:
     """Staff who are not managers are told so; anyone else is refused."""
-    if staff_member is None:
-        await refuse_non_staff(message, t)
-    else:
-        await message.reply(t("staff-managers-only"))
+    await refuse_not_manager(message, staff_member, t)
 
 
 @router.callback_query(JobCB.filter(), MANAGERS)

@@ -23,7 +23,7 @@ from bot.clock import Clock
 from bot.i18n import Catalogs, Translator
 from bot.settings import Settings
 from handlers import notifications
-from handlers.filters import IsActiveStaff, IsStaffChat, refuse_non_staff
+from handlers.filters import IsActiveStaff, IsStaffChat, refuse_non_staff, refuse_not_manager
 from handlers.keyboards import main_menu, set_buttons
 from storage import estates, keys, outbox, owners, staff, tickets
 from storage.db import UnsavedRowError
@@ -253,16 +253,6 @@ def _manager_or_admin(
     )
 
 
-async def _refuse_not_manager(
-    message: Message, staff_member: StaffMember | None, t: Translator
-) -> None:
-    """Staff are told the step is a manager's; anyone else gets the usual refusal."""
-    if staff_member is None:
-        await refuse_non_staff(message, t)
-    else:
-        await message.reply(t("staff-managers-only"))
-
-
 EMERGENCY_PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{1,30}$")
 
 
@@ -286,7 +276,7 @@ async def emergency_phone(
         await message.reply(t(key, phone=estate.emergency_phone))
         return
     if not _manager_or_admin(message.from_user, settings, staff_member):
-        await _refuse_not_manager(message, staff_member, t)
+        await refuse_not_manager(message, staff_member, t)
         return
     if value.casefold() in ("off", "none", "-", "无"):
         value = ""
@@ -328,7 +318,7 @@ async def staff_command(
         await _list_staff(message, session, estate, t)
         return
     if not _manager_or_admin(message.from_user, settings, staff_member):
-        await _refuse_not_manager(message, staff_member, t)
+        await refuse_not_manager(message, staff_member, t)
         return
     if sub == "add":
         await _add_staff(message, args[1:], session, estate, t)

@@ -78,7 +78,7 @@ async def test_only_a_manager_changes_and_strangers_are_refused(
     tg, bot, session_pool, english_group
 ):
     await tg.group(CASHIER, "/hours 08:00-17:00")
-    assert "Only a manager" in bot.last_text(STAFF_CHAT_ID)
+    assert "only a manager" in bot.last_text(STAFF_CHAT_ID)
     await tg.group(STRANGER, "/quiet 20:00-09:00")
     assert bot.last_text(STAFF_CHAT_ID) != ""
     row = await stored(session_pool, english_group)

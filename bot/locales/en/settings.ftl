@@ -10,7 +10,6 @@ settings-current = <b>Estate settings</b>
     Time zone: { $zone }
     Emergency phone: { $phone }
 settings-no-phone = not set
-settings-not-manager = Only a manager can change the estate's settings.
 settings-window-format = “{ $text }” is not a time window. Write it as HH:MM-HH:MM, e.g. 08:30-17:30.
 settings-window-empty = “{ $text }” starts and ends at the same time.
 settings-window-backwards = “{ $text }” closes before it opens. Office hours must lie within one day, e.g. 08:30-17:30.

@@ -10,7 +10,6 @@ settings-current = <b>小区设置</b>
     时区：{ $zone }
     紧急电话：{ $phone }
 settings-no-phone = 未设置
-settings-not-manager = 只有经理可以修改小区设置。
 settings-window-format = “{ $text }”不是时间段。请写成 HH:MM-HH:MM，例如 08:30-17:30。
 settings-window-empty = “{ $text }”的开始和结束时间相同。
 settings-window-backwards = “{ $text }”的结束时间早于开始时间。办公时间须在同一天内，例如 08:30-17:30。
