@@ -366,9 +366,12 @@ def _jobs_run(settings: Settings, args: argparse.Namespace) -> int:
             except BadMoment as exc:
                 raise Failure(f"--at: {exc}") from None
             report = await run_job(pool, job, estate, as_of, system_clock)
+            held = ""
+            if report.held_until is not None:
+                held = f" (quiet hours: owners get them at {_when(report.held_until, estate)})"
             print(
                 f"{job.name} estate {estate.id} as of {_when(as_of, estate)}: "
-                f"{report.outcome} {_result(report.result)}"
+                f"{report.outcome} {_result(report.result)}{held}"
             )
             if report.outcome is not JobOutcome.ok:
                 code = 1

@@ -1,11 +1,14 @@
 """/jobs for managers in the staff group: each job's schedule, last and next run and last result,
 with a Run now button per job (the same runs as the scheduler's, as of now)."""
 
+from collections.abc import Mapping
+
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from babel.dates import get_day_names
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
@@ -13,10 +16,18 @@ from bot.i18n import Html, MissingMessage, Translator
 from handlers.filters import IsActiveStaff, refuse_non_staff, refuse_not_manager
 from handlers.surveys import show_waiting_surveys
 from scheduler.jobs import post_service_survey
-from scheduler.runs import JobStatus, UnknownJob, find_job, run_job, statuses
+from scheduler.runs import (
+    JobStatus,
+    UnknownJob,
+    find_job,
+    run_job,
+    schedule_text,
+    statuses,
+)
 from storage import calendar
 from storage.db import SessionPool
-from storage.models import Estate, StaffMember, StaffRole
+from storage.jobruns import LastRun
+from storage.models import Estate, JobOutcome, StaffMember, StaffRole
 
 router = Router(name=__name__)
 MANAGERS = IsActiveStaff(roles={StaffRole.manager})
@@ -38,14 +49,45 @@ def job_title(t: Translator, name: str) -> str:
         return name
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def schedule_words(t: Translator, cron: Mapping[str, str | int]) -> str:
+    """The job's cron fields as a manager says them: "every minute", "daily at 09:00",
+    "Fridays at 17:00", "monthly on day 1 at 09:00"; the fields themselves for other shapes."""
+    fields = dict(cron)
+    if fields == {"minute": "*"}:
+        return t("jobs-every-minute")
+    minute, hour = fields.pop("minute", None), fields.pop("hour", None)
+    if not isinstance(minute, int) or not isinstance(hour, int):
+        return schedule_text(cron)
+    at = f"{hour:02d}:{minute:02d}"
+    if not fields:
+        return t("jobs-daily", time=at)
+    if fields.keys() == {"day_of_week"} and fields["day_of_week"] in WEEKDAYS:
+        names = get_day_names("wide", locale=t.locale)
+        day = names[WEEKDAYS.index(str(fields["day_of_week"]))]
+        return t("jobs-weekly", day=day, time=at)
+    if fields.keys() == {"day"}:
+        return t("jobs-monthly", day=str(fields["day"]), time=at)
+    return schedule_text(cron)
+
+
+def last_result(t: Translator, last: LastRun) -> str:
+    if last.outcome is None:
+        return t("jobs-result-running")
+    if last.outcome is JobOutcome.failed:
+        return t("jobs-result-failed")
+    return t("jobs-result-ok", count=int(last.result.get("enqueued", 0)))
+
+
 def status_line(t: Translator, estate: Estate, status: JobStatus) -> str:
     last = status.last
-    when = calendar.local(estate, last.as_of).strftime("%m-%d %H:%M") if last is not None else "—"
-    result = "—"
-    if last is not None:
-        outcome = last.outcome or "running"
-        counts = ", ".join(f"{k} {v}" for k, v in last.result.items())
-        result = f"{outcome}" + (f" ({counts})" if counts else "")
+    if last is None:
+        done = t("jobs-never-run")
+    else:
+        when = calendar.local(estate, last.as_of).strftime("%m-%d %H:%M")
+        done = t("jobs-last-run", at=when, result=last_result(t, last))
     upcoming = (
         calendar.local(estate, status.next_run).strftime("%m-%d %H:%M")
         if status.next_run is not None
@@ -54,9 +96,8 @@ def status_line(t: Translator, estate: Estate, status: JobStatus) -> str:
     return t(
         "jobs-line",
         title=job_title(t, status.job.name),
-        schedule=status.schedule,
-        last=when,
-        result=result,
+        schedule=schedule_words(t, status.job.cron),
+        last=Html(done),
         next=upcoming,
     )
 
@@ -122,6 +163,19 @@ async def run_now(
         waiting = WAITING.get(job.name)
         if waiting is not None and isinstance(query.message, Message):
             await waiting(query.message, t, session, estate, now)
+    elif report.held_until is not None:
+        # At night owners' messages wait for the morning; say so, or nothing seems to happen.
+        at = calendar.local(estate, report.held_until).strftime("%m-%d %H:%M")
+        await query.answer(
+            t(
+                "jobs-ran-held",
+                title=title,
+                count=report.enqueued,
+                at=at,
+                quiet=estate.quiet_hours,
+            ),
+            show_alert=True,
+        )
     else:
         key = "jobs-ran" if report.outcome == "ok" else "jobs-failed"
         await query.answer(t(key, title=title, count=report.enqueued))

@@ -2,6 +2,7 @@
 jobs` and `/jobs` share. Imports no aiogram (the CLI uses it)."""
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Any
@@ -37,9 +38,9 @@ def trigger(job: Job, estate: Estate) -> CronTrigger:
     return CronTrigger(timezone=calendar.zone(estate), **job.cron)
 
 
-def schedule_text(job: Job) -> str:
-    """The cron fields as written, e.g. "hour=9 minute=0"."""
-    return " ".join(f"{field}={value}" for field, value in job.cron.items())
+def schedule_text(cron: Mapping[str, str | int]) -> str:
+    """The cron fields as written, e.g. "hour=9 minute=0" (`frontdoor jobs list`)."""
+    return " ".join(f"{field}={value}" for field, value in cron.items())
 
 
 def next_run(job: Job, estate: Estate, now: datetime) -> datetime | None:
@@ -67,6 +68,8 @@ class RunReport:
     as_of: datetime
     outcome: JobOutcome
     result: dict[str, Any]
+    # Set when the owner messages it queued wait for the end of the quiet hours.
+    held_until: datetime | None = None
 
     @property
     def enqueued(self) -> int:
@@ -84,7 +87,8 @@ async def run_job(
         )
     try:
         async with session_pool() as session:
-            result = (await job.run(session, estate, as_of)).as_dict()
+            done = await job.run(session, estate, as_of)
+            result = done.as_dict()
             await jobruns.finish(session, run_id, at=clock(), outcome=JobOutcome.ok, result=result)
     except Exception as exc:
         # One failing job (or estate) must not stop the others; the run says what went wrong.
@@ -96,7 +100,7 @@ async def run_job(
             )
         return RunReport(job.name, estate.id, as_of, JobOutcome.failed, result)
     log.info("job=%s estate=%s outcome=ok %s", job.name, estate.id, result)
-    return RunReport(job.name, estate.id, as_of, JobOutcome.ok, result)
+    return RunReport(job.name, estate.id, as_of, JobOutcome.ok, result, done.held_until)
 
 
 @dataclass(frozen=True)
@@ -113,7 +117,7 @@ async def statuses(session: AsyncSession, estate: Estate, now: datetime) -> list
         return []
     last = await jobruns.latest(session, estate.id)
     return [
-        JobStatus(job, schedule_text(job), last.get(job.name), next_run(job, estate, now))
+        JobStatus(job, schedule_text(job.cron), last.get(job.name), next_run(job, estate, now))
         for job in all_jobs()
     ]
 

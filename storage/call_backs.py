@@ -636,6 +636,11 @@ class TaskCounts:
     done: int
     open: int
 
+    @property
+    def missed(self) -> int:
+        """Tasks whose call was made and did not reach the owner."""
+        return self.due - self.done - self.open
+
 
 async def _counts(
     session: AsyncSession, estate_id: int, *where: ColumnElement[bool]

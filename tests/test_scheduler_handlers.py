@@ -1,12 +1,13 @@
 """/jobs with Run now, /remind off|on, /announce with its preview, Send and progress, the owner's
 My fees button under a reminder, and the new commands in /help and the group menu."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import col, select
 
 from bot.runners import staff_commands
+from handlers.jobs import schedule_words
 from scheduler.jobs import announcements as announcement_job
 from scheduler.jobs.announcements import sections, text_for
 from scheduler.jobs.fee_reminders import MY_FEES
@@ -21,7 +22,7 @@ from storage.models import (
     OwnerStatus,
     ReminderPause,
 )
-from tests.helpers import STAFF_CHAT_ID
+from tests.helpers import STAFF_CHAT_ID, answers
 from tests.scheduler_fixtures import *  # noqa: F403
 from tests.scheduler_fixtures import add_charge, run_at
 from tests.tickets_fixtures import *  # noqa: F403
@@ -43,7 +44,43 @@ async def test_jobs_lists_every_job_with_run_now(tg, bot, session_pool, estate, 
     rows = await _rows(session_pool, "daily-summary:")
     assert len(rows) == 1 and rows[0].chat_id == STAFF_CHAT_ID
     edited = bot.sent(STAFF_CHAT_ID)[-1]
-    assert type(edited).__name__ == "EditMessageText" and "ok" in edited.text
+    assert type(edited).__name__ == "EditMessageText"
+    # Schedules in words, the run's result in the staff's language, never raw cron fields.
+    assert "每天 18:00" in edited.text and "每星期五 17:00" in edited.text
+    assert "上次：11-23 10:00，1 条消息" in edited.text and "尚未运行" in edited.text
+    assert "hour=" not in edited.text and "enqueued" not in edited.text
+
+
+@pytest.mark.parametrize(
+    ("locale", "cron", "words"),
+    [
+        ("en", {"minute": "*"}, "every minute"),
+        ("en", {"hour": 9, "minute": 0}, "daily at 09:00"),
+        ("zh", {"hour": 9, "minute": 0}, "每天 09:00"),
+        ("en", {"day_of_week": "fri", "hour": 17, "minute": 0}, "Fridays at 17:00"),
+        ("en", {"day": 1, "hour": 9, "minute": 0}, "monthly on day 1 at 09:00"),
+        ("zh", {"day": 1, "hour": 9, "minute": 0}, "每月 1 日 09:00"),
+        ("en", {"hour": "*/2", "minute": 0}, "hour=*/2 minute=0"),
+    ],
+)
+def test_schedules_read_as_words(catalogs, locale, cron, words):
+    assert schedule_words(catalogs.translator(locale), cron) == words
+
+
+async def test_run_now_at_night_says_when_owners_get_the_reminder(
+    tg, bot, clock, session_pool, estate, staff_members, verified_owner, units
+):
+    # 22:30 in Shanghai, inside the default quiet hours 21:00-08:00.
+    clock.current = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)
+    await add_charge(session_pool, units["3-1201"], date(2026, 11, 30))
+    await tg.group(MANAGER, "/jobs")
+    await tg.press_label(MANAGER, "立即运行：缴费提醒", chat_id=STAFF_CHAT_ID)
+    [answer] = answers(bot)[-1:]
+    assert answer.show_alert
+    assert "已排队 1 条消息" in answer.text and "免打扰时段（21:00-08:00）" in answer.text
+    assert "11-24 08:00" in answer.text
+    [row] = await _rows(session_pool, "fee-reminder:")
+    assert row.next_attempt_at.replace(tzinfo=UTC) == datetime(2026, 11, 24, 0, 0, tzinfo=UTC)
 
 
 async def test_jobs_is_for_managers(tg, bot, estate, staff_members):

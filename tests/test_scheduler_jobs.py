@@ -106,7 +106,7 @@ async def test_daily_summary_at_18_with_todays_counts(
     assert "今日新增：2（报修 1, 投诉 1）" in text
     assert "今日投诉（按等级）：A（严重）：1" in text
     # Tasks and bookings counted by storage.call_backs, the one definition of those counts.
-    assert "今日到期回访：已回访 0 / 应回访 1，待办 1" in text
+    assert "今日到期回访：已回访 0 / 应回访 1，未联系上 0，待办 1" in text
     assert "今日预约回电：完成 1 / 共 1" in text
     # Satisfaction as /stats and /survey results define it.
     assert "本月至今满意度：90%（2 个评分）" in text

@@ -8,17 +8,20 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import outbox
+from storage import calendar, outbox
 from storage.models import Estate
 from storage.outbox import Draft
 
 
 @dataclass(frozen=True)
 class JobResult:
-    """What one run did: outbox rows written and a few counts for `jobs list` and `/jobs`."""
+    """What one run did: outbox rows written and a few counts for `jobs list` and `/jobs`;
+    `held_until` when the rows wait for the end of the quiet hours, so whoever ran the job at
+    night is told why nothing arrives yet."""
 
     enqueued: int = 0
     counts: Mapping[str, int] = field(default_factory=dict)
+    held_until: datetime | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"enqueued": self.enqueued, **self.counts}
@@ -67,3 +70,10 @@ async def enqueue_new(session: AsyncSession, drafts: Sequence[Draft], at: dateti
     for start in range(0, len(drafts), BATCH):
         new += await outbox.add_many(session, drafts[start : start + BATCH], at)
     return new
+
+
+def held(estate: Estate, now: datetime, enqueued: int) -> datetime | None:
+    """When owner messages queued `now` go out, if the quiet hours hold them; else None."""
+    if not enqueued or not calendar.in_quiet_hours(estate, now):
+        return None
+    return calendar.outside_quiet_hours(estate, now)

@@ -59,6 +59,7 @@ def summary_text(
             "summary-tasks",
             done=str(found.tasks.done),
             due=str(found.tasks.due),
+            missed=str(found.tasks.missed),
             open=str(found.tasks.open),
         )
     )

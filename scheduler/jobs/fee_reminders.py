@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Translator, default_catalogs
 from bot.money import format_money
-from scheduler.jobs.base import Job, JobResult, Verdict, enqueue_new
+from scheduler.jobs.base import Job, JobResult, Verdict, enqueue_new, held
 from storage import calendar, jobruns, keys, reminders
 from storage.models import Estate
 from storage.outbox import Draft
@@ -116,7 +116,8 @@ async def run(session: AsyncSession, estate: Estate, now: datetime) -> JobResult
         )
         charges_listed += len(charges)
     enqueued = await enqueue_new(session, drafts, now)
-    return JobResult(enqueued, {"owners": len(drafts), "charges": charges_listed})
+    counts = {"owners": len(drafts), "charges": charges_listed}
+    return JobResult(enqueued, counts, held(estate, now, enqueued))
 
 
 async def recheck(session: AsyncSession, queued: Mapping[str, Any], now: datetime) -> Verdict:

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import survey_messages
 from bot.i18n import default_catalogs
-from scheduler.jobs.base import Job, JobResult
+from scheduler.jobs.base import Job, JobResult, held
 from storage import surveys
 from storage.models import Estate, SurveyKind
 
@@ -27,7 +27,8 @@ async def run(session: AsyncSession, estate: Estate, now: datetime) -> JobResult
         now,
         survey_messages.reminder_drafts(catalogs, estate, now),
     )
-    return JobResult(enqueued=report.sent + report.reminded, counts=report.counts())
+    enqueued = report.sent + report.reminded
+    return JobResult(enqueued, report.counts(), held(estate, now, enqueued))
 
 
 async def next_due(session: AsyncSession, estate: Estate, now: datetime) -> datetime | None:

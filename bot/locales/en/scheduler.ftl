@@ -20,7 +20,7 @@ summary-overdue = Overdue: { $counts }
 summary-complaints = Complaints received by grade: { $grades }
 summary-no-complaints = No complaints received today.
 summary-ungraded = not graded
-summary-tasks = Call-back tasks due today: { $done } of { $due } reached, { $open } still open
+summary-tasks = Call-back tasks due today: { $done } of { $due } reached, { $missed } not reached, { $open } still open
 summary-bookings = Booked call-backs today: { $done } of { $due } done
 summary-satisfaction = Satisfaction this month so far: { $pct } ({ $answers ->
     [one] 1 answer
@@ -93,10 +93,32 @@ remind-not-registered = Please register first: send /start.
 
 ## /jobs
 jobs-title = <b>Scheduled jobs</b> (times in { $zone })
-jobs-line = • <b>{ $title }</b> [{ $schedule }]
-    last: { $last } { $result } · next: { $next }
+jobs-line = • <b>{ $title }</b> — { $schedule }
+    { $last } · next: { $next }
+jobs-every-minute = every minute
+jobs-daily = daily at { $time }
+jobs-weekly = { $day }s at { $time }
+jobs-monthly = monthly on day { $day } at { $time }
+jobs-never-run = not run yet
+jobs-last-run = last: { $at }, { $result }
+jobs-result-ok = { $count ->
+    [one] 1 message
+   *[other] { $count } messages
+}
+jobs-result-failed = ⚠️ failed
+jobs-result-running = running
+jobs-ran-held = { $title }: { $count ->
+    [one] 1 message queued
+   *[other] { $count } messages queued
+}. It is quiet hours ({ $quiet }), so owners receive { $count ->
+    [one] it
+   *[other] them
+} at { $at }.
 jobs-btn-run = ▶️ Run now: { $title }
-jobs-ran = { $title }: done, { $count } new messages queued.
+jobs-ran = { $title }: done, { $count ->
+    [one] 1 new message
+   *[other] { $count } new messages
+} queued.
 jobs-failed = { $title } failed; see the log.
 jobs-unknown = That job no longer exists.
 jobs-not-due-yet = { $title }: nothing was due yet; the next goes out { $at }.

@@ -20,7 +20,7 @@ summary-overdue = 已超时：{ $counts }
 summary-complaints = 今日投诉（按等级）：{ $grades }
 summary-no-complaints = 今日无投诉。
 summary-ungraded = 未定级
-summary-tasks = 今日到期回访：已回访 { $done } / 应回访 { $due }，待办 { $open }
+summary-tasks = 今日到期回访：已回访 { $done } / 应回访 { $due }，未联系上 { $missed }，待办 { $open }
 summary-bookings = 今日预约回电：完成 { $done } / 共 { $due }
 summary-satisfaction = 本月至今满意度：{ $pct }（{ $answers } 个评分）
 summary-payments = 今日收款：{ $count } 笔（{ $amount }）
@@ -90,8 +90,18 @@ remind-not-registered = 请先发送 /start 完成登记。
 
 ## /jobs
 jobs-title = <b>定时任务</b>（时间为 { $zone }）
-jobs-line = • <b>{ $title }</b> [{ $schedule }]
-    上次：{ $last } { $result } · 下次：{ $next }
+jobs-line = • <b>{ $title }</b> — { $schedule }
+    { $last } · 下次：{ $next }
+jobs-every-minute = 每分钟
+jobs-daily = 每天 { $time }
+jobs-weekly = 每{ $day } { $time }
+jobs-monthly = 每月 { $day } 日 { $time }
+jobs-never-run = 尚未运行
+jobs-last-run = 上次：{ $at }，{ $result }
+jobs-result-ok = { $count } 条消息
+jobs-result-failed = ⚠️ 失败
+jobs-result-running = 运行中
+jobs-ran-held = { $title }：已排队 { $count } 条消息。现在是免打扰时段（{ $quiet }），业主将于 { $at } 收到。
 jobs-btn-run = ▶️ 立即运行：{ $title }
 jobs-ran = { $title }：已完成，新排队 { $count } 条消息。
 jobs-failed = { $title } 运行失败，请查看日志。
