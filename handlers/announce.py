@@ -20,7 +20,7 @@ from handlers.filters import IsActiveStaff, refuse_non_staff, refuse_not_manager
 from scheduler.jobs import announcements as announcement_job
 from scheduler.jobs.announcements import sections
 from scheduler.runs import run_job
-from storage import announcements, keys
+from storage import announcements, calendar, keys
 from storage.announcements import AnnouncementError, Progress
 from storage.db import SessionPool
 from storage.models import Announcement, Estate, StaffMember, StaffRole
@@ -33,6 +33,8 @@ BUILDING = re.compile(r"^\s*building\s*=\s*(\S+)\s*", re.IGNORECASE)
 
 class AnnounceAction(StrEnum):
     send = "send"
+    # During the quiet hours Send waits for their end; this one goes at once (a burst pipe).
+    send_now = "send_now"
     cancel = "cancel"
 
 
@@ -84,22 +86,32 @@ async def announce(
         else t("announce-to-all")
     )
     languages = ", ".join(sorted(k for k in sections(text) if k)) or t("announce-one-text")
-    builder = InlineKeyboardBuilder()
-    for action in AnnounceAction:
-        builder.button(
-            text=t(f"announce-btn-{action}"),
-            callback_data=AnnounceCB(action=action, announcement_id=draft.id or 0),
-        )
-    await message.answer(
-        t(
-            "announce-preview",
-            count=draft.recipients,
-            audience=audience,
-            languages=languages,
-            text=text,
-        ),
-        reply_markup=builder.as_markup(),
+    preview = t(
+        "announce-preview",
+        count=draft.recipients,
+        audience=audience,
+        languages=languages,
+        text=text,
     )
+    now = clock()
+    quiet = calendar.in_quiet_hours(estate, now)
+    builder = InlineKeyboardBuilder()
+    if quiet:
+        at = calendar.local(estate, calendar.outside_quiet_hours(estate, now)).strftime("%H:%M")
+        preview += "\n\n" + t("announce-quiet-note", quiet=estate.quiet_hours, at=at)
+        labels = {
+            AnnounceAction.send: t("announce-btn-send-later", at=at),
+            AnnounceAction.send_now: t("announce-btn-send-now"),
+        }
+    else:
+        labels = {AnnounceAction.send: t("announce-btn-send")}
+    labels[AnnounceAction.cancel] = t("announce-btn-cancel")
+    for action, label in labels.items():
+        builder.button(
+            text=label, callback_data=AnnounceCB(action=action, announcement_id=draft.id or 0)
+        )
+    builder.adjust(2 if not quiet else 1)
+    await message.answer(preview, reply_markup=builder.as_markup())
 
 
 @router.message(Command("announce"), F.chat.type != "private")
@@ -120,11 +132,16 @@ async def decide(
     t: Translator,
     clock: Clock,
 ) -> None:
-    """Send queues the owners now (the job resumes them after a restart); Cancel drops it."""
+    """Send queues the owners now (the job resumes them after a restart), for the end of the
+    quiet hours if pressed during them; Send now ignores those; Cancel drops it."""
     aid = callback_data.announcement_id
     if estate.id is None or estate.staff_chat_id is None:
         await query.answer()
         return
+    now = clock()
+    send_at = None
+    if callback_data.action == AnnounceAction.send and calendar.in_quiet_hours(estate, now):
+        send_at = calendar.outside_quiet_hours(estate, now)
     try:
         if callback_data.action == AnnounceAction.cancel:
             await announcements.cancel(
@@ -138,22 +155,34 @@ async def decide(
                 return Draft(
                     keys.announcement_progress(aid),
                     group,
-                    announcement_job.progress_text(t, announcement, waiting),
+                    announcement_job.progress_text(t, estate, announcement, waiting, now),
                 )
 
             await announcements.confirm(
-                session, aid, estate_id=estate.id, by=staff_member, now=clock(), progress=progress
+                session,
+                aid,
+                estate_id=estate.id,
+                by=staff_member,
+                now=now,
+                progress=progress,
+                send_at=send_at,
             )
     except AnnouncementError:
         await query.answer(t("announce-not-draft"), show_alert=True)
         return
     if isinstance(query.message, Message):
-        done = "announce-cancelled" if callback_data.action == "cancel" else "announce-sending"
+        if callback_data.action == AnnounceAction.cancel:
+            done = t("announce-cancelled", by=staff_member.name)
+        elif send_at is not None:
+            at = calendar.local(estate, send_at).strftime("%H:%M")
+            done = t("announce-sending-later", by=staff_member.name, at=at)
+        else:
+            done = t("announce-sending", by=staff_member.name)
         await query.message.edit_reply_markup(reply_markup=None)
-        await query.message.reply(t(done, by=staff_member.name))
+        await query.message.reply(done)
     await query.answer()
-    if callback_data.action == AnnounceAction.send:
-        await run_job(session_pool, announcement_job.JOB, estate, clock(), clock)
+    if callback_data.action != AnnounceAction.cancel:
+        await run_job(session_pool, announcement_job.JOB, estate, now, clock)
 
 
 @router.callback_query(AnnounceCB.filter())

@@ -120,6 +120,7 @@ async def _decide(
     by: StaffMember,
     now: datetime,
     render: Callable[[Announcement], Sequence[Draft]] | None = None,
+    send_at: datetime | None = None,
 ) -> Announcement:
     announcement = await session.get(Announcement, announcement_id)
     if announcement is None or announcement.estate_id != estate_id:
@@ -129,6 +130,7 @@ async def _decide(
     announcement.status = status
     if status == AnnouncementStatus.sending:
         announcement.confirmed_at = now
+        announcement.send_at = send_at
     else:
         announcement.finished_at = now
     session.add(announcement)
@@ -154,9 +156,11 @@ async def confirm(
     by: StaffMember,
     now: datetime,
     progress: Callable[[Announcement], Draft],
+    send_at: datetime | None = None,
 ) -> Announcement:
-    """Send: from now the announcements job enqueues the owners; `progress` renders the staff
-    message that the job then edits as the messages go out."""
+    """Send: from now the announcements job enqueues the owners, whose messages go out at
+    `send_at` if given (the end of the quiet hours); `progress` renders the staff message that
+    the job then edits as the messages go out."""
     return await _decide(
         session,
         announcement_id,
@@ -165,6 +169,7 @@ async def confirm(
         by,
         now,
         lambda announcement: [progress(announcement)],
+        send_at,
     )
 
 

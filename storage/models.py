@@ -397,6 +397,9 @@ class Announcement(Base, table=True):
     cursor: int = 0
     confirmed_at: datetime | None = _ts()
     finished_at: datetime | None = _ts()
+    # When owners may receive it: the end of the quiet hours for one confirmed at night (None:
+    # at once, also for one sent now on purpose, e.g. a burst pipe).
+    send_at: datetime | None = _ts()
 
 
 class OutboxMessage(Base, table=True):

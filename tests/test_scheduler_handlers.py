@@ -181,6 +181,51 @@ async def test_announce_preview_send_and_progress(
     assert len(await _rows(session_pool, "announcement:1:owner:")) == 2
 
 
+@pytest.mark.parametrize(("button", "due_hour"), [("08:00 发送", 0), ("立即发送", 14)])
+async def test_announce_at_night_waits_for_the_morning_unless_sent_now(
+    tg,
+    bot,
+    session_pool,
+    estate,
+    clock,
+    staff_members,
+    verified_owner,
+    other_owner,
+    button,
+    due_hour,
+):
+    # 22:30 in Shanghai, inside the default quiet hours 21:00-08:00.
+    clock.current = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)
+    await tg.group(MANAGER, "/announce Water is off tomorrow 9-12.")
+    preview = bot.sent(STAFF_CHAT_ID)[-1]
+    assert "免打扰时段（21:00-08:00）" in preview.text and "08:00 收到" in preview.text
+    labels = [b.text for row in preview.reply_markup.inline_keyboard for b in row]
+    assert labels == ["08:00 发送", "立即发送", "取消"]
+    await tg.press_label(MANAGER, button, chat_id=STAFF_CHAT_ID)
+    owners = await _rows(session_pool, "announcement:1:owner:")
+    assert len(owners) == 2
+    due = datetime(2026, 11, 24 if due_hour == 0 else 23, due_hour, 0 if due_hour == 0 else 30)
+    assert {r.next_attempt_at.replace(tzinfo=None) for r in owners} == {due}
+    if button == "08:00 发送":
+        assert "业主于 08:00 收到" in bot.last_text(STAFF_CHAT_ID)
+        progress = await _rows(session_pool, "announcement:1:progress")
+        assert all("2 条等待 08:00 发送" in row.payload["text"] for row in progress)
+    else:
+        assert "正在发送，由 Mona 确认" in bot.last_text(STAFF_CHAT_ID)
+
+
+async def test_announce_by_day_has_one_send_button(
+    tg, bot, session_pool, estate, staff_members, verified_owner
+):
+    await tg.group(MANAGER, "/announce Lift maintenance on Friday")
+    preview = bot.sent(STAFF_CHAT_ID)[-1]
+    assert "免打扰" not in preview.text
+    assert [b.text for row in preview.reply_markup.inline_keyboard for b in row] == [
+        "发送",
+        "取消",
+    ]
+
+
 async def test_announce_to_one_building_and_cancel(
     tg, bot, session_pool, estate, staff_members, verified_owner, other_owner
 ):

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Translator, default_catalogs
 from scheduler.jobs.base import BATCH, Job, JobResult, enqueue_new
-from storage import announcements, keys
+from storage import announcements, calendar, keys
 from storage.announcements import Progress
 from storage.models import Announcement, AnnouncementStatus, Estate
 from storage.outbox import Draft
@@ -50,14 +50,21 @@ def owner_text(t: Translator, estate: Estate, body: str) -> str:
     return t("announce-owner", estate=estate.name, text=body)
 
 
-def progress_text(t: Translator, announcement: Announcement, progress: Progress) -> str:
+def progress_text(
+    t: Translator, estate: Estate, announcement: Announcement, progress: Progress, now: datetime
+) -> str:
     key = (
         "announce-progress-done"
         if announcement.status == AnnouncementStatus.done
         else "announce-progress"
     )
+    if key == "announce-progress" and held_until(announcement, now) is not None:
+        key = "announce-progress-held"
     return t(
         key,
+        at=calendar.local(estate, announcement.send_at).strftime("%H:%M")
+        if announcement.send_at is not None
+        else "",
         id=str(announcement.id),
         total=str(announcement.recipients),
         sent=str(progress.sent),
@@ -66,15 +73,25 @@ def progress_text(t: Translator, announcement: Announcement, progress: Progress)
     )
 
 
+def held_until(announcement: Announcement, now: datetime) -> datetime | None:
+    """When a confirmed announcement's owners may be messaged, if that is still to come."""
+    if announcement.send_at is None or announcement.send_at <= now:
+        return None
+    return announcement.send_at
+
+
 async def run(session: AsyncSession, estate: Estate, now: datetime) -> JobResult:
     if estate.id is None:
         return JobResult()
     catalogs = default_catalogs()
     staff_t = catalogs.translator(estate.locale)
     enqueued = 0
+    waits: list[datetime] = []
     for announcement in await announcements.sending(session, estate.id):
         if announcement.id is None:
             continue
+        if (until := held_until(announcement, now)) is not None:
+            waits.append(until)
         subject = keys.announcement_subject(announcement.id)
         parts = sections(announcement.text)
         while batch := await announcements.next_batch(session, announcement, BATCH):
@@ -88,7 +105,7 @@ async def run(session: AsyncSession, estate: Estate, now: datetime) -> JobResult
                         text_for(parts, r.language, estate.locale),
                     ),
                     subject=subject,
-                    not_before=now,
+                    not_before=held_until(announcement, now) or now,
                 )
                 for r in batch
             ]
@@ -107,7 +124,7 @@ async def run(session: AsyncSession, estate: Estate, now: datetime) -> JobResult
                     announcement.id, progress.sent, progress.failed, progress.waiting
                 ),
                 estate.staff_chat_id,
-                progress_text(staff_t, announcement, progress),
+                progress_text(staff_t, estate, announcement, progress, now),
                 method="editMessageText",
                 not_before=now,
                 params={
@@ -115,7 +132,7 @@ async def run(session: AsyncSession, estate: Estate, now: datetime) -> JobResult
                 },
             )
             await enqueue_new(session, [edit], now)
-    return JobResult(enqueued, {})
+    return JobResult(enqueued, {}, min(waits) if enqueued and waits else None)
 
 
 JOB = Job(NAME, {"minute": "*"}, run)

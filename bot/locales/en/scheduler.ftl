@@ -80,6 +80,11 @@ announce-cancelled = Cancelled by { $by }. Nothing was sent.
 announce-not-draft = This announcement was already sent or cancelled.
 announce-progress = 📢 Announcement #{ $id }: { $sent } sent, { $failed } failed, { $waiting } waiting (of { $total })
 announce-progress-done = 📢 Announcement #{ $id } finished: { $sent } sent, { $failed } failed (of { $total })
+announce-quiet-note = 🌙 It is quiet hours ({ $quiet }): <b>Send</b> queues it and owners receive it at { $at }. <b>Send now</b> is for what cannot wait (water, power, safety).
+announce-btn-send-later = Send at { $at }
+announce-btn-send-now = Send now
+announce-sending-later = Queued by { $by }; owners receive it at { $at }, after the quiet hours.
+announce-progress-held = 📢 Announcement #{ $id }: { $waiting } waiting for { $at } (quiet hours), { $sent } sent, { $failed } failed (of { $total })
 
 ## /remind
 remind-usage = Usage: /remind off BUILDING-UNIT reason · /remind on BUILDING-UNIT

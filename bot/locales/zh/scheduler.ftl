@@ -77,6 +77,11 @@ announce-cancelled = 已由 { $by } 取消，未发送任何消息。
 announce-not-draft = 该公告已发送或已取消。
 announce-progress = 📢 公告 #{ $id }：已发送 { $sent }，失败 { $failed }，等待 { $waiting }（共 { $total }）
 announce-progress-done = 📢 公告 #{ $id } 已完成：已发送 { $sent }，失败 { $failed }（共 { $total }）
+announce-quiet-note = 🌙 现在是免打扰时段（{ $quiet }）：按<b>发送</b>将排队，业主于 { $at } 收到。<b>立即发送</b>仅用于不能等待的通知（停水、停电、安全）。
+announce-btn-send-later = { $at } 发送
+announce-btn-send-now = 立即发送
+announce-sending-later = 已由 { $by } 确认排队；免打扰时段结束后，业主于 { $at } 收到。
+announce-progress-held = 📢 公告 #{ $id }：{ $waiting } 条等待 { $at } 发送（免打扰时段），已发送 { $sent }，失败 { $failed }（共 { $total }）
 
 ## /remind
 remind-usage = 用法：/remind off 楼号-房号 原因 · /remind on 楼号-房号
