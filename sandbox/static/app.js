@@ -35,6 +35,11 @@ function el(tag, props = {}, children = []) {
 }
 
 let toastTimer = null;
+function grow(area) {
+  area.style.height = "auto";
+  area.style.height = `${area.scrollHeight}px`;
+}
+
 function toast(text, alert = false) {
   const box = document.getElementById("toast");
   box.textContent = text;
@@ -120,8 +125,17 @@ class Pane {
       event.preventDefault();
       const input = c.querySelector(".text");
       if (!input.value.trim()) return;
-      this.act("/send/text", { text: input.value }).then(() => { input.value = ""; });
+      this.act("/send/text", { text: input.value }).then(() => { input.value = ""; grow(input); });
     });
+    // As in Telegram: Enter sends, Shift+Enter starts a new line (a two-language /announce).
+    const text = c.querySelector(".text");
+    text.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        c.querySelector("form.send").requestSubmit();
+      }
+    });
+    text.addEventListener("input", () => grow(text));
     c.querySelector(".contact").addEventListener("click", () => this.act("/send/contact", {}));
     c.querySelector(".photo").addEventListener("change", (e) => this.upload(e.target, "photo"));
     c.querySelector(".document").addEventListener("change", (e) => this.upload(e.target, "document"));
