@@ -371,6 +371,15 @@ async def survey_refused(message: Message, t: Translator) -> None:
     await refuse_non_staff(message, t)
 
 
+def sent_text(t: Translator, estate: Estate, now: datetime, key: str, **args: str | int) -> str:
+    """`key`, or `key`-held when sent during the quiet hours: the surveys then wait for their
+    end, and the manager is told when owners get them."""
+    if not calendar.in_quiet_hours(estate, now):
+        return t(key, **args)
+    at = calendar.local(estate, calendar.outside_quiet_hours(estate, now)).strftime("%H:%M")
+    return t(f"{key}-held", quiet=estate.quiet_hours, at=at, **args)
+
+
 @router.callback_query(SendQuarterCB.filter(), IsActiveStaff(roles=[StaffRole.manager]))
 async def on_send_now(
     query: CallbackQuery,
@@ -402,9 +411,10 @@ async def on_send_now(
         return
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.reply(
-            t("sv-sent-now", quarter=quarter.label, count=str(sample.sent_count))
+        sent = sent_text(
+            t, estate, now, "sv-sent-now", quarter=quarter.label, count=str(sample.sent_count)
         )
+        await query.message.reply(sent)
 
 
 @router.callback_query(SendDueCB.filter(), IsActiveStaff(roles=[StaffRole.manager]))
@@ -433,7 +443,7 @@ async def on_send_due(
         return
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.reply(t("sv-due-sent", count=report.sent))
+        await query.message.reply(sent_text(t, estate, now, "sv-due-sent", count=report.sent))
 
 
 @router.callback_query(SendDueCB.filter())

@@ -399,3 +399,18 @@ async def test_run_now_too_early_says_when_and_survey_due_sends_them_now(
     assert (await run_job(session_pool, estate, NEXT_MORNING)).counts["sent"] == 0
     await tg.group(MANAGER, "/survey due")
     assert "目前没有待发送的回访问卷" in bot.last_text(STAFF_CHAT_ID)
+
+
+async def test_survey_due_sent_at_night_says_owners_get_it_in_the_morning(
+    tg, bot, session_pool, make_ticket, staff_members, clock, estate, outbox_rows
+):
+    await closed(session_pool, make_ticket, staff_members, clock())
+    # 23:00 in Shanghai, inside the default quiet hours 21:00-08:00.
+    clock.current = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+    await tg.group(MANAGER, "/survey due")
+    await tg.press_label(MANAGER, "立即发送", chat_id=STAFF_CHAT_ID)
+    assert bot.last_text(STAFF_CHAT_ID) == (
+        "已排队 1 份回访问卷。现在是免打扰时段（21:00-08:00），业主将于 08:00 收到。"
+    )
+    (row,) = await outbox_rows(chat_id=OWNER.id, key_prefix="survey:")
+    assert row.next_attempt_at.replace(tzinfo=UTC) == datetime(2026, 11, 24, 0, 0, tzinfo=UTC)

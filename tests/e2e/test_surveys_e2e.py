@@ -4,7 +4,10 @@ answers three questions with the buttons → the staff group sees the low-score 
 `/callbacks` lists the call-back task."""
 
 import asyncio
-from datetime import datetime
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
@@ -27,7 +30,28 @@ async def closed_at(e2e: E2E, number: int) -> datetime | None:
         await engine.dispose()
 
 
+@contextlib.asynccontextmanager
+async def daytime(e2e: E2E) -> AsyncIterator[None]:
+    """Quiet hours moved away from the present (the manager's /quiet), so the surveys go out at
+    once whenever the test runs; sent during the quiet hours they would wait for the morning."""
+    c, group = e2e.client, e2e.group_id
+    here = datetime.now(ZoneInfo("Asia/Shanghai"))
+    start, end = here + timedelta(hours=6), here + timedelta(hours=7)
+    await c.send_command(e2e.manager, f"quiet {start:%H:%M}-{end:%H:%M}", chat_id=group)
+    await c.wait_for_message(group, f"{start:%H:%M}-{end:%H:%M}")
+    try:
+        yield
+    finally:
+        await c.send_command(e2e.manager, "quiet 21:00-08:00", chat_id=group)
+        await c.wait_for_message(group, "21:00-08:00")
+
+
 async def test_closed_repair_survey_low_score_alert(e2e: E2E):
+    async with daytime(e2e):
+        await closed_repair_survey_low_score_alert(e2e)
+
+
+async def closed_repair_survey_low_score_alert(e2e: E2E) -> None:
     owner = await verified_owner(e2e)
     t, c, group = e2e.t("en"), e2e.client, e2e.group_id
     number = await report_repair(e2e, owner, "The balcony door does not lock")

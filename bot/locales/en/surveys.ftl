@@ -109,5 +109,13 @@ sv-due-sent = { $count ->
     [one] 1 post-service survey sent now.
    *[other] { $count } post-service surveys sent now.
 }
+sv-sent-now-held = ✅ The { $quarter } survey is queued for { $count } households. It is quiet hours ({ $quiet }): they receive it at { $at }.
+sv-due-sent-held = { $count ->
+    [one] 1 post-service survey queued.
+   *[other] { $count } post-service surveys queued.
+} It is quiet hours ({ $quiet }): owners receive { $count ->
+    [one] it
+   *[other] them
+} at { $at }.
 sv-due-nothing = Nothing was sent: those surveys have gone out already.
 sv-due-managers-only = Only managers can send surveys early.

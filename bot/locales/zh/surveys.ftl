@@ -106,5 +106,7 @@ sv-due-more = … 另有 { $count } 份
 sv-due-none = 目前没有待发送的回访问卷：每份问卷在工单关闭后次日 10:00 发出。
 sv-btn-send-due = 📨 立即发送
 sv-due-sent = 已立即发送 { $count } 份回访问卷。
+sv-sent-now-held = ✅ { $quarter } 季度调查已排队发给 { $count } 户。现在是免打扰时段（{ $quiet }），业主将于 { $at } 收到。
+sv-due-sent-held = 已排队 { $count } 份回访问卷。现在是免打扰时段（{ $quiet }），业主将于 { $at } 收到。
 sv-due-nothing = 未发送：这些问卷已经发出。
 sv-due-managers-only = 只有主管可以提前发送问卷。
