@@ -328,8 +328,9 @@ class OutboxSender:
             if row.chat_id > 0:
                 async with self.session_pool() as session:
                     await delivery.mark_unreachable(session, row.chat_id, exc.message)
-                    # Photos travel with a text about the same thing: one notice is enough.
-                    if row.method != "sendPhoto":
+                    # Pictures travel with a text about the same thing: one notice is enough.
+                    # A private chat gets documents only as pictures the owner sent as files.
+                    if row.method not in ("sendPhoto", "sendDocument"):
                         await delivery.report_undelivered(
                             session,
                             chat_id=row.chat_id,

@@ -426,13 +426,15 @@ async def test_dispatch_sends_work_order_and_done_button_resolves(
     assert buttons[0]["callback_data"] == FixedCB(ticket_id=tid, fixed=True).pack()
 
 
+@pytest.mark.parametrize("as_file", [False, True], ids=["photo", "picture-sent-as-file"])
 async def test_undeliverable_work_order_is_reported_and_can_be_sent_again(
-    tg, bot, zh, clock, make_ticket, staff_members, session_pool, outbox_rows
+    tg, bot, zh, clock, make_ticket, staff_members, session_pool, outbox_rows, as_file
 ):
     """Telegram refuses a bot's first message to someone who never pressed Start: the group
-    is told (once, though the order's photo fails too), and /dispatch on the ticket in
-    progress sends the order again."""
-    await make_ticket(photos=[("p1", "up1")])
+    is told (once, though the order's photo fails too — also a picture the owner sent as a
+    file, which goes on as a document), and /dispatch on the ticket in progress sends the
+    order again."""
+    await make_ticket(photos=[("p1", "up1")], documents={"up1"} if as_file else ())
     await tg.group(AGENT, "/assign 1 @tom")
     await tg.group(AGENT, "/dispatch 1")
     bot.session.blocked_chats.add(TECH.id)
