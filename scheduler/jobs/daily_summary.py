@@ -8,10 +8,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.documents.labels import percent
 from bot.i18n import Html, Translator, default_catalogs
-from bot.money import format_money
 from scheduler.jobs.base import Job, JobResult, enqueue_new
 from storage import calendar, keys, kpis, summaries
 from storage.models import Estate, TicketKind
+from storage.money import format_money
 from storage.outbox import Draft
 
 NAME = "daily_summary"
@@ -68,7 +68,9 @@ def summary_text(
             t("summary-bookings", done=str(found.bookings.done), due=str(found.bookings.due))
         )
     if found.payments:
-        paid = t("fees-plus").join(format_money(v, k) for k, v in sorted(found.paid.items()))
+        paid = t("fees-plus").join(
+            format_money(v, k, t.locale) for k, v in sorted(found.paid.items())
+        )
         lines.append(t("summary-payments", count=found.payments, amount=paid))
     if satisfaction.answers:
         # The month so far: a day's few answers say little (`kpis.satisfaction`, as in /stats).

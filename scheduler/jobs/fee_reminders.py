@@ -10,10 +10,10 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Translator, default_catalogs
-from bot.money import format_money
 from scheduler.jobs.base import Job, JobResult, Verdict, enqueue_new, held
 from storage import calendar, jobruns, keys, reminders
 from storage.models import Estate
+from storage.money import format_money
 from storage.outbox import Draft
 from storage.reminders import OwedCharge
 
@@ -50,7 +50,7 @@ def charge_line(t: Translator, charge: OwedCharge, today: date) -> str:
         "unit": charge.unit,
         "item": charge.item,
         "period": charge.period,
-        "amount": format_money(charge.balance, charge.currency),
+        "amount": format_money(charge.balance, charge.currency, t.locale),
         "due": charge.due_date.isoformat(),
     }
     if late > 0:
@@ -66,7 +66,7 @@ def reminder_text(t: Translator, estate: Estate, charges: list[OwedCharge], toda
     lines += [charge_line(t, charge, today) for charge in charges[:SHOWN]]
     if len(charges) > SHOWN:
         lines.append(t("remind-more", count=len(charges) - SHOWN))
-    total = t("fees-plus").join(format_money(v, k) for k, v in sorted(totals.items()))
+    total = t("fees-plus").join(format_money(v, k, t.locale) for k, v in sorted(totals.items()))
     lines.append(t("remind-total", total=total))
     if estate.payment_instructions.strip():
         lines += ["", t("remind-how-to-pay", instructions=estate.payment_instructions.strip())]

@@ -71,7 +71,8 @@ async def test_jobs_run_fee_reminders_reaches_the_owner_once(e2e: E2E):
         owner.user_id, plain(t("remind-title")), timeout=30
     )
     assert "Property fee" in reminder["text"] and "Parking" in reminder["text"]
-    assert "¥384.50" in reminder["text"]
+    # Money as Babel writes it in the owner's language, the same in the reminder and My fees.
+    assert "CN¥384.50" in reminder["text"]
     # Run again: nothing new, still exactly one reminder in the chat.
     again = await asyncio.to_thread(jobs_run, e2e, "fee_reminders", "--at", at)
     assert "enqueued=0" in again
@@ -79,7 +80,7 @@ async def test_jobs_run_fee_reminders_reaches_the_owner_once(e2e: E2E):
     statement = await e2e.client.wait_for_message(
         owner.user_id, plain(t("fees-title")), timeout=15
     )
-    assert "384.50" in statement["text"]
+    assert "CN¥384.50" in statement["text"]
     reminders = [
         m
         for m in await e2e.client.messages(owner.user_id)
