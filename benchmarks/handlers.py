@@ -31,6 +31,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import CallbackQuery, Message, Update
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from pydantic import AnyHttpUrl, SecretStr
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import func, select
@@ -310,7 +311,10 @@ async def measure(case: Case, engine: AsyncEngine | None) -> dict[str, Any]:
     for user_id in through + steady_people:
         running.sandbox.add_user(f"Owner {user_id}", user_id=user_id)
     settings = Settings(
-        _env_file=None, bot_token=TOKEN, locale="zh", telegram_api_url=running.base_url
+        _env_file=None,
+        bot_token=SecretStr(TOKEN),
+        locale="zh",
+        telegram_api_url=AnyHttpUrl(running.base_url),
     )
     if engine is None:
         bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(running.base_url)))

@@ -18,6 +18,7 @@ from storage.models import (
     Callback,
     CallbackOrigin,
     CallbackStatus,
+    CallbackTopic,
     Charge,
     Estate,
     Owner,
@@ -209,7 +210,7 @@ async def _ticket(
         session.add(
             Callback(
                 owner_id=ticket.owner_id,
-                topic="ticket",
+                topic=CallbackTopic.ticket,
                 ticket_id=ticket.id,
                 slot_start=closed_at,
                 slot_end=task_due,

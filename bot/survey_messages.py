@@ -127,6 +127,11 @@ def _who(found: SurveyState) -> dict[str, str]:
     return {"name": found.owner.name, "phone": found.owner.phone or "—"}
 
 
+def survey_about(found: SurveyState) -> str:
+    """Staff messages about a survey are about its ticket, if it has one."""
+    return keys.ticket_subject(found.ticket.id) if found.ticket else keys.survey_subject(found.id)
+
+
 def alert_drafts(catalogs: Catalogs, estate: Estate, now: datetime) -> Drafts:
     """On the last score: a low score alerts the staff group (the ticket, the scores, the
     call-back due); the owner's comment follows under it if they write one."""
@@ -146,7 +151,6 @@ def alert_drafts(catalogs: Catalogs, estate: Estate, now: datetime) -> Drafts:
                 due=due,
                 **_who(found),
             )
-            about = f"ticket:{found.ticket.id}"
         else:
             unit = f"{found.unit.building}-{found.unit.number}" if found.unit else "—"
             text = t(
@@ -157,8 +161,14 @@ def alert_drafts(catalogs: Catalogs, estate: Estate, now: datetime) -> Drafts:
                 due=due,
                 **_who(found),
             )
-            about = f"survey:{found.id}"
-        return [Draft(keys.survey_alert(found.id), estate.staff_chat_id, text, subject=about)]
+        return [
+            Draft(
+                keys.survey_alert(found.id),
+                estate.staff_chat_id,
+                text,
+                subject=survey_about(found),
+            )
+        ]
 
     return drafts
 
@@ -176,7 +186,7 @@ def comment_drafts(catalogs: Catalogs, estate: Estate) -> Drafts:
                 keys.survey_comment(found.id),
                 estate.staff_chat_id,
                 t("sv-alert-comment", label=label, text=found.comment, **_who(found)),
-                subject=f"ticket:{found.ticket.id}" if found.ticket else f"survey:{found.id}",
+                subject=survey_about(found),
                 params={"$reply_to_of": keys.survey_alert(found.id)},
             )
         ]

@@ -6,6 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Html, Translator
+from storage.models import CallbackTopic
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # The verified owner's main menu, two buttons a row (catalog keys).
@@ -33,10 +34,10 @@ def slot_text(t: Translator, start: datetime, end: datetime, tz: ZoneInfo) -> st
     )
 
 
-def topic_text(t: Translator, topic: str | None, ticket_number: int | None) -> str:
-    if topic == "ticket":
+def topic_text(t: Translator, topic: CallbackTopic | None, ticket_number: int | None) -> str:
+    if topic == CallbackTopic.ticket:
         return t("cb-topic-ticket", number=str(ticket_number or "?"))
-    if topic == "fees":
+    if topic == CallbackTopic.fees:
         return t("cb-topic-fees")
     return t("cb-topic-other")
 

@@ -3,6 +3,7 @@ Missed, and `/callbacks [today|week]` lists what is booked, beside the call-back
 with Reached / Not reached / Reschedule."""
 
 from datetime import UTC, datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
@@ -23,7 +24,15 @@ from handlers.keyboards import NotMenu, TextKey, close_buttons, main_menu
 from storage import call_backs, keys, outbox, owners, tickets
 from storage.call_backs import CallbackView, Outcome, Slot, TaskAction
 from storage.db import UnsavedRowError
-from storage.models import Callback, CallbackStatus, Estate, Owner, StaffMember, Ticket
+from storage.models import (
+    Callback,
+    CallbackStatus,
+    CallbackTopic,
+    Estate,
+    Owner,
+    StaffMember,
+    Ticket,
+)
 from storage.outbox import Draft
 
 TICKETS_OFFERED = 5
@@ -50,7 +59,7 @@ class CallbackFlow(StatesGroup):
 class Booking(BaseModel):
     """What the owner has chosen so far (kept in the FSM data under "cb")."""
 
-    topic: str | None = None
+    topic: CallbackTopic | None = None
     ticket_id: int | None = None
     ticket_number: int | None = None
     note: str | None = None
@@ -58,24 +67,35 @@ class Booking(BaseModel):
     slot_end: int | None = None
 
 
+class MenuAction(StrEnum):
+    new = "new"
+    cancel = "cancel"
+
+
 class CbMenu(CallbackData, prefix="cbm"):
     """The owner's overview: "new" books another, "cancel" cancels call-back `callback_id`."""
 
-    action: str
+    action: MenuAction
     callback_id: int
 
 
 class CbTopic(CallbackData, prefix="cbt"):
     """A topic: "ticket" (with its id), "fees" or "other"."""
 
-    topic: str
+    topic: CallbackTopic
     ticket_id: int
+
+
+class StepAction(StrEnum):
+    skip = "skip"
+    yes = "yes"
+    quit = "quit"
 
 
 class CbStep(CallbackData, prefix="cbk"):
     """Flow buttons: "skip" the note, "yes" to book, "quit" the flow."""
 
-    action: str
+    action: StepAction
 
 
 class CbSlot(CallbackData, prefix="cbs"):
@@ -91,10 +111,15 @@ class TaskCB(CallbackData, prefix="cbx"):
     callback_id: int
 
 
+class StaffAction(StrEnum):
+    done = "done"
+    missed = "missed"
+
+
 class CbStaff(CallbackData, prefix="cbd"):
     """A staff card button: "done" or "missed"."""
 
-    action: str
+    action: StaffAction
     callback_id: int
 
 
@@ -122,11 +147,13 @@ def card_markup(t: Translator, callback_id: int) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     text=t("cb-btn-done"),
-                    callback_data=CbStaff(action="done", callback_id=callback_id).pack(),
+                    callback_data=CbStaff(action=StaffAction.done, callback_id=callback_id).pack(),
                 ),
                 InlineKeyboardButton(
                     text=t("cb-btn-missed"),
-                    callback_data=CbStaff(action="missed", callback_id=callback_id).pack(),
+                    callback_data=CbStaff(
+                        action=StaffAction.missed, callback_id=callback_id
+                    ).pack(),
                 ),
             ]
         ]
@@ -151,7 +178,9 @@ def anchor_of(query: CallbackQuery) -> Message:
 
 
 def quit_button(t: Translator) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=t("cb-btn-quit"), callback_data=CbStep(action="quit").pack())
+    return InlineKeyboardButton(
+        text=t("cb-btn-quit"), callback_data=CbStep(action=StepAction.quit).pack()
+    )
 
 
 async def load_booking(state: FSMContext) -> Booking:
@@ -193,7 +222,9 @@ async def show_overview(
             [
                 InlineKeyboardButton(
                     text=t("cb-btn-cancel-one", slot=Html(slot)),
-                    callback_data=CbMenu(action="cancel", callback_id=callback.id or 0).pack(),
+                    callback_data=CbMenu(
+                        action=MenuAction.cancel, callback_id=callback.id or 0
+                    ).pack(),
                 )
             ]
         )
@@ -202,7 +233,7 @@ async def show_overview(
             [
                 InlineKeyboardButton(
                     text=t("cb-btn-book-another"),
-                    callback_data=CbMenu(action="new", callback_id=0).pack(),
+                    callback_data=CbMenu(action=MenuAction.new, callback_id=0).pack(),
                 )
             ]
         )
@@ -229,7 +260,7 @@ async def ask_topic(
                     number=str(ticket.number),
                     category=cards.category_label(t, ticket.category),
                 ),
-                callback_data=CbTopic(topic="ticket", ticket_id=ticket.id or 0).pack(),
+                callback_data=CbTopic(topic=CallbackTopic.ticket, ticket_id=ticket.id or 0).pack(),
             )
         ]
         for ticket in await open_tickets(session, owner.id)
@@ -237,10 +268,12 @@ async def ask_topic(
     rows.append(
         [
             InlineKeyboardButton(
-                text=t("cb-btn-fees"), callback_data=CbTopic(topic="fees", ticket_id=0).pack()
+                text=t("cb-btn-fees"),
+                callback_data=CbTopic(topic=CallbackTopic.fees, ticket_id=0).pack(),
             ),
             InlineKeyboardButton(
-                text=t("cb-btn-other"), callback_data=CbTopic(topic="other", ticket_id=0).pack()
+                text=t("cb-btn-other"),
+                callback_data=CbTopic(topic=CallbackTopic.other, ticket_id=0).pack(),
             ),
         ]
     )
@@ -296,7 +329,9 @@ async def book_about(
         await show_overview(anchor, t, session, estate, owner, state, now)
         return
     text = note.strip()
-    await save_booking(state, Booking(topic="other", note=text[: call_backs.NOTE_MAX] or None))
+    await save_booking(
+        state, Booking(topic=CallbackTopic.other, note=text[: call_backs.NOTE_MAX] or None)
+    )
     await ask_slot(anchor, t, estate, state, now)
 
 
@@ -315,7 +350,7 @@ async def on_menu(
     await show_overview(message, t, session, estate, owner, state, clock())
 
 
-@router.callback_query(CbMenu.filter(F.action == "new"), IsVerifiedOwner())
+@router.callback_query(CbMenu.filter(F.action == MenuAction.new), IsVerifiedOwner())
 async def on_book_another(
     query: CallbackQuery,
     t: Translator,
@@ -336,7 +371,7 @@ async def on_book_another(
     await ask_topic(anchor_of(query), t, session, owner, state)
 
 
-@router.callback_query(CbMenu.filter(F.action == "cancel"), IsVerifiedOwner())
+@router.callback_query(CbMenu.filter(F.action == MenuAction.cancel), IsVerifiedOwner())
 async def on_cancel_booking(
     query: CallbackQuery,
     callback_data: CbMenu,
@@ -395,7 +430,7 @@ async def on_cancel_booking(
     )
 
 
-@router.callback_query(CbStep.filter(F.action == "quit"), IsVerifiedOwner())
+@router.callback_query(CbStep.filter(F.action == StepAction.quit), IsVerifiedOwner())
 async def on_quit(query: CallbackQuery, t: Translator, state: FSMContext) -> None:
     """Leave the booking; nothing was stored."""
     await query.answer()
@@ -417,7 +452,7 @@ async def on_topic(
     if not await in_state(query, state, t, CallbackFlow.topic):
         return
     booking = Booking(topic=callback_data.topic)
-    if callback_data.topic == "ticket":
+    if callback_data.topic == CallbackTopic.ticket:
         if owner.id is None:
             raise UnsavedRowError("owner.id: not saved yet")
         view = await tickets.find_for_owner(session, owner.id, callback_data.ticket_id, by_id=True)
@@ -426,14 +461,16 @@ async def on_topic(
             return
         booking.ticket_id = view.ticket.id
         booking.ticket_number = view.ticket.number
-    elif callback_data.topic not in call_backs.TOPICS:
+    elif callback_data.topic not in call_backs.BOOKABLE:
         await query.answer(t("cb-stale"), show_alert=True)
         return
     await query.answer()
     await close_buttons(query)
     await save_booking(state, booking)
     await state.set_state(CallbackFlow.note)
-    skip = InlineKeyboardButton(text=t("cb-btn-skip"), callback_data=CbStep(action="skip").pack())
+    skip = InlineKeyboardButton(
+        text=t("cb-btn-skip"), callback_data=CbStep(action=StepAction.skip).pack()
+    )
     await anchor_of(query).answer(
         t("cb-ask-note", limit=str(call_backs.NOTE_MAX)),
         reply_markup=InlineKeyboardMarkup(inline_keyboard=[[skip], [quit_button(t)]]),
@@ -461,7 +498,7 @@ async def on_note_unexpected(message: Message, t: Translator) -> None:
     await message.answer(t("cb-note-expected", limit=str(call_backs.NOTE_MAX)))
 
 
-@router.callback_query(CbStep.filter(F.action == "skip"), IsVerifiedOwner())
+@router.callback_query(CbStep.filter(F.action == StepAction.skip), IsVerifiedOwner())
 async def on_skip(
     query: CallbackQuery, t: Translator, estate: Estate, state: FSMContext, clock: Clock
 ) -> None:
@@ -512,7 +549,7 @@ async def on_slot(
         inline_keyboard=[
             [
                 InlineKeyboardButton(
-                    text=t("cb-btn-confirm"), callback_data=CbStep(action="yes").pack()
+                    text=t("cb-btn-confirm"), callback_data=CbStep(action=StepAction.yes).pack()
                 ),
                 quit_button(t),
             ]
@@ -529,7 +566,7 @@ async def on_slot(
     )
 
 
-@router.callback_query(CbStep.filter(F.action == "yes"), IsVerifiedOwner())
+@router.callback_query(CbStep.filter(F.action == StepAction.yes), IsVerifiedOwner())
 async def on_confirm(
     query: CallbackQuery,
     t: Translator,
@@ -714,10 +751,6 @@ def task_markup(t: Translator, tasks: list[CallbackView]) -> InlineKeyboardMarku
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def task_subject(callback_id: int | None) -> str:
-    return f"calltask:{callback_id}"
-
-
 @router.callback_query(TaskCB.filter(), IsActiveStaff())
 async def on_task(
     query: CallbackQuery,
@@ -766,7 +799,7 @@ async def on_task(
                 session,
                 chat_id=sent.chat.id,
                 message_id=sent.message_id,
-                subject=task_subject(result.callback.id),
+                subject=keys.call_task_subject(result.callback.id),
                 at=now,
             )
 
@@ -787,9 +820,10 @@ class ReplyToTask(Filter):
         if replied is None or replied.from_user is None or replied.from_user.id != bot.id:
             return False
         about = await outbox.subject_of(session, message.chat.id, replied.message_id)
-        if not about or not about.startswith("calltask:"):
+        task_id = keys.subject_id(about, keys.SubjectKind.call_task)
+        if task_id is None:
             return False
-        return {"task_id": int(about.split(":", 1)[1])}
+        return {"task_id": task_id}
 
 
 @router.message(ReplyToTask(), F.text, IsActiveStaff())
@@ -856,12 +890,9 @@ async def on_outcome(
 ) -> None:
     """Done / Missed on a card: record it (only while booked) and edit the card in place;
     after a missed call the owner is told, so they can book another time."""
-    if callback_data.action not in ("done", "missed"):
-        await query.answer(t("cb-stale"), show_alert=True)
-        return
     if estate.id is None or staff_member.id is None:
         raise UnsavedRowError("estate.id, staff_member.id: not saved yet")
-    done = callback_data.action == "done"
+    done = callback_data.action == StaffAction.done
     result = await call_backs.record_outcome(
         session,
         estate_id=estate.id,

@@ -17,6 +17,7 @@ from handlers.ticket_form import (
     Ctx,
     FormCB,
     FormDraft,
+    FormStep,
     TicketForm,
     advance,
     asker,
@@ -50,13 +51,13 @@ async def start_complaint(
 @asker("call")
 async def ask_call(ctx: Ctx, draft: FormDraft) -> None:
     choices = [
-        button(ctx.t("complaint-btn-call-yes"), "call", "1", draft),
-        button(ctx.t("complaint-btn-call-no"), "call", "0", draft),
+        button(ctx.t("complaint-btn-call-yes"), FormStep.call, "1", draft),
+        button(ctx.t("complaint-btn-call-no"), FormStep.call, "0", draft),
     ]
     await ctx.say(ctx.t("complaint-ask-call"), grid(choices))
 
 
-@button_step(router, TicketForm.call, FormCB.filter(F.step == "call"))
+@button_step(router, TicketForm.call, FormCB.filter(F.step == FormStep.call))
 async def on_call(ctx: Ctx, draft: FormDraft, value: str) -> None:
     """Yes (staff will phone) or No (a written reply is enough)."""
     if value in ("0", "1"):

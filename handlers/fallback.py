@@ -47,12 +47,16 @@ class OfferCB(CallbackData, prefix="fbo"):
 
 def offer_markup(t: Translator, ref: str) -> InlineKeyboardMarkup:
     buttons = InlineKeyboardBuilder()
-    buttons.button(text=t("fallback-btn-repair"), callback_data=OfferCB(action="repair", ref=ref))
     buttons.button(
-        text=t("fallback-btn-complaint"), callback_data=OfferCB(action="complaint", ref=ref)
+        text=t("fallback-btn-repair"), callback_data=OfferCB(action=OfferAction.repair, ref=ref)
     )
     buttons.button(
-        text=t("fallback-btn-callback"), callback_data=OfferCB(action="callback", ref=ref)
+        text=t("fallback-btn-complaint"),
+        callback_data=OfferCB(action=OfferAction.complaint, ref=ref),
+    )
+    buttons.button(
+        text=t("fallback-btn-callback"),
+        callback_data=OfferCB(action=OfferAction.callback, ref=ref),
     )
     buttons.adjust(2, 1)
     return buttons.as_markup()

@@ -16,6 +16,7 @@ from bot.i18n import Html, MissingMessage, Translator
 from handlers.filters import IsActiveStaff, refuse_non_staff, refuse_not_manager
 from handlers.surveys import show_waiting_surveys
 from scheduler.jobs import post_service_survey
+from scheduler.jobs.base import JobName
 from scheduler.runs import (
     JobStatus,
     UnknownJob,
@@ -38,7 +39,7 @@ WAITING = {post_service_survey.JOB.name: show_waiting_surveys}
 class JobCB(CallbackData, prefix="job"):
     """Run now: the job's name."""
 
-    name: str
+    name: JobName
 
 
 def job_title(t: Translator, name: str) -> str:

@@ -7,6 +7,7 @@ ticket of someone else gets exactly the answer a ticket that does not exist gets
 
 from collections.abc import Sequence
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -76,14 +77,24 @@ class MyRequests(StatesGroup):
     rating_comment = State()
 
 
-class ReqCB(CallbackData, prefix="mr"):
-    """A "My requests" button: open, list, comment, photo, cancel, cancel_yes, rate_skip."""
+class ReqAction(StrEnum):
+    open = "open"
+    list = "list"
+    comment = "comment"
+    photo = "photo"
+    cancel = "cancel"
+    cancel_yes = "cancel_yes"
+    rate_skip = "rate_skip"
 
-    action: str
+
+class ReqCB(CallbackData, prefix="mr"):
+    """A "My requests" button and the ticket it is about."""
+
+    action: ReqAction
     ticket_id: int
 
 
-def req_button(text: str, action: str, ticket_id: int) -> InlineKeyboardButton:
+def req_button(text: str, action: ReqAction, ticket_id: int) -> InlineKeyboardButton:
     return InlineKeyboardButton(
         text=text, callback_data=ReqCB(action=action, ticket_id=ticket_id).pack()
     )
@@ -127,7 +138,7 @@ async def send_list(
                 number=str(ticket.number),
                 status=cards.status_label(t, ticket.status),
             ),
-            "open",
+            ReqAction.open,
             ticket.id or 0,
         )
         for ticket in found
@@ -215,13 +226,13 @@ def detail_markup(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup:
     if ticket.status in COMMENTABLE:
         rows.append(
             [
-                req_button(t("myreq-btn-comment"), "comment", tid),
-                req_button(t("myreq-btn-photo"), "photo", tid),
+                req_button(t("myreq-btn-comment"), ReqAction.comment, tid),
+                req_button(t("myreq-btn-photo"), ReqAction.photo, tid),
             ]
         )
     if ticket.status in CANCELLABLE:
-        rows.append([req_button(t("myreq-btn-cancel"), "cancel", tid)])
-    rows.append([req_button(t("myreq-btn-list"), "list", tid)])
+        rows.append([req_button(t("myreq-btn-cancel"), ReqAction.cancel, tid)])
+    rows.append([req_button(t("myreq-btn-list"), ReqAction.list, tid)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -285,7 +296,7 @@ def anchor_of(query: CallbackQuery) -> Message:
     return query.message
 
 
-@router.callback_query(ReqCB.filter(F.action == "list"))
+@router.callback_query(ReqCB.filter(F.action == ReqAction.list))
 async def on_list(
     query: CallbackQuery,
     t: Translator,
@@ -300,7 +311,7 @@ async def on_list(
     await send_list(anchor_of(query), t, session, estate, owner)
 
 
-@router.callback_query(ReqCB.filter(F.action == "open"))
+@router.callback_query(ReqCB.filter(F.action == ReqAction.open))
 async def on_open(
     query: CallbackQuery,
     callback_data: ReqCB,
@@ -318,7 +329,7 @@ async def on_open(
     await send_detail(anchor_of(query), t, session, view, estate, clock())
 
 
-@router.callback_query(ReqCB.filter(F.action.in_({"comment", "photo"})))
+@router.callback_query(ReqCB.filter(F.action.in_({ReqAction.comment, ReqAction.photo})))
 async def on_add(
     query: CallbackQuery,
     callback_data: ReqCB,
@@ -339,7 +350,7 @@ async def on_add(
     await query.answer()
     await state.clear()
     number = str(ticket.number)
-    if callback_data.action == "comment":
+    if callback_data.action == ReqAction.comment:
         await state.set_state(MyRequests.comment)
         await anchor_of(query).answer(t("myreq-ask-comment", number=number))
     else:
@@ -348,7 +359,7 @@ async def on_add(
     await state.update_data(ticket_id=ticket.id, number=ticket.number)
 
 
-@router.callback_query(ReqCB.filter(F.action == "cancel"))
+@router.callback_query(ReqCB.filter(F.action == ReqAction.cancel))
 async def on_cancel_ask(
     query: CallbackQuery, callback_data: ReqCB, t: Translator, session: AsyncSession, owner: Owner
 ) -> None:
@@ -366,8 +377,8 @@ async def on_cancel_ask(
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                req_button(t("myreq-btn-cancel-yes"), "cancel_yes", tid),
-                req_button(t("myreq-btn-cancel-no"), "open", tid),
+                req_button(t("myreq-btn-cancel-yes"), ReqAction.cancel_yes, tid),
+                req_button(t("myreq-btn-cancel-no"), ReqAction.open, tid),
             ]
         ]
     )
@@ -376,7 +387,7 @@ async def on_cancel_ask(
     )
 
 
-@router.callback_query(ReqCB.filter(F.action == "cancel_yes"))
+@router.callback_query(ReqCB.filter(F.action == ReqAction.cancel_yes))
 async def on_cancel(
     query: CallbackQuery,
     callback_data: ReqCB,
@@ -613,7 +624,7 @@ async def on_stars(
     await state.set_state(MyRequests.rating_comment)
     await state.update_data(ticket_id=ticket.id, number=ticket.number)
     skip = InlineKeyboardMarkup(
-        inline_keyboard=[[req_button(t("myreq-btn-skip"), "rate_skip", ticket.id or 0)]]
+        inline_keyboard=[[req_button(t("myreq-btn-skip"), ReqAction.rate_skip, ticket.id or 0)]]
     )
     await anchor_of(query).answer(
         t("myreq-ask-rating-comment", stars="★" * callback_data.stars), reply_markup=skip
@@ -661,7 +672,7 @@ async def on_rating_comment(
     await message.answer(t("myreq-rated"), reply_markup=main_menu(t))
 
 
-@router.callback_query(ReqCB.filter(F.action == "rate_skip"))
+@router.callback_query(ReqCB.filter(F.action == ReqAction.rate_skip))
 async def on_rating_skip(
     query: CallbackQuery,
     callback_data: ReqCB,

@@ -2,6 +2,7 @@
 (building and unit checked against the register, a summary to check before it goes to staff)."""
 
 import re
+from enum import StrEnum
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandStart, StateFilter
@@ -307,10 +308,17 @@ BUTTON_VALUE_MAX = 40
 BUILDING_BUTTONS_MAX = 30
 
 
+class RegAction(StrEnum):
+    building = "building"
+    unit_right = "unit-right"
+    send = "send"
+    change = "change"
+
+
 class RegCb(CallbackData, prefix="reg"):
     """A button of the registration request: a building, "the unit is right", Send, Change."""
 
-    action: str
+    action: RegAction
     value: str = ""
 
 
@@ -333,7 +341,7 @@ def meaningful(text: str) -> bool:
 def building_keyboard(known: list[str]) -> InlineKeyboardMarkup | None:
     buttons = [
         InlineKeyboardButton(
-            text=building, callback_data=RegCb(action="building", value=building).pack()
+            text=building, callback_data=RegCb(action=RegAction.building, value=building).pack()
         )
         for building in known[:BUILDING_BUTTONS_MAX]
         if len(building.encode()) <= BUTTON_VALUE_MAX
@@ -398,7 +406,7 @@ async def building_given(
     await building_chosen(message, state, flow_t, building)
 
 
-@router.callback_query(RegCb.filter(F.action == "building"))
+@router.callback_query(RegCb.filter(F.action == RegAction.building))
 async def building_pressed(
     query: CallbackQuery,
     callback_data: RegCb,
@@ -452,7 +460,7 @@ async def unit_given(
         await state.update_data(unit=unit, unit_unlisted=True)
         insist = InlineKeyboardButton(
             text=flow_t("onb-btn-unit-right", unit=unit),
-            callback_data=RegCb(action="unit-right").pack(),
+            callback_data=RegCb(action=RegAction.unit_right).pack(),
         )
         await message.answer(
             flow_t("onb-unit-unknown", building=building, unit=unit),
@@ -464,7 +472,7 @@ async def unit_given(
     await message.answer(flow_t("onb-ask-name"), reply_markup=cancel_keyboard(flow_t))
 
 
-@router.callback_query(RegCb.filter(F.action == "unit-right"))
+@router.callback_query(RegCb.filter(F.action == RegAction.unit_right))
 async def unit_insisted(
     query: CallbackQuery, state: FSMContext, t: Translator, catalogs: Catalogs
 ) -> None:
@@ -521,10 +529,10 @@ async def show_summary(message: Message, state: FSMContext, t: Translator) -> No
         inline_keyboard=[
             [
                 InlineKeyboardButton(
-                    text=t("onb-btn-send"), callback_data=RegCb(action="send").pack()
+                    text=t("onb-btn-send"), callback_data=RegCb(action=RegAction.send).pack()
                 ),
                 InlineKeyboardButton(
-                    text=t("onb-btn-change"), callback_data=RegCb(action="change").pack()
+                    text=t("onb-btn-change"), callback_data=RegCb(action=RegAction.change).pack()
                 ),
             ]
         ]
@@ -540,7 +548,7 @@ async def summary_expected(
     await show_summary(message, state, await flow_translator(state, t, catalogs))
 
 
-@router.callback_query(RegCb.filter(F.action.in_({"send", "change"})))
+@router.callback_query(RegCb.filter(F.action.in_({RegAction.send, RegAction.change})))
 async def summary_decided(
     query: CallbackQuery,
     callback_data: RegCb,
@@ -558,7 +566,7 @@ async def summary_decided(
         return
     await query.answer()
     await close_buttons(query)
-    if callback_data.action == "change":
+    if callback_data.action == RegAction.change:
         await ask_building(message, state, session, estate, flow_t)
         return
     if estate.id is None:

@@ -20,6 +20,7 @@ from handlers.ticket_form import (
     Ctx,
     FormCB,
     FormDraft,
+    FormStep,
     TicketForm,
     advance,
     asker,
@@ -73,14 +74,17 @@ async def ask_where(ctx: Ctx, draft: FormDraft) -> None:
         await ask_building(ctx, draft)
         return
     choices = [
-        button(unit_label(ctx.t, u.building, u.number), "where", str(u.id), draft) for u in homes
+        button(unit_label(ctx.t, u.building, u.number), FormStep.where, str(u.id), draft)
+        for u in homes
     ]
-    choices.append(button(ctx.t("repair-btn-common"), "where", "0", draft))
+    choices.append(button(ctx.t("repair-btn-common"), FormStep.where, "0", draft))
     await ctx.say(ctx.t("repair-ask-where"), grid(choices))
 
 
 @button_step(
-    router, StateFilter(TicketForm.where, TicketForm.category), FormCB.filter(F.step == "where")
+    router,
+    StateFilter(TicketForm.where, TicketForm.category),
+    FormCB.filter(F.step == FormStep.where),
 )
 async def on_where(ctx: Ctx, draft: FormDraft, value: str) -> None:
     """A unit of the owner's, or "common area" (also offered beside the categories)."""
@@ -140,13 +144,13 @@ async def on_place(ctx: Ctx, draft: FormDraft, message: Message) -> None:
 @asker("urgency")
 async def ask_urgency(ctx: Ctx, draft: FormDraft) -> None:
     choices = [
-        button(ctx.t("repair-btn-normal"), "urgency", Urgency.normal.value, draft),
-        button(ctx.t("repair-btn-urgent"), "urgency", Urgency.urgent.value, draft),
+        button(ctx.t("repair-btn-normal"), FormStep.urgency, Urgency.normal.value, draft),
+        button(ctx.t("repair-btn-urgent"), FormStep.urgency, Urgency.urgent.value, draft),
     ]
     await ctx.say(ctx.t("repair-ask-urgency"), grid(choices, width=1))
 
 
-@button_step(router, TicketForm.urgency, FormCB.filter(F.step == "urgency"))
+@button_step(router, TicketForm.urgency, FormCB.filter(F.step == FormStep.urgency))
 async def on_urgency(ctx: Ctx, draft: FormDraft, value: str) -> None:
     """Normal or urgent; urgent gets the emergency phone at once and skips the visit time."""
     if value in (Urgency.normal.value, Urgency.urgent.value):
@@ -197,13 +201,13 @@ def visit_choices(now: datetime, estate: Estate) -> list[str]:
 async def ask_visit(ctx: Ctx, draft: FormDraft) -> None:
     t = ctx.t
     choices = [
-        button(t(f"repair-visit-{choice}"), "visit", choice, draft)
+        button(t(f"repair-visit-{choice}"), FormStep.visit, choice, draft)
         for choice in visit_choices(ctx.now, ctx.estate)
     ]
     await ctx.say(t("repair-ask-visit"), grid(choices))
 
 
-@button_step(router, TicketForm.visit, FormCB.filter(F.step == "visit"))
+@button_step(router, TicketForm.visit, FormCB.filter(F.step == FormStep.visit))
 async def on_visit(ctx: Ctx, draft: FormDraft, value: str) -> None:
     """Today/tomorrow × morning/afternoon, or any time."""
     if value in VISIT_CHOICES:

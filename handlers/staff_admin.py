@@ -48,8 +48,21 @@ ROLE_WORDS = {
 }
 
 
+class Decide(StrEnum):
+    """What a button on a registration card does."""
+
+    approve = "ok"
+    # A unit the register lacks is added only when staff choose this button.
+    create_and_approve = "new"
+    # The second step of approving a name the register does not have for the unit.
+    approve_confirmed = "okc"
+    reject = "no"
+    # Back to the card's own buttons (from the confirmation).
+    back = "back"
+
+
 class OwnerDecisionCb(CallbackData, prefix="ownr"):
-    action: str
+    action: Decide
     owner_id: int
     # Which of the person's requests the card is about: after a rejection they may ask again.
     request_no: int
@@ -119,19 +132,6 @@ def pending_card_text(t: Translator, claim: owners.Claim) -> str:
     )
     again = [t("staff-pending-again")] if claim.request_no > 1 else []
     return "\n".join([head, *again, *_register_lines(t, claim)])
-
-
-class Decide(StrEnum):
-    """What a button on a registration card does."""
-
-    approve = "ok"
-    # A unit the register lacks is added only when staff choose this button.
-    create_and_approve = "new"
-    # The second step of approving a name the register does not have for the unit.
-    approve_confirmed = "okc"
-    reject = "no"
-    # Back to the card's own buttons (from the confirmation).
-    back = "back"
 
 
 def decision_button(
@@ -502,10 +502,6 @@ async def decide(
     """Approve or reject a registration request; the owner hears about it via the outbox."""
     if estate.id is None or staff_member.id is None:
         raise UnsavedRowError("estate.id, staff_member.id: not saved yet")
-    known = {Decide.approve, Decide.create_and_approve, Decide.approve_confirmed, Decide.reject}
-    if callback_data.action not in {*known, Decide.back}:
-        await query.answer(t("common-stale-button"), show_alert=True)
-        return
     approve = callback_data.action != Decide.reject
     owner = await owners.get(session, callback_data.owner_id)
     if owner is None or owner.estate_id != estate.id:

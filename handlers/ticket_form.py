@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -68,10 +69,24 @@ class TicketForm(StatesGroup):
 TEXT_STEPS = frozenset({"building", "place", "description", "phone"})
 
 
+class FormStep(StrEnum):
+    """The form step a button answers; short values keep the button data within 64 bytes."""
+
+    where = "where"
+    category = "cat"
+    urgency = "urgency"
+    visit = "visit"
+    photos = "photos"
+    phone = "phone"
+    call = "call"
+    summary = "sum"
+    edit = "edit"
+
+
 class FormCB(CallbackData, prefix="tf"):
     """A button of the repair/complaint form: the step it answers, the answer, the draft."""
 
-    step: str
+    step: FormStep
     value: str = ""
     ref: str = ""
 
@@ -225,7 +240,7 @@ def local_time(moment: datetime | None, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
-def button(text: str, step: str, value: str, draft: FormDraft) -> InlineKeyboardButton:
+def button(text: str, step: FormStep, value: str, draft: FormDraft) -> InlineKeyboardButton:
     """A form button tied to this draft, so a button of an older draft is recognised as stale."""
     return InlineKeyboardButton(
         text=text, callback_data=FormCB(step=step, value=value, ref=draft.token).pack()
@@ -315,18 +330,20 @@ def message_step(router: Router, *filters: CallbackType) -> Callable[[TextAnswer
 async def ask_category(ctx: Ctx, draft: FormDraft) -> None:
     t = ctx.t
     codes = categories(draft.kind)
-    markup = grid([button(cards.category_label(t, code), "cat", code, draft) for code in codes])
+    markup = grid(
+        [button(cards.category_label(t, code), FormStep.category, code, draft) for code in codes]
+    )
     if draft.kind is TicketKind.complaint:
         await ctx.say(t("complaint-ask-category"), markup)
         return
     if draft.unit_id is not None:
         markup.inline_keyboard.append(
-            [button(t("repair-btn-common-instead"), "where", "0", draft)]
+            [button(t("repair-btn-common-instead"), FormStep.where, "0", draft)]
         )
     await ctx.say(t("repair-ask-category", place=draft.unit_label or draft.location or ""), markup)
 
 
-@button_step(router, TicketForm.category, FormCB.filter(F.step == "cat"))
+@button_step(router, TicketForm.category, FormCB.filter(F.step == FormStep.category))
 async def on_category(ctx: Ctx, draft: FormDraft, value: str) -> None:
     """A category button; only this kind's categories count."""
     if value in categories(draft.kind):
@@ -417,7 +434,7 @@ async def on_description(ctx: Ctx, draft: FormDraft, message: Message) -> None:
 
 def done_button(t: Translator, draft: FormDraft) -> InlineKeyboardMarkup:
     label = t("form-btn-done") if draft.photos else t("form-btn-skip")
-    return grid([button(label, "photos", "done", draft)])
+    return grid([button(label, FormStep.photos, "done", draft)])
 
 
 @asker("photos")
@@ -462,7 +479,7 @@ async def on_other_file(message: Message, t: Translator, state: FSMContext) -> N
     await message.answer(t("form-photo-not-image"), reply_markup=done_button(t, draft))
 
 
-@button_step(router, TicketForm.photos, FormCB.filter(F.step == "photos"))
+@button_step(router, TicketForm.photos, FormCB.filter(F.step == FormStep.photos))
 async def on_photos_done(ctx: Ctx, draft: FormDraft, value: str) -> None:
     """Done (or Skip): on to the next step."""
     draft.photos_done = True
@@ -477,11 +494,11 @@ async def ask_phone(ctx: Ctx, draft: FormDraft) -> None:
     markup = None
     if ctx.owner.phone:
         mine = ctx.t("form-btn-my-phone", phone=ctx.owner.phone)
-        markup = grid([button(mine, "phone", "mine", draft)])
+        markup = grid([button(mine, FormStep.phone, "mine", draft)])
     await ctx.say(ctx.t("form-ask-phone"), markup)
 
 
-@button_step(router, TicketForm.phone, FormCB.filter(F.step == "phone"))
+@button_step(router, TicketForm.phone, FormCB.filter(F.step == FormStep.phone))
 async def on_my_phone(ctx: Ctx, draft: FormDraft, value: str) -> None:
     """Use the registered number."""
     draft.contact_phone = ctx.owner.phone
@@ -538,10 +555,10 @@ async def ask_summary(ctx: Ctx, draft: FormDraft) -> None:
     t = ctx.t
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
-            [button(t("form-btn-confirm"), "sum", "ok", draft)],
+            [button(t("form-btn-confirm"), FormStep.summary, "ok", draft)],
             [
-                button(t("form-btn-edit"), "sum", "edit", draft),
-                button(t("form-btn-cancel"), "sum", "cancel", draft),
+                button(t("form-btn-edit"), FormStep.summary, "edit", draft),
+                button(t("form-btn-cancel"), FormStep.summary, "cancel", draft),
             ],
         ]
     )
@@ -564,9 +581,9 @@ def editable(draft: FormDraft) -> list[str]:
 async def ask_edit(ctx: Ctx, draft: FormDraft) -> None:
     t = ctx.t
     markup = grid(
-        [button(t(f"form-field-{name}"), "edit", name, draft) for name in editable(draft)]
+        [button(t(f"form-field-{name}"), FormStep.edit, name, draft) for name in editable(draft)]
     )
-    markup.inline_keyboard.append([button(t("form-btn-back"), "edit", "back", draft)])
+    markup.inline_keyboard.append([button(t("form-btn-back"), FormStep.edit, "back", draft)])
     await ctx.say(t("form-ask-edit"), markup)
 
 
@@ -586,7 +603,7 @@ def forget(draft: FormDraft, name: str) -> None:
         setattr(draft, field, value)
 
 
-@router.callback_query(TicketForm.summary, FormCB.filter(F.step == "sum"))
+@router.callback_query(TicketForm.summary, FormCB.filter(F.step == FormStep.summary))
 async def on_summary(
     query: CallbackQuery,
     callback_data: FormCB,
@@ -668,7 +685,7 @@ async def submit(ctx: Ctx, draft: FormDraft, catalogs: Catalogs) -> None:
     await cards.remember_about(ctx.session, await ctx.say(text, main_menu(t)), ticket.id, ctx.now)
 
 
-@button_step(router, TicketForm.edit, FormCB.filter(F.step == "edit"))
+@button_step(router, TicketForm.edit, FormCB.filter(F.step == FormStep.edit))
 async def on_edit_field(ctx: Ctx, draft: FormDraft, value: str) -> None:
     """Which answer to change; Back returns to the summary with nothing changed."""
     if value in editable(draft):

@@ -124,7 +124,9 @@ class JobScheduler:
         self.session_pool = session_pool
         self.clock = clock
         self.lock = lock
-        self.jobs = {job.name: job for job in (jobs if jobs is not None else all_jobs())}
+        self.jobs: dict[str, Job] = {
+            job.name: job for job in (jobs if jobs is not None else all_jobs())
+        }
         self.interval = interval
         self.aps = AsyncIOScheduler(timezone=UTC, job_defaults=JOB_OPTIONS)
         # What is scheduled now: APScheduler id → (time zone, cron fields).

@@ -27,7 +27,7 @@ class UnknownJob(LookupError):
 
 
 def find_job(name: str) -> Job:
-    jobs = {job.name: job for job in all_jobs()}
+    jobs: dict[str, Job] = {job.name: job for job in all_jobs()}
     if name not in jobs:
         raise UnknownJob(f"no job {name!r}; jobs: {', '.join(jobs)}")
     return jobs[name]

@@ -18,6 +18,7 @@ from storage.models import (
     Callback,
     CallbackOrigin,
     CallbackStatus,
+    CallbackTopic,
     Estate,
     Owner,
     StaffMember,
@@ -29,7 +30,8 @@ from storage.models import (
 )
 from storage.outbox import Draft
 
-TOPICS = ("ticket", "fees", "other")
+# What an owner may book a call about; "survey" is only ever a task's topic.
+BOOKABLE = frozenset({CallbackTopic.ticket, CallbackTopic.fees, CallbackTopic.other})
 MAX_BOOKED = 3
 NOTE_MAX = 300
 SLOT_DAYS = 3
@@ -129,7 +131,7 @@ async def book(
     *,
     estate: Estate,
     owner_id: int,
-    topic: str,
+    topic: CallbackTopic,
     ticket_id: int | None,
     note: str | None,
     slot: Slot,
@@ -138,7 +140,7 @@ async def book(
 ) -> Result:
     """Book a call-back in one of the offered slots and queue the staff card (`drafts`, rendered
     once the call-back has an id); refused beyond MAX_BOOKED upcoming ones per owner."""
-    if topic not in TOPICS or (topic == "ticket") != (ticket_id is not None):
+    if topic not in BOOKABLE or (topic == CallbackTopic.ticket) != (ticket_id is not None):
         raise ValueError(f"bad topic {topic!r} / ticket {ticket_id!r}")
     note = (note or "").strip()[:NOTE_MAX] or None
     # Lock the owner row so two parallel bookings cannot both pass the limit (PostgreSQL).
@@ -355,7 +357,7 @@ async def open_task(
     owner_id: int,
     ticket_id: int | None,
     origin: CallbackOrigin,
-    topic: str,
+    topic: CallbackTopic,
     now: datetime,
 ) -> Callback:
     """Add a call-back task to the caller's transaction (the caller commits). A task of the same
@@ -411,7 +413,7 @@ async def task_on_close(session: AsyncSession, ticket: Ticket, now: datetime) ->
         owner_id=ticket.owner_id,
         ticket_id=ticket.id,
         origin=origin,
-        topic="ticket",
+        topic=CallbackTopic.ticket,
         now=now,
     )
 

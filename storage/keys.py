@@ -15,6 +15,8 @@ class SubjectKind(StrEnum):
     ticket = "ticket"
     owner = "owner"
     callback = "callback"
+    call_task = "calltask"
+    survey = "survey"
 
 
 def _subject(kind: SubjectKind, entity_id: int | None) -> str:
@@ -168,6 +170,16 @@ def unit_subject(unit_id: int) -> str:
 
 
 # --- surveys and call-back tasks ----------------------------------------------------------------
+
+
+def call_task_subject(callback_id: int | None) -> str:
+    """Staff's confirmation of a call-back task's outcome: a reply to it is a note on the task."""
+    return _subject(SubjectKind.call_task, callback_id)
+
+
+def survey_subject(survey_id: int | None) -> str:
+    """A quarterly survey's staff messages (a post-service survey's are about its ticket)."""
+    return _subject(SubjectKind.survey, survey_id)
 
 
 def survey_ask(survey_id: int) -> str:

@@ -110,6 +110,15 @@ class CallbackOrigin(StrEnum):
     low_score = "low_score"
 
 
+class CallbackTopic(StrEnum):
+    """What a call-back is about: an owner books one of the first three; "survey" is a task."""
+
+    ticket = "ticket"
+    fees = "fees"
+    other = "other"
+    survey = "survey"
+
+
 class AnnouncementStatus(StrEnum):
     draft = "draft"
     sending = "sending"
@@ -332,7 +341,7 @@ class ReminderPause(Base, table=True):
 
 class Callback(Base, table=True):
     owner_id: int = Field(foreign_key="owner.id", index=True)
-    topic: str
+    topic: CallbackTopic = Field(sa_type=AutoString, nullable=False)
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
     slot_start: datetime = Field(sa_type=UTCDateTime(), nullable=False)
     slot_end: datetime = Field(sa_type=UTCDateTime(), nullable=False)

@@ -23,6 +23,7 @@ from storage.kpis import Satisfaction
 from storage.models import (
     AuditEvent,
     CallbackOrigin,
+    CallbackTopic,
     Estate,
     Owner,
     OwnerStatus,
@@ -472,7 +473,7 @@ async def _low_score_task(session: AsyncSession, found: SurveyState, now: dateti
         owner_id=owner.id,
         ticket_id=found.ticket.id if found.ticket else None,
         origin=CallbackOrigin.low_score,
-        topic="survey",
+        topic=CallbackTopic.survey,
         now=now,
     )
 

@@ -1,5 +1,7 @@
 """The shared vocabularies: outbox keys and subjects, estate window settings validated when set."""
 
+from enum import Enum
+
 import pytest
 
 from storage import calendar, estates, keys
@@ -43,3 +45,27 @@ async def test_quiet_hours_may_cross_midnight(session_pool, estate: Estate):
     async with session_pool() as session:
         with pytest.raises(calendar.WindowError):
             await estates.set_quiet_hours(session, estate.id, "late-early", "test")
+
+
+def test_button_actions_are_enums_so_a_typo_is_a_type_error():
+    from aiogram.filters.callback_data import CallbackData
+
+    from handlers import routers
+
+    routers()  # imports every handler module
+
+    classes = [c for c in CallbackData.__subclasses__() if c.__module__.startswith("handlers.")]
+    assert len(classes) > 20
+    for cls in classes:
+        for name, field in cls.model_fields.items():
+            if name in {"action", "step", "topic", "name"}:
+                assert isinstance(field.annotation, type) and issubclass(field.annotation, Enum), (
+                    f"{cls.__name__}.{name} is {field.annotation}"
+                )
+
+
+def test_every_job_has_a_name_of_the_vocabulary():
+    from scheduler.jobs import all_jobs
+    from scheduler.jobs.base import JobName
+
+    assert sorted(job.name for job in all_jobs()) == sorted(JobName)

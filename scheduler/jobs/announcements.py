@@ -12,13 +12,13 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Translator, default_catalogs
-from scheduler.jobs.base import BATCH, Job, JobResult, enqueue_new
+from scheduler.jobs.base import BATCH, Job, JobName, JobResult, enqueue_new
 from storage import announcements, calendar, keys
 from storage.announcements import Progress
 from storage.models import Announcement, AnnouncementStatus, Estate
 from storage.outbox import Draft
 
-NAME = "announcements"
+NAME = JobName.announcements
 SECTION = re.compile(r"^\s*(en|zh)\s*[:：]\s*", re.IGNORECASE | re.MULTILINE)
 COMMON = ""
 

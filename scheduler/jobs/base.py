@@ -4,6 +4,7 @@ an idempotent scan `run(session, estate, now)` writing outbox rows, never callin
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -48,11 +49,27 @@ Recheck = Callable[[AsyncSession, Mapping[str, Any], datetime], Awaitable[Verdic
 NextDue = Callable[[AsyncSession, Estate, datetime], Awaitable[datetime | None]]
 
 
+class JobName(StrEnum):
+    """Every job's name: its runs are recorded under it, `/jobs` buttons and `frontdoor jobs
+    run` name it, and its title in the catalogs is `job-<name>`."""
+
+    fee_reminders = "fee_reminders"
+    sla_escalation = "sla_escalation"
+    callback_reminders = "callback_reminders"
+    daily_summary = "daily_summary"
+    weekly_complaint_summary = "weekly_complaint_summary"
+    announcements = "announcements"
+    idle_conversations = "idle_conversations"
+    post_service_survey = "post_service_survey"
+    quarterly_survey = "quarterly_survey"
+    monthly_report = "monthly_report"
+
+
 @dataclass(frozen=True)
 class Job:
     """`cron` holds APScheduler `CronTrigger` fields, read on the estate's wall clock."""
 
-    name: str
+    name: JobName
     cron: Mapping[str, str | int]
     run: Run
     next_due: NextDue | None = None

@@ -7,12 +7,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Html, default_catalogs
 from bot.texts import slot_text, topic_text
-from scheduler.jobs.base import Job, JobResult, enqueue_new
+from scheduler.jobs.base import Job, JobName, JobResult, enqueue_new
 from storage import calendar, call_backs, keys, staff
 from storage.models import CallbackOrigin, Estate
 from storage.outbox import Draft
 
-NAME = "callback_reminders"
+NAME = JobName.callback_reminders
 LEAD = timedelta(minutes=15)
 # Runs come once a minute: a slot is caught by the run at most LEAD before it starts.
 TICK = timedelta(minutes=1)

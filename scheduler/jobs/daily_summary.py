@@ -8,13 +8,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.documents.labels import percent
 from bot.i18n import Html, Translator, default_catalogs
-from scheduler.jobs.base import Job, JobResult, enqueue_new
+from scheduler.jobs.base import Job, JobName, JobResult, enqueue_new
 from storage import calendar, keys, kpis, summaries
 from storage.models import Estate, TicketKind
 from storage.money import format_money
 from storage.outbox import Draft
 
-NAME = "daily_summary"
+NAME = JobName.daily_summary
 
 
 def by_kind(t: Translator, counts: dict[str, int]) -> Html:

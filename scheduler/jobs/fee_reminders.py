@@ -10,14 +10,14 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Translator, default_catalogs
-from scheduler.jobs.base import Job, JobResult, Verdict, enqueue_new, held
+from scheduler.jobs.base import Job, JobName, JobResult, Verdict, enqueue_new, held
 from storage import calendar, jobruns, keys, reminders
 from storage.models import Estate
 from storage.money import format_money
 from storage.outbox import Draft
 from storage.reminders import OwedCharge
 
-NAME = "fee_reminders"
+NAME = JobName.fee_reminders
 # Days from the due date on which a reminder goes out; after the last, every MONTHLY days.
 STAGES = (-7, -1, 0, 7, 30)
 MONTHLY = 30

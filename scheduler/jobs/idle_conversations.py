@@ -7,12 +7,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import default_catalogs
 from bot.texts import main_menu_keyboard
-from scheduler.jobs.base import Job, JobResult
+from scheduler.jobs.base import Job, JobName, JobResult
 from storage import idle, keys, owners
 from storage.models import Estate, OwnerStatus
 from storage.outbox import Draft
 
-NAME = "idle_conversations"
+NAME = JobName.idle_conversations
 IDLE = timedelta(minutes=30)
 # Rows per run; the rest are dropped by the next runs.
 LIMIT = 500

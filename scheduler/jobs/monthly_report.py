@@ -12,13 +12,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession as SqlModelSession
 
 from bot.i18n import default_catalogs
 from bot.reporting import Part, recipe
-from scheduler.jobs.base import Job, JobResult
+from scheduler.jobs.base import Job, JobName, JobResult
 from storage import keys, outbox
 from storage.kpis import previous_month
 from storage.models import Estate
 from storage.outbox import Draft
 
-NAME = "monthly_report"
+NAME = JobName.monthly_report
 
 
 async def run(session: AsyncSession, estate: Estate, now: datetime) -> JobResult:

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import survey_messages
 from bot.i18n import default_catalogs
-from scheduler.jobs.base import Job, JobResult, held
+from scheduler.jobs.base import Job, JobName, JobResult, held
 from storage import surveys
 from storage.models import Estate, SurveyKind
 
@@ -35,4 +35,6 @@ async def next_due(session: AsyncSession, estate: Estate, now: datetime) -> date
     return await surveys.next_post_service_due(session, estate, now)  # type: ignore[arg-type]
 
 
-JOB = Job(name="post_service_survey", cron={"hour": 10, "minute": 0}, run=run, next_due=next_due)
+JOB = Job(
+    name=JobName.post_service_survey, cron={"hour": 10, "minute": 0}, run=run, next_due=next_due
+)

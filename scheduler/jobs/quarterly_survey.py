@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import survey_messages
 from bot.i18n import default_catalogs
-from scheduler.jobs.base import Job, JobResult, held
+from scheduler.jobs.base import Job, JobName, JobResult, held
 from storage import calendar, surveys
 from storage.models import Estate, SurveyKind
 
@@ -40,4 +40,4 @@ async def run(session: AsyncSession, estate: Estate, now: datetime) -> JobResult
     return JobResult(sent + reminded, counts, held(estate, now, sent + reminded))
 
 
-JOB = Job(name="quarterly_survey", cron={"hour": 10, "minute": 0}, run=run)
+JOB = Job(name=JobName.quarterly_survey, cron={"hour": 10, "minute": 0}, run=run)

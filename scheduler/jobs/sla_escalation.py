@@ -11,13 +11,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Html, default_catalogs
 from bot.texts import local
-from scheduler.jobs.base import Job, JobResult, enqueue_new
+from scheduler.jobs.base import Job, JobName, JobResult, enqueue_new
 from storage import calendar, keys, staff, tickets
 from storage.models import Estate, StaffMember, StaffRole, TicketKind, Urgency
 from storage.outbox import TICKET_CARD, Draft
 from storage.tickets import TicketView
 
-NAME = "sla_escalation"
+NAME = JobName.sla_escalation
 RESPONSE = "response"
 RESOLUTION = "resolution"
 # How long a ticket may stay unresolved (from its creation) before it escalates.

@@ -8,13 +8,13 @@ from datetime import datetime, time, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Translator, default_catalogs
-from scheduler.jobs.base import Job, JobResult, enqueue_new
+from scheduler.jobs.base import Job, JobName, JobResult, enqueue_new
 from scheduler.jobs.daily_summary import grade_label
 from storage import calendar, keys, summaries
 from storage.models import Estate
 from storage.outbox import Draft
 
-NAME = "weekly_complaint_summary"
+NAME = JobName.weekly_complaint_summary
 
 
 def rows(
