@@ -20,6 +20,7 @@ from bot.middlewares import (
     KeepResponseModels,
     LoggingMiddleware,
     PersonOrder,
+    PlainCallbackAnswers,
     RetryHiccups,
 )
 from bot.reachable import ReachableAgainMiddleware
@@ -35,6 +36,7 @@ MAX_CONCURRENT_UPDATES = POOL_SIZE
 def create_bot(settings: Settings) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.api_base))
     session.middleware(KeepResponseModels())
+    session.middleware(PlainCallbackAnswers())
     session.middleware(RetryHiccups())
     return Bot(
         token=settings.require_token().get_secret_value(),

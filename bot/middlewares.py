@@ -3,11 +3,13 @@ owner/staff member and texts; and the retry of a direct answer that hit a passin
 error."""
 
 import asyncio
+import html
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from aiogram import BaseMiddleware, Bot
 from aiogram.client.session.middlewares.base import (
@@ -17,7 +19,7 @@ from aiogram.client.session.middlewares.base import (
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.fsm.middleware import FSMContextMiddleware
-from aiogram.methods import GetUpdates, TelegramMethod
+from aiogram.methods import AnswerCallbackQuery, GetUpdates, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiogram.types import TelegramObject, Update, User
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -31,6 +33,9 @@ from storage.db import SessionPool
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 IDLE_TIMEOUT = timedelta(minutes=30)
+# answerCallbackQuery's text: 0-200 characters, no markup.
+ANSWER_LIMIT = 200
+TAGS = re.compile(r"<[^>]*>")
 log = logging.getLogger("frontdoor.updates")
 
 
@@ -203,6 +208,25 @@ class KeepResponseModels(BaseRequestMiddleware):
         returning = method.__returning__
         if returning not in self.kept:
             self.kept[returning] = Response[returning]  # type: ignore[valid-type]
+        return await make_request(bot, method)
+
+
+class PlainCallbackAnswers(BaseRequestMiddleware):
+    """A button's answer (the toast or alert) is plain text of at most 200 characters: the
+    catalogs' messages carry HTML for chats, which a toast would show as "<b>…</b>"."""
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        if isinstance(method, AnswerCallbackQuery) and method.text:
+            plain = html.unescape(TAGS.sub("", method.text))
+            if len(plain) > ANSWER_LIMIT:
+                plain = plain[: ANSWER_LIMIT - 1] + "…"
+            copy = method.model_copy(update={"text": plain})
+            return await make_request(bot, cast(TelegramMethod[TelegramType], copy))
         return await make_request(bot, method)
 
 

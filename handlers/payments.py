@@ -305,7 +305,7 @@ async def confirm(
         ids=", ".join(str(i) for i in recorded.payment_ids),
         owed=money.format_money(recorded.owed_after, recorded.currency, t.locale),
     )
-    await query.answer(text[:190])
+    await query.answer(text)
     await _close_summary(query, text)
 
 

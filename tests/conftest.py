@@ -19,6 +19,7 @@ from sqlalchemy.pool import NullPool, StaticPool
 
 from bot.factory import create_dispatcher
 from bot.i18n import Catalogs, default_catalogs
+from bot.middlewares import PlainCallbackAnswers
 from bot.settings import Settings
 from storage import estates
 from storage.db import SessionPool, create_engine, create_session_pool, upgrade_connection
@@ -230,7 +231,10 @@ def catalogs() -> Catalogs:
 
 @pytest.fixture
 def bot() -> MockedBot:
-    return MockedBot()
+    mocked = MockedBot()
+    # As create_bot does: button answers reach Telegram as plain text.
+    mocked.session.middleware(PlainCallbackAnswers())
+    return mocked
 
 
 @pytest.fixture

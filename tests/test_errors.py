@@ -7,10 +7,12 @@ from datetime import timedelta
 
 import pytest
 
+from bot.middlewares import PlainCallbackAnswers
 from handlers.my_requests import ReqCB
 from storage import tickets
 from tests import tickets_fixtures as fx
 from tests.helpers import STAFF_CHAT_ID, answers
+from tests.mocked_bot import MockedBot
 from tests.tickets_fixtures import OWNER, OWNER_PHONE
 
 units, verified_owner, outbox_rows = fx.units, fx.verified_owner, fx.outbox_rows
@@ -66,3 +68,13 @@ async def test_unexpected_error_is_answered_logged_and_alerted_once_an_hour(
     clock.advance(timedelta(hours=1))
     await tg.send(OWNER, TYPED)
     assert len(await outbox_rows(chat_id=STAFF_CHAT_ID, key_prefix="error:")) == 3
+
+
+async def test_button_answers_are_plain_text_within_telegrams_limit():
+    """Catalog messages carry HTML for chats; a toast would show the tags, and Telegram refuses
+    an answer over 200 characters."""
+    bot = MockedBot()
+    bot.session.middleware(PlainCallbackAnswers())
+    await bot.answer_callback_query("q", text="✅ <b>R1</b> &amp; " + "x" * 300)
+    sent = bot.session.requests[-1]
+    assert sent.text.startswith("✅ R1 & x") and len(sent.text) == 200 and sent.text[-1] == "…"

@@ -89,6 +89,9 @@ async def test_paid_shows_a_summary_then_confirm_records_and_tells_the_owner(
     number = rows[0].receipt_number
     assert number and all(p.receipt_number == number for p in rows)
     assert f"receipt <b>{number}</b>" in bot.last_text(STAFF_CHAT_ID)
+    # The toast says the same in plain text: a button's answer shows no markup.
+    toast = answers(bot)[-1].text
+    assert f"receipt {number}" in toast and "<b>" not in toast
     (notice,) = await outbox_rows(chat_id=OWNER.id, key_prefix="payment:")
     assert "Payment received" in notice.payload["text"]
     assert "Still owed: <b>CN¥400.00</b>" in notice.payload["text"]
