@@ -11,7 +11,8 @@ from aiogram.filters import Command, CommandObject, Filter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from pydantic import BaseModel, ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -142,22 +143,15 @@ def card_text(t: Translator, view: CallbackView, tz: ZoneInfo) -> str:
 
 
 def card_markup(t: Translator, callback_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=t("cb-btn-done"),
-                    callback_data=CbStaff(action=StaffAction.done, callback_id=callback_id).pack(),
-                ),
-                InlineKeyboardButton(
-                    text=t("cb-btn-missed"),
-                    callback_data=CbStaff(
-                        action=StaffAction.missed, callback_id=callback_id
-                    ).pack(),
-                ),
-            ]
-        ]
-    )
+    builder = InlineKeyboardBuilder()
+    for action, label in (
+        (StaffAction.done, "cb-btn-done"),
+        (StaffAction.missed, "cb-btn-missed"),
+    ):
+        builder.button(
+            text=t(label), callback_data=CbStaff(action=action, callback_id=callback_id)
+        )
+    return builder.as_markup()
 
 
 def tz_of(estate: Estate) -> ZoneInfo:
@@ -177,10 +171,16 @@ def anchor_of(query: CallbackQuery) -> Message:
     return query.message
 
 
-def quit_button(t: Translator) -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        text=t("cb-btn-quit"), callback_data=CbStep(action=StepAction.quit).pack()
-    )
+STEP_LABELS = {StepAction.skip: "cb-btn-skip", StepAction.yes: "cb-btn-confirm"}
+
+
+def step_buttons(t: Translator, *actions: StepAction) -> InlineKeyboardBuilder:
+    """The flow's own buttons (Skip, Confirm, Quit), in one row unless adjusted."""
+    builder = InlineKeyboardBuilder()
+    for action in actions:
+        label = STEP_LABELS.get(action, "cb-btn-quit")
+        builder.button(text=t(label), callback_data=CbStep(action=action))
+    return builder
 
 
 async def load_booking(state: FSMContext) -> Booking:
@@ -212,34 +212,25 @@ async def show_overview(
         return
     tz = tz_of(estate)
     lines = [t("cb-overview-title", count=len(upcoming))]
-    rows: list[list[InlineKeyboardButton]] = []
+    builder = InlineKeyboardBuilder()
     for view in await call_backs.views(session, upcoming):
         callback = view.callback
         slot = slot_text(t, callback.slot_start, callback.slot_end, tz)
         topic = topic_text(t, callback.topic, view.ticket_number)
         lines.append(t("cb-overview-line", slot=Html(slot), topic=Html(topic)))
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    text=t("cb-btn-cancel-one", slot=Html(slot)),
-                    callback_data=CbMenu(
-                        action=MenuAction.cancel, callback_id=callback.id or 0
-                    ).pack(),
-                )
-            ]
+        builder.button(
+            text=t("cb-btn-cancel-one", slot=Html(slot)),
+            callback_data=CbMenu(action=MenuAction.cancel, callback_id=callback.id or 0),
         )
     if len(upcoming) < call_backs.MAX_BOOKED:
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    text=t("cb-btn-book-another"),
-                    callback_data=CbMenu(action=MenuAction.new, callback_id=0).pack(),
-                )
-            ]
+        builder.button(
+            text=t("cb-btn-book-another"),
+            callback_data=CbMenu(action=MenuAction.new, callback_id=0),
         )
     else:
         lines.append(t("cb-limit", count=call_backs.MAX_BOOKED))
-    await anchor.answer("\n".join(lines), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+    builder.adjust(1)
+    await anchor.answer("\n".join(lines), reply_markup=builder.as_markup())
 
 
 async def open_tickets(session: AsyncSession, owner_id: int) -> list[Ticket]:
@@ -252,53 +243,43 @@ async def ask_topic(
 ) -> None:
     if owner.id is None:
         raise UnsavedRowError("owner.id: not saved yet")
-    rows = [
-        [
-            InlineKeyboardButton(
-                text=t(
-                    "cb-btn-ticket",
-                    number=str(ticket.number),
-                    category=cards.category_label(t, ticket.category),
-                ),
-                callback_data=CbTopic(topic=CallbackTopic.ticket, ticket_id=ticket.id or 0).pack(),
-            )
-        ]
-        for ticket in await open_tickets(session, owner.id)
-    ]
-    rows.append(
-        [
-            InlineKeyboardButton(
-                text=t("cb-btn-fees"),
-                callback_data=CbTopic(topic=CallbackTopic.fees, ticket_id=0).pack(),
+    builder = InlineKeyboardBuilder()
+    offered = await open_tickets(session, owner.id)
+    for ticket in offered:
+        builder.button(
+            text=t(
+                "cb-btn-ticket",
+                number=str(ticket.number),
+                category=cards.category_label(t, ticket.category),
             ),
-            InlineKeyboardButton(
-                text=t("cb-btn-other"),
-                callback_data=CbTopic(topic=CallbackTopic.other, ticket_id=0).pack(),
-            ),
-        ]
-    )
-    rows.append([quit_button(t)])
+            callback_data=CbTopic(topic=CallbackTopic.ticket, ticket_id=ticket.id or 0),
+        )
+    for topic, label in (
+        (CallbackTopic.fees, "cb-btn-fees"),
+        (CallbackTopic.other, "cb-btn-other"),
+    ):
+        builder.button(text=t(label), callback_data=CbTopic(topic=topic, ticket_id=0))
+    builder.adjust(*[1] * len(offered), 2)
+    builder.attach(step_buttons(t, StepAction.quit))
     await state.clear()
     await state.set_state(CallbackFlow.topic)
-    await anchor.answer(t("cb-ask-topic"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+    await anchor.answer(t("cb-ask-topic"), reply_markup=builder.as_markup())
 
 
 async def ask_slot(
     anchor: Message, t: Translator, estate: Estate, state: FSMContext, now: datetime
 ) -> None:
     tz = tz_of(estate)
-    rows = [
-        [
-            InlineKeyboardButton(
-                text=slot_text(t, slot.start, slot.end, tz),
-                callback_data=CbSlot(start=int(slot.start.timestamp())).pack(),
-            )
-        ]
-        for slot in call_backs.offered_slots(estate, now)
-    ]
-    rows.append([quit_button(t)])
+    builder = InlineKeyboardBuilder()
+    for slot in call_backs.offered_slots(estate, now):
+        builder.button(
+            text=slot_text(t, slot.start, slot.end, tz),
+            callback_data=CbSlot(start=int(slot.start.timestamp())),
+        )
+    builder.button(text=t("cb-btn-quit"), callback_data=CbStep(action=StepAction.quit))
+    builder.adjust(1)
     await state.set_state(CallbackFlow.slot)
-    await anchor.answer(t("cb-ask-slot"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+    await anchor.answer(t("cb-ask-slot"), reply_markup=builder.as_markup())
 
 
 async def in_state(query: CallbackQuery, state: FSMContext, t: Translator, step: State) -> bool:
@@ -468,12 +449,9 @@ async def on_topic(
     await close_buttons(query)
     await save_booking(state, booking)
     await state.set_state(CallbackFlow.note)
-    skip = InlineKeyboardButton(
-        text=t("cb-btn-skip"), callback_data=CbStep(action=StepAction.skip).pack()
-    )
     await anchor_of(query).answer(
         t("cb-ask-note", limit=str(call_backs.NOTE_MAX)),
-        reply_markup=InlineKeyboardMarkup(inline_keyboard=[[skip], [quit_button(t)]]),
+        reply_markup=step_buttons(t, StepAction.skip, StepAction.quit).adjust(1).as_markup(),
     )
 
 
@@ -545,16 +523,7 @@ async def on_slot(
     booking.slot_end = int(slot.end.timestamp())
     await save_booking(state, booking)
     await state.set_state(CallbackFlow.confirm)
-    markup = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=t("cb-btn-confirm"), callback_data=CbStep(action=StepAction.yes).pack()
-                ),
-                quit_button(t),
-            ]
-        ]
-    )
+    markup = step_buttons(t, StepAction.yes, StepAction.quit).as_markup()
     await anchor_of(query).answer(
         t(
             "cb-confirm",
@@ -736,19 +705,16 @@ def task_lines(t: Translator, tasks: list[CallbackView], tz: ZoneInfo, now: date
 
 def task_markup(t: Translator, tasks: list[CallbackView]) -> InlineKeyboardMarkup:
     """Per task one row: Reached, Not reached, Reschedule."""
-    rows = []
+    builder = InlineKeyboardBuilder()
     for view in tasks:
         label = task_label(t, view)
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    text=t(f"task-btn-{action.replace('_', '-')}", label=Html(label)),
-                    callback_data=TaskCB(action=action, callback_id=view.callback.id or 0).pack(),
-                )
-                for action in TaskAction
-            ]
-        )
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+        for action in TaskAction:
+            builder.button(
+                text=t(f"task-btn-{action.replace('_', '-')}", label=Html(label)),
+                callback_data=TaskCB(action=action, callback_id=view.callback.id or 0),
+            )
+    builder.adjust(len(TaskAction))
+    return builder.as_markup()
 
 
 @router.callback_query(TaskCB.filter(), IsActiveStaff())

@@ -19,7 +19,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
     CallbackQuery,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
 )
@@ -94,10 +93,12 @@ class ReqCB(CallbackData, prefix="mr"):
     ticket_id: int
 
 
-def req_button(text: str, action: ReqAction, ticket_id: int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        text=text, callback_data=ReqCB(action=action, ticket_id=ticket_id).pack()
-    )
+def req_buttons(*buttons: tuple[str, ReqAction], ticket_id: int) -> InlineKeyboardBuilder:
+    """One row of "My requests" buttons about the ticket, as (label, action) pairs."""
+    builder = InlineKeyboardBuilder()
+    for text, action in buttons:
+        builder.button(text=text, callback_data=ReqCB(action=action, ticket_id=ticket_id))
+    return builder
 
 
 def tz_of(estate: Estate) -> ZoneInfo:
@@ -131,23 +132,18 @@ async def send_list(
         return
     lines = [t("myreq-list-title", count=len(found))]
     lines += [cards.owner_ticket_line(t, ticket, tz_of(estate)) for ticket in found]
-    buttons = [
-        req_button(
-            t(
-                "myreq-btn-open",
-                number=str(ticket.number),
-                status=cards.status_label(t, ticket.status),
-            ),
-            ReqAction.open,
-            ticket.id or 0,
-        )
-        for ticket in found
-    ]
     builder = InlineKeyboardBuilder()
-    builder.add(*buttons)
+    for ticket in found:
+        label = t(
+            "myreq-btn-open",
+            number=str(ticket.number),
+            status=cards.status_label(t, ticket.status),
+        )
+        builder.button(
+            text=label, callback_data=ReqCB(action=ReqAction.open, ticket_id=ticket.id or 0)
+        )
     builder.adjust(2)
-    markup = builder.as_markup()
-    await anchor.answer("\n".join(lines), reply_markup=markup)
+    await anchor.answer("\n".join(lines), reply_markup=builder.as_markup())
 
 
 @router.message(TextKey("menu-requests"))
@@ -222,18 +218,19 @@ def detail_text(t: Translator, view: TicketView, tz: ZoneInfo) -> str:
 
 def detail_markup(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup:
     tid = ticket.id or 0
-    rows: list[list[InlineKeyboardButton]] = []
+    builder = InlineKeyboardBuilder()
     if ticket.status in COMMENTABLE:
-        rows.append(
-            [
-                req_button(t("myreq-btn-comment"), ReqAction.comment, tid),
-                req_button(t("myreq-btn-photo"), ReqAction.photo, tid),
-            ]
+        builder.attach(
+            req_buttons(
+                (t("myreq-btn-comment"), ReqAction.comment),
+                (t("myreq-btn-photo"), ReqAction.photo),
+                ticket_id=tid,
+            )
         )
     if ticket.status in CANCELLABLE:
-        rows.append([req_button(t("myreq-btn-cancel"), ReqAction.cancel, tid)])
-    rows.append([req_button(t("myreq-btn-list"), ReqAction.list, tid)])
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+        builder.attach(req_buttons((t("myreq-btn-cancel"), ReqAction.cancel), ticket_id=tid))
+    builder.attach(req_buttons((t("myreq-btn-list"), ReqAction.list), ticket_id=tid))
+    return builder.as_markup()
 
 
 async def send_detail(
@@ -373,15 +370,11 @@ async def on_cancel_ask(
         await query.answer(cards.error_text(t, refusal), show_alert=True)
         return
     await query.answer()
-    tid = ticket.id or 0
-    markup = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                req_button(t("myreq-btn-cancel-yes"), ReqAction.cancel_yes, tid),
-                req_button(t("myreq-btn-cancel-no"), ReqAction.open, tid),
-            ]
-        ]
-    )
+    markup = req_buttons(
+        (t("myreq-btn-cancel-yes"), ReqAction.cancel_yes),
+        (t("myreq-btn-cancel-no"), ReqAction.open),
+        ticket_id=ticket.id or 0,
+    ).as_markup()
     await anchor_of(query).answer(
         t("myreq-cancel-confirm", number=str(ticket.number)), reply_markup=markup
     )
@@ -623,11 +616,10 @@ async def on_stars(
     await state.clear()
     await state.set_state(MyRequests.rating_comment)
     await state.update_data(ticket_id=ticket.id, number=ticket.number)
-    skip = InlineKeyboardMarkup(
-        inline_keyboard=[[req_button(t("myreq-btn-skip"), ReqAction.rate_skip, ticket.id or 0)]]
-    )
+    skip = req_buttons((t("myreq-btn-skip"), ReqAction.rate_skip), ticket_id=ticket.id or 0)
     await anchor_of(query).answer(
-        t("myreq-ask-rating-comment", stars="★" * callback_data.stars), reply_markup=skip
+        t("myreq-ask-rating-comment", stars="★" * callback_data.stars),
+        reply_markup=skip.as_markup(),
     )
 
 

@@ -9,14 +9,8 @@ from aiogram.filters import Command, CommandStart, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import (
-    CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    Message,
-    ReplyKeyboardMarkup,
-)
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs, Translator
@@ -67,28 +61,19 @@ def unit_label(unit: Unit) -> str:
 def language_keyboard(t: Translator, current: str) -> InlineKeyboardMarkup:
     """English / 中文, the current choice ticked."""
     labels = {"en": t("lang-english"), "zh": t("lang-chinese")}
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=f"✅ {labels[code]}" if code == current else labels[code],
-                    callback_data=LanguageCb(code=code).pack(),
-                )
-                for code in LOCALES
-            ]
-        ]
-    )
+    builder = InlineKeyboardBuilder()
+    for code in LOCALES:
+        label = f"✅ {labels[code]}" if code == current else labels[code]
+        builder.button(text=label, callback_data=LanguageCb(code=code))
+    return builder.as_markup()
 
 
 def contact_keyboard(t: Translator) -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup(
-        keyboard=[
-            [KeyboardButton(text=t("onb-share-phone"), request_contact=True)],
-            [KeyboardButton(text=t("common-cancel"))],
-        ],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-    )
+    builder = ReplyKeyboardBuilder()
+    builder.button(text=t("onb-share-phone"), request_contact=True)
+    builder.button(text=t("common-cancel"))
+    builder.adjust(1)
+    return builder.as_markup(resize_keyboard=True, one_time_keyboard=True)
 
 
 async def flow_translator(state: FSMContext, t: Translator, catalogs: Catalogs) -> Translator:
@@ -250,18 +235,12 @@ async def _welcome_verified(
         units=", ".join(unit_label(u) for u in owned),
     )
     await message.answer(text, reply_markup=main_menu(t))
-    buttons = [
-        [
-            InlineKeyboardButton(
-                text=unit_label(u), callback_data=PrimaryUnitCb(unit_id=u.id).pack()
-            )
-        ]
-        for u in owned
-        if u.id is not None
-    ]
-    await message.answer(
-        t("onb-choose-primary"), reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons)
-    )
+    builder = InlineKeyboardBuilder()
+    for u in owned:
+        if u.id is not None:
+            builder.button(text=unit_label(u), callback_data=PrimaryUnitCb(unit_id=u.id))
+    builder.adjust(1)
+    await message.answer(t("onb-choose-primary"), reply_markup=builder.as_markup())
 
 
 @router.callback_query(PrimaryUnitCb.filter())
@@ -339,17 +318,16 @@ def meaningful(text: str) -> bool:
 
 
 def building_keyboard(known: list[str]) -> InlineKeyboardMarkup | None:
-    buttons = [
-        InlineKeyboardButton(
-            text=building, callback_data=RegCb(action=RegAction.building, value=building).pack()
-        )
-        for building in known[:BUILDING_BUTTONS_MAX]
-        if len(building.encode()) <= BUTTON_VALUE_MAX
-    ]
-    if not buttons:
+    fitting = [b for b in known[:BUILDING_BUTTONS_MAX] if len(b.encode()) <= BUTTON_VALUE_MAX]
+    if not fitting:
         return None
-    rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    builder = InlineKeyboardBuilder()
+    for building in fitting:
+        builder.button(
+            text=building, callback_data=RegCb(action=RegAction.building, value=building)
+        )
+    builder.adjust(4)
+    return builder.as_markup()
 
 
 async def ask_building(
@@ -458,13 +436,14 @@ async def unit_given(
         unit = found.number
     elif await units.in_building(session, estate.id, building):
         await state.update_data(unit=unit, unit_unlisted=True)
-        insist = InlineKeyboardButton(
+        insist = InlineKeyboardBuilder()
+        insist.button(
             text=flow_t("onb-btn-unit-right", unit=unit),
-            callback_data=RegCb(action=RegAction.unit_right).pack(),
+            callback_data=RegCb(action=RegAction.unit_right),
         )
         await message.answer(
             flow_t("onb-unit-unknown", building=building, unit=unit),
-            reply_markup=InlineKeyboardMarkup(inline_keyboard=[[insist]]),
+            reply_markup=insist.as_markup(),
         )
         return
     await state.update_data(unit=unit, unit_unlisted=False)
@@ -525,19 +504,10 @@ async def show_summary(message: Message, state: FSMContext, t: Translator) -> No
     ]
     if data.get("unit_unlisted"):
         lines.append(t("onb-summary-unit-unlisted"))
-    markup = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=t("onb-btn-send"), callback_data=RegCb(action=RegAction.send).pack()
-                ),
-                InlineKeyboardButton(
-                    text=t("onb-btn-change"), callback_data=RegCb(action=RegAction.change).pack()
-                ),
-            ]
-        ]
-    )
-    await message.answer("\n".join(lines), reply_markup=markup)
+    buttons = InlineKeyboardBuilder()
+    buttons.button(text=t("onb-btn-send"), callback_data=RegCb(action=RegAction.send))
+    buttons.button(text=t("onb-btn-change"), callback_data=RegCb(action=RegAction.change))
+    await message.answer("\n".join(lines), reply_markup=buttons.as_markup())
 
 
 @router.message(StateFilter(Onboarding.summary))

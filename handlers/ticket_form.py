@@ -247,10 +247,18 @@ def button(text: str, step: FormStep, value: str, draft: FormDraft) -> InlineKey
     )
 
 
-def grid(buttons: Sequence[InlineKeyboardButton], width: int = 2) -> InlineKeyboardMarkup:
+def grid(
+    buttons: Sequence[InlineKeyboardButton],
+    width: int = 2,
+    *,
+    last: InlineKeyboardButton | None = None,
+) -> InlineKeyboardMarkup:
+    """The choices `width` a row, and `last` (Back, "somewhere else") in a row of its own."""
     builder = InlineKeyboardBuilder()
     builder.add(*buttons)
     builder.adjust(width)
+    if last is not None:
+        builder.row(last)
     return builder.as_markup()
 
 
@@ -329,17 +337,17 @@ def message_step(router: Router, *filters: CallbackType) -> Callable[[TextAnswer
 @asker("category")
 async def ask_category(ctx: Ctx, draft: FormDraft) -> None:
     t = ctx.t
-    codes = categories(draft.kind)
-    markup = grid(
-        [button(cards.category_label(t, code), FormStep.category, code, draft) for code in codes]
-    )
+    choices = [
+        button(cards.category_label(t, code), FormStep.category, code, draft)
+        for code in categories(draft.kind)
+    ]
     if draft.kind is TicketKind.complaint:
-        await ctx.say(t("complaint-ask-category"), markup)
+        await ctx.say(t("complaint-ask-category"), grid(choices))
         return
+    elsewhere = None
     if draft.unit_id is not None:
-        markup.inline_keyboard.append(
-            [button(t("repair-btn-common-instead"), FormStep.where, "0", draft)]
-        )
+        elsewhere = button(t("repair-btn-common-instead"), FormStep.where, "0", draft)
+    markup = grid(choices, last=elsewhere)
     await ctx.say(t("repair-ask-category", place=draft.unit_label or draft.location or ""), markup)
 
 
@@ -581,9 +589,9 @@ def editable(draft: FormDraft) -> list[str]:
 async def ask_edit(ctx: Ctx, draft: FormDraft) -> None:
     t = ctx.t
     markup = grid(
-        [button(t(f"form-field-{name}"), FormStep.edit, name, draft) for name in editable(draft)]
+        [button(t(f"form-field-{name}"), FormStep.edit, name, draft) for name in editable(draft)],
+        last=button(t("form-btn-back"), FormStep.edit, "back", draft),
     )
-    markup.inline_keyboard.append([button(t("form-btn-back"), FormStep.edit, "back", draft)])
     await ctx.say(t("form-ask-edit"), markup)
 
 
