@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Translator
+from handlers.edits import unchanged_is_done
 from handlers.filters import IsActiveStaff, refuse_non_staff, refuse_not_manager
 from scheduler.jobs import announcements as announcement_job
 from scheduler.jobs.announcements import sections
@@ -178,7 +179,8 @@ async def decide(
             done = t("announce-sending-later", by=staff_member.name, at=at)
         else:
             done = t("announce-sending", by=staff_member.name)
-        await query.message.edit_reply_markup(reply_markup=None)
+        with unchanged_is_done():
+            await query.message.edit_reply_markup(reply_markup=None)
         await query.message.reply(done)
     await query.answer()
     if callback_data.action != AnnounceAction.cancel:

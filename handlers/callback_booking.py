@@ -20,6 +20,7 @@ from bot.clock import Clock
 from bot.i18n import Catalogs, Html, Translator
 from bot.texts import slot_text, topic_text
 from handlers import cards
+from handlers.edits import unchanged_is_done
 from handlers.filters import IsActiveStaff, IsStaffChat, IsVerifiedOwner, refuse_non_staff
 from handlers.keyboards import NotMenu, TextKey, close_buttons, main_menu
 from storage import call_backs, keys, outbox, owners, tickets
@@ -886,11 +887,12 @@ async def on_outcome(
     await query.answer(note)
     if query.message is not None and query.message.chat.id == estate.staff_chat_id:
         view = await call_backs.view(session, result.callback)
-        await bot.edit_message_text(
-            text=f"{card_text(t, view, tz_of(estate))}\n\n{note}",
-            chat_id=query.message.chat.id,
-            message_id=query.message.message_id,
-        )
+        with unchanged_is_done():
+            await bot.edit_message_text(
+                text=f"{card_text(t, view, tz_of(estate))}\n\n{note}",
+                chat_id=query.message.chat.id,
+                message_id=query.message.message_id,
+            )
 
 
 @router.callback_query(CbStaff.filter())

@@ -43,14 +43,23 @@ def safe_traceback(exc: BaseException) -> str:
     return "\n".join(parts)
 
 
+# Middlewares every update and Bot API call passes through: an error inside a handler's call
+# to Telegram has its innermost Frontdoor frame there, but the handler is where it happened.
+PLUMBING = frozenset({"bot/middlewares.py", "bot/guards.py", "bot/metrics.py"})
+
+
 def origin(exc: BaseException) -> str:
-    """Where the error was raised: the innermost frame in Frontdoor's own code."""
-    where = "?"
+    """Where the error was raised: the innermost frame in Frontdoor's own code, past the
+    middlewares' when there is one."""
+    ours = []
     for frame in traceback.extract_tb(exc.__traceback__):
         path = Path(frame.filename).resolve()
         if path.is_relative_to(ROOT) and ".venv" not in path.parts:
-            where = f"{path.relative_to(ROOT)}:{frame.name}"
-    return where
+            ours.append(f"{path.relative_to(ROOT).as_posix()}:{frame.name}")
+    if not ours:
+        return "?"
+    beyond = [where for where in ours if where.split(":")[0] not in PLUMBING]
+    return (beyond or ours)[-1]
 
 
 def fingerprint(exc: BaseException) -> str:

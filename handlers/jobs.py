@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Html, MissingMessage, Translator
+from handlers.edits import unchanged_is_done
 from handlers.filters import IsActiveStaff, refuse_non_staff, refuse_not_manager
 from handlers.surveys import show_waiting_surveys
 from scheduler.jobs import post_service_survey
@@ -182,7 +183,8 @@ async def run_now(
         await query.answer(t(key, title=title, count=report.enqueued))
     if isinstance(query.message, Message):
         text, markup = await jobs_view(session, estate, t, clock)
-        await query.message.edit_text(text, reply_markup=markup)
+        with unchanged_is_done():
+            await query.message.edit_text(text, reply_markup=markup)
 
 
 @router.callback_query(JobCB.filter())

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs, Translator
 from bot.settings import LOCALES
+from handlers.edits import unchanged_is_done
 from handlers.keyboards import (
     TextKey,
     cancel_keyboard,
@@ -146,7 +147,8 @@ async def language_chosen(
         return
     new_t = catalogs.translator(callback_data.code)
     await query.answer(new_t("lang-changed"))
-    await query.message.edit_text(new_t("lang-changed"))
+    with unchanged_is_done():
+        await query.message.edit_text(new_t("lang-changed"))
     if owner is not None and owner.status != OwnerStatus.rejected:
         if owner.id is None:
             raise UnsavedRowError("owner.id: not saved yet")
@@ -268,7 +270,8 @@ async def primary_chosen(
         return
     text = t("onb-primary-set", unit=unit_label(unit))
     await query.answer(text)
-    await query.message.edit_text(text)
+    with unchanged_is_done():
+        await query.message.edit_text(text)
 
 
 @router.message(StateFilter(Onboarding.contact), F.text)

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import survey_messages as messages
 from bot.clock import Clock
 from bot.i18n import Catalogs, Html, Translator
+from handlers.edits import unchanged_is_done
 from handlers.filters import IsActiveStaff, IsStaffChat, IsVerifiedOwner, refuse_non_staff
 from handlers.keyboards import NotMenu, close_buttons, main_menu
 from storage import calendar, call_backs, kpis, surveys
@@ -101,14 +102,15 @@ async def on_score(
     await query.answer()
     found = result.state
     if isinstance(query.message, Message):
-        await query.message.edit_text(
-            t(
-                "sv-answered",
-                question=Html(query.message.html_text),
-                score=str(callback_data.score),
-            ),
-            reply_markup=None,
-        )
+        with unchanged_is_done():
+            await query.message.edit_text(
+                t(
+                    "sv-answered",
+                    question=Html(query.message.html_text),
+                    score=str(callback_data.score),
+                ),
+                reply_markup=None,
+            )
     asked = messages.question(t, found)
     if asked is not None:
         text, markup = asked

@@ -13,7 +13,7 @@ from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.base import BaseSession
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramForbiddenError
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import Chat, File, InlineKeyboardMarkup, Message, PhotoSize, User
@@ -26,6 +26,8 @@ class RecordingSession(BaseSession):
         super().__init__()
         self.requests: list[TelegramMethod[Any]] = []
         self.blocked_chats: set[int] = set()
+        # Answer every edit as Telegram answers one that changes nothing (a double press).
+        self.edits_unchanged = False
         self._ids = itertools.count(1000)
 
     async def close(self) -> None:
@@ -39,6 +41,13 @@ class RecordingSession(BaseSession):
         if chat_id in self.blocked_chats:
             raise TelegramForbiddenError(
                 method=method, message="Forbidden: bot was blocked by the user"
+            )
+        if self.edits_unchanged and type(method).__name__.startswith("Edit"):
+            raise TelegramBadRequest(
+                method=method,
+                message="Bad Request: message is not modified: specified new message content "
+                "and reply markup are exactly the same as a current content and reply markup "
+                "of the message",
             )
         return self._answer(method)
 

@@ -13,9 +13,10 @@ from storage import tickets
 from tests import tickets_fixtures as fx
 from tests.helpers import STAFF_CHAT_ID, answers
 from tests.mocked_bot import MockedBot
-from tests.tickets_fixtures import OWNER, OWNER_PHONE
+from tests.tickets_fixtures import MANAGER, OWNER, OWNER_PHONE
 
 units, verified_owner, outbox_rows = fx.units, fx.verified_owner, fx.outbox_rows
+staff_members = fx.staff_members
 
 APOLOGY = "Sorry, something went wrong on our side. The office has been told"
 TYPED = "📋 My requests"
@@ -78,3 +79,20 @@ async def test_button_answers_are_plain_text_within_telegrams_limit():
     await bot.answer_callback_query("q", text="✅ <b>R1</b> &amp; " + "x" * 300)
     sent = bot.session.requests[-1]
     assert sent.text.startswith("✅ R1 & x") and len(sent.text) == 200 and sent.text[-1] == "…"
+
+
+async def test_an_edit_that_changes_nothing_is_done_not_an_error(
+    tg, bot, estate, staff_members, outbox_rows
+):
+    """Pressing Run now twice within a minute, or a language button twice, edits a message to
+    what it already says; Telegram answers "message is not modified", which means done."""
+    await tg.group(MANAGER, "/jobs")
+    bot.session.edits_unchanged = True
+    await tg.press_label(MANAGER, "立即运行：每日汇总", chat_id=STAFF_CHAT_ID)
+    assert "每日汇总：已完成" in answers(bot)[-1].text
+    assert not any("出了点问题" in (getattr(r, "text", "") or "") for r in bot.requests)
+    assert await outbox_rows(chat_id=STAFF_CHAT_ID, key_prefix="error:") == []
+    await tg.send(OWNER, "/start")
+    await tg.press_label(OWNER, "English")
+    await tg.press_label(OWNER, "English")
+    assert not any(APOLOGY in (getattr(r, "text", "") or "") for r in bot.requests)
