@@ -1,14 +1,16 @@
 """Staff bootstrap in the group: /bind, /staff, /pending and the registration decisions."""
 
+import contextlib
 import logging
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Self
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, Filter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
     CallbackQuery,
@@ -56,7 +58,11 @@ class Decide(StrEnum):
     create_and_approve = "new"
     # The second step of approving a name the register does not have for the unit.
     approve_confirmed = "okc"
+    # Reject asks why (the owner is told): a reply to the question, or reject without a reason.
     reject = "no"
+    reject_plain = "np"
+    # Not rejecting after all: the question goes.
+    keep = "keep"
     # Back to the card's own buttons (from the confirmation).
     back = "back"
 
@@ -487,47 +493,51 @@ async def _decider_name(session: AsyncSession, owner: Owner) -> str:
     return member.name if member else "—"
 
 
-@router.callback_query(OwnerDecisionCb.filter(), IsActiveStaff())
-async def decide(
-    query: CallbackQuery,
-    callback_data: OwnerDecisionCb,
+async def _open_claim(
+    session: AsyncSession, estate: Estate, owner_id: int, request_no: int, t: Translator
+) -> owners.Claim | str:
+    """The request a button or a reply is about while it waits, else why not."""
+    owner = await owners.get(session, owner_id)
+    if owner is None or owner.estate_id != estate.id:
+        return t("staff-pending-gone")
+    if owner.status != OwnerStatus.pending:
+        return t("staff-pending-already", staff=await _decider_name(session, owner))
+    claim = await owners.claim_of(session, owner)
+    if claim.request_no != request_no:
+        return t("staff-pending-superseded")
+    return claim
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What the decider is told, and the request card's new text once this decided it."""
+
+    text: str
+    alert: bool
+    card: str | None = None
+    unit_missing: bool = False
+
+
+async def _settle(
     session: AsyncSession,
     estate: Estate,
     staff_member: StaffMember,
     catalogs: Catalogs,
     clock: Clock,
-    bot: Bot,
     t: Translator,
-) -> None:
-    """Approve or reject a registration request; the owner hears about it via the outbox."""
-    if estate.id is None or staff_member.id is None:
-        raise UnsavedRowError("estate.id, staff_member.id: not saved yet")
-    approve = callback_data.action != Decide.reject
-    owner = await owners.get(session, callback_data.owner_id)
-    if owner is None or owner.estate_id != estate.id:
-        await query.answer(t("staff-pending-gone"), show_alert=True)
-        return
-    if owner.status != OwnerStatus.pending:
-        name = await _decider_name(session, owner)
-        await query.answer(t("staff-pending-already", staff=name), show_alert=True)
-        return
-    claim = await owners.claim_of(session, owner)
-    if claim.request_no != callback_data.request_no:
-        await query.answer(t("staff-pending-superseded"), show_alert=True)
-        return
-    if callback_data.action == Decide.back:
-        await query.answer()
-        await set_buttons(query, pending_card_markup(t, claim))
-        return
-    if callback_data.action == Decide.approve and not claim.unit_exists:
-        # A card from before the unit check, or the unit was removed: creating it is a choice.
-        await query.answer(t("staff-pending-unit-missing"), show_alert=True)
-        await set_buttons(query, pending_card_markup(t, claim))
-        return
-    if callback_data.action == Decide.approve and claim.name_differs:
-        await query.answer(t("staff-pending-confirm-ask", name=owner.name), show_alert=True)
-        await set_buttons(query, confirm_markup(t, claim))
-        return
+    claim: owners.Claim,
+    *,
+    approve: bool,
+    create_unit: bool = False,
+    reason: str | None = None,
+    edited_directly: int | None = None,
+) -> Settled:
+    """Approve or reject the request: the owner is told in their own language (a rejection
+    with the reason staff gave), the card shows the decision. `edited_directly` is the staff
+    group's message the caller edits at once; the card is otherwise edited through the outbox."""
+    owner = claim.owner
+    if estate.id is None or staff_member.id is None or owner.id is None:
+        raise UnsavedRowError("estate.id, staff_member.id, owner.id: not saved yet")
     owner_t = catalogs.translator(owner.language or estate.locale)
     drafts = []
     if owner.chat_id is not None:
@@ -536,7 +546,8 @@ async def decide(
             markup = main_menu(owner_t).model_dump(exclude_none=True)
             params = {"reply_markup": markup}
         else:
-            text = rejection_text(owner_t, estate, "onb-rejected", name=owner.name)
+            key = "onb-rejected-reason" if reason else "onb-rejected"
+            text = rejection_text(owner_t, estate, key, name=owner.name, reason=reason or "")
             params = {"reply_markup": {"remove_keyboard": True}}
         drafts.append(
             Draft(
@@ -551,6 +562,8 @@ async def decide(
         "staff-pending-approved" if approve else "staff-pending-rejected",
         staff=staff_member.name,
     )
+    if reason:
+        result += "\n" + t("staff-pending-rejected-reason", reason=reason)
     # Staff decided to link someone whose name the register does not know for this unit:
     # say it again, so nobody takes the approval for a match.
     warn = approve and claim.name_differs
@@ -558,12 +571,9 @@ async def decide(
         result += "\n" + t("staff-pending-approved-differs")
     decided_card = f"{pending_card_text(t, claim)}\n\n{result}"
     card_id = await outbox.sent_message_id(session, request_key(claim, "pending-card"))
-    pressed = query.message
-    in_group = pressed is not None and pressed.chat.id == estate.staff_chat_id
-    on_card = in_group and pressed is not None and pressed.message_id == card_id
-    if estate.staff_chat_id is not None and not on_card:
-        # The request's own card shows the decision, also when it was taken on a /pending copy;
-        # pressed on the card itself, the direct edit below is the only one.
+    if estate.staff_chat_id is not None and (card_id is None or edited_directly != card_id):
+        # The request's own card shows the decision, also when it was taken on a /pending copy
+        # or by a reply; edited directly (pressed on the card itself), that edit is the only one.
         drafts.append(
             Draft(
                 dedupe_key=request_key(claim, "decided-card"),
@@ -577,33 +587,196 @@ async def decide(
     decision = await owners.decide(
         session,
         estate_id=estate.id,
-        owner_id=owner.id or 0,
+        owner_id=owner.id,
         approve=approve,
         staff_id=staff_member.id,
         at=clock(),
         drafts=drafts,
-        create_unit=callback_data.action == Decide.create_and_approve,
+        create_unit=create_unit,
+        reason=reason,
     )
     if decision.outcome == owners.DecisionOutcome.unit_missing:
+        return Settled(t("staff-pending-unit-missing"), alert=True, unit_missing=True)
+    if decision.owner is None or decision.outcome == owners.DecisionOutcome.already_decided:
+        name = await _decider_name(session, decision.owner) if decision.owner else "—"
+        return Settled(t("staff-pending-already", staff=name), alert=True)
+    return Settled(result, alert=warn, card=decided_card)
+
+
+async def _edit(bot: Bot, message: Message, text: str) -> None:
+    """Show the decision on a message in the staff group at once (its buttons go)."""
+    try:
+        await bot.edit_message_text(
+            text=text, chat_id=message.chat.id, message_id=message.message_id
+        )
+    except TelegramBadRequest as exc:
+        if outbox.NOT_MODIFIED not in exc.message:
+            log.warning("could not edit the request card error=%s", type(exc).__name__)
+    except TelegramAPIError as exc:
+        log.warning("could not edit the request card error=%s", type(exc).__name__)
+
+
+def reject_ask_markup(t: Translator, claim: owners.Claim) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [decision_button(t, "staff-pending-reject-plain", claim, Decide.reject_plain)],
+            [decision_button(t, "staff-pending-keep", claim, Decide.keep)],
+        ]
+    )
+
+
+async def _ask_reason(
+    query: CallbackQuery,
+    pressed: Message,
+    session: AsyncSession,
+    staff_member: StaffMember,
+    claim: owners.Claim,
+    clock: Clock,
+    bot: Bot,
+    t: Translator,
+) -> None:
+    """Reject asks for the reason the owner will hear: a reply to the question, or the
+    question's 'Reject without a reason'. The question is remembered, so a reply finds it."""
+    owner = claim.owner
+    asked = await bot.send_message(
+        chat_id=pressed.chat.id,
+        text=t(
+            "staff-pending-reject-ask",
+            staff=staff_member.name,
+            id=str(owner.id),
+            name=owner.name,
+            unit=claimed_label(owner),
+        ),
+        reply_to_message_id=pressed.message_id,
+        reply_markup=reject_ask_markup(t, claim),
+    )
+    await outbox.remember(
+        session,
+        chat_id=asked.chat.id,
+        message_id=asked.message_id,
+        subject=keys.rejecting(owner.id, claim.request_no),
+        at=clock(),
+    )
+    await query.answer(t("staff-pending-reject-asked"))
+
+
+@router.callback_query(OwnerDecisionCb.filter(), IsActiveStaff())
+async def decide(
+    query: CallbackQuery,
+    callback_data: OwnerDecisionCb,
+    session: AsyncSession,
+    estate: Estate,
+    staff_member: StaffMember,
+    catalogs: Catalogs,
+    clock: Clock,
+    bot: Bot,
+    t: Translator,
+) -> None:
+    """Approve or reject a registration request; the owner hears about it via the outbox."""
+    action = callback_data.action
+    claim = await _open_claim(session, estate, callback_data.owner_id, callback_data.request_no, t)
+    if isinstance(claim, str):
+        await query.answer(claim, show_alert=True)
+        return
+    pressed = query.message if isinstance(query.message, Message) else None
+    if pressed is not None and pressed.chat.id != estate.staff_chat_id:
+        pressed = None
+    if action == Decide.back:
+        await query.answer()
+        await set_buttons(query, pending_card_markup(t, claim))
+        return
+    if action == Decide.keep:
+        # The question goes; the card's own buttons still decide.
+        await query.answer(t("staff-pending-kept"))
+        if pressed is not None:
+            with contextlib.suppress(TelegramAPIError):
+                await bot.delete_message(chat_id=pressed.chat.id, message_id=pressed.message_id)
+        return
+    if action == Decide.reject and pressed is not None:
+        await _ask_reason(query, pressed, session, staff_member, claim, clock, bot, t)
+        return
+    if action == Decide.approve and not claim.unit_exists:
+        # A card from before the unit check, or the unit was removed: creating it is a choice.
         await query.answer(t("staff-pending-unit-missing"), show_alert=True)
         await set_buttons(query, pending_card_markup(t, claim))
         return
-    if decision.owner is None or decision.outcome == owners.DecisionOutcome.already_decided:
-        name = await _decider_name(session, decision.owner) if decision.owner else "—"
-        await query.answer(t("staff-pending-already", staff=name), show_alert=True)
+    if action == Decide.approve and claim.name_differs:
+        await query.answer(t("staff-pending-confirm-ask", name=claim.owner.name), show_alert=True)
+        await set_buttons(query, confirm_markup(t, claim))
         return
-    await query.answer(result, show_alert=warn)
-    if in_group and pressed is not None:
-        # At once on the pressed message (the card or a /pending copy of it).
-        try:
-            await bot.edit_message_text(
-                text=decided_card, chat_id=pressed.chat.id, message_id=pressed.message_id
-            )
-        except TelegramBadRequest as exc:
-            if outbox.NOT_MODIFIED not in exc.message:
-                log.warning("could not edit the request card error=%s", type(exc).__name__)
-        except TelegramAPIError as exc:
-            log.warning("could not edit the request card error=%s", type(exc).__name__)
+    # Pressed on the question, the question shows the outcome; the card is edited for it.
+    on_question = action == Decide.reject_plain
+    settled = await _settle(
+        session,
+        estate,
+        staff_member,
+        catalogs,
+        clock,
+        t,
+        claim,
+        approve=action not in (Decide.reject, Decide.reject_plain),
+        create_unit=action == Decide.create_and_approve,
+        edited_directly=None if pressed is None or on_question else pressed.message_id,
+    )
+    if settled.unit_missing:
+        await query.answer(settled.text, show_alert=True)
+        await set_buttons(query, pending_card_markup(t, claim))
+        return
+    await query.answer(settled.text, show_alert=settled.alert)
+    if settled.card is not None and pressed is not None:
+        # At once on the pressed message (the card, a /pending copy of it, or the question).
+        await _edit(bot, pressed, settled.text if on_question else settled.card)
+
+
+class ReplyToRejectQuestion(Filter):
+    """A reply to the bot's "why is it rejected?" question; passes on `rejecting`
+    (owner id, request number)."""
+
+    async def __call__(
+        self, message: Message, bot: Bot, session: AsyncSession
+    ) -> bool | dict[str, tuple[int, int]]:
+        replied = message.reply_to_message
+        if replied is None or replied.from_user is None or replied.from_user.id != bot.id:
+            return False
+        about = keys.rejecting_of(
+            await outbox.subject_of(session, message.chat.id, replied.message_id)
+        )
+        return False if about is None else {"rejecting": about}
+
+
+REASON_MIN = 2
+REASON_MAX = 300
+
+
+@router.message(IsActiveStaff(), F.text, ~F.text.startswith("/"), ReplyToRejectQuestion())
+async def reject_with_reason(
+    message: Message,
+    rejecting: tuple[int, int],
+    session: AsyncSession,
+    estate: Estate,
+    staff_member: StaffMember,
+    catalogs: Catalogs,
+    clock: Clock,
+    bot: Bot,
+    t: Translator,
+) -> None:
+    """The reply is the reason: the request is rejected and the owner told why."""
+    reason = (message.text or "").strip()
+    if tickets.meaningful_length(reason) < REASON_MIN or len(reason) > REASON_MAX:
+        await message.reply(t("staff-pending-reason-bad", max=str(REASON_MAX)))
+        return
+    claim = await _open_claim(session, estate, *rejecting, t)
+    if isinstance(claim, str):
+        await message.reply(claim)
+        return
+    settled = await _settle(
+        session, estate, staff_member, catalogs, clock, t, claim, approve=False, reason=reason
+    )
+    question = message.reply_to_message
+    if settled.card is None or question is None:
+        await message.reply(settled.text)
+        return
+    await _edit(bot, question, settled.text)
 
 
 @router.callback_query(OwnerDecisionCb.filter())

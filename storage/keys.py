@@ -74,6 +74,20 @@ def registration(owner_id: int | None, request_no: int, part: str) -> str:
     return key if request_no == 1 else f"{key}:{request_no}"
 
 
+def rejecting(owner_id: int | None, request_no: int) -> str:
+    """The staff group's question "why is this request rejected?" (a reply to it is the reason)."""
+    return f"rejecting:{owner_id}:{request_no}"
+
+
+def rejecting_of(subject: str | None) -> tuple[int, int] | None:
+    """(owner id, request number) of a `rejecting` subject, None for any other subject."""
+    head, _, rest = (subject or "").partition(":")
+    owner_id, _, request_no = rest.partition(":")
+    if head != "rejecting" or not owner_id.isdigit() or not request_no.isdigit():
+        return None
+    return int(owner_id), int(request_no)
+
+
 def callback_subject(callback_id: int | None) -> str:
     return _subject(SubjectKind.callback, callback_id)
 

@@ -29,6 +29,17 @@ _update_ids = itertools.count(1)
 _message_ids = itertools.count(1)
 
 
+def bot_message(message_id: int, chat_id: int = STAFF_CHAT_ID) -> Message:
+    """A message the bot sent to the staff group, for a staff member's Telegram reply to it."""
+    return Message(
+        message_id=message_id,
+        date=datetime.now(UTC),
+        chat={"id": chat_id, "type": "supergroup", "title": "Staff"},
+        from_user=User(id=BOT_ID, is_bot=True, first_name="Frontdoor"),
+        text="…",
+    )
+
+
 @dataclass
 class Person:
     id: int

@@ -82,8 +82,13 @@ async def all_owners(session_pool: SessionPool) -> list[Owner]:
 async def outbox_rows(
     session_pool: SessionPool, chat_id: int | None = None
 ) -> list[OutboxMessage]:
+    """Messages queued for sending, oldest first (not the notes of what was sent directly)."""
     async with session_pool() as session:
-        query = select(OutboxMessage).order_by(col(OutboxMessage.id))
+        query = (
+            select(OutboxMessage)
+            .where(col(OutboxMessage.dedupe_key).not_like("direct:%"))
+            .order_by(col(OutboxMessage.id))
+        )
         if chat_id is not None:
             query = query.where(OutboxMessage.chat_id == chat_id)
         return list((await session.exec(query)).all())
@@ -112,3 +117,9 @@ def button_data(row: OutboxMessage, label: str) -> str:
             if label.casefold() in button["text"].casefold():
                 return str(button["callback_data"])
     raise AssertionError(f"no button {label!r} on {row.dedupe_key}")
+
+
+async def reject(tg, clerk: Person, card: OutboxMessage, chat_id: int) -> None:
+    """Reject a request without giving a reason: ❌ on the card, then the question's button."""
+    await tg.press(clerk, button_data(card, "拒绝"), chat_id)
+    await tg.press_label(clerk, "不说明原因", chat_id)

@@ -2,13 +2,14 @@
 requests decided by staff, the menu, /cancel, language and the fallback."""
 
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
+from sqlmodel import col, select
 
 from handlers.keyboards import TextKey
 from handlers.onboarding import LanguageCb
 from storage import estates, owners, registers
-from storage.models import Estate, OwnerStatus, StaffRole
+from storage.models import Estate, OutboxMessage, OwnerStatus, StaffRole
 from storage.registers import OwnerRow
-from tests.helpers import STAFF_CHAT_ID, Person, answers
+from tests.helpers import STAFF_CHAT_ID, Person, answers, bot_message
 from tests.onboarding_fixtures import (
     OWNER_PHONE,
     add_staff,
@@ -20,6 +21,7 @@ from tests.onboarding_fixtures import (
     outbox_rows,
     owner_of,
     register_owner,
+    reject,
 )
 from tests.tickets_fixtures import mark_sent
 
@@ -204,7 +206,7 @@ async def test_reject_tells_the_owner_how_to_apply_again(tg, bot, session_pool, 
     await add_staff(session_pool, estate, CLERK, role=StaffRole.technician)
     await register_unknown(tg)
     [card] = await outbox_rows(session_pool, STAFF_CHAT_ID)
-    await tg.press(CLERK, button_data(card, "拒绝"), STAFF_CHAT_ID)
+    await reject(tg, CLERK, card, STAFF_CHAT_ID)
     owner = await owner_of(session_pool, ALICE)
     assert owner.status == OwnerStatus.rejected
     [note] = await outbox_rows(session_pool, ALICE.id)
@@ -232,7 +234,7 @@ async def test_rejected_person_is_given_the_office_phone(tg, bot, session_pool, 
     await register_unknown(tg, ALICE)
     await register_unknown(tg, BOB, phone="8613900139003", lang="zh")
     for card in await outbox_rows(session_pool, STAFF_CHAT_ID):
-        await tg.press(CLERK, button_data(card, "拒绝"), STAFF_CHAT_ID)
+        await reject(tg, CLERK, card, STAFF_CHAT_ID)
     [note] = await outbox_rows(session_pool, ALICE.id)
     assert note.payload["text"].endswith("\n📞 Management office: +86 21 5555 0100")
     await tg.send(ALICE, "hello")
@@ -247,11 +249,61 @@ async def test_rejected_person_is_given_the_office_phone(tg, bot, session_pool, 
     )
 
 
+async def question_id(session_pool) -> int:
+    """The message id of the newest "why is it rejected?" question in the staff group."""
+    async with session_pool() as session:
+        query = select(OutboxMessage).where(col(OutboxMessage.subject).startswith("rejecting:"))
+        rows = (await session.exec(query.order_by(col(OutboxMessage.id)))).all()
+    return rows[-1].telegram_message_id
+
+
+async def test_reject_asks_why_and_the_owner_is_told_the_reason(tg, bot, session_pool, estate):
+    await add_staff(session_pool, estate, CLERK, name="Zhou Min")
+    await register_unknown(tg)
+    [card] = await outbox_rows(session_pool, STAFF_CHAT_ID)
+    # ❌ asks first; "do not reject" takes the question away and nothing is decided.
+    await tg.press(CLERK, button_data(card, "拒绝"), STAFF_CHAT_ID)
+    assert answers(bot)[-1].text == "请回复下方的提问说明原因，或不说明原因直接拒绝。"
+    question = bot.sent(STAFF_CHAT_ID)[-1]
+    assert question.text.startswith("❌ Zhou Min，登记申请 R")
+    await tg.press_label(CLERK, "暂不拒绝", STAFF_CHAT_ID)
+    assert type(bot.requests[-1]).__name__ == "DeleteMessage"
+    assert (await owner_of(session_pool, ALICE)).status == OwnerStatus.pending
+
+    await tg.press(CLERK, button_data(card, "拒绝"), STAFF_CHAT_ID)
+    asked = await question_id(session_pool)
+    await tg.group(CLERK, "😀😀", reply_to_message=bot_message(asked))
+    assert bot.last_text(STAFF_CHAT_ID).startswith("请用文字说明原因")
+    assert (await owner_of(session_pool, ALICE)).status == OwnerStatus.pending
+    reason = "Unit 5-0801 is registered to someone else; please bring the deed to the office."
+    await tg.group(CLERK, reason, reply_to_message=bot_message(asked))
+    owner = await owner_of(session_pool, ALICE)
+    assert owner.status == OwnerStatus.rejected
+    # The owner hears it in their own language (English), with the reason as staff wrote it.
+    [note] = await outbox_rows(session_pool, ALICE.id)
+    assert note.payload["text"].startswith("Sorry, Chen Jing, the management office could not")
+    assert f"The office says: “{reason}”" in note.payload["text"]
+    # The question shows the outcome; the card is edited with it; the audit keeps the reason.
+    edited = bot.sent(STAFF_CHAT_ID)[-1]
+    assert type(edited).__name__ == "EditMessageText" and edited.message_id == asked
+    assert edited.text == f"❌ 已由 Zhou Min 拒绝。\n已告知申请人的原因：{reason}"
+    [decided] = [
+        r for r in await outbox_rows(session_pool, STAFF_CHAT_ID) if r.method != "sendMessage"
+    ]
+    assert decided.payload["text"].endswith(edited.text)
+    [event] = [e for e in await audit_events(session_pool, "owner") if e.type == "rejected"]
+    assert event.data["reason"] == reason
+    # A second reply changes nothing.
+    await tg.group(CLERK, "Another reason", reply_to_message=bot_message(asked))
+    assert bot.last_text(STAFF_CHAT_ID) == "已由 Zhou Min 处理过。"
+    assert len(await outbox_rows(session_pool, ALICE.id)) == 1
+
+
 async def test_rejected_person_applies_again_and_is_approved(tg, bot, session_pool, estate):
     clerk = await add_staff(session_pool, estate, CLERK, name="Zhou Min")
     await register_unknown(tg, unit=("5", "0801"))
     [first_card] = await outbox_rows(session_pool, STAFF_CHAT_ID)
-    await tg.press(CLERK, button_data(first_card, "拒绝"), STAFF_CHAT_ID)
+    await reject(tg, CLERK, first_card, STAFF_CHAT_ID)
     rejected = await owner_of(session_pool, ALICE)
 
     await tg.send(ALICE, "/start")
@@ -305,7 +357,7 @@ async def test_rejected_person_now_in_the_register_is_verified(tg, bot, session_
     await add_staff(session_pool, estate, CLERK)
     await register_unknown(tg)
     [card] = await outbox_rows(session_pool, STAFF_CHAT_ID)
-    await tg.press(CLERK, button_data(card, "拒绝"), STAFF_CHAT_ID)
+    await reject(tg, CLERK, card, STAFF_CHAT_ID)
     # The office corrects the register: the import finds the person by their phone.
     row = OwnerRow(line=2, building="5", unit="0801", name="Chen Jing", phone="+8613900139002")
     async with session_pool() as session:

@@ -6,7 +6,7 @@ import contextlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from aiogram.types import Message, PhotoSize, User
+from aiogram.types import PhotoSize
 from sqlmodel import col, select
 
 from handlers.cards import AssignCB, DoneCB, FixedCB, TicketCB
@@ -15,8 +15,7 @@ from scheduler.outbox import OutboxSender
 from storage import staff, tickets
 from storage.models import StaffRole, Ticket, TicketEvent
 from storage.tickets import Actor
-from tests.helpers import ADMIN_ID, STAFF_CHAT_ID, Person, answers
-from tests.mocked_bot import BOT_ID
+from tests.helpers import ADMIN_ID, STAFF_CHAT_ID, Person, answers, bot_message
 from tests.tickets_fixtures import *  # noqa: F403
 from tests.tickets_fixtures import (
     AGENT,
@@ -58,16 +57,6 @@ def last_answer(bot):
 
 def press_data(action, ticket_id) -> str:
     return TicketCB(action=action, ticket_id=ticket_id).pack()
-
-
-def bot_message(message_id: int) -> Message:
-    return Message(
-        message_id=message_id,
-        date=datetime.now(UTC),
-        chat={"id": STAFF_CHAT_ID, "type": "supergroup", "title": "Staff"},
-        from_user=User(id=BOT_ID, is_bot=True, first_name="Frontdoor"),
-        text="card",
-    )
 
 
 async def owner_rows(outbox_rows):
