@@ -5,7 +5,7 @@ Owners only ever reach their own tickets: every lookup goes through `find_for_ow
 ticket of someone else gets exactly the answer a ticket that does not exist gets.
 """
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -32,7 +32,7 @@ from handlers.filters import IsVerifiedOwner
 from handlers.keyboards import NotMenu, TextKey, close_buttons, main_menu
 from handlers.ticket_form import photo_of
 from storage import keys, outbox, tickets
-from storage.db import UnsavedRowError
+from storage.db import saved_id
 from storage.models import Estate, Owner, Ticket, TicketEvent, TicketEventType, TicketStatus
 from storage.outbox import Draft
 from storage.tickets import Actor, Notify, RefusalCode, TicketError, TicketView
@@ -124,9 +124,7 @@ def cut(text: str, limit: int) -> str:
 async def send_list(
     anchor: Message, t: Translator, session: AsyncSession, estate: Estate, owner: Owner
 ) -> None:
-    if owner.id is None:
-        raise UnsavedRowError("owner.id: not saved yet")
-    found = await tickets.list_for_owner(session, owner.id, limit=LIST_LIMIT)
+    found = await tickets.list_for_owner(session, saved_id(owner), limit=LIST_LIMIT)
     if not found:
         await anchor.answer(t("myreq-empty"), reply_markup=main_menu(t))
         return
@@ -266,9 +264,7 @@ async def open_by_number(
     if not number.isdigit() or len(number) > 9:
         await message.answer(t("myreq-ticket-usage"))
         return
-    if owner.id is None:
-        raise UnsavedRowError("owner.id: not saved yet")
-    view = await tickets.find_for_owner(session, owner.id, int(number))
+    view = await tickets.find_for_owner(session, saved_id(owner), int(number))
     if view is None:
         await message.answer(t("myreq-not-found"))
         return
@@ -276,14 +272,41 @@ async def open_by_number(
 
 
 async def own_ticket(
-    query: CallbackQuery, t: Translator, session: AsyncSession, owner: Owner, ticket_id: int
+    query: CallbackQuery,
+    t: Translator,
+    session: AsyncSession,
+    owner: Owner,
+    ticket_id: int,
+    statuses: frozenset[TicketStatus] | None = None,
 ) -> TicketView | None:
-    """The pressing owner's ticket, or None after saying "not found" (forged or foreign ids)."""
-    if owner.id is None:
-        raise UnsavedRowError("owner.id: not saved yet")
-    view = await tickets.find_for_owner(session, owner.id, ticket_id, by_id=True)
+    """The pressing owner's ticket, or None after saying why not: "not found" for forged or
+    foreign ids, or what the ticket's state does not allow when it is not in `statuses`."""
+    view = await tickets.find_for_owner(session, saved_id(owner), ticket_id, by_id=True)
     if view is None:
-        await query.answer(t("myreq-not-found"), show_alert=True)
+        await refuse(query, t, TicketError(RefusalCode.not_found))
+    elif statuses is not None and view.ticket.status not in statuses:
+        await refuse(query, t, tickets.refusal(view.ticket))
+        return None
+    return view
+
+
+async def refuse(query: CallbackQuery, t: Translator, error: TicketError) -> None:
+    """A pressed button refused: why, in an alert."""
+    await query.answer(refusal_text(t, error), show_alert=True)
+
+
+async def pressed_op(
+    query: CallbackQuery, t: Translator, operation: Awaitable[TicketView]
+) -> TicketView | None:
+    """The ticket operation a button asks for: done (the button answered and its buttons
+    gone), or None once the refusal is explained."""
+    try:
+        view = await operation
+    except TicketError as error:
+        await refuse(query, t, error)
+        return None
+    await query.answer()
+    await close_buttons(query)
     return view
 
 
@@ -336,14 +359,10 @@ async def on_add(
     state: FSMContext,
 ) -> None:
     """Add comment / Add photo: the next message goes to the ticket."""
-    view = await own_ticket(query, t, session, owner, callback_data.ticket_id)
+    view = await own_ticket(query, t, session, owner, callback_data.ticket_id, COMMENTABLE)
     if view is None:
         return
     ticket = view.ticket
-    if ticket.status not in COMMENTABLE:
-        refusal = tickets.refusal(ticket)
-        await query.answer(cards.error_text(t, refusal), show_alert=True)
-        return
     await query.answer()
     await state.clear()
     number = str(ticket.number)
@@ -361,14 +380,10 @@ async def on_cancel_ask(
     query: CallbackQuery, callback_data: ReqCB, t: Translator, session: AsyncSession, owner: Owner
 ) -> None:
     """Cancel: only while nobody has started; asks to confirm first."""
-    view = await own_ticket(query, t, session, owner, callback_data.ticket_id)
+    view = await own_ticket(query, t, session, owner, callback_data.ticket_id, CANCELLABLE)
     if view is None:
         return
     ticket = view.ticket
-    if ticket.status not in CANCELLABLE:
-        refusal = tickets.refusal(ticket)
-        await query.answer(cards.error_text(t, refusal), show_alert=True)
-        return
     await query.answer()
     markup = req_buttons(
         (t("myreq-btn-cancel-yes"), ReqAction.cancel_yes),
@@ -392,22 +407,20 @@ async def on_cancel(
     clock: Clock,
 ) -> None:
     """Yes, cancel it (the storage re-checks that it is still new or assigned)."""
-    if owner.id is None:
-        raise UnsavedRowError("owner.id: not saved yet")
-    try:
-        view = await tickets.cancel(
+    view = await pressed_op(
+        query,
+        t,
+        tickets.cancel(
             session,
             callback_data.ticket_id,
-            actor=Actor.owner(owner.id),
+            actor=Actor.owner(saved_id(owner)),
             now=clock(),
             reason=None,
             notify=notifications.card_drafts(catalogs, estate),
-        )
-    except TicketError as error:
-        await query.answer(refusal_text(t, error), show_alert=True)
+        ),
+    )
+    if view is None:
         return
-    await query.answer()
-    await close_buttons(query)
     await anchor_of(query).answer(
         t("myreq-cancelled", number=str(view.ticket.number)), reply_markup=main_menu(t)
     )
@@ -423,9 +436,9 @@ def refusal_text(t: Translator, error: TicketError) -> str:
 def stale_fixed_text(t: Translator, error: TicketError) -> str:
     """An "Is it fixed?" answered after things moved on: where the ticket stands, kindly."""
     number = str(error.number or "")
-    if error.code == "bad_transition" and error.status in tickets.OPEN_STATUSES:
+    if error.code == RefusalCode.bad_transition and error.status in tickets.OPEN_STATUSES:
         return t("myreq-fixed-stale-open", number=number)
-    if error.code == "bad_transition" and error.status in tickets.FINAL_STATUSES:
+    if error.code == RefusalCode.bad_transition and error.status in tickets.FINAL_STATUSES:
         return t("myreq-fixed-stale-closed", number=number)
     return refusal_text(t, error)
 
@@ -452,13 +465,11 @@ async def add_from_message(
     if text and len(text) > COMMENT_MAX:
         await message.answer(t("myreq-comment-too-long", limit=str(COMMENT_MAX)))
         return False
-    if owner.id is None:
-        raise UnsavedRowError("owner.id: not saved yet")
     try:
         view = await tickets.add_comment(
             session,
             ticket_id,
-            actor=Actor.owner(owner.id),
+            actor=Actor.owner(saved_id(owner)),
             text=text,
             photos=photos,
             now=clock(),
@@ -550,14 +561,12 @@ async def on_fixed(
     clock: Clock,
 ) -> None:
     """Yes closes the ticket and asks for stars; No reopens it and asks what is still wrong."""
-    if owner.id is None:
-        raise UnsavedRowError("owner.id: not saved yet")
     anchor = anchor_of(query)
     try:
         view = await tickets.confirm_fixed(
             session,
             callback_data.ticket_id,
-            owner_id=owner.id,
+            owner_id=saved_id(owner),
             fixed=callback_data.fixed,
             reason=None,
             now=clock(),
@@ -595,23 +604,21 @@ async def on_stars(
     clock: Clock,
 ) -> None:
     """Stars picked: stored at once (an owner may walk away), then an optional comment."""
-    if owner.id is None:
-        raise UnsavedRowError("owner.id: not saved yet")
-    try:
-        view = await tickets.rate(
+    view = await pressed_op(
+        query,
+        t,
+        tickets.rate(
             session,
             callback_data.ticket_id,
-            owner_id=owner.id,
+            owner_id=saved_id(owner),
             rating=callback_data.stars,
             comment=None,
             now=clock(),
             notify=notifications.card_drafts(catalogs, estate),
-        )
-    except TicketError as error:
-        await query.answer(refusal_text(t, error), show_alert=True)
+        ),
+    )
+    if view is None:
         return
-    await query.answer()
-    await close_buttons(query)
     ticket = view.ticket
     await state.clear()
     await state.set_state(MyRequests.rating_comment)
@@ -647,13 +654,11 @@ async def on_rating_comment(
     if not isinstance(ticket_id, int):
         await message.answer(t("myreq-not-found"), reply_markup=main_menu(t))
         return
-    if owner.id is None:
-        raise UnsavedRowError("owner.id: not saved yet")
     try:
         await tickets.add_rating_comment(
             session,
             ticket_id,
-            owner_id=owner.id,
+            owner_id=saved_id(owner),
             comment=text,
             now=clock(),
             notify=notifications.card_drafts(catalogs, estate),
@@ -678,8 +683,7 @@ async def on_rating_skip(
     if view is None:
         return
     if view.ticket.rating is None:
-        refusal = tickets.refusal(view.ticket, RefusalCode.not_rated)
-        await query.answer(cards.error_text(t, refusal), show_alert=True)
+        await refuse(query, t, tickets.refusal(view.ticket, RefusalCode.not_rated))
         return
     await close_buttons(query)
     # Only the rating question is ended; a flow started since then stays as it is.
