@@ -2,11 +2,13 @@
 card, and the technician's work orders (DM with a Done button, /done N)."""
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
+from aiogram.dispatcher.event.handler import CallbackType
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -563,83 +565,104 @@ async def _button_view(
     return view
 
 
-async def _pressed(
-    query: CallbackQuery,
-    ticket_id: int,
-    session: AsyncSession,
-    estate: Estate,
-    staff_member: StaffMember,
-    catalogs: Catalogs,
-    clock: Clock,
-    t: Translator,
-) -> tuple[TicketView, By] | None:
-    """The ticket a card button is about and who acts on it; None once refused."""
-    view = await _button_view(query, session, estate, ticket_id, t)
-    if view is None:
-        return None
-    by = By(actor=Actor.staff(staff_member), now=clock(), notify=card_drafts(catalogs, estate))
-    return view, by
+@dataclass(frozen=True)
+class Press:
+    """A staff member's press of a button about a ticket, with what it needs to act on it."""
+
+    query: CallbackQuery
+    data: TicketCB | AssignCB | DoneCB
+    session: AsyncSession
+    estate: Estate
+    staff_member: StaffMember
+    catalogs: Catalogs
+    clock: Clock
+    t: Translator
+    view: TicketView
+
+    @property
+    def ticket_id(self) -> int:
+        return self.view.ticket.id or 0
+
+    @property
+    def number(self) -> str:
+        return str(self.view.ticket.number)
+
+    def by(self) -> By:
+        """Who acts, now, and the notifications the change calls for."""
+        return By(
+            actor=Actor.staff(self.staff_member),
+            now=self.clock(),
+            notify=card_drafts(self.catalogs, self.estate),
+        )
+
+    async def run(self, operation: StaffOperation, ok: str) -> bool:
+        """Run a ticket operation as the presser; the answer confirms or explains a refusal."""
+        return await _answer_op(
+            self.query, self.t, lambda: operation(self.ticket_id, self.by()), ok
+        )
 
 
-@router.callback_query(TicketCB.filter(F.action == TicketAction.take), IsActiveStaff())
-async def take_button(
-    query: CallbackQuery,
-    callback_data: TicketCB,
-    session: AsyncSession,
-    estate: Estate,
-    staff_member: StaffMember,
-    catalogs: Catalogs,
-    clock: Clock,
-    t: Translator,
-) -> None:
+PressAnswer = Callable[[Press], Awaitable[None]]
+
+
+def ticket_button(*filters: CallbackType) -> Callable[[PressAnswer], PressAnswer]:
+    """Register what a button about a ticket does; a stale or foreign ticket is refused
+    before it gets that far (see `_button_view`)."""
+
+    def register(answer: PressAnswer) -> PressAnswer:
+        async def handler(
+            query: CallbackQuery,
+            callback_data: TicketCB | AssignCB | DoneCB,
+            session: AsyncSession,
+            estate: Estate,
+            staff_member: StaffMember,
+            catalogs: Catalogs,
+            clock: Clock,
+            t: Translator,
+        ) -> None:
+            view = await _button_view(query, session, estate, callback_data.ticket_id, t)
+            if view is None:
+                return
+            press = Press(
+                query, callback_data, session, estate, staff_member, catalogs, clock, t, view
+            )
+            await answer(press)
+
+        router.callback_query(*filters)(handler)
+        return answer
+
+    return register
+
+
+@ticket_button(TicketCB.filter(F.action == TicketAction.take), IsActiveStaff())
+async def take_button(press: Press) -> None:
     """Take: the presser gets the ticket, unless a colleague pressed first."""
-    pressed = await _pressed(
-        query, callback_data.ticket_id, session, estate, staff_member, catalogs, clock, t
-    )
-    if pressed is None:
-        return
-    view, by = pressed
-    await _answer_op(
-        query,
-        t,
-        lambda: tickets.assign(
-            session, view.ticket.id or 0, assignee=staff_member, take=True, **by
-        ),
-        t("staffcmd-assigned", number=str(view.ticket.number), name=staff_member.name),
+    me = press.staff_member
+    await press.run(
+        lambda tid, by: tickets.assign(press.session, tid, assignee=me, take=True, **by),
+        press.t("staffcmd-assigned", number=press.number, name=me.name),
     )
 
 
-@router.callback_query(TicketCB.filter(F.action == TicketAction.assign), IsActiveStaff())
-async def assign_button(
-    query: CallbackQuery,
-    callback_data: TicketCB,
-    session: AsyncSession,
-    estate: Estate,
-    t: Translator,
-) -> None:
+@ticket_button(TicketCB.filter(F.action == TicketAction.assign), IsActiveStaff())
+async def assign_button(press: Press) -> None:
     """Assign: the card's buttons become a list of staff to pick from."""
-    view = await _button_view(query, session, estate, callback_data.ticket_id, t)
-    if view is not None:
-        await _show_assign(query, session, estate, view, t)
+    await _show_assign(press.query, press.session, press.estate, press.view, press.t)
 
 
-@router.callback_query(TicketCB.filter(F.action == TicketAction.dispatch), IsActiveStaff())
-async def dispatch_button(
-    query: CallbackQuery,
-    callback_data: TicketCB,
-    session: AsyncSession,
-    estate: Estate,
-    staff_member: StaffMember,
-    catalogs: Catalogs,
-    clock: Clock,
-    t: Translator,
-) -> None:
+@ticket_button(TicketCB.filter(F.action == TicketAction.dispatch), IsActiveStaff())
+async def dispatch_button(press: Press) -> None:
     """Dispatch: the work order goes to the assigned technician."""
-    view = await _button_view(query, session, estate, callback_data.ticket_id, t)
-    if view is None:
-        return
-    text = await _dispatch(view, session, estate, staff_member, catalogs, clock, t)
-    await query.answer(text, show_alert=True)
+    text = await _dispatch(
+        press.view,
+        press.session,
+        press.estate,
+        press.staff_member,
+        press.catalogs,
+        press.clock,
+        press.t,
+    )
+    await press.query.answer(text, show_alert=True)
 
 
 # Buttons that run one ticket operation: what it does, and how it is confirmed.
@@ -657,66 +680,37 @@ SIMPLE_EXTRAS: dict[TicketAction, dict[str, None]] = {
 }
 
 
-@router.callback_query(TicketCB.filter(F.action.in_(set(SIMPLE_BUTTONS))), IsActiveStaff())
-async def operation_button(
-    query: CallbackQuery,
-    callback_data: TicketCB,
-    session: AsyncSession,
-    estate: Estate,
-    staff_member: StaffMember,
-    catalogs: Catalogs,
-    clock: Clock,
-    t: Translator,
-) -> None:
+@ticket_button(TicketCB.filter(F.action.in_(set(SIMPLE_BUTTONS))), IsActiveStaff())
+async def operation_button(press: Press) -> None:
     """Resolve / Close / Reopen on a card, and "Resolve and ask the owner" under a refused
     /close (its button goes once used)."""
-    pressed = await _pressed(
-        query, callback_data.ticket_id, session, estate, staff_member, catalogs, clock, t
-    )
-    if pressed is None:
-        return
-    view, by = pressed
-    action = callback_data.action
+    if not isinstance(press.data, TicketCB):
+        raise TypeError(f"a card button carries TicketCB, not {type(press.data).__name__}")
+    action = press.data.action
     operation, confirmation = SIMPLE_BUTTONS[action]
     extras = SIMPLE_EXTRAS.get(action, {})
-    done = await _answer_op(
-        query,
-        t,
-        lambda: operation(session, view.ticket.id or 0, **extras, **by),
-        t(confirmation, number=str(view.ticket.number)),
+    done = await press.run(
+        lambda tid, by: operation(press.session, tid, **extras, **by),
+        press.t(confirmation, number=press.number),
     )
     if done and action == TicketAction.resolve_ask:
-        await set_buttons(query, None)
+        await set_buttons(press.query, None)
 
 
-@router.callback_query(TicketCB.filter(F.action == TicketAction.call), IsActiveStaff())
-async def call_button(
-    query: CallbackQuery,
-    callback_data: TicketCB,
-    session: AsyncSession,
-    estate: Estate,
-    staff_member: StaffMember,
-    catalogs: Catalogs,
-    clock: Clock,
-    t: Translator,
-) -> None:
+@ticket_button(TicketCB.filter(F.action == TicketAction.call), IsActiveStaff())
+async def call_button(press: Press) -> None:
     """Call owner: the number to call, and a note on the card that someone is calling."""
-    pressed = await _pressed(
-        query, callback_data.ticket_id, session, estate, staff_member, catalogs, clock, t
-    )
-    if pressed is None:
-        return
-    view, by = pressed
+    view, t = press.view, press.t
     try:
-        await tickets.log_call(session, view.ticket.id or 0, **by)
+        await tickets.log_call(press.session, press.ticket_id, **press.by())
     except TicketError as error:
-        await query.answer(error_text(t, error), show_alert=True)
+        await press.query.answer(error_text(t, error), show_alert=True)
         return
     name = view.owner.name if view.owner else "—"
-    await query.answer(
+    await press.query.answer(
         t(
             "staffcmd-call",
-            number=str(view.ticket.number),
+            number=press.number,
             name=Html(name),
             phone=owner_phone(view) or "—",
         ),
@@ -739,72 +733,33 @@ async def _show_assign(
     await query.answer(t("staffcmd-pick-assignee"))
 
 
-@router.callback_query(AssignCB.filter(), IsActiveStaff())
-async def assign_pick(
-    query: CallbackQuery,
-    callback_data: AssignCB,
-    session: AsyncSession,
-    estate: Estate,
-    staff_member: StaffMember,
-    catalogs: Catalogs,
-    clock: Clock,
-    t: Translator,
-) -> None:
+@ticket_button(AssignCB.filter(), IsActiveStaff())
+async def assign_pick(press: Press) -> None:
     """A pick from the Assign list (or Back to the card's buttons)."""
-    view = await _button_view(query, session, estate, callback_data.ticket_id, t)
-    if view is None:
-        return
-    assignee = await staff.get(session, callback_data.staff_id) if callback_data.staff_id else None
-    if callback_data.staff_id == 0 or assignee is None or not assignee.active:
-        await set_buttons(query, card_markup(t, view.ticket))
-        await query.answer(t("staffcmd-stale") if callback_data.staff_id else "")
+    if not isinstance(press.data, AssignCB):
+        raise TypeError(f"an assign pick carries AssignCB, not {type(press.data).__name__}")
+    picked, t = press.data.staff_id, press.t
+    assignee = await staff.get(press.session, picked) if picked else None
+    if picked == 0 or assignee is None or not assignee.active:
+        await set_buttons(press.query, card_markup(t, press.view.ticket))
+        await press.query.answer(t("staffcmd-stale") if picked else "")
         return
     target = assignee
-    ok = await _answer_op(
-        query,
-        t,
-        lambda: tickets.assign(
-            session,
-            view.ticket.id or 0,
-            assignee=target,
-            actor=Actor.staff(staff_member),
-            now=clock(),
-            notify=card_drafts(catalogs, estate),
-        ),
-        t("staffcmd-assigned", number=str(view.ticket.number), name=target.name),
+    ok = await press.run(
+        lambda tid, by: tickets.assign(press.session, tid, assignee=target, **by),
+        t("staffcmd-assigned", number=press.number, name=target.name),
     )
     if not ok:
-        await set_buttons(query, card_markup(t, view.ticket))
+        await set_buttons(press.query, card_markup(t, press.view.ticket))
 
 
-@router.callback_query(DoneCB.filter(), is_staff_person)
-async def done_button(
-    query: CallbackQuery,
-    callback_data: DoneCB,
-    session: AsyncSession,
-    estate: Estate,
-    staff_member: StaffMember,
-    catalogs: Catalogs,
-    clock: Clock,
-    t: Translator,
-) -> None:
+@ticket_button(DoneCB.filter(), is_staff_person)
+async def done_button(press: Press) -> None:
     """The technician's Done under a work order: the ticket is resolved."""
-    view = await _button_view(query, session, estate, callback_data.ticket_id, t)
-    if view is None:
-        return
     # The outbox takes the Done button off the work order once the ticket is resolved.
-    await _answer_op(
-        query,
-        t,
-        lambda: tickets.resolve(
-            session,
-            view.ticket.id or 0,
-            actor=Actor.staff(staff_member),
-            now=clock(),
-            text=None,
-            notify=card_drafts(catalogs, estate),
-        ),
-        t("staffcmd-resolved", number=str(view.ticket.number)),
+    await press.run(
+        lambda tid, by: tickets.resolve(press.session, tid, text=None, **by),
+        press.t("staffcmd-resolved", number=press.number),
     )
 
 
