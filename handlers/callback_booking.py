@@ -4,10 +4,11 @@ with Reached / Not reached / Reschedule."""
 
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, CommandObject, Filter
+from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -21,7 +22,13 @@ from bot.i18n import Catalogs, Html, Translator
 from bot.texts import slot_text, topic_text
 from handlers import cards
 from handlers.edits import unchanged_is_done
-from handlers.filters import IsActiveStaff, IsStaffChat, IsVerifiedOwner, refuse_non_staff
+from handlers.filters import (
+    IsActiveStaff,
+    IsStaffChat,
+    IsVerifiedOwner,
+    RepliedAbout,
+    refuse_non_staff,
+)
 from handlers.keyboards import NotMenu, TextKey, close_buttons, main_menu
 from storage import call_backs, keys, outbox, owners, tickets
 from storage.call_backs import CallbackView, Outcome, Slot, TaskAction
@@ -777,23 +784,11 @@ async def on_task_refused(query: CallbackQuery, t: Translator) -> None:
     await refuse_non_staff(query, t)
 
 
-class ReplyToTask(Filter):
-    """A reply to the bot's confirmation of a task outcome; passes on `task_id`."""
-
-    async def __call__(
-        self, message: Message, bot: Bot, session: AsyncSession
-    ) -> bool | dict[str, int]:
-        replied = message.reply_to_message
-        if replied is None or replied.from_user is None or replied.from_user.id != bot.id:
-            return False
-        about = await outbox.subject_of(session, message.chat.id, replied.message_id)
-        task_id = keys.subject_id(about, keys.SubjectKind.call_task)
-        if task_id is None:
-            return False
-        return {"task_id": task_id}
-
-
-@router.message(ReplyToTask(), F.text, IsActiveStaff())
+@router.message(
+    RepliedAbout("task_id", partial(keys.subject_id, kind=keys.SubjectKind.call_task)),
+    F.text,
+    IsActiveStaff(),
+)
 async def task_note(
     message: Message,
     task_id: int,

@@ -1,12 +1,16 @@
-"""Who may do what: staff chat, active staff (with roles), admins, verified owners."""
+"""Who may do what: staff chat, active staff (with roles), admins, verified owners; and what a
+reply to the bot is about."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from aiogram import Bot
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, User
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Translator
 from bot.settings import Settings
+from storage import outbox
 from storage.models import Estate, Owner, OwnerStatus, StaffMember, StaffRole
 
 
@@ -113,3 +117,21 @@ async def refuse_not_manager(
         await refuse_non_staff(message, t)
     else:
         await message.reply(t("staff-managers-only"))
+
+
+class RepliedAbout(Filter):
+    """A reply to a message the bot sent, about what `read` finds in that message's outbox
+    subject (a ticket id, a call-back task …); passes it on as `name`."""
+
+    def __init__(self, name: str, read: Callable[[str | None], object | None]) -> None:
+        self.name = name
+        self.read = read
+
+    async def __call__(
+        self, message: Message, bot: Bot, session: AsyncSession
+    ) -> bool | dict[str, object]:
+        replied = message.reply_to_message
+        if replied is None or replied.from_user is None or replied.from_user.id != bot.id:
+            return False
+        found = self.read(await outbox.subject_of(session, message.chat.id, replied.message_id))
+        return False if found is None else {self.name: found}

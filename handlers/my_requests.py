@@ -8,11 +8,12 @@ ticket of someone else gets exactly the answer a ticket that does not exist gets
 from collections.abc import Awaitable, Sequence
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandObject, Filter
+from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.filters.state import StateFilter
 from aiogram.fsm.context import FSMContext
@@ -28,10 +29,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.i18n import Catalogs, Html, Translator
 from handlers import cards, notifications
-from handlers.filters import IsVerifiedOwner
+from handlers.filters import IsVerifiedOwner, RepliedAbout
 from handlers.keyboards import NotMenu, TextKey, close_buttons, main_menu
 from handlers.ticket_form import photo_of
-from storage import keys, outbox, tickets
+from storage import keys, tickets
 from storage.db import saved_id
 from storage.models import Estate, Owner, Ticket, TicketEvent, TicketEventType, TicketStatus
 from storage.outbox import Draft
@@ -516,21 +517,11 @@ async def on_comment_unexpected(message: Message, t: Translator, state: FSMConte
         await message.answer(t("myreq-ask-comment", number=number))
 
 
-class RepliedTicket(Filter):
-    """A reply to a message the bot sent about a ticket (a staff reply, "Is it fixed?" …)."""
-
-    async def __call__(self, message: Message, session: AsyncSession) -> bool | dict[str, Any]:
-        replied = message.reply_to_message
-        if replied is None or replied.from_user is None or not replied.from_user.is_bot:
-            return False
-        subject = await outbox.subject_of(session, message.chat.id, replied.message_id)
-        ticket_id = keys.subject_id(subject, keys.SubjectKind.ticket)
-        if ticket_id is None:
-            return False
-        return {"replied_ticket_id": ticket_id}
-
-
-@router.message(RepliedTicket(), F.text | F.photo, NotMenu())
+@router.message(
+    RepliedAbout("replied_ticket_id", partial(keys.subject_id, kind=keys.SubjectKind.ticket)),
+    F.text | F.photo,
+    NotMenu(),
+)
 async def on_reply_to_staff(
     message: Message,
     replied_ticket_id: int,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
-from aiogram.filters import Command, CommandObject, Filter
+from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
     CallbackQuery,
@@ -25,7 +25,13 @@ from bot.clock import Clock
 from bot.i18n import Catalogs, Translator
 from bot.settings import Settings
 from handlers import notifications
-from handlers.filters import IsActiveStaff, IsStaffChat, refuse_non_staff, refuse_not_manager
+from handlers.filters import (
+    IsActiveStaff,
+    IsStaffChat,
+    RepliedAbout,
+    refuse_non_staff,
+    refuse_not_manager,
+)
 from handlers.keyboards import main_menu, set_buttons
 from storage import estates, keys, outbox, owners, staff, tickets
 from storage.db import UnsavedRowError
@@ -728,27 +734,14 @@ async def decide(
         await _edit(bot, pressed, settled.text if on_question else settled.card)
 
 
-class ReplyToRejectQuestion(Filter):
-    """A reply to the bot's "why is it rejected?" question; passes on `rejecting`
-    (owner id, request number)."""
-
-    async def __call__(
-        self, message: Message, bot: Bot, session: AsyncSession
-    ) -> bool | dict[str, tuple[int, int]]:
-        replied = message.reply_to_message
-        if replied is None or replied.from_user is None or replied.from_user.id != bot.id:
-            return False
-        about = keys.rejecting_of(
-            await outbox.subject_of(session, message.chat.id, replied.message_id)
-        )
-        return False if about is None else {"rejecting": about}
-
-
 REASON_MIN = 2
 REASON_MAX = 300
 
 
-@router.message(IsActiveStaff(), F.text, ~F.text.startswith("/"), ReplyToRejectQuestion())
+# A reply to the bot's "why is it rejected?" question; `rejecting` is (owner id, request number).
+@router.message(
+    IsActiveStaff(), F.text, ~F.text.startswith("/"), RepliedAbout("rejecting", keys.rejecting_of)
+)
 async def reject_with_reason(
     message: Message,
     rejecting: tuple[int, int],

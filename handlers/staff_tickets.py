@@ -4,12 +4,13 @@ card, and the technician's work orders (DM with a Done button, /done N)."""
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.dispatcher.event.handler import CallbackType
-from aiogram.filters import Command, CommandObject, Filter
+from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -37,10 +38,16 @@ from handlers.cards import (
     resolve_ask_markup,
     status_label,
 )
-from handlers.filters import IsActiveStaff, IsStaffChat, IsStaffInPrivate, refuse_non_staff
+from handlers.filters import (
+    IsActiveStaff,
+    IsStaffChat,
+    IsStaffInPrivate,
+    RepliedAbout,
+    refuse_non_staff,
+)
 from handlers.keyboards import set_buttons
 from handlers.notifications import card_drafts
-from storage import keys, outbox, staff, tickets
+from storage import keys, staff, tickets
 from storage.db import UnsavedRowError
 from storage.models import Estate, StaffMember, Ticket, TicketEvent, TicketEventType, TicketKind
 from storage.tickets import Actor, Detail, Notify, TicketError, TicketView
@@ -76,23 +83,6 @@ class By(TypedDict):
 
 
 StaffOperation = Callable[[int, By], Awaitable[TicketView]]
-
-
-class ReplyToTicket(Filter):
-    """A message replying to something the bot sent about a ticket (its card, an owner's
-    comment); passes the ticket id on as `reply_ticket_id`."""
-
-    async def __call__(
-        self, message: Message, bot: Bot, session: AsyncSession
-    ) -> bool | dict[str, int]:
-        replied = message.reply_to_message
-        if replied is None or replied.from_user is None or replied.from_user.id != bot.id:
-            return False
-        about = await outbox.subject_of(session, message.chat.id, replied.message_id)
-        ticket_id = keys.subject_id(about, keys.SubjectKind.ticket)
-        if ticket_id is None:
-            return False
-        return {"reply_ticket_id": ticket_id}
 
 
 async def is_staff_person(event: TelegramObject, staff_member: StaffMember | None = None) -> bool:
@@ -515,7 +505,12 @@ def reply_or_note(text: str) -> tuple[str, str]:
     return "reply", text
 
 
-@router.message(IsActiveStaff(), F.text | F.photo, ~F.text.startswith("/"), ReplyToTicket())
+@router.message(
+    IsActiveStaff(),
+    F.text | F.photo,
+    ~F.text.startswith("/"),
+    RepliedAbout("reply_ticket_id", partial(keys.subject_id, kind=keys.SubjectKind.ticket)),
+)
 async def reply_to_card(
     message: Message,
     reply_ticket_id: int,
