@@ -9,9 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.i18n import Catalogs, Html, Translator
+from bot.texts import owner_t
 from storage import calendar, keys
 from storage.call_backs import task_deadline
-from storage.models import CallbackOrigin, Estate, Owner, SurveyKind
+from storage.models import CallbackOrigin, Estate, SurveyKind
 from storage.outbox import Draft
 from storage.surveys import SCORES, Drafts, SurveyItem, SurveyState
 
@@ -25,10 +26,6 @@ def score_data(survey_id: int, item: SurveyItem, score: int) -> str:
 
 def skip_data(survey_id: int) -> str:
     return f"{SKIP_PREFIX}:{survey_id}"
-
-
-def owner_t(catalogs: Catalogs, estate: Estate, owner: Owner) -> Translator:
-    return catalogs.translator(owner.language or estate.locale)
 
 
 def item_label(t: Translator, item: str) -> str:

@@ -5,8 +5,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.i18n import Html, Translator
-from storage.models import CallbackTopic
+from bot.i18n import Catalogs, Html, Translator
+from storage.models import CallbackTopic, Estate, Owner
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # The verified owner's main menu, two buttons a row (catalog keys).
@@ -15,6 +15,11 @@ MENU_ROWS = (
     ("menu-fees", "menu-callback"),
     ("menu-requests", "menu-language"),
 )
+
+
+def owner_t(catalogs: Catalogs, estate: Estate, owner: Owner) -> Translator:
+    """The owner's own language, else the estate's."""
+    return catalogs.translator(owner.language or estate.locale)
 
 
 def local(moment: datetime, tz: ZoneInfo) -> str:

@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Catalogs, Html, Translator
-from bot.texts import slot_text, topic_text
+from bot.texts import owner_t, slot_text, topic_text
 from handlers import cards
 from handlers.edits import unchanged_is_done
 from handlers.filters import (
@@ -831,7 +831,7 @@ def missed_notice(
     chat = cards.owner_chat(owner)
     if chat is None:
         return []
-    t = catalogs.translator(owner.language or estate.locale)
+    t = owner_t(catalogs, estate, owner)
     slot = slot_text(t, callback.slot_start, callback.slot_end, tz_of(estate))
     return [
         Draft(keys.callback_event(callback.id, "missed"), chat, t("cb-owner-missed", slot=slot))

@@ -3,7 +3,7 @@
 
 import logging
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -25,6 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.documents.arrears import arrears_workbook
 from bot.i18n import Catalogs, Html, Translator
+from bot.texts import owner_t
 from handlers.filters import IsActiveStaff, refuse_non_staff
 from storage import calendar, estates, keys, kpis, money, payments, registers
 from storage.models import Estate, Owner, StaffMember, Unit
@@ -218,18 +219,28 @@ async def paid(
     )
 
 
+def owner_notices(
+    catalogs: Catalogs,
+    estate: Estate,
+    owners: Iterable[Owner],
+    notice: Callable[[Translator, int, int], Draft],
+) -> list[Draft]:
+    """`notice(t, owner_id, chat_id)` for each owner the bot can reach, in the owner's language."""
+    return [
+        notice(owner_t(catalogs, estate, owner), owner.id, owner.chat_id)
+        for owner in owners
+        if owner.chat_id is not None and owner.id is not None
+    ]
+
+
 def owner_received_drafts(
     catalogs: Catalogs, estate: Estate
 ) -> Callable[[payments.Recorded], list[Draft]]:
     """The owners' "payment received" notices, each in the owner's language, with Receipt."""
 
     def drafts(recorded: payments.Recorded) -> list[Draft]:
-        out = []
-        for owner in recorded.owners:
-            if owner.chat_id is None or owner.id is None:
-                continue
-            ot = catalogs.translator(owner.language or estate.locale)
-            fmt = lambda amount: money.format_money(amount, recorded.currency, ot.locale)  # noqa: E731,B023
+        def notice(ot: Translator, owner_id: int, chat_id: int) -> Draft:
+            fmt = lambda amount: money.format_money(amount, recorded.currency, ot.locale)  # noqa: E731
             lines = "\n".join(
                 ot(
                     "pay-owner-line",
@@ -244,28 +255,27 @@ def owner_received_drafts(
                 if recorded.reference
                 else ""
             )
-            out.append(
-                Draft(
-                    dedupe_key=keys.payment_received(recorded.receipt_number, owner.id),
-                    chat_id=owner.chat_id,
-                    text=ot(
-                        "pay-owner-received",
-                        building=recorded.unit.building,
-                        unit=recorded.unit.number,
-                        amount=fmt(recorded.amount),
-                        reference=Html(reference),
-                        lines=Html(lines),
-                        owed=fmt(recorded.owed_after),
-                    ),
-                    subject=keys.unit_subject(recorded.unit.id or 0),
-                    params={
-                        "reply_markup": receipt_markup(ot, recorded.receipt_number).model_dump(
-                            exclude_none=True
-                        )
-                    },
-                )
+            return Draft(
+                dedupe_key=keys.payment_received(recorded.receipt_number, owner_id),
+                chat_id=chat_id,
+                text=ot(
+                    "pay-owner-received",
+                    building=recorded.unit.building,
+                    unit=recorded.unit.number,
+                    amount=fmt(recorded.amount),
+                    reference=Html(reference),
+                    lines=Html(lines),
+                    owed=fmt(recorded.owed_after),
+                ),
+                subject=keys.unit_subject(recorded.unit.id or 0),
+                params={
+                    "reply_markup": receipt_markup(ot, recorded.receipt_number).model_dump(
+                        exclude_none=True
+                    )
+                },
             )
-        return out
+
+        return owner_notices(catalogs, estate, recorded.owners, notice)
 
     return drafts
 
@@ -364,30 +374,23 @@ def owner_reversed_drafts(
     """The owners' notices that a payment was reversed, each in the owner's language."""
 
     def drafts(done: payments.Reversed) -> list[Draft]:
-        out = []
-        for owner in done.owners:
-            if owner.chat_id is None or owner.id is None:
-                continue
-            ot = catalogs.translator(owner.language or estate.locale)
-            out.append(
-                Draft(
-                    dedupe_key=keys.payment_reversed(
-                        done.receipt_number, done.payment_ids, owner.id
-                    ),
-                    chat_id=owner.chat_id,
-                    text=ot(
-                        "pay-owner-reversed",
-                        building=done.unit.building,
-                        unit=done.unit.number,
-                        amount=money.format_money(done.amount, done.currency, ot.locale),
-                        receipt=done.receipt_number,
-                        reason=done.reason,
-                        owed=money.format_money(done.owed_after, done.currency, ot.locale),
-                    ),
-                    subject=keys.unit_subject(done.unit.id or 0),
-                )
+        def notice(ot: Translator, owner_id: int, chat_id: int) -> Draft:
+            return Draft(
+                dedupe_key=keys.payment_reversed(done.receipt_number, done.payment_ids, owner_id),
+                chat_id=chat_id,
+                text=ot(
+                    "pay-owner-reversed",
+                    building=done.unit.building,
+                    unit=done.unit.number,
+                    amount=money.format_money(done.amount, done.currency, ot.locale),
+                    receipt=done.receipt_number,
+                    reason=done.reason,
+                    owed=money.format_money(done.owed_after, done.currency, ot.locale),
+                ),
+                subject=keys.unit_subject(done.unit.id or 0),
             )
-        return out
+
+        return owner_notices(catalogs, estate, done.owners, notice)
 
     return drafts
 
