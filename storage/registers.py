@@ -6,6 +6,7 @@ plain English for the operator at the command line (they never reach Telegram us
 """
 
 import csv
+import io
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -115,6 +116,22 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
+# Excel on a Chinese Windows saves "CSV" in GBK (its superset GB18030 decodes both); "CSV UTF-8"
+# and most other tools write UTF-8, often with a byte-order mark.
+ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def _decode(data: bytes, path: Path) -> str:
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise RegisterFileError(
+        f'cannot read {path}: it is not UTF-8 or GBK text; save it as "CSV UTF-8" or as XLSX'
+    )
+
+
 def _read_table(path: Path) -> Iterator[tuple[int, list[str]]]:
     """(line number, cells) for every row, the header first."""
     suffix = path.suffix.lower()
@@ -131,12 +148,13 @@ def _read_table(path: Path) -> Iterator[tuple[int, list[str]]]:
                 workbook.close()
             yield from rows
             return
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            for cells in reader:
-                yield reader.line_num, [c.strip() for c in cells]
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        reader = csv.reader(io.StringIO(_decode(path.read_bytes(), path), newline=""))
+        for cells in reader:
+            yield reader.line_num, [c.strip() for c in cells]
+    except (OSError, csv.Error) as exc:
         raise RegisterFileError(f"cannot read {path}: {exc}") from exc
+    except RegisterFileError:
+        raise
     except Exception as exc:  # openpyxl raises assorted errors for a file that is not XLSX
         raise RegisterFileError(f"cannot read {path} as a spreadsheet: {exc}") from exc
 

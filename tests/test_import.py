@@ -135,6 +135,21 @@ async def test_bad_file_writes_nothing(tmp_path, session_pool, estate):
     assert await count(session_pool, Unit) == 0
 
 
+async def test_a_csv_saved_by_chinese_excel_gbk_imports(tmp_path, session_pool, estate):
+    path = write(tmp_path, "building,unit,name,phone\n3,1201,王芳,13800138003\n", encoding="gbk")
+    result = await import_owners_file(session_pool, estate, path)
+    assert result.ok
+    async with session_pool() as session:
+        assert (await session.exec(select(Owner.name))).all() == ["王芳"]
+
+
+def test_a_binary_file_is_refused_with_what_to_do(tmp_path):
+    path = tmp_path / "owners.csv"
+    path.write_bytes(b"\xff\xfe\x00\x81\x30garbage")
+    with pytest.raises(registers.RegisterFileError, match='save it as "CSV UTF-8" or as XLSX'):
+        registers.parse_owners(path, "CN")
+
+
 def test_unreadable_file_is_a_register_file_error(tmp_path):
     path = tmp_path / "owners.xlsx"
     path.write_bytes(b"not a zip")
