@@ -150,17 +150,27 @@ class ContextMiddleware(BaseMiddleware):
         data["owner"] = None
         data["staff_member"] = None
         locale = estate.locale if estate else "zh"
+        own_locale = None
         if user is not None and not user.is_bot and estate is not None:
+            member = await staff.active_member(session, estate.id, user.id)  # type: ignore[arg-type]
+            data["staff_member"] = member
+            if member is not None:
+                own_locale = staff.language_of(member, estate)
             if chat is None or chat.type == "private":
                 owner = await owners.by_telegram_user(session, estate.id, user.id)  # type: ignore[arg-type]
                 data["owner"] = owner
-                locale = (owner.language if owner and owner.language else None) or locale_for(
-                    user.language_code, estate.locale
+                locale = (
+                    (owner.language if owner and owner.language else None)
+                    or (member.language if member else None)
+                    or locale_for(user.language_code, estate.locale)
                 )
-            data["staff_member"] = await staff.active_member(session, estate.id, user.id)  # type: ignore[arg-type]
+                own_locale = locale
         elif user is not None:
             locale = locale_for(user.language_code, locale)
         data["t"] = self.catalogs.translator(locale)
+        # What only this person reads (a button's popup in the staff group): a staff member's
+        # own language; the group's messages stay in `t`, the estate's language.
+        data["own_t"] = self.catalogs.translator(own_locale) if own_locale else data["t"]
         return await handler(event, data)
 
 

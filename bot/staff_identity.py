@@ -1,9 +1,10 @@
-"""Staff are known by Telegram user id; their @username is refreshed from each of their updates."""
+"""Staff are known by Telegram user id; their @username is refreshed from each of their updates,
+and their language is learnt when they first write in private."""
 
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, User
+from aiogram.types import Chat, TelegramObject, User
 
 from bot.middlewares import Handler
 from storage import staff
@@ -18,7 +19,16 @@ class StaffUsernameMiddleware(BaseMiddleware):
         member: StaffMember | None = data.get("staff_member")
         user: User | None = data.get("event_from_user")
         if member is not None and user is not None and member.username != (user.username or None):
-            data["staff_member"] = await staff.refresh_username(
+            member = data["staff_member"] = await staff.refresh_username(
                 data["session"], member, user.username
+            )
+        chat: Chat | None = data.get("event_chat")
+        private = chat is not None and chat.type == "private"
+        if member is not None and user is not None and private and member.language is None:
+            # Writing to the bot in private, they read it in their app's language (what the
+            # private chat answers in): their work orders and popups follow, until /lang.
+            language = data["t"].locale
+            data["staff_member"] = await staff.set_language(
+                data["session"], member, language, source="telegram"
             )
         return await handler(event, data)

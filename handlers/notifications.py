@@ -20,7 +20,7 @@ from handlers.cards import (
     rate_markup,
     work_order_text,
 )
-from storage import keys
+from storage import keys, staff
 from storage.models import Estate, TicketEvent, TicketEventType, TicketKind, TicketPhoto
 from storage.outbox import Draft
 from storage.tickets import Notify, TicketView
@@ -145,15 +145,21 @@ def card_drafts(catalogs: Catalogs, estate: Estate) -> Notify:
                     params=threaded,
                 )
             )
+        # What goes to the technician alone is in their own language.
+        tech_t = (
+            catalogs.translator(staff.language_of(view.assignee, estate))
+            if view.assignee is not None
+            else staff_t
+        )
         if event.type == TicketEventType.started and view.assignee is not None:
             tech = view.assignee.telegram_user_id
             drafts.append(
                 Draft(
                     keys.work_order(tid, event.id),
                     tech,
-                    work_order_text(staff_t, view, tz),
+                    work_order_text(tech_t, view, tz),
                     subject=keys.ticket_subject(tid),
-                    params=markup_params(done_markup(staff_t, tid or 0)),
+                    params=markup_params(done_markup(tech_t, tid or 0)),
                 )
             )
             for photo in view.photos:
@@ -175,7 +181,7 @@ def card_drafts(catalogs: Catalogs, estate: Estate) -> Notify:
                 Draft(
                     keys.ticket_event(tid, event.id, "tech"),
                     view.assignee.telegram_user_id,
-                    staff_t(
+                    tech_t(
                         "notify-rescheduled-tech", number=number, day=event.data.get("day", "")
                     ),
                     subject=keys.ticket_subject(tid),

@@ -59,13 +59,15 @@ def unit_label(unit: Unit) -> str:
     return f"{unit.building}-{unit.number}"
 
 
-def language_keyboard(t: Translator, current: str) -> InlineKeyboardMarkup:
-    """English / 中文, the current choice ticked."""
+def language_keyboard(
+    t: Translator, current: str, data: type[LanguageCb] | None = None
+) -> InlineKeyboardMarkup:
+    """English / 中文, the current choice ticked (`data`: whose choice, an owner's by default)."""
     labels = {"en": t("lang-english"), "zh": t("lang-chinese")}
     builder = InlineKeyboardBuilder()
     for code in LOCALES:
         label = f"✅ {labels[code]}" if code == current else labels[code]
-        builder.button(text=label, callback_data=LanguageCb(code=code))
+        builder.button(text=label, callback_data=(data or LanguageCb)(code=code))
     return builder.as_markup()
 
 

@@ -522,15 +522,25 @@ class Settled:
     alert: bool
     card: str | None = None
     unit_missing: bool = False
+    # The decider's popup, in their own language (`text` is the group's).
+    popup: str = ""
+
+
+@dataclass(frozen=True)
+class Decider:
+    """Who decides a request, where, and in which languages (the group's, and their own)."""
+
+    session: AsyncSession
+    estate: Estate
+    staff_member: StaffMember
+    catalogs: Catalogs
+    clock: Clock
+    t: Translator
+    own_t: Translator
 
 
 async def _settle(
-    session: AsyncSession,
-    estate: Estate,
-    staff_member: StaffMember,
-    catalogs: Catalogs,
-    clock: Clock,
-    t: Translator,
+    decider: Decider,
     claim: owners.Claim,
     *,
     approve: bool,
@@ -539,8 +549,11 @@ async def _settle(
     edited_directly: int | None = None,
 ) -> Settled:
     """Approve or reject the request: the owner is told in their own language (a rejection
-    with the reason staff gave), the card shows the decision. `edited_directly` is the staff
+    with the reason staff gave), the card shows the decision (in the group's language `t`; the
+    decider's popup in `own_t`). `edited_directly` is the staff
     group's message the caller edits at once; the card is otherwise edited through the outbox."""
+    session, estate, staff_member = decider.session, decider.estate, decider.staff_member
+    catalogs, clock, t, own_t = decider.catalogs, decider.clock, decider.t, decider.own_t
     owner = claim.owner
     if estate.id is None or staff_member.id is None or owner.id is None:
         raise UnsavedRowError("estate.id, staff_member.id, owner.id: not saved yet")
@@ -564,17 +577,22 @@ async def _settle(
                 params=params,
             )
         )
-    result = t(
-        "staff-pending-approved" if approve else "staff-pending-rejected",
-        staff=staff_member.name,
-    )
-    if reason:
-        result += "\n" + t("staff-pending-rejected-reason", reason=reason)
     # Staff decided to link someone whose name the register does not know for this unit:
     # say it again, so nobody takes the approval for a match.
     warn = approve and claim.name_differs
-    if warn:
-        result += "\n" + t("staff-pending-approved-differs")
+
+    def outcome(t: Translator) -> str:
+        text = t(
+            "staff-pending-approved" if approve else "staff-pending-rejected",
+            staff=staff_member.name,
+        )
+        if reason:
+            text += "\n" + t("staff-pending-rejected-reason", reason=reason)
+        if warn:
+            text += "\n" + t("staff-pending-approved-differs")
+        return text
+
+    result = outcome(t)
     decided_card = f"{pending_card_text(t, claim)}\n\n{result}"
     card_id = await outbox.sent_message_id(session, request_key(claim, "pending-card"))
     if estate.staff_chat_id is not None and (card_id is None or edited_directly != card_id):
@@ -602,11 +620,13 @@ async def _settle(
         reason=reason,
     )
     if decision.outcome == owners.DecisionOutcome.unit_missing:
-        return Settled(t("staff-pending-unit-missing"), alert=True, unit_missing=True)
+        text = own_t("staff-pending-unit-missing")
+        return Settled(text, alert=True, unit_missing=True, popup=text)
     if decision.owner is None or decision.outcome == owners.DecisionOutcome.already_decided:
         name = await _decider_name(session, decision.owner) if decision.owner else "—"
-        return Settled(t("staff-pending-already", staff=name), alert=True)
-    return Settled(result, alert=warn, card=decided_card)
+        text = own_t("staff-pending-already", staff=name)
+        return Settled(text, alert=True, popup=text)
+    return Settled(result, alert=warn, card=decided_card, popup=outcome(own_t))
 
 
 async def _edit(bot: Bot, message: Message, text: str) -> None:
@@ -640,6 +660,7 @@ async def _ask_reason(
     clock: Clock,
     bot: Bot,
     t: Translator,
+    own_t: Translator,
 ) -> None:
     """Reject asks for the reason the owner will hear: a reply to the question, or the
     question's 'Reject without a reason'. The question is remembered, so a reply finds it."""
@@ -663,7 +684,7 @@ async def _ask_reason(
         subject=keys.rejecting(owner.id, claim.request_no),
         at=clock(),
     )
-    await query.answer(t("staff-pending-reject-asked"))
+    await query.answer(own_t("staff-pending-reject-asked"))
 
 
 @router.callback_query(OwnerDecisionCb.filter(), IsActiveStaff())
@@ -677,10 +698,13 @@ async def decide(
     clock: Clock,
     bot: Bot,
     t: Translator,
+    own_t: Translator,
 ) -> None:
     """Approve or reject a registration request; the owner hears about it via the outbox."""
     action = callback_data.action
-    claim = await _open_claim(session, estate, callback_data.owner_id, callback_data.request_no, t)
+    claim = await _open_claim(
+        session, estate, callback_data.owner_id, callback_data.request_no, own_t
+    )
     if isinstance(claim, str):
         await query.answer(claim, show_alert=True)
         return
@@ -693,42 +717,40 @@ async def decide(
         return
     if action == Decide.keep:
         # The question goes; the card's own buttons still decide.
-        await query.answer(t("staff-pending-kept"))
+        await query.answer(own_t("staff-pending-kept"))
         if pressed is not None:
             with contextlib.suppress(TelegramAPIError):
                 await bot.delete_message(chat_id=pressed.chat.id, message_id=pressed.message_id)
         return
     if action == Decide.reject and pressed is not None:
-        await _ask_reason(query, pressed, session, staff_member, claim, clock, bot, t)
+        await _ask_reason(query, pressed, session, staff_member, claim, clock, bot, t, own_t)
         return
     if action == Decide.approve and not claim.unit_exists:
         # A card from before the unit check, or the unit was removed: creating it is a choice.
-        await query.answer(t("staff-pending-unit-missing"), show_alert=True)
+        await query.answer(own_t("staff-pending-unit-missing"), show_alert=True)
         await set_buttons(query, pending_card_markup(t, claim))
         return
     if action == Decide.approve and claim.name_differs:
-        await query.answer(t("staff-pending-confirm-ask", name=claim.owner.name), show_alert=True)
+        await query.answer(
+            own_t("staff-pending-confirm-ask", name=claim.owner.name), show_alert=True
+        )
         await set_buttons(query, confirm_markup(t, claim))
         return
     # Pressed on the question, the question shows the outcome; the card is edited for it.
     on_question = action == Decide.reject_plain
+    decider = Decider(session, estate, staff_member, catalogs, clock, t, own_t)
     settled = await _settle(
-        session,
-        estate,
-        staff_member,
-        catalogs,
-        clock,
-        t,
+        decider,
         claim,
         approve=action not in (Decide.reject, Decide.reject_plain),
         create_unit=action == Decide.create_and_approve,
         edited_directly=None if pressed is None or on_question else pressed.message_id,
     )
     if settled.unit_missing:
-        await query.answer(settled.text, show_alert=True)
+        await query.answer(settled.popup, show_alert=True)
         await set_buttons(query, pending_card_markup(t, claim))
         return
-    await query.answer(settled.text, show_alert=settled.alert)
+    await query.answer(settled.popup, show_alert=settled.alert)
     if settled.card is not None and pressed is not None:
         # At once on the pressed message (the card, a /pending copy of it, or the question).
         await _edit(bot, pressed, settled.text if on_question else settled.card)
@@ -762,8 +784,13 @@ async def reject_with_reason(
     if isinstance(claim, str):
         await message.reply(claim)
         return
+    # A reply is read by the group: the decider is told in the group's language.
+    decider = Decider(session, estate, staff_member, catalogs, clock, t, t)
     settled = await _settle(
-        session, estate, staff_member, catalogs, clock, t, claim, approve=False, reason=reason
+        decider,
+        claim,
+        approve=False,
+        reason=reason,
     )
     question = message.reply_to_message
     if settled.card is None or question is None:

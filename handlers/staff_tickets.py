@@ -571,7 +571,9 @@ class Press:
     staff_member: StaffMember
     catalogs: Catalogs
     clock: Clock
+    # The group's language (the card and its buttons), and the presser's (their popups).
     t: Translator
+    own_t: Translator
     view: TicketView
 
     @property
@@ -593,7 +595,7 @@ class Press:
     async def run(self, operation: StaffOperation, ok: str) -> bool:
         """Run a ticket operation as the presser; the answer confirms or explains a refusal."""
         return await _answer_op(
-            self.query, self.t, lambda: operation(self.ticket_id, self.by()), ok
+            self.query, self.own_t, lambda: operation(self.ticket_id, self.by()), ok
         )
 
 
@@ -614,12 +616,22 @@ def ticket_button(*filters: CallbackType) -> Callable[[PressAnswer], PressAnswer
             catalogs: Catalogs,
             clock: Clock,
             t: Translator,
+            own_t: Translator,
         ) -> None:
-            view = await _button_view(query, session, estate, callback_data.ticket_id, t)
+            view = await _button_view(query, session, estate, callback_data.ticket_id, own_t)
             if view is None:
                 return
             press = Press(
-                query, callback_data, session, estate, staff_member, catalogs, clock, t, view
+                query,
+                callback_data,
+                session,
+                estate,
+                staff_member,
+                catalogs,
+                clock,
+                t,
+                own_t,
+                view,
             )
             await answer(press)
 
@@ -635,14 +647,14 @@ async def take_button(press: Press) -> None:
     me = press.staff_member
     await press.run(
         lambda tid, by: tickets.assign(press.session, tid, assignee=me, take=True, **by),
-        press.t("staffcmd-assigned", number=press.number, name=me.name),
+        press.own_t("staffcmd-assigned", number=press.number, name=me.name),
     )
 
 
 @ticket_button(TicketCB.filter(F.action == TicketAction.assign), IsActiveStaff())
 async def assign_button(press: Press) -> None:
     """Assign: the card's buttons become a list of staff to pick from."""
-    await _show_assign(press.query, press.session, press.estate, press.view, press.t)
+    await _show_assign(press.query, press.session, press.estate, press.view, press.t, press.own_t)
 
 
 @ticket_button(TicketCB.filter(F.action == TicketAction.dispatch), IsActiveStaff())
@@ -655,7 +667,7 @@ async def dispatch_button(press: Press) -> None:
         press.staff_member,
         press.catalogs,
         press.clock,
-        press.t,
+        press.own_t,
     )
     await press.query.answer(text, show_alert=True)
 
@@ -686,7 +698,7 @@ async def operation_button(press: Press) -> None:
     extras = SIMPLE_EXTRAS.get(action, {})
     done = await press.run(
         lambda tid, by: operation(press.session, tid, **extras, **by),
-        press.t(confirmation, number=press.number),
+        press.own_t(confirmation, number=press.number),
     )
     if done and action == TicketAction.resolve_ask:
         await set_buttons(press.query, None)
@@ -695,7 +707,7 @@ async def operation_button(press: Press) -> None:
 @ticket_button(TicketCB.filter(F.action == TicketAction.call), IsActiveStaff())
 async def call_button(press: Press) -> None:
     """Call owner: the number to call, and a note on the card that someone is calling."""
-    view, t = press.view, press.t
+    view, t = press.view, press.own_t
     try:
         await tickets.log_call(press.session, press.ticket_id, **press.by())
     except TicketError as error:
@@ -714,18 +726,24 @@ async def call_button(press: Press) -> None:
 
 
 async def _show_assign(
-    query: CallbackQuery, session: AsyncSession, estate: Estate, view: TicketView, t: Translator
+    query: CallbackQuery,
+    session: AsyncSession,
+    estate: Estate,
+    view: TicketView,
+    t: Translator,
+    own_t: Translator,
 ) -> None:
-    """Swap the card's buttons for a short list of staff to pick from."""
+    """Swap the card's buttons (in the group's language) for a short list of staff to pick
+    from; the presser's popup is in their own."""
     if view.ticket.status not in tickets.OPEN_STATUSES:
         error = tickets.refusal(view.ticket)
-        await query.answer(error_text(t, error), show_alert=True)
+        await query.answer(error_text(own_t, error), show_alert=True)
         return
     if estate.id is None:
         raise UnsavedRowError("estate.id: not saved yet")
     members = await staff.list_active(session, estate.id)
     await set_buttons(query, assign_markup(t, view.ticket.id or 0, members))
-    await query.answer(t("staffcmd-pick-assignee"))
+    await query.answer(own_t("staffcmd-pick-assignee"))
 
 
 @ticket_button(AssignCB.filter(), IsActiveStaff())
@@ -737,12 +755,12 @@ async def assign_pick(press: Press) -> None:
     assignee = await staff.get(press.session, picked) if picked else None
     if picked == 0 or assignee is None or not assignee.active:
         await set_buttons(press.query, card_markup(t, press.view.ticket))
-        await press.query.answer(t("staffcmd-stale") if picked else "")
+        await press.query.answer(press.own_t("staffcmd-stale") if picked else "")
         return
     target = assignee
     ok = await press.run(
         lambda tid, by: tickets.assign(press.session, tid, assignee=target, **by),
-        t("staffcmd-assigned", number=press.number, name=target.name),
+        press.own_t("staffcmd-assigned", number=press.number, name=target.name),
     )
     if not ok:
         await set_buttons(press.query, card_markup(t, press.view.ticket))
@@ -754,7 +772,7 @@ async def done_button(press: Press) -> None:
     # The outbox takes the Done button off the work order once the ticket is resolved.
     await press.run(
         lambda tid, by: tickets.resolve(press.session, tid, text=None, **by),
-        press.t("staffcmd-resolved", number=press.number),
+        press.own_t("staffcmd-resolved", number=press.number),
     )
 
 

@@ -5,7 +5,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit
-from storage.models import StaffMember, StaffRole
+from storage.models import Estate, StaffMember, StaffRole
 
 
 async def active_member(
@@ -36,6 +36,37 @@ async def refresh_username(
     )
     await session.commit()
     member.username = username
+    return member
+
+
+def language_of(member: StaffMember, estate: Estate) -> str:
+    """What a staff member reads in their private chat, work orders and popups: their own
+    language once known, else the estate's (the staff group's)."""
+    return member.language or estate.locale
+
+
+async def set_language(
+    session: AsyncSession, member: StaffMember, language: str, source: str
+) -> StaffMember:
+    """Store the staff member's language (`source`: "chosen" by /lang, or "telegram" from the
+    app's language when they first wrote in private). Writes only when it changed."""
+    if member.language == language or member.id is None:
+        return member
+    await session.exec(
+        update(StaffMember).where(col(StaffMember.id) == member.id).values(language=language)
+    )
+    audit.record(
+        session,
+        actor=f"staff:{member.id}",
+        entity="staff",
+        entity_id=member.id,
+        type="language_set",
+        estate_id=member.estate_id,
+        language=language,
+        source=source,
+    )
+    await session.commit()
+    member.language = language
     return member
 
 

@@ -9,9 +9,9 @@ from handlers.cards import DoneCB, FixedCB, TicketCB, card_actions
 from handlers.onboarding import LanguageCb
 from handlers.staff_admin import OwnerDecisionCb, pending_card_text
 from handlers.ticket_form import description_problem
-from storage import owners, tickets
+from storage import owners, staff, tickets
 from storage import units as register
-from storage.models import Callback, Owner, OwnerStatus, TicketStatus, Unit
+from storage.models import AuditEvent, Callback, Owner, OwnerStatus, TicketStatus, Unit
 from storage.tickets import TicketError
 from tests.helpers import STAFF_CHAT_ID, Person, answers
 from tests.tickets_fixtures import *  # noqa: F403
@@ -433,3 +433,49 @@ async def test_a_unit_not_in_the_register_is_created_only_by_the_staffs_choice(
 async def owner_by_user(session_pool, estate, person):
     async with session_pool() as session:
         return await owners.by_telegram_user(session, estate.id, person.id)
+
+
+# --- staff in their own language ------------------------------------------------------------
+
+
+async def test_staff_read_their_own_language_and_the_group_the_estates(
+    tg, bot, en, zh, estate, make_ticket, staff_members, session_pool, outbox_rows
+):
+    # Tom (Telegram in English) writes to the bot in private once: his language is learnt.
+    await tg.send(TECH, "/help")
+    # Mona, in the group, chooses English; Alice says nothing and keeps the estate's Chinese.
+    await tg.group(MANAGER, "/language")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staff-lang-choose", group=zh("lang-chinese"))
+    await tg.press_label(MANAGER, "English", STAFF_CHAT_ID)
+    assert answers(bot)[-1].text == en("staff-lang-changed", group=en("lang-chinese"))
+    async with session_pool() as session:
+        languages = {m.name: m.language for m in await staff.list_active(session, estate.id)}
+        sources = [e.data["source"] for e in await audit_rows(session, "language_set")]
+    assert (languages["Tom"], languages["Mona"], languages["Alice"]) == ("en", "en", None)
+    assert sources == ["telegram", "chosen"]
+
+    await make_ticket()
+    await tg.group(AGENT, "/assign 1 @tom")
+    await tg.group(AGENT, "/dispatch 1")
+    # The work order, to Tom alone: English, its Done button too.
+    [order] = [r for r in await outbox_rows(chat_id=TECH.id) if r.method == "sendMessage"]
+    assert en("ticket-place-unit", building="3", unit="1201") in order.payload["text"]
+    assert en("category-plumbing") in order.payload["text"]
+    [[done]] = order.payload["reply_markup"]["inline_keyboard"]
+    assert done["text"] == en("card-btn-done")
+    # A popup only the presser sees is in the presser's language…
+    take = TicketCB(action="take", ticket_id=1).pack()
+    await tg.press(MANAGER, take, STAFF_CHAT_ID)
+    assert answers(bot)[-1].text == en("ticket-error-taken", number="1", name="Tom")
+    await tg.press(AGENT, take, STAFF_CHAT_ID)
+    assert answers(bot)[-1].text == zh("ticket-error-taken", number="1", name="Tom")
+    # …what the group reads stays in the estate's language, whoever asked.
+    await tg.group(MANAGER, "/queue")
+    assert bot.last_text(STAFF_CHAT_ID).startswith(zh("staffcmd-queue-head", count=1, overdue="0"))
+    card = [r for r in await outbox_rows(chat_id=STAFF_CHAT_ID) if r.dedupe_key == "ticket:1:card"]
+    assert zh("category-plumbing") in card[0].payload["text"]
+
+
+async def audit_rows(session, type_):
+    query = select(AuditEvent).where(AuditEvent.entity == "staff", AuditEvent.type == type_)
+    return (await session.exec(query.order_by(AuditEvent.id))).all()

@@ -21,6 +21,7 @@ from storage.models import (
     CallbackStatus,
     FsmRecord,
     Payment,
+    StaffMember,
     Survey,
     SurveyAnswer,
     SurveyKind,
@@ -221,6 +222,10 @@ async def test_callback_reminder_15_minutes_before_to_the_staff_member_or_group(
             slot_end=slot + timedelta(hours=1),
             staff_id=staff_members["technician"].id,
         )
+        # Tom reads English: his own reminder is in English, the group's in the estate's Chinese.
+        tom = await session.get(StaffMember, staff_members["technician"].id)
+        tom.language = "en"
+        session.add(tom)
         open_one = Callback(
             owner_id=verified_owner.id,
             topic="other",
@@ -234,11 +239,12 @@ async def test_callback_reminder_15_minutes_before_to_the_staff_member_or_group(
     assert (await run_at(session_pool, job, estate, slot - timedelta(minutes=15))).enqueued == 1
     assert (await run_at(session_pool, job, estate, slot - timedelta(minutes=14))).enqueued == 0
     [row] = await rows_with(session_pool, "callback-reminder:")
-    assert row.chat_id == TECH.id and "15" in row.payload["text"]
+    assert row.chat_id == TECH.id and row.payload["text"].startswith("⏰ Call-back in 15 minutes")
     later = slot + timedelta(minutes=50)
     assert (await run_at(session_pool, job, estate, later)).enqueued == 1
     rows = await rows_with(session_pool, "callback-reminder:")
     assert rows[-1].chat_id == STAFF_CHAT_ID
+    assert rows[-1].payload["text"].startswith("⏰ 15 分钟后回电")
 
 
 async def test_idle_conversation_is_dropped_with_a_note_after_30_minutes(

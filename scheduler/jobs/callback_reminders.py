@@ -21,7 +21,8 @@ TICK = timedelta(minutes=1)
 async def run(session: AsyncSession, estate: Estate, now: datetime) -> JobResult:
     if estate.id is None:
         return JobResult()
-    t = default_catalogs().translator(estate.locale)
+    catalogs = default_catalogs()
+    group_t = catalogs.translator(estate.locale)
     tz = calendar.zone(estate)
     drafts: list[Draft] = []
     for view in await call_backs.booked_between(session, estate.id, now, now + LEAD + TICK):
@@ -31,7 +32,12 @@ async def run(session: AsyncSession, estate: Estate, now: datetime) -> JobResult
         if callback.slot_start - now > LEAD:
             continue
         member = await staff.get(session, callback.staff_id) if callback.staff_id else None
-        chat = member.telegram_user_id if member and member.active else estate.staff_chat_id
+        if member is not None and member.active:
+            # To the staff member alone: in their own language.
+            chat: int | None = member.telegram_user_id
+            t = catalogs.translator(staff.language_of(member, estate))
+        else:
+            chat, t = estate.staff_chat_id, group_t
         if chat is None:
             continue
         drafts.append(

@@ -23,7 +23,7 @@ notify-reopened-by-staff-no-reason = 🔄 We have reopened request <b>#{ $number
 staff-private-head = 👷 Hello { $name }! Your work orders:
 staff-private-order = • <b>#{ $number }</b> { $category } · { $status } · { $place }
 staff-private-done = ✅ Done #{ $number }
-staff-private-help = Press Done when a job is finished (or send /done N and what you did). Everything else — /queue, /ticket N, the cards — happens in the staff group; /help there lists the commands. If you also own a flat here, send /register.
+staff-private-help = Press Done when a job is finished (or send /done N and what you did). Everything else — /queue, /ticket N, the cards — happens in the staff group; /help there lists the commands; /language sets your own language. If you also own a flat here, send /register.
 staff-private-none = Nothing is assigned to you right now. New work orders arrive in this chat. The staff group has the queue (/queue) and the commands (/help there). If you also own a flat here, send /register.
 ticket-error-forbidden-role = #{ $number }: your role does not allow this step — an agent or the manager can do it.
 
@@ -59,3 +59,5 @@ staff-pending-unit-missing = This unit is not in the register: use “Add unit a
 staff-pending-confirm-ask = ⚠️ The name { $name } is not on the register for this unit. Approving shows them its fees and requests. Press “Yes, approve” to go ahead.
 staff-pending-confirm = ⚠️ Yes, approve { $unit } although the name differs
 staff-pending-back = ↩️ Back
+staff-lang-choose = Your own language — for this private chat, your work orders and the notes only you see when you press a button. The staff group stays in { $group }.
+staff-lang-changed = Your language is now English (private chat, work orders, button notes). The staff group stays in { $group }.

@@ -32,6 +32,7 @@ help-staff = <b>Staff group</b>
     /emergency [NUMBER] — emergency phone for urgent repairs (managers set it)
     /pending — registration requests waiting for a decision
     /staff — list, add or remove staff
+    /language — your own language (private chat, work orders, button notes)
     /bind — make this group the staff group (admins)
 
 lang-choose = Please choose your language:

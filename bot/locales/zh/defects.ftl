@@ -23,7 +23,7 @@ notify-reopened-by-staff-no-reason = 🔄 我们已重新打开工单 <b>#{ $num
 staff-private-head = 👷 { $name }，您好！您的派工单：
 staff-private-order = • <b>#{ $number }</b> { $category } · { $status } · { $place }
 staff-private-done = ✅ 完工 #{ $number }
-staff-private-help = 完工后请点“完工”（或发送 /done 编号 和处理说明）。其他操作（/queue、/ticket 编号、工单卡片）请在员工群进行，在群里发送 /help 查看命令。如您本人也是本小区业主，请发送 /register。
+staff-private-help = 完工后请点“完工”（或发送 /done 编号 和处理说明）。其他操作（/queue、/ticket 编号、工单卡片）请在员工群进行，在群里发送 /help 查看命令；发送 /language 设置您本人的语言。如您本人也是本小区业主，请发送 /register。
 staff-private-none = 目前没有指派给您的工单，新的派工单会发到这里。工单队列（/queue）和命令（群里的 /help）在员工群。如您本人也是本小区业主，请发送 /register。
 ticket-error-forbidden-role = #{ $number }：您的岗位不能进行此操作，请客服或主管处理。
 
@@ -58,3 +58,5 @@ staff-pending-unit-missing = 该房号不在业主名册中：如确实存在，
 staff-pending-confirm-ask = ⚠️ 申请人姓名 { $name } 与名册中该房号的业主不一致。通过后其可查看该房号的费用和报修记录。确认请点“确认通过”。
 staff-pending-confirm = ⚠️ 确认通过 { $unit }（姓名不一致）
 staff-pending-back = ↩️ 返回
+staff-lang-choose = 您本人的语言：用于与机器人的私聊、派工单，以及点按钮时仅您可见的提示。员工群仍使用{ $group }。
+staff-lang-changed = 您的语言已设为中文（私聊、派工单、按钮提示）。员工群仍使用{ $group }。

@@ -32,6 +32,7 @@ help-staff = <b>员工群</b>
     /emergency [号码] — 紧急维修电话（主管可设置）
     /pending — 待审核的登记申请
     /staff — 查看、添加或移除员工
+    /language — 您本人的语言（私聊、派工单、按钮提示）
     /bind — 将本群设为员工群（管理员）
 
 lang-choose = 请选择语言 / Please choose your language:
