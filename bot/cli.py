@@ -10,6 +10,7 @@ pattern; tests/test_cli_imports.py checks it in a fresh interpreter.
 
 import argparse
 import asyncio
+import html
 import logging
 import sys
 from collections.abc import Callable, Coroutine
@@ -256,8 +257,12 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
                 result = await registers.import_owners(session, estate_id, rows, CLI_ACTOR)
             errors = result.errors
         if errors:
+            from bot.i18n import default_catalogs
+            from bot.texts import register_problem
+
+            t = default_catalogs().translator("en")
             for error in errors:
-                print(error, file=sys.stderr)
+                print(html.unescape(register_problem(t, error)), file=sys.stderr)
             print(
                 f"{path}: rejected, nothing was imported ({len(errors)} problems)",
                 file=sys.stderr,

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import Catalogs, Html, Translator
 from storage.models import CallbackTopic, Estate, Owner
+from storage.registers import RowError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # The verified owner's main menu, two buttons a row (catalog keys).
@@ -54,3 +55,9 @@ def main_menu_keyboard(t: Translator) -> dict[str, Any]:
         "resize_keyboard": True,
         "is_persistent": True,
     }
+
+
+def register_problem(t: Translator, error: RowError) -> str:
+    """ "line 4: phone "12ab" is not a valid number", in the reader's language (HTML-escaped)."""
+    problem = t(f"register-{error.code}", **error.args)
+    return t("register-line", line=error.line, problem=Html(problem)) if error.line else problem

@@ -25,7 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.documents.arrears import arrears_workbook
 from bot.i18n import Catalogs, Html, Translator
-from bot.texts import owner_t
+from bot.texts import owner_t, register_problem
 from handlers.filters import IsActiveStaff, refuse_non_staff
 from storage import calendar, estates, keys, kpis, money, payments, registers
 from storage.models import Estate, Owner, StaffMember, Unit
@@ -597,6 +597,9 @@ async def import_register(
         await bot.download(document, destination=path)
         try:
             rows, errors = registers.parse_charges(path, estate.currency)
+        except registers.RegisterEncodingError:
+            await message.reply(t("pay-import-encoding"))
+            return
         except registers.RegisterFileError as exc:
             await message.reply(t("pay-import-unreadable", error=str(exc).split(": ", 1)[-1]))
             return
@@ -617,7 +620,8 @@ async def import_register(
             )
             return
     lines = [t("pay-import-rejected", count=len(errors))]
-    lines += [f"{i}. {error}" for i, error in enumerate(errors[:IMPORT_ERRORS_SHOWN], start=1)]
+    shown = enumerate(errors[:IMPORT_ERRORS_SHOWN], start=1)
+    lines += [f"{i}. {register_problem(t, error)}" for i, error in shown]
     if len(errors) > IMPORT_ERRORS_SHOWN:
         lines.append(t("pay-import-more", count=len(errors) - IMPORT_ERRORS_SHOWN))
     await message.reply("\n".join(lines))

@@ -8,10 +8,11 @@ plain English for the operator at the command line (they never reach Telegram us
 import csv
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -36,15 +37,45 @@ MAX_AREA = Decimal(100_000)
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
+class Problem(StrEnum):
+    """Why a register row (or the file) is refused: `register-<value>` in the catalogs."""
+
+    amount_invalid = "amount-invalid"
+    area_conflict = "area-conflict"
+    area_invalid = "area-invalid"
+    charge_paid = "charge-paid"
+    charge_repeats = "charge-repeats"
+    due_invalid = "due-invalid"
+    empty = "empty"
+    file_empty = "file-empty"
+    language_invalid = "language-invalid"
+    link_repeats = "link-repeats"
+    missing_column = "missing-column"
+    no_rows = "no-rows"
+    period_invalid = "period-invalid"
+    phone_invalid = "phone-invalid"
+    phone_other_name = "phone-other-name"
+    too_long = "too-long"
+    unit_unknown = "unit-unknown"
+
+
 @dataclass(frozen=True)
 class RowError:
-    """A reason a file was rejected; line 1 is the header, 0 means the file as a whole."""
+    """A reason a file was rejected; line 1 is the header, 0 means the file as a whole. The
+    reason is a code with its values (`register-<code>` in the catalogs, bot.texts renders it),
+    so staff read it in their language."""
 
     line: int
-    reason: str
+    code: Problem
+    args: Mapping[str, str | int] = field(default_factory=dict)
 
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}" if self.line else self.reason
+
+# What is wrong with one row: (code, values), as RowError holds it.
+Problems = list[tuple[Problem, dict[str, str | int]]]
+
+
+def _problem(code: Problem, **args: object) -> tuple[Problem, dict[str, str | int]]:
+    return code, {k: v if isinstance(v, int) else str(v) for k, v in args.items()}
 
 
 @dataclass(frozen=True)
@@ -101,6 +132,10 @@ class RegisterFileError(Exception):
     """The file cannot be read at all (missing, not CSV/XLSX, corrupt)."""
 
 
+class RegisterEncodingError(RegisterFileError):
+    """A CSV in neither of the encodings spreadsheets save it in (ENCODINGS)."""
+
+
 def _cell(value: Any) -> str:
     """Spreadsheet cells come typed; bring them back to the text a person typed."""
     if value is None:
@@ -127,7 +162,7 @@ def _decode(data: bytes, path: Path) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise RegisterFileError(
+    raise RegisterEncodingError(
         f'cannot read {path}: it is not UTF-8 or GBK text; save it as "CSV UTF-8" or as XLSX'
     )
 
@@ -165,11 +200,11 @@ def _records(
     rows = iter(_read_table(path))
     header = next(rows, None)
     if header is None:
-        return [], [RowError(1, "the file is empty (expected a header row)")]
+        return [], [RowError(1, Problem.file_empty)]
     names = [h.strip().casefold() for h in header[1]]
     missing = [c for c in required if c not in names]
     if missing:
-        return [], [RowError(1, f'missing column "{c}"') for c in missing]
+        return [], [RowError(1, *_problem(Problem.missing_column, column=c)) for c in missing]
     wanted = [*required, *optional]
     index = {name: names.index(name) for name in wanted if name in names}
     records = []
@@ -179,16 +214,16 @@ def _records(
         padded = cells + [""] * (len(names) - len(cells))
         records.append((line, {name: padded[i].strip() for name, i in index.items()}))
     if not records:
-        return [], [RowError(1, "the file has a header but no rows")]
+        return [], [RowError(1, Problem.no_rows)]
     return records, []
 
 
-def _text(record: dict[str, str], column: str, limit: int, problems: list[str]) -> str:
+def _text(record: dict[str, str], column: str, limit: int, problems: Problems) -> str:
     value = record.get(column, "")
     if not value:
-        problems.append(f"{column} is empty")
+        problems.append(_problem(Problem.empty, column=column))
     elif len(value) > limit:
-        problems.append(f"{column} is longer than {limit} characters")
+        problems.append(_problem(Problem.too_long, column=column, limit=limit))
     return value
 
 
@@ -200,16 +235,16 @@ def parse_owners(path: Path | str, region: str = "CN") -> tuple[list[OwnerRow], 
     seen_links: dict[tuple[str, str, str], int] = {}
     area_of_unit: dict[tuple[str, str], tuple[Decimal, int]] = {}
     for line, record in records:
-        problems: list[str] = []
+        problems: Problems = []
         building = _text(record, "building", MAX_PLACE, problems)
         unit = _text(record, "unit", MAX_PLACE, problems)
         name = _text(record, "name", MAX_NAME, problems)
         raw_phone = record.get("phone", "")
         phone = normalize_phone(raw_phone, region) if raw_phone else None
         if not raw_phone:
-            problems.append("phone is empty")
+            problems.append(_problem(Problem.empty, column="phone"))
         elif phone is None:
-            problems.append(f'phone "{raw_phone}" is not a valid number')
+            problems.append(_problem(Problem.phone_invalid, value=raw_phone))
         area: Decimal | None = None
         if record.get("area_m2"):
             try:
@@ -217,29 +252,36 @@ def parse_owners(path: Path | str, region: str = "CN") -> tuple[list[OwnerRow], 
             except InvalidOperation:
                 area = None
             if area is None or not area.is_finite() or not 0 < area <= MAX_AREA:
-                problems.append(f'area_m2 "{record["area_m2"]}" is not a positive number')
+                problems.append(_problem(Problem.area_invalid, value=record["area_m2"]))
                 area = None
         language = record.get("language", "").lower() or None
         if language is not None and language not in LANGUAGES:
-            problems.append(f'language "{record["language"]}" must be en or zh')
+            problems.append(_problem(Problem.language_invalid, value=record["language"]))
         if phone and name:
             first = name_of_phone.setdefault(phone, (name, line))
             if first[0] != name:
-                problems.append(f"phone {phone} is on line {first[1]} with another name")
+                problems.append(_problem(Problem.phone_other_name, phone=phone, other=first[1]))
             link = (building, unit, phone)
             if link in seen_links:
                 problems.append(
-                    f"unit {building}-{unit} with this phone repeats line {seen_links[link]}"
+                    _problem(
+                        Problem.link_repeats, unit=f"{building}-{unit}", other=seen_links[link]
+                    )
                 )
             seen_links.setdefault(link, line)
         if area is not None:
             known = area_of_unit.setdefault((building, unit), (area, line))
             if known[0] != area:
                 problems.append(
-                    f"unit {building}-{unit} has area_m2 {known[0]} on line {known[1]}"
+                    _problem(
+                        Problem.area_conflict,
+                        unit=f"{building}-{unit}",
+                        area=known[0],
+                        other=known[1],
+                    )
                 )
         if problems:
-            errors.extend(RowError(line, p) for p in problems)
+            errors.extend(RowError(line, code, args) for code, args in problems)
             continue
         if phone is None:
             raise RuntimeError("a checked register row lost its phone")
@@ -273,33 +315,42 @@ def parse_charges(path: Path | str, currency: str) -> tuple[list[ChargeRow], lis
     rows: list[ChargeRow] = []
     seen: dict[tuple[str, str, str, str], int] = {}
     for line, record in records:
-        problems: list[str] = []
+        problems: Problems = []
         building = _text(record, "building", MAX_PLACE, problems)
         unit = _text(record, "unit", MAX_PLACE, problems)
         item = _text(record, "item", MAX_ITEM, problems)
         period = record.get("period", "")
         if not PERIOD.match(period):
-            problems.append(f'period "{period}" must look like 2026-11')
+            problems.append(_problem(Problem.period_invalid, value=period))
         amount = parse_amount(record.get("amount", ""), currency)
         if amount is None:
-            decimals = money.precision(currency)
             problems.append(
-                f'amount "{record.get("amount", "")}" must be a positive number '
-                + (f"with at most {decimals} decimals" if decimals else "without decimals")
+                _problem(
+                    Problem.amount_invalid,
+                    value=record.get("amount", ""),
+                    # `count`: the catalogs choose the wording by it (no decimals, 1, n).
+                    count=money.precision(currency),
+                )
             )
         try:
             due = date.fromisoformat(record.get("due_date", ""))
         except ValueError:
             due = None
-            problems.append(
-                f'due_date "{record.get("due_date", "")}" must be a date like 2026-11-30'
-            )
+            problems.append(_problem(Problem.due_invalid, value=record.get("due_date", "")))
         key = (building, unit, item, period)
         if key in seen:
-            problems.append(f"unit {building}-{unit}, {item} {period} repeats line {seen[key]}")
+            problems.append(
+                _problem(
+                    Problem.charge_repeats,
+                    unit=f"{building}-{unit}",
+                    item=item,
+                    period=period,
+                    other=seen[key],
+                )
+            )
         seen.setdefault(key, line)
         if problems:
-            errors.extend(RowError(line, p) for p in problems)
+            errors.extend(RowError(line, code, args) for code, args in problems)
             continue
         if not (amount is not None and due is not None):
             raise RuntimeError("a checked register row lost its amount or due date")
@@ -452,8 +503,7 @@ async def import_charges(
         if unit is None or unit.id is None:
             errors.append(
                 RowError(
-                    row.line,
-                    f"unit {row.building}-{row.unit} is not in the register (import owners first)",
+                    row.line, *_problem(Problem.unit_unknown, unit=f"{row.building}-{row.unit}")
                 )
             )
             continue
@@ -478,9 +528,14 @@ async def import_charges(
             errors.append(
                 RowError(
                     row.line,
-                    f"{row.building}-{row.unit} {row.item} {row.period} already has payments "
-                    f"of {already}: its amount "
-                    f"{money.to_major(charge.amount, charge.currency)} cannot change",
+                    *_problem(
+                        Problem.charge_paid,
+                        unit=f"{row.building}-{row.unit}",
+                        item=row.item,
+                        period=row.period,
+                        paid=already,
+                        amount=money.to_major(charge.amount, charge.currency),
+                    ),
                 )
             )
         else:

@@ -34,6 +34,7 @@ from storage.models import (
 )
 from storage.money import AmountProblem
 from storage.payments import Refusal
+from storage.registers import Problem
 from storage.surveys import SurveyItem
 from storage.tickets import COMPLAINT_CATEGORIES, REPAIR_CATEGORIES, RefusalCode
 
@@ -52,6 +53,7 @@ def codes(values: Iterable[str]) -> set[str]:
 FAMILIES: dict[str, set[str] | None] = {
     "announce-btn-": codes(AnnounceAction),
     "announce-error-": None,
+    "register-": codes(Problem),
     "card-btn-": codes(TicketAction),
     "card-role-": codes(StaffRole),
     "category-": codes((*REPAIR_CATEGORIES, *COMPLAINT_CATEGORIES, "other")),

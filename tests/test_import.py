@@ -1,11 +1,14 @@
 """Register import: CSV and XLSX, all-or-nothing with every bad row reported, idempotent."""
 
+import html
 from datetime import date
 
 import pytest
 from openpyxl import Workbook
 from sqlmodel import func, select
 
+from bot.i18n import default_catalogs
+from bot.texts import register_problem
 from storage import registers
 from storage.models import AuditEvent, Charge, Owner, OwnerStatus, OwnerUnit, Unit
 
@@ -15,6 +18,14 @@ GOOD_OWNERS = (
     "1,102,Han Meimei,+86 139 1234 5678,,en\n"
     "2,201,Li Lei,8613800138001,,\n"
 )
+
+
+EN = default_catalogs().translator("en")
+
+
+def english(error: registers.RowError) -> str:
+    """What `frontdoor import` prints for a problem."""
+    return html.unescape(register_problem(EN, error))
 
 
 def write(tmp_path, text, name="owners.csv", encoding="utf-8"):
@@ -109,7 +120,7 @@ def test_bad_rows_are_all_reported_with_line_numbers(tmp_path):
         "1,107," + "x" * 101 + ",13800138007,,\n",
     )
     rows, errors = registers.parse_owners(path, "CN")
-    assert [str(e) for e in errors] == [
+    assert [english(e) for e in errors] == [
         "line 3: name is empty",
         'line 4: phone "123" is not a valid number',
         "line 5: phone +8613800138001 is on line 2 with another name",
@@ -124,7 +135,7 @@ def test_missing_column_is_named(tmp_path):
     path = write(tmp_path, "building,unit,name\n1,101,Li\n")
     rows, errors = registers.parse_owners(path, "CN")
     assert rows == []
-    assert [str(e) for e in errors] == ['line 1: missing column "phone"']
+    assert [english(e) for e in errors] == ['line 1: missing column "phone"']
 
 
 async def test_bad_file_writes_nothing(tmp_path, session_pool, estate):
@@ -219,7 +230,7 @@ async def test_charges_import_idempotent_and_conflicts(tmp_path, session_pool, e
     assert errors == []
     async with session_pool() as session:
         rejected = await registers.import_charges(session, estate.id, rows, "test")
-    assert [str(e) for e in rejected.errors] == [
+    assert [english(e) for e in rejected.errors] == [
         "line 4: unit 1-103 is not in the register (import owners first)",
     ]
     assert await count(session_pool, Charge) == 2
@@ -255,7 +266,7 @@ def test_bad_charge_rows(tmp_path):
         "charges.csv",
     )
     rows, errors = registers.parse_charges(path, "CNY")
-    assert [str(e) for e in errors] == [
+    assert [english(e) for e in errors] == [
         'line 2: period "2026-13" must look like 2026-11',
         'line 2: amount "12.345" must be a positive number with at most 2 decimals',
         'line 2: due_date "30/11/2026" must be a date like 2026-11-30',
@@ -263,3 +274,38 @@ def test_bad_charge_rows(tmp_path):
         "line 4: unit 1-101, water 2026-11 repeats line 3",
     ]
     assert rows == []
+
+
+@pytest.mark.parametrize(
+    ("locale", "code", "args", "expected"),
+    [
+        ("zh", "phone-invalid", {"value": "12ab"}, "第 4 行：电话“12ab”不是有效号码"),
+        (
+            "zh",
+            "amount-invalid",
+            {"value": "1.5", "count": 0},
+            "第 4 行：金额“1.5”应为正数且不带小数",
+        ),
+        (
+            "zh",
+            "amount-invalid",
+            {"value": "x", "count": 2},
+            "第 4 行：金额“x”应为正数，最多 2 位小数",
+        ),
+        (
+            "en",
+            "amount-invalid",
+            {"value": "x", "count": 2},
+            'line 4: amount "x" must be a positive number with at most 2 decimals',
+        ),
+        (
+            "en",
+            "unit-unknown",
+            {"unit": "<9>-999"},
+            "line 4: unit &lt;9&gt;-999 is not in the register (import owners first)",
+        ),
+    ],
+)
+def test_register_problems_read_in_the_staff_language(locale, code, args, expected):
+    t = default_catalogs().translator(locale)
+    assert register_problem(t, registers.RowError(4, registers.Problem(code), args)) == expected

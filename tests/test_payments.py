@@ -275,6 +275,11 @@ async def test_import_in_the_group_and_a_re_import_after_payments(
         message=tg.message(CASHIER, None, STAFF_CHAT_ID, caption="/import", **document("fees.pdf"))
     )
     assert "not a CSV or XLSX" in bot.last_text(STAFF_CHAT_ID)
+    upload(b"\xff\xfe\x00\x81\x30")
+    await tg.feed(
+        message=tg.message(CASHIER, None, STAFF_CHAT_ID, caption="/import", **document("fees.csv"))
+    )
+    assert 'Save it as "CSV UTF-8" or as XLSX' in bot.last_text(STAFF_CHAT_ID)
     await tg.group(CASHIER, "/import")
     assert "Send the charges register" in bot.last_text(STAFF_CHAT_ID)
 

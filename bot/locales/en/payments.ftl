@@ -87,6 +87,7 @@ pay-export-none = No unit has open charges; there is nothing to export.
 
 pay-import-usage = Send the charges register (CSV or XLSX, columns building,unit,item,period,amount,due_date) with /import as the caption, or reply /import to the file.
 pay-import-bad-file = This is not a CSV or XLSX file (or it is larger than { $max } MB).
+pay-import-encoding = The file could not be read: it is not UTF-8 or GBK text. Save it as "CSV UTF-8" or as XLSX and send it again.
 pay-import-unreadable = The file could not be read: { $error }
 pay-import-done = ✅ Charges imported: { $created } new, { $updated } corrected, { $unchanged } unchanged.
 pay-import-rejected = ❌ Nothing was imported; { $count ->

@@ -77,6 +77,7 @@ pay-export-none = 没有未缴费用的房屋，无需导出。
 
 pay-import-usage = 请发送收费台账（CSV 或 XLSX，列为 building,unit,item,period,amount,due_date），标题写 /import，或回复该文件 /import。
 pay-import-bad-file = 这不是 CSV 或 XLSX 文件（或大于 { $max } MB）。
+pay-import-encoding = 无法读取该文件：它不是 UTF-8 或 GBK 编码的文本。请另存为“CSV UTF-8”或 XLSX 后重新发送。
 pay-import-unreadable = 无法读取文件：{ $error }
 pay-import-done = ✅ 费用已导入：新增 { $created } 笔，更正 { $updated } 笔，未变 { $unchanged } 笔。
 pay-import-rejected = ❌ 未导入任何数据；共 { $count } 个问题（行号从表头第 1 行算起）：
