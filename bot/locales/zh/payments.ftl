@@ -34,7 +34,7 @@ pay-refused-already-cancelled = 此笔缴费已取消。如需登记请重新发
 pay-refused-unknown-payment = 没有缴费 { $payment }。
 pay-refused-already-reversed = 缴费 { $payment } 已冲正。
 pay-refused-reason-missing = 请写明简短原因（最多 200 字）：/unpay 缴费编号 原因
-pay-refused-not-allowed = 只有经理和会计可以登记缴费。
+pay-refused-not-allowed = 只有收费员或主管可以登记缴费。
 pay-refused-not-positive = 金额必须大于零。未登记任何缴费。
 pay-summary = 💰 <b>{ $unit } 缴费</b>{ $owners }
     金额：<b>{ $amount }</b>{ $reference }

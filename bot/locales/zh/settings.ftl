@@ -2,8 +2,8 @@
 
 settings-help = <b>小区设置</b>
     /hours — 查看办公时间、免打扰时段、时区和紧急电话
-    /hours HH:MM-HH:MM — 设置办公时间：用于时限计算、回访时段和上门时间（经理）
-    /quiet HH:MM-HH:MM — 设置免打扰时段，期间不向业主发送定时消息（经理）
+    /hours HH:MM-HH:MM — 设置办公时间：用于时限计算、回访时段和上门时间（主管）
+    /quiet HH:MM-HH:MM — 设置免打扰时段，期间不向业主发送定时消息（主管）
 settings-current = <b>小区设置</b>
     办公时间：{ $hours }
     免打扰时段：{ $quiet }
