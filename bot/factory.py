@@ -11,6 +11,7 @@ from bot.clock import Clock, system_clock
 from bot.fsm_storage import SqlStorage
 from bot.guards import FloodGuard, HandleOnce, install_storage_fault_handler
 from bot.i18n import Catalogs, default_catalogs
+from bot.inline_calls import run_inline
 from bot.metrics import Metrics, UpdateMetrics
 from bot.middlewares import (
     ConcurrencyGate,
@@ -87,4 +88,5 @@ def create_dispatcher(
         # dispatcher in the same process (aiogram refuses to attach a router twice).
         router._parent_router = None
         dp.include_router(router)
+    run_inline(dp)
     return dp
