@@ -66,9 +66,9 @@ def banner(base_url: str) -> str:
     return "\n".join(
         [
             f"Frontdoor demo: open {base_url}/ — press Ctrl-C to stop",
-            f"  Owner chat: be {names(in_register)} (in the register: /start, choose a language,"
+            f"  Private chat: be {names(in_register)} (in the register: /start, choose a language,"
             f" share your phone) or {names(not_in_register)} (not in the register: staff get"
-            " a request to approve).",
+            f" a request to approve); be {demo_data.TECHNICIAN.name} there for his work orders.",
             f"  Staff group: {', '.join(f'{p.name} ({p.staff_role})' for p in demo_data.STAFF)};"
             " the manager is also an admin.",
         ]

@@ -119,6 +119,18 @@ async def offer_taken(
     await ticket_form.begin(ctx, kind, description=description)
 
 
+def media_reply(message: Message) -> str | None:
+    """What to say to a sticker, a voice note or a location: the bot reads words and photos
+    only, so it says which, kindly, instead of "did not understand"."""
+    if message.sticker is not None:
+        return "fallback-sticker"
+    if message.voice is not None or message.audio is not None or message.video_note is not None:
+        return "fallback-voice"
+    if message.location is not None or message.venue is not None:
+        return "fallback-location"
+    return None
+
+
 @router.message(F.chat.type == "private")
 async def anything_else(
     message: Message,
@@ -136,7 +148,7 @@ async def anything_else(
     elif owner is None:
         await message.answer(t("fallback-start"))
     elif owner.status == OwnerStatus.verified:
-        await message.answer(t("menu-unknown"), reply_markup=main_menu(t))
+        await message.answer(t(media_reply(message) or "menu-unknown"), reply_markup=main_menu(t))
     else:
         await message.answer(t("menu-status-pending"))
 

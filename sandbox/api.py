@@ -97,6 +97,9 @@ class ClientApi:
             ("POST", "/send/contact"): self.send_contact,
             ("POST", "/send/photo"): self.send_photo,
             ("POST", "/send/document"): self.send_document,
+            ("POST", "/send/sticker"): self.send_sticker,
+            ("POST", "/send/voice"): self.send_voice,
+            ("POST", "/send/location"): self.send_location,
             ("POST", "/press/inline"): self.press_inline,
             ("POST", "/press/reply"): self.press_reply,
             ("GET", "/callback_answers"): self.callback_answers,
@@ -359,6 +362,36 @@ class ClientApi:
             document=(str(file_name), content, mime_type),
             caption=data.get("caption") or None,
             reply_to_message_id=_int(data, "reply_to_message_id"),
+        )
+        return self._result(message)
+
+    async def send_sticker(self, request: web.Request) -> Any:
+        data, _ = await _body(request)
+        emoji = data.get("emoji", "👍")
+        if not isinstance(emoji, str):
+            raise ClientError("emoji must be a string")
+        return self._media(data, sticker=emoji)
+
+    async def send_voice(self, request: web.Request) -> Any:
+        data, _ = await _body(request)
+        return self._media(data, voice=_int(data, "duration", 3))
+
+    async def send_location(self, request: web.Request) -> Any:
+        data, _ = await _body(request)
+        try:
+            where = (float(data["latitude"]), float(data["longitude"]))
+        except KeyError:
+            raise ClientError("latitude and longitude are required") from None
+        except (TypeError, ValueError):
+            raise ClientError("latitude and longitude must be numbers") from None
+        return self._media(data, location=where)
+
+    def _media(self, data: dict[str, Any], **media: Any) -> Any:
+        message = self.sandbox.user_message(
+            _required_int(data, "user_id"),
+            _int(data, "chat_id"),
+            reply_to_message_id=_int(data, "reply_to_message_id"),
+            **media,
         )
         return self._result(message)
 

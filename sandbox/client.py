@@ -218,6 +218,29 @@ class SandboxClient:
         }
         return self._sent(await self._call("POST", "/send/document", body))
 
+    async def send_sticker(
+        self, user_id: int, emoji: str = "👍", *, chat_id: int | None = None
+    ) -> Message:
+        body = {"user_id": user_id, "chat_id": chat_id, "emoji": emoji}
+        return self._sent(await self._call("POST", "/send/sticker", body))
+
+    async def send_voice(
+        self, user_id: int, duration: int = 3, *, chat_id: int | None = None
+    ) -> Message:
+        body = {"user_id": user_id, "chat_id": chat_id, "duration": duration}
+        return self._sent(await self._call("POST", "/send/voice", body))
+
+    async def send_location(
+        self, user_id: int, latitude: float, longitude: float, *, chat_id: int | None = None
+    ) -> Message:
+        body = {
+            "user_id": user_id,
+            "chat_id": chat_id,
+            "latitude": latitude,
+            "longitude": longitude,
+        }
+        return self._sent(await self._call("POST", "/send/location", body))
+
     async def press_button(
         self,
         user_id: int,

@@ -110,6 +110,9 @@ class StoredMessage:
     photo: list[dict[str, Any]] | None = None
     document: dict[str, Any] | None = None
     contact: dict[str, Any] | None = None
+    sticker: dict[str, Any] | None = None
+    voice: dict[str, Any] | None = None
+    location: dict[str, Any] | None = None
     reply_markup: dict[str, Any] | None = None
     reply_to_message_id: int | None = None
     edited_at: float | None = None
@@ -195,6 +198,15 @@ def image_size(data: bytes) -> tuple[int, int]:
                 return int(width), int(height)
             pos += 2 + length
     return 100, 100
+
+
+VOICE_MAX_SECONDS = 3600
+
+
+def location_of(latitude: float, longitude: float) -> dict[str, float]:
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ValueError("latitude must be within ±90 and longitude within ±180")
+    return {"latitude": latitude, "longitude": longitude}
 
 
 def sample_photo(seed: int) -> bytes:
@@ -407,7 +419,7 @@ class Sandbox:
             data["text"] = message.text
             if message.entities:
                 data["entities"] = message.entities
-        for key in ("photo", "document", "contact"):
+        for key in ("photo", "document", "contact", "sticker", "voice", "location"):
             if getattr(message, key) is not None:
                 data[key] = getattr(message, key)
         if message.caption is not None:
@@ -428,9 +440,10 @@ class Sandbox:
             for row in (message.reply_markup or {}).get("inline_keyboard", [])
         ]
         photo = [dict(size, url=self.file_url(size["file_id"])) for size in message.photo or []]
-        document = None
-        if message.document is not None:
-            document = dict(message.document, url=self.file_url(message.document["file_id"]))
+        document, sticker, voice = (
+            None if media is None else dict(media, url=self.file_url(media["file_id"]))
+            for media in (message.document, message.sticker, message.voice)
+        )
         return {
             "message_id": message.message_id,
             "chat_id": message.chat_id,
@@ -445,6 +458,9 @@ class Sandbox:
             "photo": photo,
             "document": document,
             "contact": message.contact,
+            "sticker": sticker,
+            "voice": voice,
+            "location": message.location,
             "buttons": buttons,
             "reply_to_message_id": message.reply_to_message_id,
             "edited": message.edited_at is not None,
@@ -523,6 +539,36 @@ class Sandbox:
             data["file_name"] = stored.file_name
         return data
 
+    def sticker_of(self, emoji: str) -> dict[str, Any]:
+        if not emoji.strip() or len(emoji) > 8:
+            raise ValueError("a sticker's emoji must be 1-8 characters")
+        stored = self.add_file(sample_photo(ord(emoji[0])), "stickers", None, "image/webp")
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": emoji,
+            "file_size": len(stored.data),
+        }
+
+    def voice_of(self, duration: int) -> dict[str, Any]:
+        if not 1 <= duration <= VOICE_MAX_SECONDS:
+            raise ValueError(f"a voice note lasts 1-{VOICE_MAX_SECONDS} seconds")
+        # Not real Opus: the bot never plays it, and the page offers it as a download.
+        data = b"OggS" + bytes(duration * 16)
+        stored = self.add_file(data, "voice", None, "audio/ogg")
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "duration": duration,
+            "mime_type": stored.mime_type,
+            "file_size": len(stored.data),
+        }
+
     # ---- updates -------------------------------------------------------------------------
 
     def push_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -553,8 +599,13 @@ class Sandbox:
         photo: bytes | None = None,
         document: tuple[str, bytes, str | None] | None = None,
         caption: str | None = None,
+        sticker: str | None = None,
+        voice: int | None = None,
+        location: tuple[float, float] | None = None,
         reply_to_message_id: int | None = None,
     ) -> StoredMessage:
+        """A message from a user; `sticker` is its emoji, `voice` a voice note's length in
+        seconds, `location` (latitude, longitude)."""
         user = self.user(user_id)
         chat = self._target_chat(user, chat_id)
         if reply_to_message_id is not None and not self.find_message(chat.id, reply_to_message_id):
@@ -577,6 +628,12 @@ class Sandbox:
             )
         if caption is not None and (photo is not None or document is not None):
             message.caption = caption
+        if sticker is not None:
+            message.sticker = self.sticker_of(sticker)
+        if voice is not None:
+            message.voice = self.voice_of(voice)
+        if location is not None:
+            message.location = location_of(*location)
         self.store_message(message)
         if user.blocked and chat.type == "private":
             # Writing to a bot you blocked unblocks it in Telegram clients.

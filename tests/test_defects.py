@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from aiogram.types import Location, Sticker, Voice
 from sqlmodel import select
 
 from handlers.cards import DoneCB, FixedCB, TicketCB, card_actions
@@ -479,3 +480,43 @@ async def test_staff_read_their_own_language_and_the_group_the_estates(
 async def audit_rows(session, type_):
     query = select(AuditEvent).where(AuditEvent.entity == "staff", AuditEvent.type == type_)
     return (await session.exec(query.order_by(AuditEvent.id))).all()
+
+
+# --- stickers, voice notes and locations ----------------------------------------------------
+
+
+def media(kind: str) -> dict[str, object]:
+    """A message's `sticker=`, `voice=` or `location=`."""
+    kinds: dict[str, dict[str, object]] = {
+        "sticker": {
+            "sticker": Sticker(
+                file_id="st1",
+                file_unique_id="ust1",
+                type="regular",
+                width=512,
+                height=512,
+                is_animated=False,
+                is_video=False,
+                emoji="🙂",
+            )
+        },
+        "voice": {"voice": Voice(file_id="v1", file_unique_id="uv1", duration=3)},
+        "location": {"location": Location(latitude=31.23, longitude=121.47)},
+    }
+    return kinds[kind]
+
+
+@pytest.mark.parametrize("kind", ["sticker", "voice", "location"])
+async def test_stickers_voice_notes_and_locations_get_a_kind_word_and_the_menu(
+    tg, bot, en, verified_owner, units, kind
+):
+    await tg.feed(message=tg.message(OWNER, **media(kind)))
+    sent = bot.sent(OWNER.id)[-1]
+    assert sent.text == en(f"fallback-{kind}")
+    assert sent.reply_markup.keyboard  # the menu
+    # In a report, the step's question comes again.
+    await tg.send(OWNER, "🛠 Report a repair")
+    await tg.press_label(OWNER, "3-1202")
+    await tg.press_label(OWNER, "Plumbing")
+    await tg.feed(message=tg.message(OWNER, **media(kind)))
+    assert bot.texts(OWNER.id)[-2] == en("form-text-expected")

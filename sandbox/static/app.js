@@ -137,6 +137,10 @@ class Pane {
     });
     text.addEventListener("input", () => grow(text));
     c.querySelector(".contact").addEventListener("click", () => this.act("/send/contact", {}));
+    c.querySelector(".sticker").addEventListener("click", () => this.act("/send/sticker", { emoji: "👍" }));
+    c.querySelector(".voice").addEventListener("click", () => this.act("/send/voice", { duration: 3 }));
+    c.querySelector(".location").addEventListener("click",
+      () => this.act("/send/location", SAMPLE_LOCATION));
     c.querySelector(".photo").addEventListener("change", (e) => this.upload(e.target, "photo"));
     c.querySelector(".document").addEventListener("change", (e) => this.upload(e.target, "document"));
     c.querySelector(".cancel-reply").addEventListener("click", () => this.setReply(null));
@@ -239,9 +243,10 @@ class Pane {
     this.lastRendered = signature;
     const atBottom = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 40;
     const byId = new Map(messages.map((m) => [m.message_id, m]));
+    // The keyboard first: it changes the list's height, and the list then stays at the bottom.
+    this.renderKeyboard(keyboard);
     this.list.replaceChildren(...messages.map((m) => this.renderMessage(m, byId)));
     if (atBottom || force) this.list.scrollTop = this.list.scrollHeight;
-    this.renderKeyboard(keyboard);
     const user = state.users.find((u) => u.id === this.userId);
     const block = this.root.querySelector(".block");
     if (block) block.textContent = user && user.blocked ? "Unblock bot" : "Block bot";
@@ -271,6 +276,23 @@ class Pane {
       item.append(el("a", {
         class: "doc", href: message.document.url, target: "_blank",
         text: `📄 ${message.document.file_name || "document"} (${message.document.file_size} B)`,
+      }));
+    }
+    if (message.sticker) {
+      item.append(el("div", { class: "sticker-art", text: message.sticker.emoji || "🖼", title: "sticker" }));
+    }
+    if (message.voice) {
+      item.append(el("a", {
+        class: "doc", href: message.voice.url, target: "_blank",
+        text: `🎤 Voice note · ${duration(message.voice.duration)}`,
+      }));
+    }
+    if (message.location) {
+      const { latitude, longitude } = message.location;
+      item.append(el("a", {
+        class: "doc", target: "_blank", rel: "noopener noreferrer",
+        href: `https://www.openstreetmap.org/?mlat=${latitude}&mlon=${longitude}#map=16/${latitude}/${longitude}`,
+        text: `📍 Location ${latitude.toFixed(4)}, ${longitude.toFixed(4)}`,
       }));
     }
     if (message.contact) {
@@ -334,26 +356,43 @@ function userName(id) {
   return user ? [user.first_name, user.last_name].filter(Boolean).join(" ") : `user ${id}`;
 }
 
+// A point in Shanghai, where the sample estate is.
+const SAMPLE_LOCATION = { latitude: 31.2304, longitude: 121.4737 };
+
+function duration(seconds) {
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+}
+
 function summary(message) {
   const body = message.text || message.caption
     || (message.photo.length ? "📷 photo" : message.document ? "📄 document"
-      : message.contact ? "☎ contact" : "");
+      : message.contact ? "☎ contact" : message.sticker ? `${message.sticker.emoji} sticker`
+        : message.voice ? "🎤 voice note" : message.location ? "📍 location" : "");
   return body.length > 60 ? body.slice(0, 57) + "…" : body;
 }
 
+// options: [value, label] pairs, or {label, options} groups of them.
 function fillSelect(select, options, emptyLabel) {
   const previous = select.value;
-  select.replaceChildren(...options.map(([value, label]) => el("option", { value, text: label })));
-  if (!options.length) select.append(el("option", { value: "", text: emptyLabel }));
-  if (options.some(([value]) => String(value) === previous)) select.value = previous;
+  const option = ([value, label]) => el("option", { value, text: label });
+  const groups = options.filter((o) => !Array.isArray(o) && o.options.length);
+  const flat = options.filter(Array.isArray);
+  select.replaceChildren(...flat.map(option),
+    ...groups.map((g) => el("optgroup", { label: g.label }, g.options.map(option))));
+  const values = [...flat, ...groups.flatMap((g) => g.options)].map(([value]) => String(value));
+  if (!values.length) select.append(el("option", { value: "", text: emptyLabel }));
+  if (values.includes(previous)) select.value = previous;
 }
 
 const panes = {};
 
 function fillSelectors() {
-  const owners = state.users.filter((u) => u.role !== "staff");
-  fillSelect(panes.owner.who, owners.map((u) => [u.id, userName(u.id) + (u.blocked ? " (blocked)" : "")]),
-    "no owners yet");
+  // Staff have private chats too: their work orders and Done buttons arrive there.
+  const person = (u) => [u.id, userName(u.id) + (u.blocked ? " (blocked)" : "")];
+  fillSelect(panes.owner.who, [
+    { label: "Owners", options: state.users.filter((u) => u.role !== "staff").map(person) },
+    { label: "Staff", options: state.users.filter((u) => u.role === "staff").map(person) },
+  ], "no users yet");
   const groups = state.chats.filter((c) => c.type !== "private");
   fillSelect(panes.group.groupSelect, groups.map((c) => [c.id, c.title]), "no groups yet");
   const group = groups.find((c) => String(c.id) === panes.group.groupSelect.value);

@@ -3,6 +3,7 @@
 Uses Debian's Chromium (`apt-get install chromium`), never a downloaded browser.
 """
 
+import asyncio
 import os
 import time
 from collections.abc import Iterator
@@ -14,7 +15,9 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from bot import demo_data
 from bot.i18n import default_catalogs
-from tests.e2e.conftest import World, plain
+from sandbox import SandboxClient
+from tests.e2e.conftest import E2E, World, bind_new_staff_group, in_worker_thread, plain
+from tests.e2e.test_tickets_e2e import report_repair
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -122,4 +125,67 @@ def test_owner_registers_on_the_page_and_staff_see_a_request(world: World, brows
     expect(card.locator("button", has_text=z("staff-pending-reject"))).to_be_visible()
     if SCREENSHOT:
         page.screenshot(path=SCREENSHOT)
+    page.close()
+
+
+async def open_repair(world: World) -> tuple[int, int, int]:
+    """A new owner's repair, reported as in the tickets e2e test, in a staff group of its own;
+    returns (ticket number, owner id, group id)."""
+    async with SandboxClient(world.base_url) as client:
+        helper = E2E(world, client, default_catalogs())
+        await bind_new_staff_group(helper)
+        owner = await helper.new_person(language="en")
+        await helper.onboard(owner)
+        number = await report_repair(helper, owner, "The bathroom fan rattles all night")
+        return number, owner.user_id, helper.group_id
+
+
+def test_a_technician_finishes_a_work_order_in_the_private_chat_at_phone_width(
+    world: World, browser: Browser
+):
+    """At 420 px: the header fits, the composer's tools say what they send, staff pick their
+    own private chat (the work order and its Done button), and a sticker gets a kind answer."""
+    t, z = default_catalogs().translator("en"), default_catalogs().translator("zh")
+    number, owner_id, group_id = in_worker_thread(lambda: asyncio.run(open_repair(world)))
+    page = browser.new_page(viewport={"width": 420, "height": 860})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(world.base_url + "/")
+    private = page.locator("#owner-pane")
+    group = page.locator("#group-pane")
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 420
+    reset = page.locator("#reset").bounding_box()
+    assert reset is not None and reset["x"] + reset["width"] <= 420
+    tools = private.locator(".composer .tools")
+    for label in ("📷 Photo", "📎 File", "☎ Contact", "🙂 Sticker", "🎤 Voice", "📍 Location"):
+        expect(tools.get_by_text(label)).to_be_visible()
+
+    # The card in the staff group: the technician takes it, the agent dispatches it.
+    pick(page, "group-pane", ".group", group_id)
+    pick(page, "group-pane", ".who", demo_data.TECHNICIAN.user_id)
+    card = group.locator(".msg.bot", has_text=f"#{number} ").filter(has=page.locator("button"))
+    card.locator("button", has_text=z("card-btn-take")).click()
+    expect(card.locator(".body")).to_contain_text(z("status-assigned"))
+    pick(page, "group-pane", ".who", demo_data.AGENT.user_id)
+    card.locator("button", has_text=z("card-btn-dispatch")).click()
+
+    # Staff are in the private chat's list: the technician's order, Done pressed on the page.
+    staff = private.locator('.who optgroup[label="Staff"]')
+    expect(staff.locator("option", has_text=demo_data.TECHNICIAN.name)).to_have_count(1)
+    pick(page, "owner-pane", ".who", demo_data.TECHNICIAN.user_id)
+    order = private.locator(".msg.bot", has_text=f"#{number}").filter(has=page.locator("button"))
+    order.locator("button", has_text=z("card-btn-done")).click()
+    expect(page.locator("#toast")).to_have_text(plain(z("staffcmd-resolved", number=str(number))))
+    expect(order.locator("button")).to_have_count(0)
+
+    # The owner is asked whether it is fixed; a sticker instead of an answer gets a kind word.
+    pick(page, "owner-pane", ".who", owner_id)
+    expect(private.locator(".msg.bot", has_text=f"#{number}").last).to_contain_text(
+        t("notify-btn-fixed")
+    )
+    tools.locator(".sticker").click()
+    expect(private.locator(".msg.user .sticker-art").last).to_have_text("👍")
+    expect(private.locator(".msg.bot .body").last).to_have_text(plain(t("fallback-sticker")))
+    if SCREENSHOT:
+        page.screenshot(path=SCREENSHOT.replace(".png", "-420.png"))
     page.close()

@@ -131,3 +131,28 @@ async def test_client_errors(client, owner):
         await client.send_text(999, "who am I")
     with pytest.raises(TimeoutError):
         await client.wait_for_message(owner["id"], "never", timeout=0.2)
+
+
+async def test_stickers_voice_notes_and_locations_reach_the_bot(client, owner, bot):
+    """As a Telegram client sends them: aiogram parses each into its own type, and a voice
+    note's file downloads."""
+    sticker = await client.send_sticker(owner["id"], "🙂")
+    voice = await client.send_voice(owner["id"], duration=4)
+    where = await client.send_location(owner["id"], 31.2304, 121.4737)
+    assert sticker["sticker"]["emoji"] == "🙂" and voice["voice"]["duration"] == 4
+    assert where["location"] == {"latitude": 31.2304, "longitude": 121.4737}
+    first, second, third = await bot.get_updates()
+    assert first.message.sticker.emoji == "🙂" and first.message.text is None
+    assert second.message.voice.duration == 4 and second.message.voice.mime_type == "audio/ogg"
+    assert third.message.location.latitude == 31.2304
+    file = await bot.get_file(second.message.voice.file_id)
+    assert file.file_path.startswith("voice/")
+    assert (await client.download(second.message.voice.file_id)).startswith(b"OggS")
+    for bad in (
+        client.send_voice(owner["id"], duration=0),
+        client.send_location(owner["id"], 91, 0),
+        client.send_sticker(owner["id"], ""),
+    ):
+        with pytest.raises(SandboxError) as error:
+            await bad
+        assert error.value.status == 400

@@ -61,3 +61,6 @@ staff-pending-confirm = ⚠️ Yes, approve { $unit } although the name differs
 staff-pending-back = ↩️ Back
 staff-lang-choose = Your own language — for this private chat, your work orders and the notes only you see when you press a button. The staff group stays in { $group }.
 staff-lang-changed = Your language is now English (private chat, work orders, button notes). The staff group stays in { $group }.
+fallback-sticker = 🙂 Thanks! I can only read words and photos, though — tell me what you need in a few words, or pick from the menu.
+fallback-voice = 🎤 Sorry, I cannot listen to voice messages. Please type what you need (a few words are enough), or pick from the menu.
+fallback-location = 📍 Thanks, but I do not need a location: your unit is already on record. Tell me what you need in a few words, or pick from the menu.

@@ -60,3 +60,6 @@ staff-pending-confirm = ⚠️ 确认通过 { $unit }（姓名不一致）
 staff-pending-back = ↩️ 返回
 staff-lang-choose = 您本人的语言：用于与机器人的私聊、派工单，以及点按钮时仅您可见的提示。员工群仍使用{ $group }。
 staff-lang-changed = 您的语言已设为中文（私聊、派工单、按钮提示）。员工群仍使用{ $group }。
+fallback-sticker = 🙂 谢谢！不过我只能读懂文字和照片，请用几个字告诉我您需要什么，或从菜单中选择。
+fallback-voice = 🎤 抱歉，我无法收听语音消息。请用文字输入您的需求（几个字即可），或从菜单中选择。
+fallback-location = 📍 谢谢，不过我不需要位置信息：您的房号已登记在案。请用几个字告诉我您需要什么，或从菜单中选择。
