@@ -282,7 +282,7 @@ async def test_reject_asks_why_and_the_owner_is_told_the_reason(tg, bot, session
     # The owner hears it in their own language (English), with the reason as staff wrote it.
     [note] = await outbox_rows(session_pool, ALICE.id)
     assert note.payload["text"].startswith("Sorry, Chen Jing, the management office could not")
-    assert f"The office says: “{reason}”" in note.payload["text"]
+    assert f"registration.\nReason: {reason}\nIf a detail was wrong" in note.payload["text"]
     # The question shows the outcome; the card is edited with it; the audit keeps the reason.
     edited = bot.sent(STAFF_CHAT_ID)[-1]
     assert type(edited).__name__ == "EditMessageText" and edited.message_id == asked

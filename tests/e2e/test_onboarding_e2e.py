@@ -148,3 +148,33 @@ async def test_chinese_owner_uses_the_menu_by_its_chinese_labels(e2e: E2E):
     await e2e.client.wait_for_message(uid, plain(en("menu-greeting", name=owner.name)))
     keyboard = await e2e.client.keyboard(uid, uid)
     assert keyboard is not None and keyboard["keyboard"][0][0]["text"] == en("menu-repair")
+
+
+async def test_a_rejection_with_a_reason_given_by_replying_to_the_question(e2e: E2E):
+    """❌ asks why; the agent answers with a Telegram reply and the applicant reads it."""
+    owner = await e2e.new_person(language="en", in_register=False, name="Rita E2E Rejected")
+    t, staff_t, uid = e2e.t("en"), e2e.t("zh"), owner.user_id
+    await e2e.client.send_command(uid, "start")
+    choose = await e2e.client.wait_for_message(uid, plain(t("lang-choose")))
+    await e2e.press(uid, choose, t("lang-english"))
+    await e2e.client.wait_for_message(uid, plain(t("onb-ask-contact")))
+    await e2e.client.press_reply_button(uid, t("onb-share-phone"))
+    summary = await e2e.apply_until_summary(owner)
+    await e2e.press(uid, summary, t("onb-btn-send"))
+    card = await e2e.client.wait_for_message(e2e.group_id, owner.name)
+
+    asked = await e2e.press(e2e.agent, card, staff_t("staff-pending-reject"))
+    assert asked["text"] == plain(staff_t("staff-pending-reject-asked"))
+    question = await e2e.client.wait_for_message(
+        e2e.group_id, predicate=lambda m: m["reply_to_message_id"] == card["message_id"]
+    )
+    reason = "We have no flat with that number; please call the office."
+    await e2e.client.send_text(
+        e2e.agent, reason, chat_id=e2e.group_id, reply_to_message_id=question["message_id"]
+    )
+    told = await e2e.client.wait_for_message(uid, reason)
+    assert told["text"].startswith(plain(t("onb-rejected-reason", name=owner.name, reason=reason)))
+    row = await owner_row(e2e, owner.phone)
+    assert row is not None and row.status == OwnerStatus.rejected
+    decided = await e2e.wait_edit(e2e.group_id, card["message_id"], reason)
+    assert not decided["buttons"]

@@ -23,6 +23,8 @@ onb-request-sent = Thank you! Your request has been sent to the management offic
 onb-request-stored = Thank you! Your request has been saved and the management office will review it. We will let you know as soon as it is decided.
 onb-approved = Good news, { $name }! The management office approved your registration for unit { $unit }. Choose an option from the menu below.
 onb-rejected = Sorry, { $name }, the management office could not confirm your registration. If a detail was wrong, send /start to apply again with the correct building, unit and name, or contact the office.
-onb-rejected-reason = Sorry, { $name }, the management office could not confirm your registration. The office says: “{ $reason }”. If a detail was wrong, send /start to apply again with the correct building, unit and name, or contact the office.
+onb-rejected-reason = Sorry, { $name }, the management office could not confirm your registration.
+    Reason: { $reason }
+    If a detail was wrong, send /start to apply again with the correct building, unit and name, or contact the office.
 onb-status-rejected = Your registration was not approved. If a detail was wrong, send /start to apply again with the correct building, unit and name, or contact the management office.
 onb-office-phone = 📞 Management office: { $phone }
