@@ -18,6 +18,7 @@ from bot.middlewares import (
     ContextMiddleware,
     ConversationMiddleware,
     DbSessionMiddleware,
+    ExpiredCallbackAnswers,
     KeepResponseModels,
     LoggingMiddleware,
     PersonOrder,
@@ -39,6 +40,7 @@ def create_bot(settings: Settings) -> Bot:
     session.middleware(KeepResponseModels())
     session.middleware(PlainCallbackAnswers())
     session.middleware(RetryHiccups())
+    session.middleware(ExpiredCallbackAnswers())
     return Bot(
         token=settings.require_token().get_secret_value(),
         session=session,

@@ -17,7 +17,12 @@ from aiogram.client.session.middlewares.base import (
     NextRequestMiddlewareType,
 )
 from aiogram.dispatcher.event.bases import UNHANDLED
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.fsm.middleware import FSMContextMiddleware
 from aiogram.methods import AnswerCallbackQuery, GetUpdates, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
@@ -238,6 +243,36 @@ class PlainCallbackAnswers(BaseRequestMiddleware):
             copy = method.model_copy(update={"text": plain})
             return await make_request(bot, cast(TelegramMethod[TelegramType], copy))
         return await make_request(bot, method)
+
+
+EXPIRED_QUERY = "query is too old"
+
+
+class ExpiredCallbackAnswers(BaseRequestMiddleware):
+    """An answer to a button press that Telegram no longer takes counts as given.
+
+    Telegram refuses a second answer, and any answer after about 15 seconds, with "query is too
+    old ... or query ID is invalid". That is what a redelivered press meets: the process that
+    first handled it answered it (the owner's spinner stopped) and then died before storing
+    the result, so the press is handled again after the restart. Only the answer is lost; the
+    press must still take effect instead of failing at its first line.
+    """
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        try:
+            return await make_request(bot, method)
+        except TelegramBadRequest as exc:
+            if not (isinstance(method, AnswerCallbackQuery) and EXPIRED_QUERY in exc.message):
+                raise
+            log.info("callback answer dropped: the query expired or was answered before")
+            # Session middlewares pass the method's result on (aiogram's annotation says
+            # Response); answerCallbackQuery returns True.
+            return True  # type: ignore[return-value]
 
 
 class RetryHiccups(BaseRequestMiddleware):

@@ -196,6 +196,7 @@ async def run_polling(
                 database_url=settings.database_url,
                 run_scheduler=not no_scheduler,
                 metrics=metrics,
+                in_flight=settings.send_in_flight,
             ),
         ):
             await poll(dp, bot, stop, allowed_updates=dp.resolve_used_update_types())
@@ -265,6 +266,7 @@ async def run_webhook(
                 database_url=settings.database_url,
                 run_scheduler=not no_scheduler,
                 metrics=metrics,
+                in_flight=settings.send_in_flight,
             ),
         ):
             await web.TCPSite(runner, host, int(port)).start()

@@ -9,11 +9,16 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LOCALES = ("en", "zh")
+# Messages per second Telegram lets a bot send to different chats for free; up to
+# PAID_BROADCAST_MAX with paid broadcasts (each message then costs Telegram Stars).
+FREE_SEND_RATE = 30
+PAID_BROADCAST_MAX = 1000
 
 
 class Mode(StrEnum):
@@ -43,7 +48,12 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     listen: str = "127.0.0.1:8080"
     metrics_listen: str | None = None
-    send_rate: float = Field(default=25, gt=0, le=30)
+    # Declared before send_rate: its validator reads it.
+    paid_broadcast: bool = False
+    send_rate: float = Field(default=25, gt=0, le=PAID_BROADCAST_MAX)
+    # Messages sent whose outcome is not yet stored, at most (what a crash can repeat);
+    # None: 1 up to the free rate, every lane above it.
+    send_in_flight: int | None = Field(default=None, ge=1, le=100)
     log_level: str = "INFO"
 
     @field_validator("bot_token")
@@ -67,6 +77,16 @@ class Settings(BaseSettings):
             return frozenset(int(p) for p in parts)
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("send_rate")
+    @classmethod
+    def _free_rate(cls, value: float, info: ValidationInfo) -> float:
+        if value > FREE_SEND_RATE and not info.data.get("paid_broadcast"):
+            raise ValueError(
+                f"above {FREE_SEND_RATE} needs FRONTDOOR_PAID_BROADCAST=true"
+                " (Telegram then charges Stars per message)"
+            )
         return value
 
     @field_validator("database_url")

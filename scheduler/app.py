@@ -247,12 +247,15 @@ async def background(
     database_url: str,
     run_scheduler: bool,
     metrics: "Metrics | None" = None,
+    in_flight: int | None = None,
 ) -> AsyncIterator[Background]:
     """Run the outbox sender (and the scheduler unless told not to) while the block runs; stop
     them cleanly (the current send and the current job finish)."""
     from scheduler.outbox import OutboxSender
 
-    sender = OutboxSender(bot, session_pool, clock, rate=send_rate, metrics=metrics)
+    sender = OutboxSender(
+        bot, session_pool, clock, rate=send_rate, metrics=metrics, in_flight=in_flight
+    )
     sender.start()
     scheduler = (
         JobScheduler(session_pool, clock, LeaderLock(database_url)) if run_scheduler else None

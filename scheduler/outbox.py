@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import uuid
 from collections import deque
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
@@ -41,6 +42,7 @@ from bot import reporting
 from bot.clock import Clock, system_clock
 from bot.i18n import Catalogs, default_catalogs
 from bot.metrics import Metrics
+from bot.settings import FREE_SEND_RATE
 from handlers import cards
 from scheduler.jobs import rechecks
 from scheduler.jobs.base import Verdict
@@ -88,14 +90,19 @@ class ChatPacer:
             del self.recent[chat_id]
 
 
-def build_method(name: str, chat_id: int, payload: dict[str, Any]) -> TelegramMethod[Any]:
-    """The aiogram method object for a Bot API method name such as "sendMessage"."""
+def build_method(
+    name: str, chat_id: int, payload: dict[str, Any], *, paid_broadcast: bool = False
+) -> TelegramMethod[Any]:
+    """The aiogram method object for a Bot API method name such as "sendMessage";
+    `paid_broadcast` marks sends as paid broadcasts (beyond Telegram's free 30/s)."""
     cls = getattr(aiogram.methods, name[:1].upper() + name[1:], None)
     if not (isinstance(cls, type) and issubclass(cls, TelegramMethod)):
         raise LookupError(f"unknown Bot API method {name!r}")
     params = dict(payload)
     if "chat_id" in cls.model_fields:
         params.setdefault("chat_id", chat_id)
+    if paid_broadcast and "allow_paid_broadcast" in cls.model_fields:
+        params.setdefault("allow_paid_broadcast", True)
     return cls(**params)
 
 
@@ -160,6 +167,14 @@ def default_concurrency(rate: float | None) -> int:
     return max(4, math.ceil(rate / 10))
 
 
+def default_in_flight(rate: float | None, concurrency: int) -> int:
+    """One at Telegram's free rate; every lane for paid broadcasts and with no rate of our
+    own, where throughput comes first."""
+    if rate is not None and rate <= FREE_SEND_RATE:
+        return 1
+    return concurrency
+
+
 class OutboxSender:
     def __init__(
         self,
@@ -176,9 +191,15 @@ class OutboxSender:
         catalogs: Catalogs | None = None,
         metrics: Metrics | None = None,
         concurrency: int | None = None,
+        in_flight: int | None = None,
     ) -> None:
         self.bot = bot
         self.concurrency = max(1, concurrency or default_concurrency(rate))
+        # At most this many messages are "on the wire" — sent, their outcome not yet stored —
+        # which is what a crash (kill -9, power cut) can deliver twice. One at Telegram's free
+        # rate: a send and its commit take less than the 1/rate between sends.
+        self.in_flight = in_flight or default_in_flight(rate, self.concurrency)
+        self.wire = asyncio.Semaphore(self.in_flight)
         self.metrics = metrics
         self.catalogs = catalogs or default_catalogs()
         self.session_pool = session_pool
@@ -189,6 +210,8 @@ class OutboxSender:
             # through at once, which a limit counted over any one-second window refuses (429).
             AsyncLimiter(1, 1 / rate) if rate is not None else contextlib.nullcontext()
         )
+        # Settings allow a rate above the free one only with FRONTDOOR_PAID_BROADCAST.
+        self.paid_broadcast = rate is not None and rate > FREE_SEND_RATE
         self.marks = MarkWriter(session_pool)
         self.max_attempts = max_attempts
         self.batch = batch
@@ -200,6 +223,8 @@ class OutboxSender:
         self._stopping = False
         self._full_pass = False
         self._task: asyncio.Task[None] | None = None
+        # Written on the rows this sender claims: an outcome or a restart ends the claim.
+        self.token = uuid.uuid4().hex[:16]
 
     def start(self) -> asyncio.Task[None]:
         self._stopping = False
@@ -220,6 +245,11 @@ class OutboxSender:
 
     async def run(self) -> None:
         log.info("outbox sender started")
+        try:
+            await self.reclaim_abandoned()
+        except Exception:
+            # The rows then come back after their lease, as on PostgreSQL.
+            log.exception("outbox reclaim failed")
         while not self._stopping:
             try:
                 await self.send_due(self.clock())
@@ -235,6 +265,17 @@ class OutboxSender:
             self._wake.clear()
         log.info("outbox sender stopped")
 
+    async def reclaim_abandoned(self) -> int:
+        """On SQLite (one process), take back at once the rows an earlier run of this process
+        claimed and never finished (it was killed): they would wait out the lease otherwise."""
+        async with self.session_pool() as session:
+            if session.bind is None or session.bind.dialect.name != "sqlite":
+                return 0
+            taken = await outbox.reclaim_abandoned(session, self.token, self.clock())
+        if taken:
+            log.warning("outbox reclaimed rows=%s claimed by an earlier run", taken)
+        return taken
+
     async def send_due(self, now: datetime) -> int:
         """One pass over the due rows; returns how many were delivered."""
         self.pacer.prune(now)
@@ -245,6 +286,7 @@ class OutboxSender:
                 lease=LEASE,
                 pace=lambda chat_id: self.pacer.reserve(chat_id, now),
                 limit=self.batch,
+                by=self.token,
             )
         self._full_pass = len(claim.rows) + len(claim.failed) >= self.batch
         for row_id in claim.failed:
@@ -310,7 +352,9 @@ class OutboxSender:
                 row = replace(row, payload={**row.payload, "text": verdict.text})
         try:
             payload = await self._attach(row.payload)
-            method = build_method(row.method, row.chat_id, payload)
+            method = build_method(
+                row.method, row.chat_id, payload, paid_broadcast=self.paid_broadcast
+            )
         except (
             LookupError,
             ValidationError,
@@ -319,6 +363,11 @@ class OutboxSender:
             TicketError,
         ) as exc:
             return await self._fail(row, OutboxStatus.failed, f"bad payload: {exc}")
+        async with self.wire:
+            return await self._send(row, method)
+
+    async def _send(self, row: outbox.Claimed, method: TelegramMethod[Any]) -> Outcome:
+        """The request and its outcome, stored before the wire is free for the next send."""
         try:
             result = await self._request(method)
         except TelegramRetryAfter as exc:

@@ -435,6 +435,9 @@ class OutboxMessage(Base, table=True):
     recheck: dict[str, Any] | None = Field(
         default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
     )
+    # The sender holding the row's lease (its token) while it is being sent; None otherwise. A
+    # row is "claimed" rather than "scheduled" only by this: both have next_attempt_at ahead.
+    claimed_by: str | None = None
 
 
 class FsmRecord(Base, table=True):

@@ -137,13 +137,17 @@ class Mark:
     values: dict[str, Any]
 
 
+# Every outcome ends the lease of the attempt it is the outcome of.
+UNCLAIMED: dict[str, Any] = {"claimed_by": None}
+
+
 def sent_mark(row_id: int, message_id: int | None, at: datetime) -> Mark:
-    values = {"status": OutboxStatus.sent, "sent_at": at, "last_error": None}
+    values = {"status": OutboxStatus.sent, "sent_at": at, "last_error": None} | UNCLAIMED
     return Mark(row_id, values | {"telegram_message_id": message_id})
 
 
 def retry_mark(row_id: int, error: str, next_at: datetime, count_attempt: bool = True) -> Mark:
-    values: dict[str, Any] = {"last_error": error[:500], "next_attempt_at": next_at}
+    values: dict[str, Any] = {"last_error": error[:500], "next_attempt_at": next_at} | UNCLAIMED
     if count_attempt:
         values["attempts"] = OutboxMessage.attempts + 1
     return Mark(row_id, values)
@@ -152,13 +156,14 @@ def retry_mark(row_id: int, error: str, next_at: datetime, count_attempt: bool =
 def final_mark(row_id: int, status: OutboxStatus, error: str) -> Mark:
     return Mark(
         row_id,
-        {"status": status, "last_error": error[:500], "attempts": OutboxMessage.attempts + 1},
+        {"status": status, "last_error": error[:500], "attempts": OutboxMessage.attempts + 1}
+        | UNCLAIMED,
     )
 
 
 def skipped_mark(row_id: int, reason: str) -> Mark:
     """Not sent on purpose (its recheck found it no longer applies); not an attempt."""
-    return Mark(row_id, {"status": OutboxStatus.skipped, "last_error": reason[:500]})
+    return Mark(row_id, {"status": OutboxStatus.skipped, "last_error": reason[:500]} | UNCLAIMED)
 
 
 async def write_marks(session: AsyncSession, marks: Sequence[Mark]) -> None:
@@ -388,16 +393,18 @@ async def claim_due(
     lease: timedelta,
     pace: Callable[[int], datetime | None],
     limit: int = 100,
+    by: str | None = None,
 ) -> Claim:
     """Claim the rows to send now, in one transaction of a few statements whatever `limit` is.
 
     A row is skipped while an older row to its chat is pending (per-chat order) or a message it
     refers to is still pending; `pace(chat_id)` returns None to let a row go (reserving the
     slot) or when the chat may be written to again, which becomes the row's next attempt.
-    Claimed rows get `next_attempt_at = now + lease` (the lease) before the commit, so another
-    worker does not pick them up while they are being sent; if this worker dies they come back
-    after the lease. On PostgreSQL the rows are read `FOR UPDATE SKIP LOCKED`, so two workers
-    claiming at the same moment take different rows.
+    Claimed rows get `next_attempt_at = now + lease` (the lease) and `claimed_by = by` before
+    the commit, so another worker does not pick them up while they are being sent; if this
+    worker dies they come back after the lease (or at once, see `reclaim_abandoned`). On
+    PostgreSQL the rows are read `FOR UPDATE SKIP LOCKED`, so two workers claiming at the
+    same moment take different rows.
     """
     claim = Claim()
     due_rows = await due(session, now, limit)
@@ -488,7 +495,7 @@ async def claim_due(
         await session.exec(
             update(OutboxMessage)
             .where(col(OutboxMessage.id).in_(claimed_ids))
-            .values(next_attempt_at=now + lease)
+            .values(next_attempt_at=now + lease, claimed_by=by)
         )
     await session.commit()
     return claim
@@ -509,9 +516,31 @@ async def release(session: AsyncSession, row_ids: Collection[int], at: datetime)
                 col(OutboxMessage.id).in_(list(row_ids)),
                 col(OutboxMessage.status) == OutboxStatus.pending,
             )
-            .values(next_attempt_at=at)
+            .values(next_attempt_at=at, claimed_by=None)
         )
     await session.commit()
+
+
+async def reclaim_abandoned(session: AsyncSession, mine: str, at: datetime) -> int:
+    """Make rows claimed by any sender but `mine` due at `at` (returns how many).
+
+    Only for a database one process uses (SQLite): there a claim that is not this process's
+    was made by an earlier run of it that died (kill -9, power cut) between claim and outcome,
+    and waiting out its lease would hold up to a whole batch for minutes. Of those rows, the
+    ones that were on the wire when it died may reach their chat a second time: at most one
+    per lane. PostgreSQL workers cannot tell a dead claimer from a live one; there the lease
+    decides."""
+    result = await session.exec(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.status) == OutboxStatus.pending,
+            col(OutboxMessage.claimed_by).is_not(None),
+            col(OutboxMessage.claimed_by) != mine,
+        )
+        .values(next_attempt_at=at, claimed_by=None)
+    )
+    await session.commit()
+    return int(result.rowcount or 0)
 
 
 async def add_many(session: AsyncSession, drafts: Sequence[Draft], at: datetime) -> int:

@@ -337,6 +337,33 @@ async def test_a_claimed_row_is_not_sent_by_another_worker(session_pool, sender,
     assert await sender.send_due(clock()) == 1
 
 
+async def test_a_restarted_sqlite_process_takes_back_its_dead_runs_claims_at_once(
+    engine, session_pool, sender, clock, api
+):
+    await queue(
+        session_pool, clock, draft("k"), draft("later", not_before=clock() + timedelta(hours=1))
+    )
+    async with session_pool() as session:
+        # The claim of an earlier run that was killed before the outcome was stored.
+        await outbox.claim_due(
+            session, clock(), lease=timedelta(minutes=2), pace=lambda chat: None, by="dead"
+        )
+    assert (await row(session_pool, "k")).claimed_by == "dead"
+    taken = await sender.reclaim_abandoned()
+    if engine.dialect.name == "postgresql":
+        # Another live worker may hold it: only the lease can tell.
+        assert taken == 0
+        assert await sender.send_due(clock()) == 0
+        return
+    assert taken == 1
+    assert await sender.send_due(clock()) == 1
+    sent = await row(session_pool, "k")
+    assert (sent.status, sent.claimed_by) == (OutboxStatus.sent, None)
+    # A row waiting for its time is not a claim: it keeps its time.
+    assert (await row(session_pool, "later")).status == OutboxStatus.pending
+    assert [r.chat_id for r in api.sent()] == [OWNER_CHAT]
+
+
 async def test_run_delivers_and_stops_cleanly(session_pool, api, clock):
     sender = OutboxSender(api, session_pool, clock, interval=0.01)
     task = sender.start()
@@ -403,7 +430,7 @@ async def test_lanes_share_commits_and_each_row_is_sent_once(engine, session_poo
     await queue(session_pool, clock, *(draft(f"k{i}", chat_id=9000 + i) for i in range(64)))
     bot = yielding_bot()
     sender = OutboxSender(
-        bot, session_pool, clock, limiter=contextlib.nullcontext(), concurrency=8
+        bot, session_pool, clock, limiter=contextlib.nullcontext(), concurrency=8, in_flight=8
     )
     commits = count(engine, "commit")
     assert await sender.send_due(clock()) == 64
@@ -436,3 +463,51 @@ async def test_two_senders_on_postgresql_never_send_a_row_twice(engine, session_
     assert sum(delivered) == chats and all(delivered)
     assert sorted(arrived) == [9000 + i for i in range(chats)]
     assert set(arrived.values()) == {1}
+
+
+@pytest.mark.parametrize(("rate", "paid"), [(25, None), (200, True)])
+async def test_sends_above_the_free_rate_are_paid_broadcasts(session_pool, api, clock, rate, paid):
+    await queue(session_pool, clock, draft("k"))
+    sender = OutboxSender(api, session_pool, clock, rate=rate, limiter=contextlib.nullcontext())
+    assert await sender.send_due(clock()) == 1
+    [sent] = api.sent()
+    assert sent.allow_paid_broadcast is paid
+
+
+class WireWatchingSession(YieldingSession):
+    """At each request, how many earlier requests have no outcome stored yet: what a crash at
+    that moment would send twice."""
+
+    def __init__(self):
+        super().__init__()
+        self.stored = 0
+        self.unrecorded: list[int] = []
+
+    async def make_request(self, bot, method, timeout=None):
+        self.unrecorded.append(len(self.requests) - self.stored)
+        return await super().make_request(bot, method, timeout)
+
+
+@pytest.mark.parametrize(("rate", "in_flight"), [(25, 1), (None, 8)])
+async def test_at_the_free_rate_one_message_at_most_is_on_the_wire(
+    session_pool, clock, rate, in_flight
+):
+    await queue(session_pool, clock, *(draft(f"k{i}", chat_id=9000 + i) for i in range(24)))
+    bot = MockedBot()
+    bot.session = watch = WireWatchingSession()
+    sender = OutboxSender(
+        bot, session_pool, clock, rate=rate, limiter=contextlib.nullcontext(), concurrency=8
+    )
+    write = sender.marks.write
+
+    async def counted(mark):
+        await write(mark)  # returns once the mark is committed
+        watch.stored += 1
+
+    sender.marks.write = counted  # type: ignore[method-assign]
+    assert sender.in_flight == in_flight
+    assert await sender.send_due(clock()) == 24
+    assert max(watch.unrecorded) <= in_flight - 1
+    if in_flight > 1:
+        # Without the bound, lanes do overlap (so the check above can fail).
+        assert max(watch.unrecorded) > 0

@@ -3,11 +3,21 @@
 from datetime import UTC, datetime
 
 import pytest
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
-from aiogram.methods import EditMessageReplyMarkup, GetUpdates, SendMessage
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    EditMessageReplyMarkup,
+    GetUpdates,
+    SendMessage,
+)
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, User
 
-from bot.middlewares import RetryHiccups
+from bot.middlewares import ExpiredCallbackAnswers, RetryHiccups
 from handlers.keyboards import close_buttons
 from tests.mocked_bot import BOT_ID, MockedBot
 
@@ -116,3 +126,19 @@ async def test_failing_to_remove_old_buttons_does_not_stop_the_step():
     ).as_(bot)
     await close_buttons(query)
     assert tried == ["EditMessageReplyMarkup"]
+
+
+def bad_request(text):
+    return lambda method: TelegramBadRequest(method=method, message=f"Bad Request: {text}")
+
+
+async def test_an_expired_press_answer_counts_as_given_and_other_refusals_do_not():
+    expired = "query is too old and response timeout expired or query ID is invalid"
+    answers = ExpiredCallbackAnswers()
+    answer = AnswerCallbackQuery(callback_query_id="1")
+    # A press redelivered after a crash: its first handling already answered it.
+    assert await answers(Flaky(bad_request(expired)), MockedBot(), answer) is True
+    with pytest.raises(TelegramBadRequest):
+        await answers(Flaky(bad_request("MESSAGE_TOO_LONG")), MockedBot(), answer)
+    with pytest.raises(TelegramBadRequest):
+        await answers(Flaky(bad_request(expired)), MockedBot(), SEND)

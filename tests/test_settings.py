@@ -70,6 +70,15 @@ def test_malformed_value_gives_one_line_naming_the_variable(monkeypatch, variabl
         assert value not in message
 
 
+def test_a_rate_above_telegrams_free_limit_is_paid_broadcasting(monkeypatch):
+    monkeypatch.setenv("FRONTDOOR_SEND_RATE", "200")
+    monkeypatch.setenv("FRONTDOOR_PAID_BROADCAST", "true")
+    assert load_settings().send_rate == 200
+    monkeypatch.setenv("FRONTDOOR_SEND_RATE", "1001")
+    with pytest.raises(SettingsError, match="^FRONTDOOR_SEND_RATE: "):
+        load_settings()
+
+
 def test_missing_token_is_named_when_required():
     with pytest.raises(SettingsError, match="^FRONTDOOR_BOT_TOKEN: missing"):
         load_settings().require_token()

@@ -175,6 +175,15 @@ class BotProcess:
                 pytest.fail(f"frontdoor run not ready in {READY_TIMEOUT}s:\n{self.output()}")
             time.sleep(0.1)
 
+    def kill(self) -> None:
+        """SIGKILL: no signal handler, no drain, no last commit of the process runs."""
+        self.process.send_signal(signal.SIGKILL)
+        try:
+            code = self.process.wait(STOP_TIMEOUT)
+        finally:
+            self._log.close()
+        assert code == -signal.SIGKILL, f"frontdoor run exited with {code}:\n{self.output()}"
+
     def stop(self) -> None:
         """SIGTERM, then the process must have shut down cleanly (exit 0) within seconds."""
         if self.process.poll() is None:
