@@ -104,6 +104,7 @@ class ClientApi:
             ("POST", "/press/reply"): self.press_reply,
             ("GET", "/callback_answers"): self.callback_answers,
             ("GET", "/webhook"): self.webhook,
+            ("POST", "/webhook/targets"): self.webhook_targets,
             ("GET", "/calls"): self.calls,
             ("POST", "/calls/clear"): self.clear_calls,
             ("GET", "/commands"): self.commands,
@@ -241,6 +242,18 @@ class ClientApi:
 
     async def webhook(self, request: web.Request) -> Any:
         return webhook_info(self.sandbox)
+
+    async def webhook_targets(self, request: web.Request) -> Any:
+        """Deliver webhooks round-robin to these URLs (a load balancer); [] turns it off."""
+        data, _ = await _body(request)
+        urls = data.get("urls")
+        if not isinstance(urls, list) or not all(
+            isinstance(u, str) and u.startswith(("http://", "https://")) for u in urls
+        ):
+            raise ClientError("urls must be a list of http(s) URLs")
+        self.sandbox.webhook.targets = list(urls)
+        self.sandbox.webhook.turn = 0
+        return webhook_info(self.sandbox) | {"targets": urls}
 
     async def calls(self, request: web.Request) -> Any:
         method = request.query.get("method", "").lower()

@@ -339,6 +339,11 @@ class SandboxClient:
         result: dict[str, Any] = await self._call("GET", "/webhook")
         return result
 
+    async def set_webhook_targets(self, urls: list[str]) -> dict[str, Any]:
+        """Deliver webhooks round-robin to `urls` (as a load balancer would); [] for off."""
+        result: dict[str, Any] = await self._call("POST", "/webhook/targets", {"urls": urls})
+        return result
+
     async def calls(self, method: str | None = None, since_index: int = 0) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = await self._call(
             "GET", "/calls", method=method, since_index=since_index

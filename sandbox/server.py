@@ -66,10 +66,10 @@ async def deliver_webhooks(sandbox: Sandbox, bot_api: BotApi) -> None:
     backoff = 0.1
     async with aiohttp.ClientSession() as session:
         while not sandbox.closing.is_set():
-            url, secret = sandbox.webhook.url, sandbox.webhook.secret_token
-            if not url or not sandbox.updates:
+            if not sandbox.webhook.url or not sandbox.updates:
                 await sandbox.wait_for_updates(1.0)
                 continue
+            url, secret = sandbox.webhook.next_url(), sandbox.webhook.secret_token
             update = sandbox.updates[0]
             headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
             error = None

@@ -138,6 +138,17 @@ class Webhook:
     allowed_updates: list[str] | None = None
     last_error_date: int | None = None
     last_error_message: str | None = None
+    # A load balancer in front of several webhook servers: when set, each delivery goes to
+    # the next of these URLs in turn instead of `url` (which must still be set).
+    targets: list[str] = field(default_factory=list)
+    turn: int = 0
+
+    def next_url(self) -> str:
+        if not self.targets:
+            return self.url
+        url = self.targets[self.turn % len(self.targets)]
+        self.turn += 1
+        return url
 
 
 @dataclass

@@ -23,7 +23,7 @@ import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -139,7 +139,15 @@ def frontdoor(command: str) -> list[str]:
 class BotProcess:
     """`frontdoor run` in a subprocess; its log goes to a file shown when something fails."""
 
-    def __init__(self, workdir: Path, base_url: str, database_url: str, **extra: str) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        base_url: str,
+        database_url: str,
+        *,
+        args: Sequence[str] = (),
+        **extra: str,
+    ) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("FRONTDOOR_")}
         env.update(
             FRONTDOOR_BOT_TOKEN=demo_data.DEMO_TOKEN,
@@ -155,7 +163,11 @@ class BotProcess:
         self._log = self.log_path.open("wb")
         # The work directory is the cwd so that no .env of the developer leaks in.
         self.process = subprocess.Popen(
-            frontdoor("run"), cwd=workdir, env=env, stdout=self._log, stderr=subprocess.STDOUT
+            [*frontdoor("run"), *args],
+            cwd=workdir,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
 
     def output(self) -> str:

@@ -66,3 +66,34 @@ async def test_webhook_reply_method_is_executed(bot, client, owner):
         assert message["from_bot"]
     finally:
         await runner.cleanup()
+
+
+async def test_round_robin_targets_take_updates_in_turn(bot, client, owner):
+    received: list[tuple[str, str]] = []
+
+    def hook(name: str):
+        async def handle(request: web.Request) -> web.Response:
+            received.append((name, (await request.json())["message"]["text"]))
+            return web.json_response({})
+
+        return handle
+
+    app = web.Application()
+    app.router.add_post("/a", hook("a"))
+    app.router.add_post("/b", hook("b"))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        await bot.set_webhook(f"{base}/a")
+        await client.set_webhook_targets([f"{base}/a", f"{base}/b"])
+        for text in ("1", "2", "3"):
+            await client.send_text(owner["id"], text)
+        for _ in range(100):
+            if len(received) == 3:
+                break
+            await asyncio.sleep(0.05)
+        assert received == [("a", "1"), ("b", "2"), ("a", "3")]
+    finally:
+        await runner.cleanup()
