@@ -87,8 +87,15 @@ def refusal_text(t: Translator, error: PaymentError, unit: str = "") -> str:
     return t(f"pay-refused-{error.refusal.value.replace('_', '-')}", **args)
 
 
-def _may_record(member: StaffMember) -> bool:
-    return member.role in payments.RECORDERS
+async def _not_cashier(event: Message | CallbackQuery, member: StaffMember, t: Translator) -> bool:
+    """Whether the member may not record payments; if so they are told (cashiers, managers)."""
+    if member.role in payments.RECORDERS:
+        return False
+    if isinstance(event, CallbackQuery):
+        await event.answer(t("pay-not-cashier"), show_alert=True)
+    else:
+        await event.reply(t("pay-not-cashier"))
+    return True
 
 
 def _today(estate: Estate, clock: Clock) -> date:
@@ -180,8 +187,7 @@ async def paid(
     t: Translator,
 ) -> None:
     """/paid BUILDING-UNIT AMOUNT [reference] [--charge ID]: the summary with Confirm / Cancel."""
-    if not _may_record(staff_member):
-        await message.reply(t("pay-not-cashier"))
+    if await _not_cashier(message, staff_member, t):
         return
     words, charge_word = _split_charge((command.args or "").split())
     if len(words) < 2:
@@ -292,8 +298,7 @@ async def confirm(
     t: Translator,
 ) -> None:
     """Record the summarised payment once; the owner hears of it through the outbox."""
-    if not _may_record(staff_member):
-        await query.answer(t("pay-not-cashier"), show_alert=True)
+    if await _not_cashier(query, staff_member, t):
         return
     try:
         recorded = await payments.confirm(
@@ -340,8 +345,7 @@ async def cancel(
     t: Translator,
 ) -> None:
     """Drop the summary; nothing is recorded."""
-    if not _may_record(staff_member):
-        await query.answer(t("pay-not-cashier"), show_alert=True)
+    if await _not_cashier(query, staff_member, t):
         return
     try:
         await payments.cancel(
@@ -530,8 +534,7 @@ async def arrears(
 ) -> None:
     """/arrears [building]: overdue units, largest first, and the collection rate;
     /arrears export: every unit with open charges as a spreadsheet."""
-    if not _may_record(staff_member):
-        await message.reply(t("pay-not-cashier"))
+    if await _not_cashier(message, staff_member, t):
         return
     today = _today(estate, clock)
     argument = (command.args or "").strip()
@@ -580,8 +583,7 @@ async def import_register(
     t: Translator,
 ) -> None:
     """/import with a charges register: all rows or none, answered with counts or the bad rows."""
-    if not _may_record(staff_member):
-        await message.reply(t("pay-not-cashier"))
+    if await _not_cashier(message, staff_member, t):
         return
     document = _register_document(message)
     if document is None:

@@ -311,6 +311,30 @@ async def _refuse_decided(
     return refusal
 
 
+async def _claim(
+    session: AsyncSession,
+    estate_id: int,
+    request_id: int,
+    token: str,
+    *,
+    fresh_since: datetime | None = None,
+    **decision: Any,
+) -> None:
+    """Decide a pending request in one guarded UPDATE (its token, still pending, and made after
+    `fresh_since`); one already decided, stale or forged is refused with why."""
+    guards = [
+        col(PaymentRequest.id) == request_id,
+        col(PaymentRequest.estate_id) == estate_id,
+        col(PaymentRequest.token) == token,
+        col(PaymentRequest.status) == PaymentRequestStatus.pending,
+    ]
+    if fresh_since is not None:
+        guards.append(col(PaymentRequest.created_at) > fresh_since)
+    claimed = await session.exec(update(PaymentRequest).where(*guards).values(**decision))
+    if claimed.rowcount != 1:
+        raise await _refuse_decided(session, request_id, estate_id, token)
+
+
 async def confirm(
     session: AsyncSession,
     *,
@@ -331,24 +355,17 @@ async def confirm(
     """
     _require(staff, RECORDERS)
     estate_id = estate.id or 0
-    claimed = await session.exec(
-        update(PaymentRequest)
-        .where(
-            col(PaymentRequest.id) == request_id,
-            col(PaymentRequest.estate_id) == estate_id,
-            col(PaymentRequest.token) == token,
-            col(PaymentRequest.status) == PaymentRequestStatus.pending,
-            col(PaymentRequest.created_at) > now - REQUEST_TTL,
-        )
-        .values(
-            status=PaymentRequestStatus.confirmed,
-            decided_by=staff.id,
-            decided_at=now,
-            receipt_number=receipt_number(request_id, now, estate),
-        )
+    await _claim(
+        session,
+        estate_id,
+        request_id,
+        token,
+        fresh_since=now - REQUEST_TTL,
+        status=PaymentRequestStatus.confirmed,
+        decided_by=staff.id,
+        decided_at=now,
+        receipt_number=receipt_number(request_id, now, estate),
     )
-    if claimed.rowcount != 1:
-        raise await _refuse_decided(session, request_id, estate_id, token)
     request = await session.get(PaymentRequest, request_id)
     if request is None:
         raise await _refuse_decided(session, request_id, estate_id, token)
@@ -420,19 +437,14 @@ async def cancel(
 ) -> None:
     """Drop a prepared payment; a request already confirmed or cancelled is refused."""
     _require(staff, RECORDERS)
-    estate_id = estate.id or 0
-    result = await session.exec(
-        update(PaymentRequest)
-        .where(
-            col(PaymentRequest.id) == request_id,
-            col(PaymentRequest.estate_id) == estate_id,
-            col(PaymentRequest.token) == token,
-            col(PaymentRequest.status) == PaymentRequestStatus.pending,
-        )
-        .values(status=PaymentRequestStatus.cancelled, decided_by=staff.id)
+    await _claim(
+        session,
+        estate.id or 0,
+        request_id,
+        token,
+        status=PaymentRequestStatus.cancelled,
+        decided_by=staff.id,
     )
-    if result.rowcount != 1:
-        raise await _refuse_decided(session, request_id, estate_id, token)
     await session.commit()
 
 
