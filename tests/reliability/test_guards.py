@@ -5,7 +5,7 @@ import contextlib
 from datetime import timedelta
 
 from aiogram.types import Update
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from bot.guards import FLOOD_LIMIT, FLOOD_PAUSE, REMEMBER_UPDATES
 from storage import estates, tickets, updates
@@ -101,12 +101,20 @@ async def test_a_steady_user_is_never_throttled(tg, bot, clock, estate):
     assert not any("very quickly" in (r.text or "") for r in bot.sent(person.id))
 
 
+async def changes(session_pool) -> list[str]:
+    """Audit events other than a staff member's language learnt from the app: writing to the
+    bot in private teaches it that (handlers.staff_language), which is not a change made."""
+    async with session_pool() as session:
+        found = await session.exec(select(AuditEvent.type).order_by(col(AuditEvent.id)))
+        return [kind for kind in found.all() if kind != "language_set"]
+
+
 async def test_staff_commands_from_the_wrong_place_change_nothing(
     tg, bot, session_pool, staff_members, make_ticket, clock
 ):
     ticket = await make_ticket()
     events = await count(session_pool, TicketEvent)
-    audits = await count(session_pool, AuditEvent)
+    audits = await changes(session_pool)
     # A stranger in the staff group, staff in a private chat, staff in another estate's group,
     # an owner in a private chat.
     attempts = [
@@ -126,7 +134,7 @@ async def test_staff_commands_from_the_wrong_place_change_nothing(
             await tg.send(person, command, chat_id=chat_id)
             clock.advance(timedelta(seconds=1))
     assert await count(session_pool, TicketEvent) == events
-    assert await count(session_pool, AuditEvent) == audits
+    assert await changes(session_pool) == audits
     async with session_pool() as session:
         view = await tickets.find(session, ticket.ticket.estate_id, ticket.ticket.number)
     assert view is not None
