@@ -176,13 +176,12 @@ async def book(
     )
     session.add(callback)
     await session.flush()
-    audit.record(
+    _audit(
         session,
-        actor=f"owner:{owner_id}",
-        entity="callback",
-        entity_id=callback.id,
-        type="booked",
-        estate_id=estate.id,
+        callback,
+        f"owner:{owner_id}",
+        "booked",
+        estate.id,
         topic=topic,
         ticket_id=ticket_id,
         note=note,
@@ -216,14 +215,7 @@ async def cancel(
     callback.status = CallbackStatus.cancelled
     session.add(callback)
     owner = await session.get(Owner, owner_id)
-    audit.record(
-        session,
-        actor=f"owner:{owner_id}",
-        entity="callback",
-        entity_id=callback.id,
-        type="cancelled",
-        estate_id=owner.estate_id if owner else None,
-    )
+    _audit(session, callback, f"owner:{owner_id}", "cancelled", owner.estate_id if owner else None)
     await outbox.add_all(session, drafts(callback))
     await session.commit()
     return Result(Outcome.cancelled, callback)
@@ -245,14 +237,10 @@ async def record_outcome(
     missed only once its slot has begun: the owner was promised that time."""
     if status not in (CallbackStatus.done, CallbackStatus.missed):
         raise ValueError(f"not an outcome status: {status}")
-    callback = (
-        await session.exec(select(Callback).where(Callback.id == callback_id).with_for_update())
-    ).first()
-    owner = await session.get(Owner, callback.owner_id) if callback else None
-    if callback is None or owner is None or owner.estate_id != estate_id:
+    found = await _locked(session, estate_id, callback_id)
+    if found is None or found[0].origin != CallbackOrigin.booking:
         return Result(Outcome.not_found)
-    if callback.origin != CallbackOrigin.booking:
-        return Result(Outcome.not_found)
+    callback, owner = found
     if callback.status != CallbackStatus.booked:
         return Result(Outcome.not_booked, callback)
     if status == CallbackStatus.missed and now < callback.slot_start:
@@ -261,15 +249,7 @@ async def record_outcome(
     callback.staff_id = staff_id
     callback.outcome = outcome
     session.add(callback)
-    audit.record(
-        session,
-        actor=f"staff:{staff_id}",
-        entity="callback",
-        entity_id=callback.id,
-        type=str(status),
-        estate_id=estate_id,
-        outcome=outcome,
-    )
+    _audit(session, callback, f"staff:{staff_id}", str(status), estate_id, outcome=outcome)
     await outbox.add_all(session, drafts(callback, owner))
     await session.commit()
     return Result(Outcome.recorded, callback)
@@ -457,6 +437,25 @@ async def tasks_of_ticket(session: AsyncSession, ticket_id: int) -> list[Callbac
     return list((await session.exec(query)).all())
 
 
+def _audit(
+    session: AsyncSession,
+    callback: Callback,
+    actor: str,
+    type_: str,
+    estate_id: int | None,
+    **data: object,
+) -> None:
+    audit.record(
+        session,
+        actor=actor,
+        entity="callback",
+        entity_id=callback.id,
+        type=type_,
+        estate_id=estate_id,
+        **data,
+    )
+
+
 def _ticket_event(
     session: AsyncSession,
     callback: Callback,
@@ -478,16 +477,26 @@ def _ticket_event(
     )
 
 
-async def _task_for_update(
+async def _locked(
     session: AsyncSession, estate_id: int, callback_id: int
-) -> tuple[Callback | None, Estate | None]:
+) -> tuple[Callback, Owner] | None:
+    """The call-back, locked for its update, and its owner; None unless it is the estate's."""
     callback = (
         await session.exec(select(Callback).where(Callback.id == callback_id).with_for_update())
     ).first()
     owner = await session.get(Owner, callback.owner_id) if callback else None
     if callback is None or owner is None or owner.estate_id != estate_id:
+        return None
+    return callback, owner
+
+
+async def _task_for_update(
+    session: AsyncSession, estate_id: int, callback_id: int
+) -> tuple[Callback | None, Estate | None]:
+    found = await _locked(session, estate_id, callback_id)
+    if found is None:
         return None, None
-    return callback, await session.get(Estate, estate_id)
+    return found[0], await session.get(Estate, estate_id)
 
 
 async def record_task(
@@ -525,13 +534,12 @@ async def record_task(
         callback.done_at = now
         _ticket_event(session, callback, member, TicketEventType(f"callback_{action}"), now)
     session.add(callback)
-    audit.record(
+    _audit(
         session,
-        actor=f"staff:{member.id}",
-        entity="callback",
-        entity_id=callback.id,
-        type=f"task_{action}",
-        estate_id=estate_id,
+        callback,
+        f"staff:{member.id}",
+        f"task_{action}",
+        estate_id,
         due_at=callback.due_at.isoformat() if callback.due_at else None,
     )
     await session.commit()
@@ -558,15 +566,7 @@ async def add_task_note(
     callback.note = note[:NOTE_MAX]
     session.add(callback)
     _ticket_event(session, callback, member, TicketEventType.callback_note, now, text=note)
-    audit.record(
-        session,
-        actor=f"staff:{member.id}",
-        entity="callback",
-        entity_id=callback.id,
-        type="task_note",
-        estate_id=estate_id,
-        text=note,
-    )
+    _audit(session, callback, f"staff:{member.id}", "task_note", estate_id, text=note)
     await session.commit()
     return Result(Outcome.recorded, callback)
 
