@@ -32,7 +32,7 @@ from handlers.filters import (
 from handlers.keyboards import NotMenu, TextKey, close_buttons, main_menu
 from storage import call_backs, keys, outbox, owners, tickets
 from storage.call_backs import CallbackView, Outcome, Slot, TaskAction
-from storage.db import UnsavedRowError
+from storage.db import UnsavedRowError, saved_id
 from storage.models import (
     Callback,
     CallbackStatus,
@@ -212,9 +212,7 @@ async def show_overview(
     now: datetime,
 ) -> None:
     """The owner's booked call-backs with Cancel buttons, or straight to booking if none."""
-    if owner.id is None:
-        raise UnsavedRowError("owner.id: not saved yet")
-    upcoming = await call_backs.upcoming_for_owner(session, owner.id, now)
+    upcoming = await call_backs.upcoming_for_owner(session, saved_id(owner), now)
     if not upcoming:
         await ask_topic(anchor, t, session, owner, state)
         return
@@ -249,10 +247,8 @@ async def open_tickets(session: AsyncSession, owner_id: int) -> list[Ticket]:
 async def ask_topic(
     anchor: Message, t: Translator, session: AsyncSession, owner: Owner, state: FSMContext
 ) -> None:
-    if owner.id is None:
-        raise UnsavedRowError("owner.id: not saved yet")
     builder = InlineKeyboardBuilder()
-    offered = await open_tickets(session, owner.id)
+    offered = await open_tickets(session, saved_id(owner))
     for ticket in offered:
         builder.button(
             text=t(
@@ -310,10 +306,8 @@ async def book_about(
 ) -> None:
     """A call-back about what the owner wrote outside any flow: topic "other" with their text as
     the note, straight to the slots (the overview first when they already booked the most)."""
-    if owner.id is None:
-        raise UnsavedRowError("owner.id: not saved yet")
     await state.clear()
-    upcoming = await call_backs.upcoming_for_owner(session, owner.id, now)
+    upcoming = await call_backs.upcoming_for_owner(session, saved_id(owner), now)
     if len(upcoming) >= call_backs.MAX_BOOKED:
         await show_overview(anchor, t, session, estate, owner, state, now)
         return
@@ -349,9 +343,7 @@ async def on_book_another(
     clock: Clock,
 ) -> None:
     """Book another: refused at the limit, else the topic question."""
-    if owner.id is None:
-        raise UnsavedRowError("owner.id: not saved yet")
-    upcoming = await call_backs.upcoming_for_owner(session, owner.id, clock())
+    upcoming = await call_backs.upcoming_for_owner(session, saved_id(owner), clock())
     if len(upcoming) >= call_backs.MAX_BOOKED:
         await query.answer(t("cb-limit", count=call_backs.MAX_BOOKED), show_alert=True)
         return
@@ -372,8 +364,6 @@ async def on_cancel_booking(
     clock: Clock,
 ) -> None:
     """Cancel one of the owner's own call-backs; the staff card says so (via the outbox)."""
-    if owner.id is None:
-        raise UnsavedRowError("owner.id: not saved yet")
     st = staff_t(catalogs, estate)
     tz = tz_of(estate)
     staff_chat = estate.staff_chat_id
@@ -399,7 +389,7 @@ async def on_cancel_booking(
 
     result = await call_backs.cancel(
         session,
-        owner_id=owner.id,
+        owner_id=saved_id(owner),
         callback_id=callback_data.callback_id,
         now=clock(),
         drafts=drafts,
@@ -562,8 +552,6 @@ async def on_confirm(
         await state.clear()
         await query.answer(t("cb-stale"), show_alert=True)
         return
-    if owner.id is None:
-        raise UnsavedRowError("owner.id: not saved yet")
     slot = Slot(
         datetime.fromtimestamp(booking.slot_start, UTC),
         datetime.fromtimestamp(booking.slot_end, UTC),
@@ -571,7 +559,7 @@ async def on_confirm(
     st = staff_t(catalogs, estate)
     tz = tz_of(estate)
     staff_chat = estate.staff_chat_id
-    held = await owners.units_of(session, owner.id)
+    held = await owners.units_of(session, saved_id(owner))
 
     def drafts(callback: Callback) -> list[Draft]:
         if staff_chat is None:
@@ -592,7 +580,7 @@ async def on_confirm(
     result = await call_backs.book(
         session,
         estate=estate,
-        owner_id=owner.id,
+        owner_id=saved_id(owner),
         topic=booking.topic,
         ticket_id=booking.ticket_id,
         note=booking.note,
@@ -637,14 +625,12 @@ async def list_booked(
     if period not in ("today", "week"):
         await message.reply(t("cb-staff-usage"))
         return
-    if estate.id is None:
-        raise UnsavedRowError("estate.id: not saved yet")
     tz = tz_of(estate)
     today = clock().astimezone(tz).date()
     start = datetime.combine(today, time(0), tz)
     end = datetime.combine(today + timedelta(days=1 if period == "today" else 7), time(0), tz)
-    found = await call_backs.booked_between(session, estate.id, start, end)
-    tasks = await call_backs.open_tasks(session, estate.id, end)
+    found = await call_backs.booked_between(session, saved_id(estate), start, end)
+    tasks = await call_backs.open_tasks(session, saved_id(estate), end)
     lines: list[str] = []
     if found:
         title = "cb-staff-title-today" if period == "today" else "cb-staff-title-week"
@@ -737,12 +723,10 @@ async def on_task(
 ) -> None:
     """Reached / Not reached / Reschedule on a task: recorded in the ticket's history; the
     confirmation takes a note as a reply."""
-    if estate.id is None:
-        raise UnsavedRowError("estate.id: not saved yet")
     now = clock()
     result = await call_backs.record_task(
         session,
-        estate_id=estate.id,
+        estate_id=saved_id(estate),
         callback_id=callback_data.callback_id,
         member=staff_member,
         action=callback_data.action,
@@ -799,11 +783,9 @@ async def task_note(
     clock: Clock,
 ) -> None:
     """A reply to a task's confirmation: a note in the ticket's history."""
-    if estate.id is None:
-        raise UnsavedRowError("estate.id: not saved yet")
     result = await call_backs.add_task_note(
         session,
-        estate_id=estate.id,
+        estate_id=saved_id(estate),
         callback_id=task_id,
         member=staff_member,
         text=message.text or "",

@@ -19,7 +19,7 @@ from handlers.filters import IsVerifiedOwner
 from handlers.keyboards import TextKey, main_menu
 from handlers.payments import ReceiptCB
 from storage import fees, money, payments
-from storage.db import UnsavedRowError
+from storage.db import saved_id
 from storage.fees import ChargeLine, UnitStatement
 from storage.models import Estate, Owner
 
@@ -178,9 +178,7 @@ async def show_fees(
     """The menu button (or "fees", "物业费" …): open charges, overdue ones, totals and the last
     payments per unit, each payment with its Receipt button."""
     await state.clear()
-    if owner.id is None:
-        raise UnsavedRowError("owner.id: not saved yet")
-    owner_id = owner.id
+    owner_id = saved_id(owner)
     today = clock().astimezone(ZoneInfo(estate.time_zone)).date()
     statements = await fees.statement(session, owner_id, today)
     unit_ids = [s.unit.id for s in statements if s.unit.id is not None]

@@ -48,7 +48,7 @@ from handlers.filters import (
 from handlers.keyboards import set_buttons
 from handlers.notifications import card_drafts
 from storage import keys, staff, tickets
-from storage.db import UnsavedRowError
+from storage.db import UnsavedRowError, saved_id
 from storage.models import Estate, StaffMember, Ticket, TicketEvent, TicketEventType, TicketKind
 from storage.tickets import Actor, Detail, Notify, TicketError, TicketView
 
@@ -106,9 +106,7 @@ def _split(command: CommandObject) -> tuple[int | None, str]:
 async def _find(
     message: Message, session: AsyncSession, estate: Estate, number: int, t: Translator
 ) -> TicketView | None:
-    if estate.id is None:
-        raise UnsavedRowError("estate.id: not saved yet")
-    view = await tickets.find(session, estate.id, number)
+    view = await tickets.find(session, saved_id(estate), number)
     if view is None:
         await message.reply(t("ticket-error-not-found", number=str(number)))
     return view
@@ -166,10 +164,8 @@ async def queue(
     message: Message, session: AsyncSession, estate: Estate, clock: Clock, t: Translator
 ) -> None:
     """Open tickets, overdue first, then oldest."""
-    if estate.id is None:
-        raise UnsavedRowError("estate.id: not saved yet")
     now = clock()
-    views = await tickets.queue(session, estate.id, now)
+    views = await tickets.queue(session, saved_id(estate), now)
     if not views:
         await message.reply(t("staffcmd-queue-empty"))
         return
@@ -283,12 +279,10 @@ async def assign(
     if number is None or not who or len(who.split()) != 1:
         await message.reply(t("staffcmd-usage-assign"))
         return
-    if estate.id is None:
-        raise UnsavedRowError("estate.id: not saved yet")
     if who.casefold() in ("me", "我"):
         assignee: StaffMember | None = staff_member
     else:
-        assignee = await staff.by_username(session, estate.id, who)
+        assignee = await staff.by_username(session, saved_id(estate), who)
     if assignee is None:
         await message.reply(t("staffcmd-no-such-staff", who=who))
         return
@@ -739,9 +733,7 @@ async def _show_assign(
         error = tickets.refusal(view.ticket)
         await query.answer(error_text(own_t, error), show_alert=True)
         return
-    if estate.id is None:
-        raise UnsavedRowError("estate.id: not saved yet")
-    members = await staff.list_active(session, estate.id)
+    members = await staff.list_active(session, saved_id(estate))
     await set_buttons(query, assign_markup(t, view.ticket.id or 0, members))
     await query.answer(own_t("staffcmd-pick-assignee"))
 

@@ -20,7 +20,7 @@ from handlers.edits import unchanged_is_done
 from handlers.filters import IsActiveStaff, IsStaffChat, IsVerifiedOwner, refuse_non_staff
 from handlers.keyboards import NotMenu, close_buttons, main_menu
 from storage import calendar, call_backs, kpis, surveys
-from storage.db import UnsavedRowError
+from storage.db import saved_id
 from storage.models import Estate, Owner, StaffMember, StaffRole, SurveyKind
 from storage.surveys import Answer, Quarter, SurveyItem, SurveyState
 
@@ -82,13 +82,11 @@ async def on_score(
     bot: Bot,
 ) -> None:
     """A score: recorded once; then the next question, or the comment prompt after the last."""
-    if owner.id is None:
-        raise UnsavedRowError("owner.id: not saved yet")
     now = clock()
     result = await surveys.answer(
         session,
         survey_id=callback_data.survey_id,
-        owner_id=owner.id,
+        owner_id=saved_id(owner),
         item=callback_data.item,
         score=callback_data.score,
         now=now,
@@ -171,12 +169,10 @@ async def on_comment(
         return
     survey_id = int((await state.get_data()).get("survey_id") or 0)
     await state.clear()
-    if owner.id is None:
-        raise UnsavedRowError("owner.id: not saved yet")
     result = await surveys.comment(
         session,
         survey_id=survey_id,
-        owner_id=owner.id,
+        owner_id=saved_id(owner),
         text=text,
         now=clock(),
         drafts=messages.comment_drafts(catalogs, estate),
