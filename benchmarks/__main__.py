@@ -8,7 +8,15 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from benchmarks import cli_startup, fee_selection, handlers, import_owners, outbox, reports
+from benchmarks import (
+    announce,
+    cli_startup,
+    fee_selection,
+    handlers,
+    import_owners,
+    outbox,
+    reports,
+)
 from benchmarks.common import PG_ENV, Row, load, machine, table, write
 
 BENCHMARKS: dict[str, Callable[[str | None], Coroutine[Any, Any, list[Row]]]] = {
@@ -17,11 +25,12 @@ BENCHMARKS: dict[str, Callable[[str | None], Coroutine[Any, Any, list[Row]]]] = 
     "outbox": outbox.run,
     "import": import_owners.run,
     "reports": reports.run,
+    "announce": announce.run,
     # PostgreSQL only (opt-in): nothing without FRONTDOOR_BENCH_DATABASE_URL.
     "fees": fee_selection.run,
 }
 # The benchmarks that also run on PostgreSQL when it is configured.
-ON_POSTGRES = {"updates", "outbox", "fees"}
+ON_POSTGRES = {"updates", "outbox", "fees", "announce"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -94,21 +94,27 @@ async def run(session: AsyncSession, estate: Estate, now: datetime) -> JobResult
             waits.append(until)
         subject = keys.announcement_subject(announcement.id)
         parts = sections(announcement.text)
+        not_before = held_until(announcement, now) or now
+        # One rendering per language, not per owner (100 000 owners, two or three languages).
+        texts: dict[str | None, str] = {}
         while batch := await announcements.next_batch(session, announcement, BATCH):
-            drafts = [
-                Draft(
-                    keys.announcement_owner(announcement.id, r.owner_id),
-                    r.chat_id,
-                    owner_text(
+            drafts = []
+            for r in batch:
+                if r.language not in texts:
+                    texts[r.language] = owner_text(
                         catalogs.translator(r.language or estate.locale),
                         estate,
                         text_for(parts, r.language, estate.locale),
-                    ),
-                    subject=subject,
-                    not_before=held_until(announcement, now) or now,
+                    )
+                drafts.append(
+                    Draft(
+                        keys.announcement_owner(announcement.id, r.owner_id),
+                        r.chat_id,
+                        texts[r.language],
+                        subject=subject,
+                        not_before=not_before,
+                    )
                 )
-                for r in batch
-            ]
             enqueued += await enqueue_new(session, drafts, now)
             announcement.cursor = batch[-1].owner_id
             await announcements.advance(session, announcement.id, announcement.cursor)
