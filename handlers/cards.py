@@ -126,7 +126,7 @@ def error_text(t: Translator, error: TicketError) -> str:
     key = f"ticket-error-{_code(error.code)}"
     if (error.code, error.detail) in SPECIFIC_REFUSALS:
         key += f"-{_code(error.detail)}"
-    if error.code == "taken":
+    if error.code == RefusalCode.taken:
         return t(key, number=str(error.number or ""), name=error.detail or "—")
     return t(key, number=str(error.number or ""), status=status)
 

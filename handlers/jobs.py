@@ -155,7 +155,7 @@ async def run_now(
     report = await run_job(session_pool, job, estate, now, clock)
     title = job_title(t, job.name)
     upcoming = None
-    if report.outcome == "ok" and report.enqueued == 0 and job.next_due is not None:
+    if report.outcome == JobOutcome.ok and report.enqueued == 0 and job.next_due is not None:
         upcoming = await job.next_due(session, estate, now)
     if upcoming is not None:
         # Run too early (a survey waits for 10:00 the day after closing): say when it is due,
@@ -179,7 +179,7 @@ async def run_now(
             show_alert=True,
         )
     else:
-        key = "jobs-ran" if report.outcome == "ok" else "jobs-failed"
+        key = "jobs-ran" if report.outcome == JobOutcome.ok else "jobs-failed"
         await query.answer(t(key, title=title, count=report.enqueued))
     if isinstance(query.message, Message):
         text, markup = await jobs_view(session, estate, t, clock)

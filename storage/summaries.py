@@ -14,6 +14,7 @@ from storage.models import (
     Payment,
     Ticket,
     TicketKind,
+    TicketStatus,
     Unit,
 )
 from storage.tickets import OPEN_STATUSES
@@ -111,9 +112,9 @@ class Complaints:
 
 
 def outcome(status: str) -> str:
-    if status in ("resolved", "closed"):
+    if status in (TicketStatus.resolved, TicketStatus.closed):
         return "resolved"
-    return "cancelled" if status == "cancelled" else "open"
+    return "cancelled" if status == TicketStatus.cancelled else "open"
 
 
 async def complaints(
