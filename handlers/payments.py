@@ -35,6 +35,8 @@ from storage.payments import PaymentError
 log = logging.getLogger("frontdoor.payments")
 
 router = Router(name=__name__)
+# Who may record payments and see arrears; other staff are told so (`not_cashier`).
+CASHIERS = IsActiveStaff(roles=payments.RECORDERS)
 
 COMMANDS = ("paid", "unpay", "arrears", "import", "payinfo")
 ARREARS_SHOWN = 30
@@ -85,17 +87,6 @@ def refusal_text(t: Translator, error: PaymentError, unit: str = "") -> str:
     if "owed" in d:
         args["owed"] = money.format_money(int(d["owed"]), currency, t.locale)
     return t(f"pay-refused-{error.refusal.value.replace('_', '-')}", **args)
-
-
-async def _not_cashier(event: Message | CallbackQuery, member: StaffMember, t: Translator) -> bool:
-    """Whether the member may not record payments; if so they are told (cashiers, managers)."""
-    if member.role in payments.RECORDERS:
-        return False
-    if isinstance(event, CallbackQuery):
-        await event.answer(t("pay-not-cashier"), show_alert=True)
-    else:
-        await event.reply(t("pay-not-cashier"))
-    return True
 
 
 def _today(estate: Estate, clock: Clock) -> date:
@@ -176,7 +167,7 @@ def summary_markup(t: Translator, prepared: payments.Prepared) -> InlineKeyboard
     return builder.as_markup()
 
 
-@router.message(Command("paid"), IsActiveStaff())
+@router.message(Command("paid"), CASHIERS)
 async def paid(
     message: Message,
     command: CommandObject,
@@ -187,8 +178,6 @@ async def paid(
     t: Translator,
 ) -> None:
     """/paid BUILDING-UNIT AMOUNT [reference] [--charge ID]: the summary with Confirm / Cancel."""
-    if await _not_cashier(message, staff_member, t):
-        return
     words, charge_word = _split_charge((command.args or "").split())
     if len(words) < 2:
         await message.reply(t("pay-usage-paid"))
@@ -286,7 +275,7 @@ def owner_received_drafts(
     return drafts
 
 
-@router.callback_query(PayCB.filter(F.action == PayAction.confirm), IsActiveStaff())
+@router.callback_query(PayCB.filter(F.action == PayAction.confirm), CASHIERS)
 async def confirm(
     query: CallbackQuery,
     callback_data: PayCB,
@@ -298,8 +287,6 @@ async def confirm(
     t: Translator,
 ) -> None:
     """Record the summarised payment once; the owner hears of it through the outbox."""
-    if await _not_cashier(query, staff_member, t):
-        return
     try:
         recorded = await payments.confirm(
             session,
@@ -335,7 +322,7 @@ async def _close_summary(query: CallbackQuery, outcome: str) -> None:
         log.warning("could not edit the payment summary error=%s", type(exc).__name__)
 
 
-@router.callback_query(PayCB.filter(F.action == PayAction.cancel), IsActiveStaff())
+@router.callback_query(PayCB.filter(F.action == PayAction.cancel), CASHIERS)
 async def cancel(
     query: CallbackQuery,
     callback_data: PayCB,
@@ -345,8 +332,6 @@ async def cancel(
     t: Translator,
 ) -> None:
     """Drop the summary; nothing is recorded."""
-    if await _not_cashier(query, staff_member, t):
-        return
     try:
         await payments.cancel(
             session,
@@ -361,6 +346,15 @@ async def cancel(
     text = t("pay-cancelled", staff=staff_member.name)
     await query.answer(text)
     await _close_summary(query, text)
+
+
+@router.callback_query(PayCB.filter(), IsActiveStaff())
+async def not_cashier(event: Message | CallbackQuery, t: Translator) -> None:
+    """Staff who are neither cashiers nor managers are told whose step it is; nothing changes."""
+    if isinstance(event, CallbackQuery):
+        await event.answer(t("pay-not-cashier"), show_alert=True)
+    else:
+        await event.reply(t("pay-not-cashier"))
 
 
 @router.callback_query(PayCB.filter())
@@ -522,7 +516,7 @@ def arrears_lines(
     return lines
 
 
-@router.message(Command("arrears"), IsActiveStaff())
+@router.message(Command("arrears"), CASHIERS)
 async def arrears(
     message: Message,
     command: CommandObject,
@@ -534,8 +528,6 @@ async def arrears(
 ) -> None:
     """/arrears [building]: overdue units, largest first, and the collection rate;
     /arrears export: every unit with open charges as a spreadsheet."""
-    if await _not_cashier(message, staff_member, t):
-        return
     today = _today(estate, clock)
     argument = (command.args or "").strip()
     if argument.casefold() in ("export", "导出"):
@@ -573,7 +565,7 @@ def _register_document(message: Message) -> Document | None:
     return replied.document if replied is not None else None
 
 
-@router.message(Command("import"), IsActiveStaff())
+@router.message(Command("import"), CASHIERS)
 async def import_register(
     message: Message,
     session: AsyncSession,
@@ -583,8 +575,6 @@ async def import_register(
     t: Translator,
 ) -> None:
     """/import with a charges register: all rows or none, answered with counts or the bad rows."""
-    if await _not_cashier(message, staff_member, t):
-        return
     document = _register_document(message)
     if document is None:
         await message.reply(t("pay-import-usage"))
@@ -661,6 +651,10 @@ async def payinfo(
         session, estate.id or 0, text, actor=f"staff:{staff_member.id}"
     )
     await message.reply(t("pay-payinfo-set" if text else "pay-payinfo-cleared"))
+
+
+# After every handler above: a cashier's /arrears must reach `arrears`, not this.
+router.message(Command("paid", "arrears", "import"), IsActiveStaff())(not_cashier)
 
 
 @router.message(Command(*COMMANDS), F.chat.type != "private")

@@ -147,8 +147,15 @@ async def test_non_cashiers_and_strangers_cannot_record(tg, bot, session_pool, o
     assert "only the management office's staff" in bot.last_text(STAFF_CHAT_ID)
     await tg.group(CASHIER, "/paid 3-1201 100")
     await tg.press_label(AGENT, "Confirm", STAFF_CHAT_ID)
+    assert "Only a cashier or a manager" in answers(bot)[-1].text
     await tg.press_label(STRANGER, "Confirm", STAFF_CHAT_ID)
+    assert "only the management office's staff" in answers(bot)[-1].text
     assert await count(session_pool, Payment) == 0
+    for command in ("/arrears", "/import"):
+        await tg.group(AGENT, command)
+        assert "Only a cashier or a manager" in bot.last_text(STAFF_CHAT_ID)
+    await tg.group(CASHIER, "/arrears")
+    assert "Only a cashier" not in bot.last_text(STAFF_CHAT_ID)
     await tg.press_label(CASHIER, "Cancel", STAFF_CHAT_ID)
     assert "Cancelled" in bot.last_text(STAFF_CHAT_ID)
     await tg.group(CASHIER, "/paid 3-1201 100")
