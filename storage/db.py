@@ -6,11 +6,13 @@ import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.util import await_only
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import sqlite_driver
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -32,7 +34,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # the process) can lose the last commits but never corrupts the file. benchmarks/README.md
     # says what that means for an update.
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # No busy wait inside SQLite: it would hold up the event loop (storage.sqlite_driver waits
+    # with asyncio instead, WRITE_WAIT_S at most).
+    cursor.execute("PRAGMA busy_timeout=0")
     cursor.close()
 
 
@@ -47,10 +51,11 @@ class SqliteWriters:
     of a transaction and released when it commits or rolls back.
 
     SQLite has one writer per file. Left to itself, a connection that finds the file locked
-    sleeps in SQLite's busy handler with growing naps (up to 100 ms) while newcomers take
-    the lock first; with 20 updates in flight some starved for the whole `busy_timeout` and
-    failed with "database is locked" (benchmarks/README.md). An asyncio lock queues them
-    fairly and wakes the next one as soon as the lock is free. Reads never wait for it.
+    naps with growing sleeps (SQLite's busy handler, up to 100 ms; storage.sqlite_driver's
+    now) while newcomers take the lock first; with 20 updates in flight some starved for the
+    whole `busy_timeout` and failed with "database is locked" (benchmarks/README.md). An
+    asyncio lock queues them fairly and wakes the next one as soon as the lock is free.
+    Reads never wait for it.
     """
 
     def __init__(self) -> None:
@@ -124,9 +129,11 @@ def _info(connection: Any) -> dict[str, Any]:
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if url.startswith("sqlite"):
-        if url.rstrip("/").endswith(":memory:") or url in ("sqlite+aiosqlite://",):
+        database = make_url(url).database or ":memory:"
+        # The connections are sqlite3's own, called from the event loop (storage.sqlite_driver).
+        kwargs.setdefault("async_creator", sqlite_driver.connector(database, WRITE_WAIT_S))
+        if database == ":memory:":
             kwargs.setdefault("poolclass", StaticPool)
-            kwargs.setdefault("connect_args", {"check_same_thread": False})
         else:
             kwargs.setdefault("pool_size", POOL_SIZE // 2)
             kwargs.setdefault("max_overflow", POOL_SIZE - POOL_SIZE // 2)
