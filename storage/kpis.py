@@ -193,14 +193,7 @@ async def tickets_opened(
 ) -> list[CategoryCount]:
     """Tickets opened (created) in the period, by kind and category, most first. Cancelled
     tickets count: they were reported all the same."""
-    count = func.count(col(Ticket.id))
-    rows = await session.exec(
-        select(Ticket.kind, Ticket.category, count)
-        .where(*_opened(estate, period))
-        .group_by(col(Ticket.kind), col(Ticket.category))
-        .order_by(count.desc(), col(Ticket.kind), col(Ticket.category))
-    )
-    return [CategoryCount(TicketKind(k), c, n) for k, c, n in rows]
+    return await _by_category(session, *_opened(estate, period))
 
 
 async def tickets_closed(
@@ -208,15 +201,21 @@ async def tickets_closed(
 ) -> list[CategoryCount]:
     """Tickets closed in the period (closed_at inside it, status closed: cancelled tickets are
     withdrawn, not closed), whenever they were opened, by kind and category."""
+    return await _by_category(
+        session,
+        col(Ticket.estate_id) == estate.id,
+        col(Ticket.status) == TicketStatus.closed,
+        col(Ticket.closed_at) >= period.start,
+        col(Ticket.closed_at) < period.end,
+    )
+
+
+async def _by_category(session: AsyncSession, *where: ColumnElement[bool]) -> list[CategoryCount]:
+    """The tickets `where` selects, counted by kind and category, most first."""
     count = func.count(col(Ticket.id))
     rows = await session.exec(
         select(Ticket.kind, Ticket.category, count)
-        .where(
-            col(Ticket.estate_id) == estate.id,
-            col(Ticket.status) == TicketStatus.closed,
-            col(Ticket.closed_at) >= period.start,
-            col(Ticket.closed_at) < period.end,
-        )
+        .where(*where)
         .group_by(col(Ticket.kind), col(Ticket.category))
         .order_by(count.desc(), col(Ticket.kind), col(Ticket.category))
     )

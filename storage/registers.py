@@ -375,6 +375,29 @@ async def _estate(session: AsyncSession, estate_id: int) -> Estate:
     return estate
 
 
+async def _imported(
+    session: AsyncSession,
+    kind: str,
+    actor: str,
+    estate_id: int,
+    rows: int,
+    counts: dict[str, int],
+) -> ImportResult:
+    """An accepted import: audited with its counts and committed, all or nothing."""
+    audit.record(
+        session,
+        actor=actor,
+        entity="register",
+        entity_id=None,
+        type=f"{kind}_imported",
+        estate_id=estate_id,
+        rows=rows,
+        **counts,
+    )
+    await session.commit()
+    return ImportResult(kind, counts)
+
+
 async def import_owners(
     session: AsyncSession, estate_id: int, rows: Sequence[OwnerRow], actor: str
 ) -> ImportResult:
@@ -442,18 +465,7 @@ async def import_owners(
             session.add(OwnerUnit(owner_id=owner.id, unit_id=unit.id))
             links.add((owner.id, unit.id))
             counts["links_created"] += 1
-    audit.record(
-        session,
-        actor=actor,
-        entity="register",
-        entity_id=None,
-        type="owners_imported",
-        estate_id=estate_id,
-        rows=len(rows),
-        **counts,
-    )
-    await session.commit()
-    return ImportResult("owners", counts)
+    return await _imported(session, "owners", actor, estate_id, len(rows), counts)
 
 
 async def _paid_by_charge(session: AsyncSession, charge_ids: list[int]) -> dict[int, int]:
@@ -551,15 +563,4 @@ async def import_charges(
         "charges_updated": len(changed),
         "charges_unchanged": unchanged,
     }
-    audit.record(
-        session,
-        actor=actor,
-        entity="register",
-        entity_id=None,
-        type="charges_imported",
-        estate_id=estate_id,
-        rows=len(rows),
-        **counts,
-    )
-    await session.commit()
-    return ImportResult("charges", counts)
+    return await _imported(session, "charges", actor, estate_id, len(rows), counts)

@@ -8,7 +8,7 @@ and written to the outbox in that transaction. Nothing here knows a text.
 import math
 import random
 import secrets
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -575,18 +575,21 @@ def quarters_left(quarter: "Quarter") -> int:
     return QUARTERS - quarter.number + 1
 
 
+async def _estate_events(
+    session: AsyncSession, estate_id: int, type_: str
+) -> Sequence[AuditEvent]:
+    """The estate's own audit events of one type (its survey seeds and samples)."""
+    query = select(AuditEvent).where(
+        AuditEvent.estate_id == estate_id,
+        AuditEvent.entity == "estate",
+        AuditEvent.type == type_,
+    )
+    return (await session.exec(query)).all()
+
+
 async def year_seed(session: AsyncSession, estate_id: int, year: int) -> int:
     """The estate's sampling seed for `year`, drawn once and kept as an audit event."""
-    rows = (
-        await session.exec(
-            select(AuditEvent).where(
-                AuditEvent.estate_id == estate_id,
-                AuditEvent.entity == "estate",
-                AuditEvent.type == "survey_seed",
-            )
-        )
-    ).all()
-    for row in rows:
+    for row in await _estate_events(session, estate_id, "survey_seed"):
         if row.data.get("year") == year:
             return int(row.data["seed"])
     seed = secrets.randbits(48)
@@ -641,17 +644,8 @@ class Sample:
 
 async def _samples(session: AsyncSession, estate_id: int, year: int) -> dict[Quarter, AuditEvent]:
     """The samples drawn in `year`, by quarter."""
-    rows = (
-        await session.exec(
-            select(AuditEvent).where(
-                AuditEvent.estate_id == estate_id,
-                AuditEvent.entity == "estate",
-                AuditEvent.type == "survey_sample",
-            )
-        )
-    ).all()
     found = {}
-    for row in rows:
+    for row in await _estate_events(session, estate_id, "survey_sample"):
         quarter = Quarter.parse(str(row.data.get("quarter", "")))
         if quarter is not None and quarter.year == year:
             found[quarter] = row
