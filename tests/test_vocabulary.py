@@ -69,3 +69,33 @@ def test_every_job_has_a_name_of_the_vocabulary():
     from scheduler.jobs.base import JobName
 
     assert sorted(job.name for job in all_jobs()) == sorted(JobName)
+
+
+def test_buttons_of_enums_and_ids_fit_telegrams_64_bytes():
+    """Telegram refuses callback data over 64 bytes: every button made of actions, ids and
+    flags fits with its longest action and ids far beyond any estate's."""
+    from aiogram.filters.callback_data import CallbackData
+
+    from handlers import routers
+
+    routers()
+    checked = 0
+    for cls in CallbackData.__subclasses__():
+        fields = cls.model_fields
+        if not cls.__module__.startswith("handlers.") or any(
+            f.annotation is str for f in fields.values()
+        ):
+            continue
+        values: dict[str, object] = {}
+        for name, field in fields.items():
+            kind = field.annotation
+            if isinstance(kind, type) and issubclass(kind, Enum):
+                values[name] = max(kind, key=lambda member: len(str(member.value)))
+            elif kind is bool:
+                values[name] = True
+            else:
+                values[name] = 10**12
+        packed = cls(**values).pack()
+        assert len(packed.encode()) <= 64, packed
+        checked += 1
+    assert checked > 10
