@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, String, UniqueConstraint, text
 from sqlmodel import AutoString, Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -279,7 +279,16 @@ class AuditEvent(Base, table=True):
 
 
 class Charge(Base, table=True):
-    __table_args__ = (UniqueConstraint("unit_id", "item", "period"),)
+    __table_args__ = (
+        UniqueConstraint("unit_id", "item", "period"),
+        # Fee reminders read the few charges not settled, not the million that are.
+        Index(
+            "ix_charge_open_due",
+            "due_date",
+            postgresql_where=text("NOT settled"),
+            sqlite_where=text("NOT settled"),
+        ),
+    )
     unit_id: int = Field(foreign_key="unit.id", index=True)
     item: str
     period: str
@@ -287,6 +296,10 @@ class Charge(Base, table=True):
     currency: str
     # Fee reminders scan charges by due date.
     due_date: date = Field(index=True)
+    # Paid in full by payments not reversed, as of the last payment or reversal (set by
+    # storage.payments). A hint for finding open charges fast: False may still be paid (rows
+    # written by other means), which the balance check then finds; True is never open.
+    settled: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
 
 
 class Payment(Base, table=True):

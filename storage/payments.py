@@ -149,6 +149,21 @@ async def _paid_by(session: AsyncSession, charge_ids: Sequence[int]) -> dict[int
     return {charge_id: int(total or 0) for charge_id, total in rows.all()}
 
 
+async def resettle(session: AsyncSession, charge_ids: Iterable[int]) -> None:
+    """Charge.settled again for these charges after payments were recorded or reversed (in the
+    caller's transaction): paid in full by payments not reversed."""
+    paid = (
+        select(func.coalesce(func.sum(Payment.amount), 0))
+        .where(col(Payment.charge_id) == Charge.id, col(Payment.reversed_at).is_(None))
+        .scalar_subquery()
+    )
+    await session.exec(
+        update(Charge)
+        .where(col(Charge.id).in_(sorted(set(charge_ids))))
+        .values(settled=col(Charge.amount) <= paid)
+    )
+
+
 async def unit_charges(session: AsyncSession, unit_id: int) -> list[OpenCharge]:
     """Every charge of the unit with what was paid on it, oldest due first."""
     charges = (await session.exec(select(Charge).where(Charge.unit_id == unit_id))).all()
@@ -399,6 +414,7 @@ async def confirm(
     ]
     session.add_all(rows)
     await session.flush()
+    await resettle(session, [row.charge_id for row in rows])
     audit.record(
         session,
         actor=f"staff:{staff.id}",
@@ -516,6 +532,7 @@ async def reverse(
     if done.rowcount != len(live):
         await session.rollback()
         raise PaymentError(Refusal.already_reversed, payment=key, at=None)
+    await resettle(session, [p.charge_id for p in found])
     charge = await session.get(Charge, found[0].charge_id)
     unit = await session.get(Unit, charge.unit_id if charge else 0)
     if charge is None or unit is None or unit.id is None:

@@ -4,8 +4,9 @@ staff set with `/remind off` and lift with `/remind on`."""
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Exists, and_, exists, func, or_, update
+from sqlalchemy import Exists, Select, exists, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -61,18 +62,24 @@ async def owed(
 ) -> list[OwedCharge]:
     """Open charges (amount − payments not reversed > 0) due on or before `due_by`, of units
     whose reminders are not paused at `now`, per verified owner with a chat: ONE aggregate
-    query, driven by the charge due-date index and the payment charge index. `owner_id` and
+    query, driven by the partial index of open charges and the payment charge index. `owner_id` and
     `charge_ids` narrow it to what one queued reminder listed (checked again at send time)."""
-    paid = func.coalesce(func.sum(Payment.amount), 0)
+    # Per candidate charge through the payment charge index: the candidates are the few open
+    # charges (the partial index), so the million payments of settled ones are never read.
+    paid = (
+        sa_select(func.coalesce(func.sum(Payment.amount), 0))
+        .where(col(Payment.charge_id) == Charge.id, col(Payment.reversed_at).is_(None))
+        .scalar_subquery()
+    )
     chat = func.coalesce(Owner.chat_id, Owner.telegram_user_id)
-    query = (
+    candidates: Select[*tuple[Any, ...]] = (
         sa_select(
-            col(Owner.id),
-            chat,
+            col(Owner.id).label("owner_id"),
+            chat.label("chat_id"),
             col(Owner.language),
             col(Unit.building),
             col(Unit.number),
-            col(Charge.id),
+            col(Charge.id).label("charge_id"),
             col(Charge.item),
             col(Charge.period),
             col(Charge.due_date),
@@ -83,26 +90,27 @@ async def owed(
         .join(Unit, col(Unit.id) == Charge.unit_id)
         .join(OwnerUnit, col(OwnerUnit.unit_id) == Unit.id)
         .join(Owner, col(Owner.id) == OwnerUnit.owner_id)
-        .outerjoin(
-            Payment,
-            and_(col(Payment.charge_id) == Charge.id, col(Payment.reversed_at).is_(None)),
-        )
         .where(
             col(Unit.estate_id) == estate_id,
             col(Owner.estate_id) == estate_id,
             col(Owner.status) == OwnerStatus.verified,
             chat.is_not(None),
             col(Charge.due_date) <= due_by,
+            # The partial index of open charges (settled ones cannot be owed).
+            ~col(Charge.settled),
             ~_active_pause(now),
         )
-        .group_by(col(Owner.id), col(Unit.id), col(Charge.id))
-        .having(col(Charge.amount) - paid > 0)
-        .order_by(col(Owner.id), col(Charge.due_date), col(Charge.id))
     )
     if owner_id is not None:
-        query = query.where(col(Owner.id) == owner_id)
+        candidates = candidates.where(col(Owner.id) == owner_id)
     if charge_ids is not None:
-        query = query.where(col(Charge.id).in_(list(charge_ids)))
+        candidates = candidates.where(col(Charge.id).in_(list(charge_ids)))
+    found = candidates.subquery()
+    query = (
+        sa_select(found)
+        .where(found.c.balance > 0)
+        .order_by(found.c.owner_id, found.c.due_date, found.c.charge_id)
+    )
     rows = (await session.exec(query)).all()  # type: ignore[call-overload]
     return [
         OwedCharge(

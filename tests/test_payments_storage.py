@@ -139,6 +139,14 @@ async def _pay(pool, estate, cashier, label, amount, now=NOW):
         )
 
 
+async def _check_settled(pool, unit_id):
+    """Charge.settled says "paid in full" exactly for the charges with nothing left to pay."""
+    async with pool() as session:
+        balances = {c.charge_id: c.balance for c in await payments.unit_charges(session, unit_id)}
+        charges = (await session.exec(select(Charge).where(Charge.unit_id == unit_id))).all()
+    assert {c.id: c.settled for c in charges} == {i: b == 0 for i, b in balances.items()}
+
+
 async def _reversal_scenario(specs, first_share, second_share):
     engine = create_engine("sqlite+aiosqlite://")
     async with engine.begin() as conn:
@@ -151,6 +159,7 @@ async def _reversal_scenario(specs, first_share, second_share):
         await _pay(pool, estate, cashier, "3-1201", first)
         async with pool() as session:
             before = await payments.unit_charges(session, unit.id)
+        await _check_settled(pool, unit.id)
         owed = sum(c.balance for c in before)
         if owed == 0:
             return
@@ -159,6 +168,7 @@ async def _reversal_scenario(specs, first_share, second_share):
         async with pool() as session:
             middle = await payments.unit_charges(session, unit.id)
         assert sum(c.balance for c in middle) == owed - second
+        await _check_settled(pool, unit.id)
         assert all(c.balance >= 0 for c in middle)
         async with pool() as session:
             await payments.reverse(
@@ -174,6 +184,7 @@ async def _reversal_scenario(specs, first_share, second_share):
             after = await payments.unit_charges(session, unit.id)
             kept = (await session.exec(select(Payment))).all()
         assert after == before
+        await _check_settled(pool, unit.id)
         # Nothing deleted: the reversed rows are still there, marked.
         assert len(kept) == len(set(recorded.payment_ids)) + len(
             [p for p in kept if p.receipt_number != recorded.receipt_number]
