@@ -72,6 +72,7 @@ async def test_kill_9_mid_repair_report_continues_from_the_same_step(tmp_path: P
 
             said = [m["text"] or "" for m in await client.messages(uid) if m["from_bot"]]
         restarts.stop()
+        logs = restarts.logs()
     finally:
         restarts.cleanup()
         sandbox.stop()
@@ -81,4 +82,6 @@ async def test_kill_9_mid_repair_report_continues_from_the_same_step(tmp_path: P
     # Each question of the flow was asked once: nothing handled twice after a restart.
     for question in ("repair-ask-description", "repair-ask-urgency"):
         assert sum(plain(t(question)) in text for text in said) == 1, question
+    # The owner shared a phone number during onboarding: no line of the three runs shows it.
+    assert owner.phone[-7:] not in logs
     print(f"\nkill -9 mid-conversation: 2 kills survived, ticket #{ticket.number} complete")
