@@ -27,7 +27,7 @@ from aiohttp import web
 
 from bot.bootstrap import ensure_estate
 from bot.clock import Clock, system_clock
-from bot.factory import create_bot, create_dispatcher
+from bot.factory import create_bot, create_dispatcher, settle_heap
 from bot.i18n import Catalogs, Translator, default_catalogs
 from bot.metrics import Metrics, serve_metrics
 from bot.polling import poll
@@ -183,6 +183,7 @@ async def run_polling(
         inflight = InFlight()
         dp.update.outer_middleware(inflight)
         await set_commands(bot, catalogs, estate.locale)
+        settle_heap()
         # getUpdates is refused while a webhook is set (e.g. left over from webhook mode).
         await bot.delete_webhook(drop_pending_updates=False)
         log.info("starting mode=polling scheduler=%s", "off" if no_scheduler else "on")
@@ -254,6 +255,7 @@ async def run_webhook(
         inflight = InFlight()
         dp.update.outer_middleware(inflight)
         await set_commands(bot, catalogs, estate.locale)
+        settle_heap()
         runner = web.AppRunner(webhook_app(dp, bot, secret, urlsplit(url).path or "/"))
         await runner.setup()
         async with (
