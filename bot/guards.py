@@ -107,7 +107,10 @@ class HandleOnce(BaseMiddleware):
             if not marked:
                 marked = True
                 dialect = sync_session.get_bind().dialect.name
-                sync_session.execute(updates.mark_statement(dialect, bot.id, event.update_id, now))
+                sync_session.execute(
+                    updates.mark_statement(dialect),
+                    updates.mark_params(bot.id, event.update_id, now),
+                )
 
         sync_session = session.sync_session
         sa_event.listen(sync_session, "before_commit", mark)

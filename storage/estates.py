@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,8 +34,14 @@ async def ensure_default(
     return estate
 
 
+# Read for every update: built once, so SQLAlchemy finds its compiled form without building
+# and hashing a new statement each time (benchmarks/README.md).
+_DEFAULT = select(Estate).order_by(col(Estate.id)).limit(1)
+_BY_STAFF_CHAT = select(Estate).where(Estate.staff_chat_id == bindparam("chat_id"))
+
+
 async def default(session: AsyncSession) -> Estate | None:
-    return (await session.exec(select(Estate).order_by(col(Estate.id)))).first()
+    return (await session.exec(_DEFAULT)).first()
 
 
 async def get(session: AsyncSession, estate_id: int) -> Estate | None:
@@ -42,7 +49,7 @@ async def get(session: AsyncSession, estate_id: int) -> Estate | None:
 
 
 async def by_staff_chat(session: AsyncSession, chat_id: int) -> Estate | None:
-    return (await session.exec(select(Estate).where(Estate.staff_chat_id == chat_id))).first()
+    return (await session.exec(_BY_STAFF_CHAT, params={"chat_id": chat_id})).first()
 
 
 async def _set(

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import phonenumbers
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -47,13 +47,17 @@ def normalize_phone(raw: str, region: str) -> str | None:
     return None
 
 
+# Read for every update in a private chat: built once (benchmarks/README.md).
+_BY_TELEGRAM_USER = select(Owner).where(
+    Owner.estate_id == bindparam("estate_id"), Owner.telegram_user_id == bindparam("user_id")
+)
+
+
 async def by_telegram_user(
     session: AsyncSession, estate_id: int, telegram_user_id: int
 ) -> Owner | None:
-    query = select(Owner).where(
-        Owner.estate_id == estate_id, Owner.telegram_user_id == telegram_user_id
-    )
-    return (await session.exec(query)).first()
+    params = {"estate_id": estate_id, "user_id": telegram_user_id}
+    return (await session.exec(_BY_TELEGRAM_USER, params=params)).first()
 
 
 async def by_phone(session: AsyncSession, estate_id: int, phone: str) -> Owner | None:

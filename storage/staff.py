@@ -1,25 +1,25 @@
 """Staff members of an estate."""
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit
 from storage.models import Estate, StaffMember, StaffRole
 
+# Read for every update from a person: built once (benchmarks/README.md).
+_ACTIVE_MEMBER = select(StaffMember).where(
+    StaffMember.estate_id == bindparam("estate_id"),
+    StaffMember.telegram_user_id == bindparam("user_id"),
+    col(StaffMember.active).is_(True),
+)
+
 
 async def active_member(
     session: AsyncSession, estate_id: int, telegram_user_id: int
 ) -> StaffMember | None:
-    return (
-        await session.exec(
-            select(StaffMember).where(
-                StaffMember.estate_id == estate_id,
-                StaffMember.telegram_user_id == telegram_user_id,
-                col(StaffMember.active).is_(True),
-            )
-        )
-    ).first()
+    params = {"estate_id": estate_id, "user_id": telegram_user_id}
+    return (await session.exec(_ACTIVE_MEMBER, params=params)).first()
 
 
 async def refresh_username(

@@ -22,7 +22,9 @@ async def test_a_second_writer_waits_for_the_first_to_commit(tmp_path):
     pool = create_session_pool(engine)
     try:
         async with pool() as first, pool() as second:
-            await first.exec(updates.mark_statement("sqlite", 1, 1, AT))
+            await first.exec(
+                updates.mark_statement("sqlite"), params=updates.mark_params(1, 1, AT)
+            )
             waiting = asyncio.create_task(updates.mark(second, 1, 2, AT))
             for _ in range(20):
                 await asyncio.sleep(0)
@@ -51,7 +53,9 @@ async def test_a_session_closed_without_commit_frees_the_writer(tmp_path):
     pool = create_session_pool(engine)
     try:
         async with pool() as abandoned:
-            await abandoned.exec(updates.mark_statement("sqlite", 1, 1, AT))
+            await abandoned.exec(
+                updates.mark_statement("sqlite"), params=updates.mark_params(1, 1, AT)
+            )
         async with pool() as session:
             await asyncio.wait_for(updates.mark(session, 1, 2, AT), 5)
             count = (await session.exec(select(func.count()).select_from(ProcessedUpdate))).one()
