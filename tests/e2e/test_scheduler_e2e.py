@@ -61,9 +61,12 @@ def jobs_run(e2e: E2E, *args: str) -> str:
 async def test_jobs_run_fee_reminders_reaches_the_owner_once(e2e: E2E):
     owner = await e2e.new_person(language="en")
     await e2e.onboard(owner)
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
-    await add_charges(e2e, owner.building, owner.unit, today + timedelta(days=7))
-    at = f"{today.isoformat()}T09:00"
+    # As if it were 09:00 on a day already past 09:00, so the reminder is due now at any hour
+    # the test runs (run before 09:00, today's 09:00 is still to come: it would wait).
+    here = datetime.now(ZoneInfo("Asia/Shanghai"))
+    day = here.date() if here.hour >= 9 else here.date() - timedelta(days=1)
+    await add_charges(e2e, owner.building, owner.unit, day + timedelta(days=7))
+    at = f"{day.isoformat()}T09:00"
     out = await asyncio.to_thread(jobs_run, e2e, "fee_reminders", "--at", at)
     assert "ok" in out
     t = e2e.t("en")
