@@ -60,6 +60,15 @@ class Translator:
         return Translator(self.catalogs, locale)
 
 
+TAGS = re.compile(r"<[^>]*>")
+
+
+def plain_text(markup: str) -> str:
+    """A message's HTML as the reader sees it, for places that show no markup (a button's
+    answer, a one-line preview)."""
+    return html.unescape(TAGS.sub("", markup))
+
+
 def normalize(text: str) -> str:
     """Fold a button label or typed text so that '🛠 Report a repair!' matches 'report a repair'."""
     kept = [

@@ -3,9 +3,7 @@ owner/staff member and texts; and the retry of a direct answer that hit a passin
 error."""
 
 import asyncio
-import html
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -31,7 +29,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.fsm_storage import Conversation, SqlStorage
-from bot.i18n import Catalogs, locale_for
+from bot.i18n import Catalogs, locale_for, plain_text
 from storage import estates, owners, staff
 from storage.db import SessionPool
 
@@ -40,7 +38,6 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 IDLE_TIMEOUT = timedelta(minutes=30)
 # answerCallbackQuery's text: 0-200 characters, no markup.
 ANSWER_LIMIT = 200
-TAGS = re.compile(r"<[^>]*>")
 log = logging.getLogger("frontdoor.updates")
 
 
@@ -237,7 +234,7 @@ class PlainCallbackAnswers(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         if isinstance(method, AnswerCallbackQuery) and method.text:
-            plain = html.unescape(TAGS.sub("", method.text))
+            plain = plain_text(method.text)
             if len(plain) > ANSWER_LIMIT:
                 plain = plain[: ANSWER_LIMIT - 1] + "…"
             copy = method.model_copy(update={"text": plain})

@@ -88,11 +88,7 @@ def _ask(
             f"{head}\n\n{text}",
             # Only a run inside the quiet hours holds the message back (a run "as of" another
             # time, `jobs run --at`, still sends at once).
-            not_before=(
-                calendar.outside_quiet_hours(estate, now)
-                if calendar.in_quiet_hours(estate, now)
-                else None
-            ),
+            not_before=calendar.quiet_until(estate, now),
             params={"reply_markup": markup},
         )
     ]

@@ -95,10 +95,11 @@ async def announce(
         text=text,
     )
     now = clock()
-    quiet = calendar.in_quiet_hours(estate, now)
+    until = calendar.quiet_until(estate, now)
+    quiet = until is not None
     builder = InlineKeyboardBuilder()
-    if quiet:
-        at = calendar.local(estate, calendar.outside_quiet_hours(estate, now)).strftime("%H:%M")
+    if until is not None:
+        at = calendar.local(estate, until).strftime("%H:%M")
         preview += "\n\n" + t("announce-quiet-note", quiet=estate.quiet_hours, at=at)
         labels = {
             AnnounceAction.send: t("announce-btn-send-later", at=at),
@@ -141,8 +142,8 @@ async def decide(
         return
     now = clock()
     send_at = None
-    if callback_data.action == AnnounceAction.send and calendar.in_quiet_hours(estate, now):
-        send_at = calendar.outside_quiet_hours(estate, now)
+    if callback_data.action == AnnounceAction.send:
+        send_at = calendar.quiet_until(estate, now)
     try:
         if callback_data.action == AnnounceAction.cancel:
             await announcements.cancel(

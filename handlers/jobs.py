@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Html, MissingMessage, Translator
+from bot.texts import WEEKDAYS
 from handlers.edits import unchanged_is_done
 from handlers.filters import IsActiveStaff, refuse_non_staff, refuse_not_manager
 from handlers.surveys import show_waiting_surveys
@@ -49,9 +50,6 @@ def job_title(t: Translator, name: str) -> str:
         return t(f"job-{name.replace('_', '-')}")
     except MissingMessage:
         return name
-
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def schedule_words(t: Translator, cron: Mapping[str, str | int]) -> str:

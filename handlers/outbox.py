@@ -1,8 +1,6 @@
 """`/outbox` for managers: the messages the sender gave up on (dead or failed), each with a
 Retry button that queues it again."""
 
-import html
-import re
 from enum import StrEnum
 
 from aiogram import F, Router
@@ -13,7 +11,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.i18n import Html, Translator
+from bot.i18n import Html, Translator, plain_text
 from handlers.filters import IsActiveStaff, IsStaffChat, refuse_non_staff
 from storage import outbox
 from storage.models import Estate, OutboxMessage, StaffMember, StaffRole
@@ -24,7 +22,6 @@ MANAGERS = IsActiveStaff(roles=[StaffRole.manager])
 LISTED = 10
 PREVIEW = 60
 ERROR_PREVIEW = 120
-TAGS = re.compile(r"<[^>]*>")
 
 
 class OutboxAction(StrEnum):
@@ -39,7 +36,7 @@ class OutboxCb(CallbackData, prefix="obx"):
 def preview(row: OutboxMessage) -> str:
     """The start of the message's text (tags stripped), or its method when it has none."""
     text = row.payload.get("text") or row.payload.get("caption") or ""
-    plain = html.unescape(TAGS.sub("", str(text))).strip().replace("\n", " ")
+    plain = plain_text(str(text)).strip().replace("\n", " ")
     if not plain:
         return row.method
     return plain if len(plain) <= PREVIEW else plain[: PREVIEW - 1] + "…"

@@ -372,9 +372,10 @@ async def survey_refused(message: Message, t: Translator) -> None:
 def sent_text(t: Translator, estate: Estate, now: datetime, key: str, **args: str | int) -> str:
     """`key`, or `key`-held when sent during the quiet hours: the surveys then wait for their
     end, and the manager is told when owners get them."""
-    if not calendar.in_quiet_hours(estate, now):
+    until = calendar.quiet_until(estate, now)
+    if until is None:
         return t(key, **args)
-    at = calendar.local(estate, calendar.outside_quiet_hours(estate, now)).strftime("%H:%M")
+    at = calendar.local(estate, until).strftime("%H:%M")
     return t(f"{key}-held", quiet=estate.quiet_hours, at=at, **args)
 
 

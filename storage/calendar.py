@@ -175,6 +175,11 @@ def in_quiet_hours(estate: Estate, at: datetime) -> bool:
     return now >= start or now < end
 
 
+def quiet_until(estate: Estate, at: datetime) -> datetime | None:
+    """When the quiet hours around `at` end, or None when owners may be messaged at `at`."""
+    return outside_quiet_hours(estate, at) if in_quiet_hours(estate, at) else None
+
+
 def outside_quiet_hours(estate: Estate, at: datetime) -> datetime:
     """`at` itself when owners may be messaged then, else the moment the quiet hours end."""
     if not in_quiet_hours(estate, at):

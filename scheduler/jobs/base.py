@@ -91,6 +91,4 @@ async def enqueue_new(session: AsyncSession, drafts: Sequence[Draft], at: dateti
 
 def held(estate: Estate, now: datetime, enqueued: int) -> datetime | None:
     """When owner messages queued `now` go out, if the quiet hours hold them; else None."""
-    if not enqueued or not calendar.in_quiet_hours(estate, now):
-        return None
-    return calendar.outside_quiet_hours(estate, now)
+    return calendar.quiet_until(estate, now) if enqueued else None
