@@ -158,6 +158,7 @@ async def decide(
                     keys.announcement_progress(aid),
                     group,
                     announcement_job.progress_text(t, estate, announcement, waiting, now),
+                    not_before=now,
                 )
 
             await announcements.confirm(

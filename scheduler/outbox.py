@@ -44,11 +44,12 @@ from bot.i18n import Catalogs, default_catalogs
 from bot.metrics import Metrics
 from bot.settings import FREE_SEND_RATE
 from handlers import cards
+from scheduler.jobs import announcements as announcement_job
 from scheduler.jobs import rechecks
 from scheduler.jobs.base import Verdict
-from storage import calendar, delivery, outbox, tickets
+from storage import calendar, delivery, keys, outbox, tickets
 from storage.db import SessionPool
-from storage.models import Estate, OutboxStatus
+from storage.models import Announcement, Estate, OutboxStatus
 from storage.tickets import TicketError
 
 log = logging.getLogger("frontdoor.outbox")
@@ -58,6 +59,9 @@ LEASE = timedelta(minutes=2)
 PRIVATE_WINDOW = (1, timedelta(seconds=1))
 GROUP_WINDOW = (20, timedelta(minutes=1))
 BACKOFF_CAP = timedelta(minutes=10)
+# How often at most an announcement's progress message is edited while its owners' messages go
+# out: its edits share the group's 20 messages a minute with the ticket cards.
+PROGRESS_EVERY = timedelta(seconds=10)
 
 
 class Outcome(Enum):
@@ -223,6 +227,10 @@ class OutboxSender:
         self._stopping = False
         self._full_pass = False
         self._task: asyncio.Task[None] | None = None
+        # Announcements with owners' messages handled since their progress was last written,
+        # and when it was last written.
+        self._progress_stale: set[int] = set()
+        self._progress_at: dict[int, datetime] = {}
         # Written on the rows this sender claims: an outcome or a restart ends the claim.
         self.token = uuid.uuid4().hex[:16]
 
@@ -322,7 +330,46 @@ class OutboxSender:
         if unsent:
             async with self.session_pool() as session:
                 await outbox.release(session, unsent, now)
+        for row in claim.rows:
+            announcement_id = keys.subject_id(row.subject, keys.SubjectKind.announcement)
+            if announcement_id is not None:
+                self._progress_stale.add(announcement_id)
+        await self._refresh_progress(now)
         return delivered
+
+    async def _refresh_progress(self, now: datetime) -> None:
+        """Have the announcements job write the progress of the announcements whose owners'
+        messages went out (or failed) since, at most every PROGRESS_EVERY each: the job queues
+        the edit like any other row (and marks the announcement done when nothing waits), and
+        the next pass sends it. Without this the message moved only at the job's next minute."""
+        self._progress_at = {
+            a: at for a, at in self._progress_at.items() if now - at < PROGRESS_EVERY
+        }
+        due = self._progress_stale - self._progress_at.keys()
+        if not due:
+            return
+        # Also after a failure: the next try waits its turn like a refresh.
+        self._progress_at.update(dict.fromkeys(due, now))
+        try:
+            async with self.session_pool() as session:
+                estate_ids: set[int] = set()
+                for announcement_id in due:
+                    announcement = await session.get(Announcement, announcement_id)
+                    if announcement is not None:
+                        estate_ids.add(announcement.estate_id)
+                for estate_id in estate_ids:
+                    estate = await session.get(Estate, estate_id)
+                    if estate is not None:
+                        # A refresh, not a run of the job: no JobRun, so /jobs shows the
+                        # scheduler's runs.
+                        await announcement_job.run(session, estate, now)
+                        await session.commit()
+        except Exception:
+            # The job's minute run writes the progress then; delivery goes on.
+            log.exception("announcement progress refresh failed")
+            return
+        self._progress_stale -= due
+        self.poke()
 
     async def _attach(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Render what a payload names by recipe: the files (`{"$document": …}`,

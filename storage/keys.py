@@ -17,6 +17,7 @@ class SubjectKind(StrEnum):
     callback = "callback"
     call_task = "calltask"
     survey = "survey"
+    announcement = "announcement"
 
 
 def _subject(kind: SubjectKind, entity_id: int | None) -> str:
@@ -143,8 +144,8 @@ def weekly_complaints(estate_id: int, week_start: date) -> str:
 
 
 def announcement_subject(announcement_id: int) -> str:
-    """Every message of one announcement (owners' and the staff progress) carries this subject."""
-    return f"announcement:{announcement_id}"
+    """Every owner's message of one announcement carries this subject."""
+    return _subject(SubjectKind.announcement, announcement_id)
 
 
 def announcement_owner(announcement_id: int, owner_id: int) -> str:

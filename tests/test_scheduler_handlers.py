@@ -1,6 +1,7 @@
 """/jobs with Run now, /remind off|on, /announce with its preview, Send and progress, the owner's
 My fees button under a reminder, and the new commands in /help and the group menu."""
 
+import contextlib
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -11,11 +12,13 @@ from handlers.jobs import schedule_words
 from scheduler.jobs import announcements as announcement_job
 from scheduler.jobs.announcements import sections, text_for
 from scheduler.jobs.fee_reminders import MY_FEES
+from scheduler.outbox import PROGRESS_EVERY, OutboxSender
 from storage import announcements
 from storage.models import (
     Announcement,
     AnnouncementStatus,
     AuditEvent,
+    JobRun,
     OutboxMessage,
     OutboxStatus,
     Owner,
@@ -23,8 +26,10 @@ from storage.models import (
     ReminderPause,
 )
 from tests.helpers import STAFF_CHAT_ID, answers
+from tests.mocked_bot import MockedBot
 from tests.scheduler_fixtures import *  # noqa: F403
 from tests.scheduler_fixtures import add_charge, run_at
+from tests.test_outbox import ScriptedSession, server_error
 from tests.tickets_fixtures import *  # noqa: F403
 from tests.tickets_fixtures import AGENT, MANAGER, OWNER
 
@@ -179,6 +184,44 @@ async def test_announce_preview_send_and_progress(
     # Pressing Send again changes nothing.
     await tg.press_label(MANAGER, "发送", chat_id=STAFF_CHAT_ID)
     assert len(await _rows(session_pool, "announcement:1:owner:")) == 2
+
+
+async def test_announcement_progress_moves_as_the_sender_delivers(
+    tg, session_pool, estate, clock, staff_members, verified_owner, other_owner
+):
+    await tg.group(MANAGER, "/announce Water is off on Tuesday.")
+    await tg.press_label(MANAGER, "发送", chat_id=STAFF_CHAT_ID)
+    api = MockedBot()
+    api.session = ScriptedSession()
+    # Oscar's message meets a passing server error and goes out on its retry, 2 s later.
+    api.session.script[other_owner.chat_id] = [server_error]
+    sender = OutboxSender(api, session_pool, clock, limiter=contextlib.nullcontext())
+
+    def progress_edits():
+        return [
+            r.text
+            for r in api.sent(STAFF_CHAT_ID)
+            if type(r).__name__ == "EditMessageText" and "#1" in r.text
+        ]
+
+    await sender.send_due(clock())
+    await sender.send_due(clock())
+    assert "已发送 1，失败 0，等待 1" in progress_edits()[-1]
+    clock.advance(timedelta(seconds=2))
+    await sender.send_due(clock())
+    # Edits wait PROGRESS_EVERY between them (the group takes 20 messages a minute) ...
+    seen = progress_edits()
+    await sender.send_due(clock())
+    assert progress_edits() == seen
+    # ... and the last one comes then, with no run of the job in between.
+    clock.advance(PROGRESS_EVERY)
+    await sender.send_due(clock())
+    await sender.send_due(clock())
+    assert "已完成：已发送 2，失败 0" in progress_edits()[-1]
+    async with session_pool() as session:
+        assert (await session.get(Announcement, 1)).status == AnnouncementStatus.done
+        runs = (await session.exec(select(JobRun))).all()
+    assert [r.job for r in runs] == ["announcements"]
 
 
 @pytest.mark.parametrize(("button", "due_hour"), [("08:00 发送", 0), ("立即发送", 14)])

@@ -1,4 +1,5 @@
-"""Announcements, every minute (and at once when a manager presses Send): enqueue the owners of
+"""Announcements, every minute (at once when a manager presses Send, and as the outbox sender
+delivers the owners' messages, scheduler/outbox.py): enqueue the owners of
 each announcement being sent, BATCH at a time with one INSERT per batch and the cursor committed
 with it (a restart resumes after the last batch), and edit the staff progress message.
 
