@@ -132,6 +132,7 @@ async def decide(
     estate: Estate,
     staff_member: StaffMember,
     t: Translator,
+    own_t: Translator,
     clock: Clock,
 ) -> None:
     """Send queues the owners now (the job resumes them after a restart), for the end of the
@@ -171,7 +172,7 @@ async def decide(
                 send_at=send_at,
             )
     except AnnouncementError:
-        await query.answer(t("announce-not-draft"), show_alert=True)
+        await query.answer(own_t("announce-not-draft"), show_alert=True)
         return
     if isinstance(query.message, Message):
         if callback_data.action == AnnounceAction.cancel:
@@ -190,5 +191,5 @@ async def decide(
 
 
 @router.callback_query(AnnounceCB.filter())
-async def decide_refused(query: CallbackQuery, t: Translator) -> None:
-    await refuse_non_staff(query, t)
+async def decide_refused(query: CallbackQuery, own_t: Translator) -> None:
+    await refuse_non_staff(query, own_t)

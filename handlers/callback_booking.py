@@ -716,6 +716,7 @@ async def on_task(
     query: CallbackQuery,
     callback_data: TaskCB,
     t: Translator,
+    own_t: Translator,
     session: AsyncSession,
     estate: Estate,
     staff_member: StaffMember,
@@ -733,11 +734,11 @@ async def on_task(
         now=now,
     )
     if result.outcome in (Outcome.not_found, Outcome.not_task) or result.callback is None:
-        await query.answer(t("task-not-found"), show_alert=True)
+        await query.answer(own_t("task-not-found"), show_alert=True)
         return
     if result.outcome != Outcome.recorded:
-        status = t(f"task-status-{result.callback.status}")
-        await query.answer(t("task-already", status=Html(status)), show_alert=True)
+        status = own_t(f"task-status-{result.callback.status}")
+        await query.answer(own_t("task-already", status=Html(status)), show_alert=True)
         return
     view = await call_backs.view(session, result.callback)
     label = Html(task_label(t, view))
@@ -763,9 +764,9 @@ async def on_task(
 
 
 @router.callback_query(TaskCB.filter())
-async def on_task_refused(query: CallbackQuery, t: Translator) -> None:
+async def on_task_refused(query: CallbackQuery, own_t: Translator) -> None:
     """A task button pressed by anyone but active staff in the staff group: nothing changes."""
-    await refuse_non_staff(query, t)
+    await refuse_non_staff(query, own_t)
 
 
 @router.message(
@@ -825,6 +826,7 @@ async def on_outcome(
     query: CallbackQuery,
     callback_data: CbStaff,
     t: Translator,
+    own_t: Translator,
     session: AsyncSession,
     estate: Estate,
     staff_member: StaffMember,
@@ -850,18 +852,21 @@ async def on_outcome(
         ),
     )
     if result.outcome == Outcome.not_found or result.callback is None:
-        await query.answer(t("cb-not-found"), show_alert=True)
+        await query.answer(own_t("cb-not-found"), show_alert=True)
         return
     if result.outcome == Outcome.too_early:
-        slot = slot_text(t, result.callback.slot_start, result.callback.slot_end, tz_of(estate))
-        await query.answer(t("cb-staff-too-early", slot=slot), show_alert=True)
+        callback = result.callback
+        slot = slot_text(own_t, callback.slot_start, callback.slot_end, tz_of(estate))
+        await query.answer(own_t("cb-staff-too-early", slot=slot), show_alert=True)
         return
     if result.outcome != Outcome.recorded:
-        status = t(f"cb-status-{result.callback.status}")
-        await query.answer(t("cb-staff-already", status=Html(status)), show_alert=True)
+        status = own_t(f"cb-status-{result.callback.status}")
+        await query.answer(own_t("cb-staff-already", status=Html(status)), show_alert=True)
         return
-    note = t("cb-staff-done" if done else "cb-staff-missed", staff=staff_member.name)
-    await query.answer(note)
+    key = "cb-staff-done" if done else "cb-staff-missed"
+    # The presser's popup in their language; the note on the card in the group's.
+    await query.answer(own_t(key, staff=staff_member.name))
+    note = t(key, staff=staff_member.name)
     if query.message is not None and query.message.chat.id == estate.staff_chat_id:
         view = await call_backs.view(session, result.callback)
         with unchanged_is_done():
@@ -873,6 +878,6 @@ async def on_outcome(
 
 
 @router.callback_query(CbStaff.filter())
-async def on_outcome_refused(query: CallbackQuery, t: Translator) -> None:
+async def on_outcome_refused(query: CallbackQuery, own_t: Translator) -> None:
     """Done / Missed pressed by anyone but active staff in the staff group: nothing changes."""
-    await refuse_non_staff(query, t)
+    await refuse_non_staff(query, own_t)

@@ -86,6 +86,7 @@ async def unexpected(
     catalogs: Catalogs,
     clock: Clock,
     t: Translator | None = None,
+    own_t: Translator | None = None,
     estate: Estate | None = None,
 ) -> bool:
     """Answer, stop the spinner, log once, alert the office once an hour."""
@@ -100,19 +101,21 @@ async def unexpected(
     user = _user(update)
     if t is None:
         t = catalogs.translator(locale_for(user.language_code if user else None, settings.locale))
-    await _answer(bot, update, t)
+    await _answer(bot, update, t, own_t or t)
     await _alert(session_pool, catalogs, clock, estate, update, exc)
     return True
 
 
-async def _answer(bot: Bot, update: Update, t: Translator) -> None:
+async def _answer(bot: Bot, update: Update, t: Translator, own_t: Translator) -> None:
+    """The apology: a pressed button's alert in the presser's own language (`own_t`), a
+    message in the chat's (`t`: in the staff group, the group's)."""
     text = t("error-unexpected")
     try:
         if update.callback_query is not None:
             # An alert answers the button and says it at once; a button the handler had
             # already answered cannot be answered twice, so then the chat gets a message.
             try:
-                await update.callback_query.answer(text, show_alert=True)
+                await update.callback_query.answer(own_t("error-unexpected"), show_alert=True)
                 return
             except TelegramAPIError:
                 chat = (

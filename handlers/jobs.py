@@ -141,17 +141,19 @@ async def run_now(
     session_pool: SessionPool,
     estate: Estate,
     t: Translator,
+    own_t: Translator,
     clock: Clock,
 ) -> None:
-    """Run now: one run of the job as of now; the list is refreshed with its result."""
+    """Run now: one run of the job as of now; the list is refreshed with its result (the
+    popup in the presser's language, the list in the group's)."""
     try:
         job = find_job(callback_data.name)
     except UnknownJob:
-        await query.answer(t("jobs-unknown"), show_alert=True)
+        await query.answer(own_t("jobs-unknown"), show_alert=True)
         return
     now = clock()
     report = await run_job(session_pool, job, estate, now, clock)
-    title = job_title(t, job.name)
+    title = job_title(own_t, job.name)
     upcoming = None
     if report.outcome == JobOutcome.ok and report.enqueued == 0 and job.next_due is not None:
         upcoming = await job.next_due(session, estate, now)
@@ -159,7 +161,7 @@ async def run_now(
         # Run too early (a survey waits for 10:00 the day after closing): say when it is due,
         # and show what is waiting where it can be sent sooner.
         at = calendar.local(estate, upcoming).strftime("%m-%d %H:%M")
-        await query.answer(t("jobs-not-due-yet", title=title, at=at), show_alert=True)
+        await query.answer(own_t("jobs-not-due-yet", title=title, at=at), show_alert=True)
         waiting = WAITING.get(job.name)
         if waiting is not None and isinstance(query.message, Message):
             await waiting(query.message, t, session, estate, now)
@@ -167,7 +169,7 @@ async def run_now(
         # At night owners' messages wait for the morning; say so, or nothing seems to happen.
         at = calendar.local(estate, report.held_until).strftime("%m-%d %H:%M")
         await query.answer(
-            t(
+            own_t(
                 "jobs-ran-held",
                 title=title,
                 count=report.enqueued,
@@ -178,7 +180,7 @@ async def run_now(
         )
     else:
         key = "jobs-ran" if report.outcome == JobOutcome.ok else "jobs-failed"
-        await query.answer(t(key, title=title, count=report.enqueued))
+        await query.answer(own_t(key, title=title, count=report.enqueued))
     if isinstance(query.message, Message):
         text, markup = await jobs_view(session, estate, t, clock)
         with unchanged_is_done():
@@ -186,5 +188,5 @@ async def run_now(
 
 
 @router.callback_query(JobCB.filter())
-async def run_now_refused(query: CallbackQuery, t: Translator) -> None:
-    await refuse_non_staff(query, t)
+async def run_now_refused(query: CallbackQuery, own_t: Translator) -> None:
+    await refuse_non_staff(query, own_t)

@@ -92,7 +92,7 @@ async def retry(
     estate: Estate,
     staff_member: StaffMember,
     clock: Clock,
-    t: Translator,
+    own_t: Translator,
 ) -> None:
     """Queue one given-up message again; a stale or forged button only explains."""
     row = await outbox.retry(
@@ -104,12 +104,12 @@ async def retry(
         now=clock(),
     )
     if row is None:
-        await query.answer(t("outbox-retry-gone"), show_alert=True)
+        await query.answer(own_t("outbox-retry-gone"), show_alert=True)
         return
-    await query.answer(t("outbox-retried", id=str(row.id)))
+    await query.answer(own_t("outbox-retried", id=str(row.id)))
 
 
 @router.callback_query(OutboxCb.filter())
-async def retry_refused(query: CallbackQuery, t: Translator) -> None:
+async def retry_refused(query: CallbackQuery, own_t: Translator) -> None:
     """A Retry pressed by someone who is not a manager in the staff group."""
-    await refuse_non_staff(query, t)
+    await refuse_non_staff(query, own_t)

@@ -3,10 +3,11 @@
 
 import logging
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import TypeVar
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
@@ -33,6 +34,8 @@ from storage.outbox import Draft
 from storage.payments import PaymentError
 
 log = logging.getLogger("frontdoor.payments")
+# What a decision on a payment summary returns (the recorded payment; nothing for Cancel).
+Decided = TypeVar("Decided")
 
 router = Router(name=__name__)
 # Who may record payments and see arrears; other staff are told so (`not_cashier`).
@@ -285,10 +288,24 @@ async def confirm(
     catalogs: Catalogs,
     clock: Clock,
     t: Translator,
+    own_t: Translator,
 ) -> None:
     """Record the summarised payment once; the owner hears of it through the outbox."""
-    try:
-        recorded = await payments.confirm(
+
+    def recorded_text(tr: Translator, recorded: payments.Recorded) -> str:
+        return tr(
+            "pay-recorded",
+            staff=staff_member.name,
+            receipt=recorded.receipt_number,
+            ids=", ".join(str(i) for i in recorded.payment_ids),
+            owed=money.format_money(recorded.owed_after, recorded.currency, tr.locale),
+        )
+
+    await _decide(
+        query,
+        t,
+        own_t,
+        payments.confirm(
             session,
             estate=estate,
             request_id=callback_data.request_id,
@@ -296,30 +313,9 @@ async def confirm(
             staff=staff_member,
             now=clock(),
             notify=owner_received_drafts(catalogs, estate),
-        )
-    except PaymentError as error:
-        await query.answer(refusal_text(t, error), show_alert=True)
-        return
-    text = t(
-        "pay-recorded",
-        staff=staff_member.name,
-        receipt=recorded.receipt_number,
-        ids=", ".join(str(i) for i in recorded.payment_ids),
-        owed=money.format_money(recorded.owed_after, recorded.currency, t.locale),
+        ),
+        recorded_text,
     )
-    await query.answer(text)
-    await _close_summary(query, text)
-
-
-async def _close_summary(query: CallbackQuery, outcome: str) -> None:
-    """The summary shows what became of it and loses its buttons."""
-    if query.message is None or not isinstance(query.message, Message):
-        return
-    summary = query.message.html_text if query.message.text else ""
-    try:
-        await query.message.edit_text(f"{summary}\n\n{outcome}".strip(), reply_markup=None)
-    except TelegramAPIError as exc:
-        log.warning("could not edit the payment summary error=%s", type(exc).__name__)
 
 
 @router.callback_query(PayCB.filter(F.action == PayAction.cancel), CASHIERS)
@@ -330,37 +326,65 @@ async def cancel(
     estate: Estate,
     staff_member: StaffMember,
     t: Translator,
+    own_t: Translator,
 ) -> None:
     """Drop the summary; nothing is recorded."""
-    try:
-        await payments.cancel(
+    await _decide(
+        query,
+        t,
+        own_t,
+        payments.cancel(
             session,
             estate=estate,
             request_id=callback_data.request_id,
             token=callback_data.token,
             staff=staff_member,
-        )
+        ),
+        lambda tr, _: tr("pay-cancelled", staff=staff_member.name),
+    )
+
+
+async def _decide(
+    query: CallbackQuery,
+    t: Translator,
+    own_t: Translator,
+    decision: Awaitable[Decided],
+    outcome: Callable[[Translator, Decided], str],
+) -> None:
+    """Confirm or Cancel on a summary: a refusal is the presser's alert; what became of it is
+    their popup (in their language) and the summary's last line (in the group's), which loses
+    its buttons."""
+    try:
+        decided = await decision
     except PaymentError as error:
-        await query.answer(refusal_text(t, error), show_alert=True)
+        await query.answer(refusal_text(own_t, error), show_alert=True)
         return
-    text = t("pay-cancelled", staff=staff_member.name)
-    await query.answer(text)
-    await _close_summary(query, text)
+    await query.answer(outcome(own_t, decided))
+    if query.message is None or not isinstance(query.message, Message):
+        return
+    summary = query.message.html_text if query.message.text else ""
+    try:
+        await query.message.edit_text(
+            f"{summary}\n\n{outcome(t, decided)}".strip(), reply_markup=None
+        )
+    except TelegramAPIError as exc:
+        log.warning("could not edit the payment summary error=%s", type(exc).__name__)
 
 
 @router.callback_query(PayCB.filter(), IsActiveStaff())
-async def not_cashier(event: Message | CallbackQuery, t: Translator) -> None:
-    """Staff who are neither cashiers nor managers are told whose step it is; nothing changes."""
+async def not_cashier(event: Message | CallbackQuery, t: Translator, own_t: Translator) -> None:
+    """Staff who are neither cashiers nor managers are told whose step it is (a button's alert
+    in their own language); nothing changes."""
     if isinstance(event, CallbackQuery):
-        await event.answer(t("pay-not-cashier"), show_alert=True)
+        await event.answer(own_t("pay-not-cashier"), show_alert=True)
     else:
         await event.reply(t("pay-not-cashier"))
 
 
 @router.callback_query(PayCB.filter())
-async def pay_button_refused(query: CallbackQuery, t: Translator) -> None:
+async def pay_button_refused(query: CallbackQuery, own_t: Translator) -> None:
     """Anyone but active staff in the staff group pressing Confirm / Cancel changes nothing."""
-    await refuse_non_staff(query, t)
+    await refuse_non_staff(query, own_t)
 
 
 # --- /unpay --------------------------------------------------------------------------------

@@ -800,6 +800,6 @@ async def reject_with_reason(
 
 
 @router.callback_query(OwnerDecisionCb.filter())
-async def decide_refused(query: CallbackQuery, t: Translator) -> None:
+async def decide_refused(query: CallbackQuery, own_t: Translator) -> None:
     """Anyone but active staff in the staff group pressing Approve / Reject changes nothing."""
-    await refuse_non_staff(query, t)
+    await refuse_non_staff(query, own_t)

@@ -771,6 +771,6 @@ async def done_button(press: Press) -> None:
 @router.callback_query(TicketCB.filter())
 @router.callback_query(AssignCB.filter())
 @router.callback_query(DoneCB.filter())
-async def not_staff_button(query: CallbackQuery, t: Translator) -> None:
+async def not_staff_button(query: CallbackQuery, own_t: Translator) -> None:
     """A ticket button pressed by someone who is not active staff: refused, nothing changes."""
-    await refuse_non_staff(query, t)
+    await refuse_non_staff(query, own_t)

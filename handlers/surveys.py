@@ -384,17 +384,19 @@ async def on_send_now(
     query: CallbackQuery,
     callback_data: SendQuarterCB,
     t: Translator,
+    own_t: Translator,
     catalogs: Catalogs,
     session: AsyncSession,
     estate: Estate,
     staff_member: StaffMember,
     clock: Clock,
 ) -> None:
-    """Send now: the quarter's sample gets its surveys, once."""
+    """Send now: the quarter's sample gets its surveys, once (the popup in the presser's
+    language, what was sent in the group's)."""
     now = clock()
     quarter = Quarter(callback_data.year, callback_data.number)
     if not 1 <= quarter.number <= surveys.QUARTERS:
-        await query.answer(t("sv-stale"), show_alert=True)
+        await query.answer(own_t("sv-stale"), show_alert=True)
         return
     sample = await surveys.send_quarterly(
         session,
@@ -406,7 +408,7 @@ async def on_send_now(
     )
     await close_buttons(query)
     if not sample.just_sent:
-        await query.answer(t("sv-already-sent", quarter=quarter.label), show_alert=True)
+        await query.answer(own_t("sv-already-sent", quarter=quarter.label), show_alert=True)
         return
     await query.answer()
     if isinstance(query.message, Message):
@@ -421,6 +423,7 @@ async def on_send_due(
     query: CallbackQuery,
     callback_data: SendDueCB,
     t: Translator,
+    own_t: Translator,
     catalogs: Catalogs,
     session: AsyncSession,
     estate: Estate,
@@ -438,7 +441,7 @@ async def on_send_due(
     )
     await close_buttons(query)
     if not report.sent:
-        await query.answer(t("sv-due-nothing"), show_alert=True)
+        await query.answer(own_t("sv-due-nothing"), show_alert=True)
         return
     await query.answer()
     if isinstance(query.message, Message):
@@ -446,15 +449,15 @@ async def on_send_due(
 
 
 @router.callback_query(SendDueCB.filter())
-async def on_send_due_refused(query: CallbackQuery, t: Translator) -> None:
+async def on_send_due_refused(query: CallbackQuery, own_t: Translator) -> None:
     """Send now pressed by anyone but a manager: nothing is sent."""
-    await query.answer(t("sv-due-managers-only"), show_alert=True)
+    await query.answer(own_t("sv-due-managers-only"), show_alert=True)
 
 
 @router.callback_query(SendQuarterCB.filter())
-async def on_send_refused(query: CallbackQuery, t: Translator) -> None:
+async def on_send_refused(query: CallbackQuery, own_t: Translator) -> None:
     """Send now pressed by anyone but a manager: nothing is sent."""
-    await query.answer(t("sv-managers-only"), show_alert=True)
+    await query.answer(own_t("sv-managers-only"), show_alert=True)
 
 
 # --- /ticket N -------------------------------------------------------------------------------

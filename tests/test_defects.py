@@ -1,22 +1,34 @@
 """Defects found trying the demo as an owner, a staff member and a manager (issue 15)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from aiogram.types import Location, Sticker, Voice
 from sqlmodel import select
 
+from bot.i18n import plain_text
+from handlers.announce import AnnounceCB
 from handlers.cards import DoneCB, FixedCB, TicketCB, card_actions
 from handlers.onboarding import LanguageCb
+from handlers.outbox import OutboxCb
 from handlers.staff_admin import OwnerDecisionCb, pending_card_text
+from handlers.surveys import SendQuarterCB
 from handlers.ticket_form import description_problem
 from storage import owners, staff, tickets
 from storage import units as register
-from storage.models import AuditEvent, Callback, Owner, OwnerStatus, TicketStatus, Unit
+from storage.models import (
+    AuditEvent,
+    Callback,
+    Charge,
+    Owner,
+    OwnerStatus,
+    TicketStatus,
+    Unit,
+)
 from storage.tickets import TicketError
 from tests.helpers import STAFF_CHAT_ID, Person, answers
 from tests.tickets_fixtures import *  # noqa: F403
-from tests.tickets_fixtures import AGENT, MANAGER, OWNER, TECH, TECH2
+from tests.tickets_fixtures import AGENT, CASHIER, MANAGER, OWNER, TECH, TECH2
 
 
 @pytest.fixture
@@ -475,6 +487,54 @@ async def test_staff_read_their_own_language_and_the_group_the_estates(
     assert bot.last_text(STAFF_CHAT_ID).startswith(zh("staffcmd-queue-head", count=1, overdue="0"))
     card = [r for r in await outbox_rows(chat_id=STAFF_CHAT_ID) if r.dedupe_key == "ticket:1:card"]
     assert zh("category-plumbing") in card[0].payload["text"]
+
+
+async def test_popups_of_every_group_button_are_in_the_pressers_language(
+    tg, bot, en, zh, estate, staff_members, session_pool, units, verified_owner
+):
+    # Mona (manager) and Carl (cashier) read English; the group stays in the estate's Chinese.
+    async with session_pool() as session:
+        for member in (staff_members["manager"], staff_members["cashier"]):
+            await staff.set_language(session, member, "en", "chosen")
+        session.add(
+            Charge(
+                unit_id=units["3-1201"].id,
+                item="Property fee",
+                period="2026-11",
+                amount=50000,
+                currency="CNY",
+                due_date=date(2026, 11, 30),
+            )
+        )
+        await session.commit()
+    title = en("job-daily-summary")
+    await tg.group(MANAGER, "/jobs")
+    await tg.press_label(MANAGER, zh("job-daily-summary"), STAFF_CHAT_ID)
+    assert answers(bot)[-1].text == plain_text(en("jobs-ran", title=title, count=1))
+    assert bot.sent(STAFF_CHAT_ID)[-1].text.startswith(zh("jobs-title", zone=estate.time_zone))
+    # Alice (an agent) reads English too: the refusal of a manager's button is hers alone.
+    await tg.send(AGENT, "/help")
+    await tg.press_label(AGENT, zh("job-daily-summary"), STAFF_CHAT_ID)
+    assert answers(bot)[-1].text == en("staff-refused")
+    await tg.press(AGENT, SendQuarterCB(year=2026, number=4).pack(), STAFF_CHAT_ID)
+    assert answers(bot)[-1].text == en("sv-managers-only")
+    await tg.press(MANAGER, SendQuarterCB(year=2026, number=9).pack(), STAFF_CHAT_ID)
+    assert answers(bot)[-1].text == en("sv-stale")
+
+    await tg.group(MANAGER, "/announce Water is off on Tuesday.")
+    await tg.press_label(MANAGER, zh("announce-btn-send"), STAFF_CHAT_ID)
+    assert bot.last_text(STAFF_CHAT_ID) == zh("announce-sending", by="Mona")
+    await tg.press(MANAGER, AnnounceCB(action="send", announcement_id=1).pack(), STAFF_CHAT_ID)
+    assert answers(bot)[-1].text == en("announce-not-draft")
+
+    await tg.press(MANAGER, OutboxCb(action="retry", row_id=999).pack(), STAFF_CHAT_ID)
+    assert answers(bot)[-1].text == en("outbox-retry-gone")
+
+    await tg.group(CASHIER, "/paid 3-1201 100")
+    await tg.press_label(CASHIER, zh("pay-confirm"), STAFF_CHAT_ID)
+    popup, summary = answers(bot)[-1].text, bot.last_text(STAFF_CHAT_ID)
+    assert popup.startswith("✅ Recorded by Carl") and "Still owed: CN¥400.00" in popup
+    assert summary.endswith("仍欠：¥400.00。已通知业主。")
 
 
 async def audit_rows(session, type_):

@@ -9,7 +9,8 @@ import pytest
 
 from bot.middlewares import PlainCallbackAnswers
 from handlers.my_requests import ReqCB
-from storage import tickets
+from handlers.outbox import OutboxCb
+from storage import outbox, staff, tickets
 from tests import tickets_fixtures as fx
 from tests.helpers import STAFF_CHAT_ID, answers
 from tests.mocked_bot import MockedBot
@@ -96,3 +97,18 @@ async def test_an_edit_that_changes_nothing_is_done_not_an_error(
     await tg.press_label(OWNER, "English")
     await tg.press_label(OWNER, "English")
     assert not any(APOLOGY in (getattr(r, "text", "") or "") for r in bot.requests)
+
+
+async def test_a_failing_group_button_apologises_in_the_pressers_language(
+    tg, bot, session_pool, staff_members, monkeypatch
+):
+    async def retry_fails(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(outbox, "retry", retry_fails)
+    async with session_pool() as session:
+        await staff.set_language(session, staff_members["manager"], "en", "chosen")
+    # The group speaks the estate's Chinese; Mona reads English, and only she sees the alert.
+    await tg.press(MANAGER, OutboxCb(action="retry", row_id=1).pack(), STAFF_CHAT_ID)
+    [answer] = answers(bot)
+    assert answer.text.startswith(APOLOGY) and answer.show_alert
