@@ -50,10 +50,12 @@ class TicketCB(CallbackData, prefix="tk"):
 
 
 class AssignCB(CallbackData, prefix="tka"):
-    """A pick in the card's "Assign" list; staff_id 0 goes back to the card buttons."""
+    """A pick in the card's "Assign" list, or with `dispatch` in its "Dispatch" list of
+    technicians; staff_id 0 goes back to the card buttons."""
 
     ticket_id: int
     staff_id: int
+    dispatch: bool = False
 
 
 class DoneCB(CallbackData, prefix="tdn"):
@@ -116,6 +118,7 @@ SPECIFIC_REFUSALS = frozenset(
         (RefusalCode.bad_transition, Detail.resolve_first),
         (RefusalCode.forbidden, Detail.manager_reopens),
         (RefusalCode.forbidden, Detail.role),
+        (RefusalCode.invalid, Detail.technician),
     }
 )
 
@@ -276,15 +279,16 @@ def card(
 
 
 def assign_markup(
-    t: Translator, ticket_id: int, members: Sequence[StaffMember]
+    t: Translator, ticket_id: int, members: Sequence[StaffMember], *, dispatch: bool = False
 ) -> InlineKeyboardMarkup:
-    """A short list of active staff to pick from, technicians first, then a Back button."""
+    """A short list of active staff to pick from, technicians first, then a Back button; with
+    `dispatch`, a pick sends that one the work order."""
     ordered = sorted(members, key=lambda m: (m.role != "technician", m.name.casefold()))[:12]
     builder = InlineKeyboardBuilder()
     for m in ordered:
         builder.button(
             text=t("card-assign-to", name=Html(m.name), role=Html(t(f"card-role-{m.role}"))),
-            callback_data=AssignCB(ticket_id=ticket_id, staff_id=m.id or 0),
+            callback_data=AssignCB(ticket_id=ticket_id, staff_id=m.id or 0, dispatch=dispatch),
         )
     builder.button(
         text=t("card-btn-back"), callback_data=AssignCB(ticket_id=ticket_id, staff_id=0)

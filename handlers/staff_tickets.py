@@ -49,7 +49,15 @@ from handlers.keyboards import set_buttons
 from handlers.notifications import card_drafts
 from storage import keys, staff, tickets
 from storage.db import UnsavedRowError, saved_id
-from storage.models import Estate, StaffMember, Ticket, TicketEvent, TicketEventType, TicketKind
+from storage.models import (
+    Estate,
+    StaffMember,
+    StaffRole,
+    Ticket,
+    TicketEvent,
+    TicketEventType,
+    TicketKind,
+)
 from storage.tickets import Actor, Detail, Notify, TicketError, TicketView
 
 router = Router(name=__name__)
@@ -181,7 +189,7 @@ async def queue(
 def _history_detail(t: Translator, event: TicketEvent) -> str:
     """What an event of /ticket's history was about: the text, or who / which day / grade."""
     data = event.data
-    if event.type == TicketEventType.assigned:
+    if event.type in (TicketEventType.assigned, TicketEventType.started):
         return t("staffcmd-history-to", name=str(data.get("assignee") or "—"))
     if event.type == TicketEventType.rated:
         return "★" * int(data.get("rating") or 0)
@@ -279,14 +287,9 @@ async def assign(
     if number is None or not who or len(who.split()) != 1:
         await message.reply(t("staffcmd-usage-assign"))
         return
-    if who.casefold() in ("me", "我"):
-        assignee: StaffMember | None = staff_member
-    else:
-        assignee = await staff.by_username(session, saved_id(estate), who)
-    if assignee is None:
-        await message.reply(t("staffcmd-no-such-staff", who=who))
+    target = await _named(message, session, estate, staff_member, who, t)
+    if target is None:
         return
-    target = assignee
     await _run_command(
         message,
         session,
@@ -312,16 +315,40 @@ async def dispatch(
     clock: Clock,
     t: Translator,
 ) -> None:
-    """/dispatch N: work order to the assigned technician, ticket in progress."""
-    number, _ = _split(command)
-    if number is None:
+    """/dispatch N [@user|me]: the work order to the technician, ticket in progress: the
+    assigned one, or the one named, who then holds the ticket."""
+    number, who = _split(command)
+    if number is None or len(who.split()) > 1:
         await message.reply(t("staffcmd-usage-dispatch"))
         return
+    technician = None
+    if who:
+        technician = await _named(message, session, estate, staff_member, who, t)
+        if technician is None:
+            return
     view = await _find(message, session, estate, number, t)
     if view is None:
         return
-    text = await _dispatch(view, session, estate, staff_member, catalogs, clock, t)
+    text = await _dispatch(view, session, estate, staff_member, catalogs, clock, t, technician)
     await message.reply(text)
+
+
+async def _named(
+    message: Message,
+    session: AsyncSession,
+    estate: Estate,
+    staff_member: StaffMember,
+    who: str,
+    t: Translator,
+) -> StaffMember | None:
+    """The active staff member `who` names ("@tom", or "me"); None, and the reply that says
+    so, when nobody active has that username."""
+    if who.casefold() in ("me", "我"):
+        return staff_member
+    found = await staff.by_username(session, saved_id(estate), who)
+    if found is None:
+        await message.reply(t("staffcmd-no-such-staff", who=who))
+    return found
 
 
 async def _dispatch(
@@ -332,9 +359,16 @@ async def _dispatch(
     catalogs: Catalogs,
     clock: Clock,
     t: Translator,
+    technician: StaffMember | None = None,
 ) -> str:
+    """Send the work order (to `technician`, who then holds the ticket, else to the
+    assignee) and say to whom, or why not."""
     number = str(view.ticket.number)
-    if view.ticket.assignee_id is None and view.ticket.status in tickets.OPEN_STATUSES:
+    if (
+        technician is None
+        and view.ticket.assignee_id is None
+        and view.ticket.status in tickets.OPEN_STATUSES
+    ):
         return t("staffcmd-dispatch-unassigned", number=number)
     try:
         done = await tickets.start_work(
@@ -343,6 +377,7 @@ async def _dispatch(
             actor=Actor.staff(staff_member),
             now=clock(),
             notify=card_drafts(catalogs, estate),
+            technician=technician,
         )
     except TicketError as error:
         return error_text(t, error)
@@ -653,7 +688,22 @@ async def assign_button(press: Press) -> None:
 
 @ticket_button(TicketCB.filter(F.action == TicketAction.dispatch), IsActiveStaff())
 async def dispatch_button(press: Press) -> None:
-    """Dispatch: the work order goes to the assigned technician."""
+    """Dispatch: the work order goes to the technician doing the work, the assignee when she
+    is one (also when she dispatches it herself: it is her order, with its Done button).
+    A ticket held by an agent or a manager is not theirs to go to: the presser picks the
+    technician, so nobody is sent a private copy of what they just did."""
+    assignee = press.view.assignee
+    if assignee is None or assignee.role != StaffRole.technician:
+        await _show_assign(
+            press.query,
+            press.session,
+            press.estate,
+            press.view,
+            press.t,
+            press.own_t,
+            dispatch=True,
+        )
+        return
     text = await _dispatch(
         press.view,
         press.session,
@@ -726,21 +776,30 @@ async def _show_assign(
     view: TicketView,
     t: Translator,
     own_t: Translator,
+    *,
+    dispatch: bool = False,
 ) -> None:
     """Swap the card's buttons (in the group's language) for a short list of staff to pick
-    from; the presser's popup is in their own."""
+    from, with `dispatch` of the technicians to send; the presser's popup is in their own."""
     if view.ticket.status not in tickets.OPEN_STATUSES:
         error = tickets.refusal(view.ticket)
         await query.answer(error_text(own_t, error), show_alert=True)
         return
     members = await staff.list_active(session, saved_id(estate))
-    await set_buttons(query, assign_markup(t, view.ticket.id or 0, members))
-    await query.answer(own_t("staffcmd-pick-assignee"))
+    if dispatch:
+        members = [m for m in members if m.role == StaffRole.technician]
+        if not members:
+            await query.answer(own_t("staffcmd-dispatch-no-technician"), show_alert=True)
+            return
+    markup = assign_markup(t, view.ticket.id or 0, members, dispatch=dispatch)
+    await set_buttons(query, markup)
+    await query.answer(own_t("staffcmd-pick-technician" if dispatch else "staffcmd-pick-assignee"))
 
 
 @ticket_button(AssignCB.filter(), IsActiveStaff())
 async def assign_pick(press: Press) -> None:
-    """A pick from the Assign list (or Back to the card's buttons)."""
+    """A pick from the Assign list, or the Dispatch list of technicians (or Back to the card's
+    buttons)."""
     if not isinstance(press.data, AssignCB):
         raise TypeError(f"an assign pick carries AssignCB, not {type(press.data).__name__}")
     picked, t = press.data.staff_id, press.t
@@ -750,10 +809,16 @@ async def assign_pick(press: Press) -> None:
         await press.query.answer(press.own_t("staffcmd-stale") if picked else "")
         return
     target = assignee
-    ok = await press.run(
-        lambda tid, by: tickets.assign(press.session, tid, assignee=target, **by),
-        press.own_t("staffcmd-assigned", number=press.number, name=target.name),
-    )
+    if press.data.dispatch:
+        ok = await press.run(
+            lambda tid, by: tickets.start_work(press.session, tid, technician=target, **by),
+            press.own_t("staffcmd-dispatched", number=press.number, name=target.name),
+        )
+    else:
+        ok = await press.run(
+            lambda tid, by: tickets.assign(press.session, tid, assignee=target, **by),
+            press.own_t("staffcmd-assigned", number=press.number, name=target.name),
+        )
     if not ok:
         await set_buttons(press.query, card_markup(t, press.view.ticket))
 

@@ -131,6 +131,8 @@ class Detail(StrEnum):
     rating = "rating"
     resolve_first = "resolve_first"
     role = "role"
+    # Only a technician gets a work order.
+    technician = "technician"
     manager_reopens = "manager_reopens"
     text = "text"
 
@@ -614,30 +616,48 @@ async def _holder_refusal(session: AsyncSession, ticket_id: int) -> None:
 
 
 async def start_work(
-    session: AsyncSession, ticket_id: int, *, actor: Actor, now: datetime, notify: Notify
+    session: AsyncSession,
+    ticket_id: int,
+    *,
+    actor: Actor,
+    now: datetime,
+    notify: Notify,
+    technician: StaffMember | None = None,
 ) -> TicketView:
-    """Dispatch: the assigned ticket goes in progress (the notify sends the work order).
+    """Dispatch: the ticket goes in progress and the technician doing the work gets the work
+    order (the notify sends it): the assignee, or `technician`, who then holds the ticket (an
+    agent who took it hands it on; a new ticket is handed over and sent at once). A work
+    order goes to a technician only: anyone else is refused with Detail.technician.
 
     Dispatching a ticket already in progress sends the work order again, e.g. once the
     technician has opened a private chat with the bot."""
     ticket = await _load(session, ticket_id, actor)
     # A reopened ticket still held by someone goes back to them.
-    _require_status(
-        ticket, [TicketStatus.assigned, TicketStatus.in_progress, TicketStatus.reopened]
-    )
-    _require_staff(ticket, actor)
-    if ticket.assignee_id is None:
+    allowed = [TicketStatus.assigned, TicketStatus.in_progress, TicketStatus.reopened]
+    if technician is not None:
+        allowed.append(TicketStatus.new)
+    _require_status(ticket, allowed)
+    if technician is not None and actor.role == StaffRole.technician:
+        # A technician sends herself, and only on a ticket no colleague holds.
+        if technician.id != actor.id:
+            raise refusal(ticket, RefusalCode.forbidden, Detail.role)
+        if ticket.assignee_id not in (None, actor.id):
+            await _holder_refusal(session, ticket_id)
+    else:
+        _require_staff(ticket, actor)
+    previous = ticket.assignee_id
+    going = technician
+    if going is None and previous is not None:
+        going = await session.get(StaffMember, previous)
+    if going is None or not going.active or going.estate_id != ticket.estate_id:
         raise refusal(ticket, RefusalCode.invalid, Detail.assignee)
+    if going.role != StaffRole.technician:
+        raise refusal(ticket, RefusalCode.invalid, Detail.technician)
+    ticket.assignee_id = going.id
     ticket.status = TicketStatus.in_progress
-    return await _finish(
-        session,
-        ticket,
-        actor,
-        now,
-        TicketEventType.started,
-        {"assignee_id": ticket.assignee_id},
-        notify,
-    )
+    _responded(ticket, now)
+    data = {"assignee_id": going.id, "assignee": going.name, "previous_id": previous}
+    return await _finish(session, ticket, actor, now, TicketEventType.started, data, notify)
 
 
 async def resolve(

@@ -415,6 +415,78 @@ async def test_dispatch_sends_work_order_and_done_button_resolves(
     assert buttons[0]["callback_data"] == FixedCB(ticket_id=tid, fixed=True).pack()
 
 
+async def test_an_agent_who_took_a_ticket_dispatches_it_to_a_technician_not_to_herself(
+    tg, bot, zh, make_ticket, staff_members, session_pool, outbox_rows
+):
+    tid = (await make_ticket()).ticket.id
+    await tg.press(AGENT, press_data("take", tid), STAFF_CHAT_ID)
+    # Dispatch on her own ticket: she is not who goes, so she picks the technician.
+    await tg.press(AGENT, press_data("dispatch", tid), STAFF_CHAT_ID)
+    assert last_answer(bot).text == zh("staffcmd-pick-technician")
+    edit = [r for r in bot.sent(STAFF_CHAT_ID) if type(r).__name__ == "EditMessageReplyMarkup"][-1]
+    labels = [row[0].text for row in edit.reply_markup.inline_keyboard]
+    role = zh("card-role-technician")
+    assert labels[:-1] == [zh("card-assign-to", name=n, role=role) for n in ("Tina", "Tom")]
+    assert labels[-1] == zh("card-btn-back")
+    tom = staff_members["technician"]
+    await tg.press(
+        AGENT, AssignCB(ticket_id=tid, staff_id=tom.id, dispatch=True).pack(), STAFF_CHAT_ID
+    )
+    assert last_answer(bot).text == zh("staffcmd-dispatched", number="1", name="Tom")
+    ticket = await ticket_row(session_pool, tid)
+    assert (ticket.assignee_id, ticket.status) == (tom.id, "in_progress")
+    [order] = [r for r in await outbox_rows(chat_id=TECH.id) if r.method == "sendMessage"]
+    assert order.dedupe_key.endswith(":order")
+    # Nothing reached her private chat: no copy of what she just did.
+    assert await outbox_rows(chat_id=AGENT.id) == []
+    await tg.group(AGENT, "/ticket 1")
+    assert zh("staffcmd-history-to", name="Tom") in bot.last_text(STAFF_CHAT_ID)
+
+    # By command: refused while she holds it, sent once she names the technician.
+    await make_ticket(description="The hall light flickers.")
+    await tg.group(AGENT, "/assign 2 me")
+    await tg.group(AGENT, "/dispatch 2")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("ticket-error-invalid-technician", number="2")
+    await tg.group(AGENT, "/dispatch 2 @tina")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staffcmd-dispatched", number="2", name="Tina")
+    assert [r for r in await outbox_rows(chat_id=TECH2.id) if r.method == "sendMessage"]
+    assert await outbox_rows(chat_id=AGENT.id) == []
+
+
+async def test_a_technician_who_took_a_ticket_gets_her_own_work_order(
+    tg, bot, zh, make_ticket, staff_members, outbox_rows
+):
+    tid = (await make_ticket()).ticket.id
+    await tg.press(TECH, press_data("take", tid), STAFF_CHAT_ID)
+    await tg.press(TECH, press_data("dispatch", tid), STAFF_CHAT_ID)
+    assert last_answer(bot).text == zh("staffcmd-dispatched", number="1", name="Tom")
+    # She is the one doing the work: the order with its Done button is her tool on site.
+    [order] = [r for r in await outbox_rows(chat_id=TECH.id) if r.method == "sendMessage"]
+    done = order.payload["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    assert done == DoneCB(ticket_id=tid).pack()
+    # A technician sends herself only.
+    await make_ticket(description="The hall light flickers.")
+    await tg.group(TECH, "/dispatch 2 @tina")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("ticket-error-forbidden-role", number="2")
+    await tg.group(TECH, "/dispatch 2 me")
+    assert bot.last_text(STAFF_CHAT_ID) == zh("staffcmd-dispatched", number="2", name="Tom")
+
+
+async def test_dispatch_without_technicians_says_so(
+    tg, bot, zh, estate, make_ticket, staff_members, session_pool
+):
+    tid = (await make_ticket()).ticket.id
+    async with session_pool() as session:
+        for person in (TECH, TECH2):
+            await staff.remove(
+                session, estate_id=estate.id, telegram_user_id=person.id, actor="test"
+            )
+    await tg.press(AGENT, press_data("take", tid), STAFF_CHAT_ID)
+    await tg.press(AGENT, press_data("dispatch", tid), STAFF_CHAT_ID)
+    assert last_answer(bot).text == zh("staffcmd-dispatch-no-technician")
+    assert last_answer(bot).show_alert
+
+
 @pytest.mark.parametrize("as_file", [False, True], ids=["photo", "picture-sent-as-file"])
 async def test_undeliverable_work_order_is_reported_and_can_be_sent_again(
     tg, bot, zh, clock, make_ticket, staff_members, session_pool, outbox_rows, as_file

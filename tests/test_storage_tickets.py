@@ -538,6 +538,59 @@ async def _ticket_in(session_pool, make_ticket, staff_members, clock, status, ki
         return tid
 
 
+async def test_a_work_order_goes_to_a_technician_only(
+    make_ticket, session_pool, staff_members, clock
+):
+    agent, tom, tina = (staff_members[k] for k in ("agent", "technician", "technician2"))
+    tid = (await make_ticket()).ticket.id
+    notify = recorder()
+    async with session_pool() as session:
+        await tickets.assign(
+            session, tid, assignee=agent, actor=Actor.staff(agent), now=clock(), notify=notify
+        )
+        # The agent holds it: no work order to her.
+        with pytest.raises(TicketError) as refused:
+            await tickets.start_work(
+                session, tid, actor=Actor.staff(agent), now=clock(), notify=notify
+            )
+        assert (refused.value.code, refused.value.detail) == ("invalid", "technician")
+        with pytest.raises(TicketError):
+            await tickets.start_work(
+                session,
+                tid,
+                actor=Actor.staff(agent),
+                now=clock(),
+                notify=notify,
+                technician=agent,
+            )
+        # Naming the technician hands the ticket over in the same step.
+        view = await tickets.start_work(
+            session, tid, actor=Actor.staff(agent), now=clock(), notify=notify, technician=tom
+        )
+        assert (view.ticket.status, view.assignee.name) == ("in_progress", "Tom")
+        started = view.events[-1]
+        assert started.type == "started"
+        assert started.data == {
+            "by": "Alice",
+            "assignee_id": tom.id,
+            "assignee": "Tom",
+            "previous_id": agent.id,
+        }
+        # Tom may send himself again, not a colleague.
+        with pytest.raises(TicketError) as refused:
+            await tickets.start_work(
+                session, tid, actor=Actor.staff(tom), now=clock(), notify=notify, technician=tina
+            )
+        assert (refused.value.code, refused.value.detail) == ("forbidden", "role")
+        # A new ticket is handed to the technician named and sent at once.
+        new = (await make_ticket()).ticket.id
+        view = await tickets.start_work(
+            session, new, actor=Actor.staff(tina), now=clock(), notify=notify, technician=tina
+        )
+        assert (view.ticket.status, view.assignee.name) == ("in_progress", "Tina")
+        assert view.ticket.first_response_at == clock()
+
+
 def _ops(staff_members, owner_id, clock):
     agent = Actor.staff(staff_members["agent"])
     return {

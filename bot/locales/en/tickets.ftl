@@ -12,6 +12,7 @@ ticket-error-invalid-date = #{ $number }: the new visit day must be today or lat
 ticket-error-bad-transition-resolve-first = #{ $number } is { $status } — resolve it first (/resolve { $number }), then close it.
 ticket-error-taken = #{ $number } has already been taken by { $name } — see the card. Use Assign to hand it over.
 ticket-error-forbidden = You may not do that with #{ $number }.
+ticket-error-invalid-technician = #{ $number } is not with a technician, and only a technician gets a work order: pick who goes (Dispatch on the card, or /dispatch { $number } @technician).
 ticket-error-not-assignee = #{ $number } is not assigned to you.
 ticket-error-invalid = That input is not valid for #{ $number }.
 ticket-error-already-rated = #{ $number } has already been rated. Thank you!
@@ -144,7 +145,7 @@ staffcmd-help = <b>Requests</b>
     /queue — open requests, overdue first
     /ticket N — one request with its history
     /assign N @user|me — assign (or press Take / Assign on the card)
-    /dispatch N — send the work order to the assigned technician
+    /dispatch N [@user|me] — send the work order to the technician (the assignee, or the one named)
     /note N text — internal note (never shown to the owner)
     /reply N text — message to the owner
     /resolve N [text] — mark resolved (the owner is asked to confirm)
@@ -155,7 +156,7 @@ staffcmd-help = <b>Requests</b>
     Technicians: /done N [what you did] in the private chat, or press Done.
 staffcmd-usage-ticket = Usage: /ticket N
 staffcmd-usage-assign = Usage: /assign N @username (or /assign N me)
-staffcmd-usage-dispatch = Usage: /dispatch N
+staffcmd-usage-dispatch = Usage: /dispatch N (or /dispatch N @technician)
 staffcmd-usage-note = Usage: /note N text
 staffcmd-usage-reply = Usage: /reply N text
 staffcmd-usage-resolve = Usage: /resolve N [what was done]
@@ -182,7 +183,8 @@ staffcmd-history-to = → { $name }
 staffcmd-history-line = { $at } { $event } { $by } { $text }
 staffcmd-assigned = #{ $number } is assigned to { $name }.
 staffcmd-dispatched = Work order for #{ $number } is on its way to { $name } (you will be told here if it cannot be delivered).
-staffcmd-dispatch-unassigned = #{ $number } has nobody assigned yet: use Take or /assign first.
+staffcmd-dispatch-unassigned = #{ $number } has nobody assigned yet: /dispatch { $number } @technician sends one, or use Take or /assign first.
+staffcmd-dispatch-no-technician = There is no active technician to send: add one with /staff add USER_ID NAME technician.
 staffcmd-noted = 📝 Internal note added to #{ $number }.
 staffcmd-replied = ✉️ Sent to the owner of #{ $number }.
 staffcmd-resolved = ✅ #{ $number } is resolved; the owner is asked to confirm.
@@ -192,6 +194,7 @@ staffcmd-graded = #{ $number } graded { $grade }.
 staffcmd-rescheduled = 📅 #{ $number }: visit moved to { $day }; the owner is told.
 staffcmd-call = #{ $number } — { $name }: { $phone }
 staffcmd-pick-assignee = Who should take it?
+staffcmd-pick-technician = Which technician should go? The work order goes to them, and so does the ticket.
 staffcmd-stale = This button is out of date.
 grade-a-meaning = A = serious: a safety risk, a repeated complaint, or a dispute that needs the manager — answered first and reviewed by the manager.
 grade-b-meaning = B = ordinary: handled by the front desk in the usual time.

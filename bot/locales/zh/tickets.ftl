@@ -12,6 +12,7 @@ ticket-error-invalid-date = #{ $number }：新的上门日期不能早于今天�
 ticket-error-bad-transition-resolve-first = #{ $number } 当前为「{ $status }」，请先办结（/resolve { $number }）再关闭。
 ticket-error-taken = #{ $number } 已由 { $name } 接单，请看卡片。如需转交，请用「指派」。
 ticket-error-forbidden = 您无权对 #{ $number } 进行此操作。
+ticket-error-invalid-technician = #{ $number } 不在维修人员手上，派工单只发给维修人员：请选择由谁上门（卡片上的「派工」，或 /dispatch { $number } @维修人员）。
 ticket-error-not-assignee = #{ $number } 未指派给您。
 ticket-error-invalid = 输入内容对 #{ $number } 无效。
 ticket-error-already-rated = #{ $number } 已经评价过了，谢谢！
@@ -141,7 +142,7 @@ staffcmd-help = <b>工单</b>
     /queue — 未完成工单，超时的在前
     /ticket N — 查看工单及处理记录
     /assign N @用户名|me — 指派（或在卡片上点「接单」「指派」）
-    /dispatch N — 向已指派的维修人员派工
+    /dispatch N [@用户名|me] — 向维修人员派工（当前负责人，或指定的人）
     /note N 内容 — 内部备注（业主看不到）
     /reply N 内容 — 回复业主
     /resolve N [说明] — 标记已解决（请业主确认）
@@ -152,7 +153,7 @@ staffcmd-help = <b>工单</b>
     维修人员：在私聊中发送 /done N [处理说明]，或点「完工」。
 staffcmd-usage-ticket = 用法：/ticket N
 staffcmd-usage-assign = 用法：/assign N @用户名（或 /assign N me）
-staffcmd-usage-dispatch = 用法：/dispatch N
+staffcmd-usage-dispatch = 用法：/dispatch N（或 /dispatch N @维修人员）
 staffcmd-usage-note = 用法：/note N 内容
 staffcmd-usage-reply = 用法：/reply N 内容
 staffcmd-usage-resolve = 用法：/resolve N [处理说明]
@@ -176,7 +177,8 @@ staffcmd-history-to = → { $name }
 staffcmd-history-line = { $at } { $event } { $by } { $text }
 staffcmd-assigned = #{ $number } 已指派给 { $name }。
 staffcmd-dispatched = #{ $number } 的派工单正在发给 { $name }（如未能送达，会在本群提醒）。
-staffcmd-dispatch-unassigned = #{ $number } 尚未指派：请先点「接单」或使用 /assign。
+staffcmd-dispatch-unassigned = #{ $number } 尚未指派：用 /dispatch { $number } @维修人员 直接派工，或先点「接单」或使用 /assign。
+staffcmd-dispatch-no-technician = 没有在职的维修人员可派：请用 /staff add 用户ID 姓名 维修 添加。
 staffcmd-noted = 📝 已为 #{ $number } 添加内部备注。
 staffcmd-replied = ✉️ 已发送给 #{ $number } 的业主。
 staffcmd-resolved = ✅ #{ $number } 已解决，已请业主确认。
@@ -186,6 +188,7 @@ staffcmd-graded = #{ $number } 已定为 { $grade } 级。
 staffcmd-rescheduled = 📅 #{ $number }：上门日期改为 { $day }，已通知业主。
 staffcmd-call = #{ $number } — { $name }：{ $phone }
 staffcmd-pick-assignee = 指派给谁？
+staffcmd-pick-technician = 派哪位维修人员？派工单发给他，工单也由他负责。
 staffcmd-stale = 此按钮已过期。
 grade-a-meaning = A = 严重：涉及安全隐患、重复投诉或需主管处理的纠纷，优先处理并由主管复核。
 grade-b-meaning = B = 一般：由客服按正常时限处理。
