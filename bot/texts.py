@@ -6,7 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Catalogs, Html, Translator
-from storage.models import CallbackTopic, Estate, Owner
+from storage.models import CallbackTopic, Estate, Owner, StaffRole
 from storage.registers import RowError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -21,6 +21,11 @@ MENU_ROWS = (
 def owner_t(catalogs: Catalogs, estate: Estate, owner: Owner) -> Translator:
     """The owner's own language, else the estate's."""
     return catalogs.translator(owner.language or estate.locale)
+
+
+def role_name(t: Translator, role: StaffRole) -> str:
+    """ "technician" / "维修": a staff role as the cards, lists and confirmations name it."""
+    return t(f"staff-role-{role}")
 
 
 def local(moment: datetime, tz: ZoneInfo) -> str:

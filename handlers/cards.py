@@ -13,7 +13,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Html, Translator
-from bot.texts import local
+from bot.texts import local, role_name
 from storage import keys, outbox
 from storage.db import UnsavedRowError
 from storage.models import (
@@ -287,7 +287,7 @@ def assign_markup(
     builder = InlineKeyboardBuilder()
     for m in ordered:
         builder.button(
-            text=t("card-assign-to", name=Html(m.name), role=Html(t(f"card-role-{m.role}"))),
+            text=t("card-assign-to", name=Html(m.name), role=Html(role_name(t, m.role))),
             callback_data=AssignCB(ticket_id=ticket_id, staff_id=m.id or 0, dispatch=dispatch),
         )
     builder.button(

@@ -8,6 +8,7 @@ threaded notes, the technician's work order, and the owner's messages in the own
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Catalogs, Translator
@@ -223,8 +224,14 @@ def _owner_drafts(
     ticket = view.ticket
     tid = ticket.id or 0
     number = str(ticket.number)
-    key = keys.ticket_event(tid, event.id, "owner")
     data = event.data
+
+    def tell(text: str | None, **extra: Any) -> list[Draft]:
+        # One message per event, under the ticket's subject: the owner's reply to it goes on
+        # the ticket.
+        key = keys.ticket_event(tid, event.id, "owner")
+        return [Draft(key, chat, text, subject=keys.ticket_subject(tid), **extra)]
+
     if event.type == TicketEventType.reply:
         text = data.get("text")
         if data.get("photo"):
@@ -233,23 +240,9 @@ def _owner_drafts(
                 if text
                 else t("notify-reply-photo", number=number)
             )
-            return [
-                Draft(
-                    key,
-                    chat,
-                    method="sendPhoto",
-                    subject=keys.ticket_subject(tid),
-                    params={"photo": data["photo"], "caption": caption, "parse_mode": "HTML"},
-                )
-            ]
-        return [
-            Draft(
-                key,
-                chat,
-                t("notify-reply", number=number, text=text),
-                subject=keys.ticket_subject(tid),
-            )
-        ]
+            photo = {"photo": data["photo"], "caption": caption, "parse_mode": "HTML"}
+            return tell(None, method="sendPhoto", params=photo)
+        return tell(t("notify-reply", number=number, text=text))
     if event.type == TicketEventType.resolved:
         # A complaint is "dealt with", not "fixed": the question and its buttons say so.
         asked = "notify-resolved" if ticket.kind == TicketKind.repair else "notify-handled"
@@ -259,41 +252,16 @@ def _owner_drafts(
             else t(asked, number=number)
         )
         markup = fixed_markup(t, tid, TicketKind(ticket.kind))
-        return [
-            Draft(key, chat, text, subject=keys.ticket_subject(tid), params=markup_params(markup))
-        ]
+        return tell(text, params=markup_params(markup))
     if event.type == TicketEventType.rescheduled:
-        return [
-            Draft(
-                key,
-                chat,
-                t("notify-rescheduled", number=number, day=data.get("day", "")),
-                subject=keys.ticket_subject(tid),
-            )
-        ]
+        return tell(t("notify-rescheduled", number=number, day=data.get("day", "")))
     progress = _progress_text(t, view, event)
     if progress is not None:
-        return [Draft(key, chat, progress, subject=keys.ticket_subject(tid))]
+        return tell(progress)
     if event.type == TicketEventType.closed and ticket.rating is None:
-        return [
-            Draft(
-                key,
-                chat,
-                t("notify-rate", number=number),
-                subject=keys.ticket_subject(tid),
-                params=markup_params(rate_markup(tid)),
-            )
-        ]
+        return tell(t("notify-rate", number=number), params=markup_params(rate_markup(tid)))
     if event.type == TicketEventType.cancelled and not event.actor.startswith("owner"):
-        reason = data.get("reason") or "—"
-        return [
-            Draft(
-                key,
-                chat,
-                t("notify-cancelled", number=number, reason=reason),
-                subject=keys.ticket_subject(tid),
-            )
-        ]
+        return tell(t("notify-cancelled", number=number, reason=data.get("reason") or "—"))
     return []
 
 

@@ -322,6 +322,34 @@ def meaningful(text: str) -> bool:
     return tickets.meaningful_length(text) > 0
 
 
+async def typed_place(
+    message: Message, state: FSMContext, t: Translator, catalogs: Catalogs, bad: str
+) -> tuple[Translator, str | None]:
+    """The applicant's language and the building or unit they typed: one meaningful line of
+    at most PLACE_MAX, else None once `bad` has said what is wrong."""
+    flow_t = await flow_translator(state, t, catalogs)
+    typed = clean_text(message.text, PLACE_MAX)
+    if typed is None or not meaningful(typed):
+        await message.answer(flow_t(bad, max=str(PLACE_MAX)))
+        return flow_t, None
+    return flow_t, typed
+
+
+async def pressed_at(
+    query: CallbackQuery, state: FSMContext, flow_t: Translator, step: State, valid: bool = True
+) -> Message | None:
+    """The message of a registration button pressed while the flow is at `step` (and the
+    button still `valid`), answered and with its buttons closed; None, after the stale-button
+    alert, for a button of another step."""
+    message = query.message
+    if await state.get_state() != step.state or not valid or not isinstance(message, Message):
+        await query.answer(flow_t("common-stale-button"), show_alert=True)
+        return None
+    await query.answer()
+    await close_buttons(query)
+    return message
+
+
 def building_keyboard(known: list[str]) -> InlineKeyboardMarkup | None:
     fitting = [b for b in known[:BUILDING_BUTTONS_MAX] if len(b.encode()) <= BUTTON_VALUE_MAX]
     if not fitting:
@@ -371,10 +399,8 @@ async def building_given(
     only when the register lists no buildings at all."""
     if estate.id is None:
         raise UnsavedRowError("estate.id: not saved yet")
-    flow_t = await flow_translator(state, t, catalogs)
-    typed = clean_text(message.text, PLACE_MAX)
-    if typed is None or not meaningful(typed):
-        await message.answer(flow_t("onb-bad-building", max=str(PLACE_MAX)))
+    flow_t, typed = await typed_place(message, state, t, catalogs, "onb-bad-building")
+    if typed is None:
         return
     known = await units.buildings(session, estate.id)
     if not known:
@@ -404,17 +430,11 @@ async def building_pressed(
         raise UnsavedRowError("estate.id: not saved yet")
     flow_t = await flow_translator(state, t, catalogs)
     known = await units.buildings(session, estate.id)
-    current = await state.get_state()
-    if (
-        current != Onboarding.building.state
-        or callback_data.value not in known
-        or not isinstance(query.message, Message)
-    ):
-        await query.answer(flow_t("common-stale-button"), show_alert=True)
-        return
-    await query.answer()
-    await close_buttons(query)
-    await building_chosen(query.message, state, flow_t, callback_data.value)
+    message = await pressed_at(
+        query, state, flow_t, Onboarding.building, callback_data.value in known
+    )
+    if message is not None:
+        await building_chosen(message, state, flow_t, callback_data.value)
 
 
 @router.message(StateFilter(Onboarding.unit))
@@ -430,10 +450,8 @@ async def unit_given(
     is questioned (staff would have to create it), with a button to insist."""
     if estate.id is None:
         raise UnsavedRowError("estate.id: not saved yet")
-    flow_t = await flow_translator(state, t, catalogs)
-    unit = clean_text(message.text, PLACE_MAX)
-    if unit is None or not meaningful(unit):
-        await message.answer(flow_t("onb-bad-unit", max=str(PLACE_MAX)))
+    flow_t, unit = await typed_place(message, state, t, catalogs, "onb-bad-unit")
+    if unit is None:
         return
     building = str((await state.get_data()).get("building") or "")
     found = await units.find(session, estate.id, building, unit)
@@ -462,18 +480,12 @@ async def unit_insisted(
 ) -> None:
     """The applicant says the unit not in the register is right: staff will judge it."""
     flow_t = await flow_translator(state, t, catalogs)
-    data = await state.get_data()
-    if (
-        await state.get_state() != Onboarding.unit.state
-        or not data.get("unit_unlisted")
-        or not isinstance(query.message, Message)
-    ):
-        await query.answer(flow_t("common-stale-button"), show_alert=True)
+    unlisted = bool((await state.get_data()).get("unit_unlisted"))
+    message = await pressed_at(query, state, flow_t, Onboarding.unit, unlisted)
+    if message is None:
         return
-    await query.answer()
-    await close_buttons(query)
     await state.set_state(Onboarding.name)
-    await query.message.answer(flow_t("onb-ask-name"), reply_markup=cancel_keyboard(flow_t))
+    await message.answer(flow_t("onb-ask-name"), reply_markup=cancel_keyboard(flow_t))
 
 
 def acceptable_name(name: str) -> bool:
@@ -535,12 +547,9 @@ async def summary_decided(
 ) -> None:
     """Change: from the building again. Send: the pending request and the staff card."""
     flow_t = await flow_translator(state, t, catalogs)
-    message = query.message
-    if await state.get_state() != Onboarding.summary.state or not isinstance(message, Message):
-        await query.answer(flow_t("common-stale-button"), show_alert=True)
+    message = await pressed_at(query, state, flow_t, Onboarding.summary)
+    if message is None:
         return
-    await query.answer()
-    await close_buttons(query)
     if callback_data.action == RegAction.change:
         await ask_building(message, state, session, estate, flow_t)
         return

@@ -58,49 +58,37 @@ def stats_text(t: Translator, span: str, figures: reports.Figures) -> str:
             p90=hours(f.resolution.p90_hours, t),
         ),
     ]
+
+    def against(label: str, rate: Rate, target: float, value: str | None = None) -> str:
+        """A rate beside its target, marked met or missed."""
+        return t(
+            "reports-stats-rate",
+            mark=_mark(rate, target),
+            label=t(label),
+            value=rate_text(rate, t) if value is None else value,
+            target=percent(target, t),
+        )
+
     targeted = (
         ("reports-kpi-complaint-reply", f.complaint_reply, targets.complaint_reply),
         ("reports-kpi-complaint-callback", f.complaint_callback, targets.complaint_callback),
     )
-    for key, rate, target in targeted:
-        lines.append(
-            t(
-                "reports-stats-rate",
-                mark=_mark(rate, target),
-                label=t(key),
-                value=rate_text(rate, t),
-                target=percent(target, t),
-            )
-        )
+    lines += [against(key, rate, target) for key, rate, target in targeted]
     collected = f.collection
-    lines.append(
-        t(
-            "reports-stats-rate",
-            mark=_mark(collected.rate, targets.collection),
-            label=t("reports-kpi-collection"),
-            value=Html(
-                t(
-                    "reports-stats-money",
-                    pct=percent(collected.rate.pct, t),
-                    paid=format_money(collected.paid, collected.currency, t.locale),
-                    billed=format_money(collected.billed, collected.currency, t.locale),
-                )
+    money = None
+    if collected.billed:
+        money = Html(
+            t(
+                "reports-stats-money",
+                pct=percent(collected.rate.pct, t),
+                paid=format_money(collected.paid, collected.currency, t.locale),
+                billed=format_money(collected.billed, collected.currency, t.locale),
             )
-            if collected.billed
-            else rate_text(collected.rate, t),
-            target=percent(targets.collection, t),
         )
-    )
+    lines.append(against("reports-kpi-collection", collected.rate, targets.collection, money))
     sat = f.satisfaction
-    lines.append(
-        t(
-            "reports-stats-rate",
-            mark=_mark(sat.overall, targets.satisfaction),
-            label=t("reports-kpi-satisfaction"),
-            value=score_text(sat.overall, sat.answers, t),
-            target=percent(targets.satisfaction, t),
-        )
-    )
+    score = score_text(sat.overall, sat.answers, t)
+    lines.append(against("reports-kpi-satisfaction", sat.overall, targets.satisfaction, score))
     if sat.items:
         below = sat.below(targets.satisfaction_item)
         lines.append(
@@ -141,16 +129,22 @@ async def stats(
     await message.reply(stats_text(t, span, await reports.figures(session, estate, period, now)))
 
 
-def _month(command: CommandObject, estate: Estate, now: datetime, t: Translator) -> Period | str:
-    """The month asked for (this month when none is), or the text to answer instead."""
+async def _month(
+    message: Message, command: CommandObject, estate: Estate, now: datetime, t: Translator
+) -> Period | None:
+    """The month asked for (this month when none is); None once the reply has said why
+    there is none."""
     today = calendar.local(estate, now).date()
     name = (command.args or f"{today:%Y-%m}").strip()
     try:
         period = kpis.month_period(estate, name)
     except kpis.PeriodError:
-        return t("reports-usage-month", command=command.command, example=f"{today:%Y-%m}")
+        example = f"{today:%Y-%m}"
+        await message.reply(t("reports-usage-month", command=command.command, example=example))
+        return None
     if period.first_day > today:
-        return t("reports-future-month", month=period.month)
+        await message.reply(t("reports-future-month", month=period.month))
+        return None
     return period
 
 
@@ -167,9 +161,8 @@ async def report(
     """/report [YYYY-MM]: the month's dashboard picture and its workbook (this month so far by
     default), in the estate's language."""
     now = clock()
-    period = _month(command, estate, now, t)
-    if isinstance(period, str):
-        await message.reply(period)
+    period = await _month(message, command, estate, now, t)
+    if period is None:
         return
     png, xlsx = await reporting.render(session, estate, period, now, catalogs)
     caption = t("reports-caption", estate=estate.name, month=period.month)
@@ -195,9 +188,8 @@ async def export(
 ) -> None:
     """/export [YYYY-MM]: the month's workbook (XLSX) alone."""
     now = clock()
-    period = _month(command, estate, now, t)
-    if isinstance(period, str):
-        await message.reply(period)
+    period = await _month(message, command, estate, now, t)
+    if period is None:
         return
     (xlsx,) = await reporting.render(
         session, estate, period, now, catalogs, (reporting.Part.workbook,)

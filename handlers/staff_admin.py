@@ -24,6 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.i18n import Catalogs, Translator
 from bot.settings import Settings
+from bot.texts import role_name
 from handlers import notifications
 from handlers.filters import (
     IsActiveStaff,
@@ -87,28 +88,12 @@ class OwnerDecisionCb(CallbackData, prefix="ownr"):
         return super().unpack(value)
 
 
-def role_name(t: Translator, role: StaffRole) -> str:
-    names = {
-        StaffRole.agent: t("staff-role-agent"),
-        StaffRole.technician: t("staff-role-technician"),
-        StaffRole.cashier: t("staff-role-cashier"),
-        StaffRole.manager: t("staff-role-manager"),
-    }
-    return names[role]
-
-
 def claimed_label(owner: Owner) -> str:
     return f"{owner.claimed_building or '?'}-{owner.claimed_unit or '?'}"
 
 
 def owner_status_name(t: Translator, status: OwnerStatus) -> str:
-    names = {
-        OwnerStatus.pending: t("staff-owner-pending"),
-        OwnerStatus.verified: t("staff-owner-verified"),
-        OwnerStatus.rejected: t("staff-owner-rejected"),
-        OwnerStatus.unreachable: t("staff-owner-unreachable"),
-    }
-    return names[status]
+    return t(f"staff-owner-{status}")
 
 
 def request_key(claim: owners.Claim, part: str) -> str:
@@ -372,10 +357,14 @@ async def _list_staff(
     await message.answer("\n".join(lines))
 
 
-def _actor(message: Message, staff_member_id: int | None) -> str:
-    if staff_member_id is not None:
-        return f"staff:{staff_member_id}"
-    return f"admin:{message.from_user.id if message.from_user else '?'}"
+async def _actor(message: Message, session: AsyncSession, estate_id: int) -> str:
+    """Who changes the staff list, for the audit: the staff member, else the admin (an admin
+    need not be staff) by Telegram user id."""
+    user_id = message.from_user.id if message.from_user else None
+    member = await staff.active_member(session, estate_id, user_id or 0)
+    if member is not None:
+        return f"staff:{member.id}"
+    return f"admin:{user_id or '?'}"
 
 
 async def _target(
@@ -430,16 +419,13 @@ async def _add_staff(
     if target is None:
         return
     user_id, username = target
-    actor_member = await staff.active_member(
-        session, estate.id, message.from_user.id if message.from_user else 0
-    )
     member = await staff.add(
         session,
         estate_id=estate.id,
         telegram_user_id=user_id,
         name=name,
         role=role,
-        actor=_actor(message, actor_member.id if actor_member else None),
+        actor=await _actor(message, session, estate.id),
         username=username,
     )
     await message.reply(t("staff-added", name=member.name, role=role_name(t, role)))
@@ -457,14 +443,11 @@ async def _remove_staff(
     target = await _target(message, args[0] if args else None, session, estate, t)
     if target is None:
         return
-    actor_member = await staff.active_member(
-        session, estate.id, message.from_user.id if message.from_user else 0
-    )
     removed = await staff.remove(
         session,
         estate_id=estate.id,
         telegram_user_id=target[0],
-        actor=_actor(message, actor_member.id if actor_member else None),
+        actor=await _actor(message, session, estate.id),
     )
     if removed is None:
         await message.reply(t("staff-not-staff"))

@@ -683,7 +683,7 @@ async def take_button(press: Press) -> None:
 @ticket_button(TicketCB.filter(F.action == TicketAction.assign), IsActiveStaff())
 async def assign_button(press: Press) -> None:
     """Assign: the card's buttons become a list of staff to pick from."""
-    await _show_assign(press.query, press.session, press.estate, press.view, press.t, press.own_t)
+    await _show_assign(press)
 
 
 @ticket_button(TicketCB.filter(F.action == TicketAction.dispatch), IsActiveStaff())
@@ -694,15 +694,7 @@ async def dispatch_button(press: Press) -> None:
     technician, so nobody is sent a private copy of what they just did."""
     assignee = press.view.assignee
     if assignee is None or assignee.role != StaffRole.technician:
-        await _show_assign(
-            press.query,
-            press.session,
-            press.estate,
-            press.view,
-            press.t,
-            press.own_t,
-            dispatch=True,
-        )
+        await _show_assign(press, dispatch=True)
         return
     text = await _dispatch(
         press.view,
@@ -769,30 +761,20 @@ async def call_button(press: Press) -> None:
     )
 
 
-async def _show_assign(
-    query: CallbackQuery,
-    session: AsyncSession,
-    estate: Estate,
-    view: TicketView,
-    t: Translator,
-    own_t: Translator,
-    *,
-    dispatch: bool = False,
-) -> None:
+async def _show_assign(press: Press, *, dispatch: bool = False) -> None:
     """Swap the card's buttons (in the group's language) for a short list of staff to pick
     from, with `dispatch` of the technicians to send; the presser's popup is in their own."""
-    if view.ticket.status not in tickets.OPEN_STATUSES:
-        error = tickets.refusal(view.ticket)
-        await query.answer(error_text(own_t, error), show_alert=True)
+    query, own_t, ticket = press.query, press.own_t, press.view.ticket
+    if ticket.status not in tickets.OPEN_STATUSES:
+        await query.answer(error_text(own_t, tickets.refusal(ticket)), show_alert=True)
         return
-    members = await staff.list_active(session, saved_id(estate))
+    members = await staff.list_active(press.session, saved_id(press.estate))
     if dispatch:
         members = [m for m in members if m.role == StaffRole.technician]
         if not members:
             await query.answer(own_t("staffcmd-dispatch-no-technician"), show_alert=True)
             return
-    markup = assign_markup(t, view.ticket.id or 0, members, dispatch=dispatch)
-    await set_buttons(query, markup)
+    await set_buttons(query, assign_markup(press.t, ticket.id or 0, members, dispatch=dispatch))
     await query.answer(own_t("staffcmd-pick-technician" if dispatch else "staffcmd-pick-assignee"))
 
 

@@ -2,6 +2,7 @@
 staff preview and send the quarterly sample (`/survey quarter`) and read the results
 (`/survey results [YYYY-Qn]`)."""
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -331,6 +332,14 @@ async def show_waiting_surveys(
     )
 
 
+SurveyView = Callable[[Message, Translator, AsyncSession, Estate, datetime], Awaitable[None]]
+# The /survey words only managers may use: what a colleague is told, and what is shown.
+MANAGERS_ONLY: dict[str, tuple[str, SurveyView]] = {
+    "quarter": ("sv-managers-only", _preview),
+    "due": ("sv-due-managers-only", show_waiting_surveys),
+}
+
+
 @router.message(Command("survey"), IsActiveStaff())
 async def survey_command(
     message: Message,
@@ -345,17 +354,12 @@ async def survey_command(
     surveys waiting for their 10:00, to send now) · /survey results [YYYY-Qn]."""
     words = (command.args or "").split()
     action = words[0].casefold() if words else ""
-    if action == "quarter":
+    if action in MANAGERS_ONLY:
+        refusal, show = MANAGERS_ONLY[action]
         if staff_member.role != StaffRole.manager:
-            await message.reply(t("sv-managers-only"))
+            await message.reply(t(refusal))
             return
-        await _preview(message, t, session, estate, clock())
-        return
-    if action == "due":
-        if staff_member.role != StaffRole.manager:
-            await message.reply(t("sv-due-managers-only"))
-            return
-        await show_waiting_surveys(message, t, session, estate, clock())
+        await show(message, t, session, estate, clock())
         return
     if action == "results" and len(words) <= 2:
         await _results(message, t, session, estate, clock(), words[1] if len(words) == 2 else "")

@@ -32,7 +32,7 @@ from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.i18n import Catalogs, Translator
+from bot.i18n import Translator
 from handlers import cards, notifications
 from handlers.filters import IsVerifiedOwner
 from handlers.keyboards import NotMenu, close_buttons, main_menu
@@ -611,24 +611,11 @@ def forget(draft: FormDraft, name: str) -> None:
         setattr(draft, field, value)
 
 
-@router.callback_query(TicketForm.summary, FormCB.filter(F.step == FormStep.summary))
-async def on_summary(
-    query: CallbackQuery,
-    callback_data: FormCB,
-    t: Translator,
-    catalogs: Catalogs,
-    session: AsyncSession,
-    estate: Estate,
-    owner: Owner,
-    state: FSMContext,
-    clock: Clock,
-) -> None:
+@button_step(router, TicketForm.summary, FormCB.filter(F.step == FormStep.summary))
+async def on_summary(ctx: Ctx, draft: FormDraft, value: str) -> None:
     """Confirm, Edit or Cancel, on the summary of this very draft."""
-    draft = await pressed(query, callback_data, state, t)
-    if draft is None:
-        return
-    ctx = ctx_of(query, t, session, estate, owner, state, clock)
-    if callback_data.value == "edit":
+    t, state = ctx.t, ctx.state
+    if value == "edit":
         # A new token: the buttons of this summary must not confirm the edited draft later.
         draft.token = secrets.token_hex(4)
         await save(state, draft)
@@ -637,11 +624,11 @@ async def on_summary(
         return
     # Cleared before the insert: a second press of Confirm finds no draft and creates nothing.
     await state.clear()
-    if callback_data.value == "cancel":
+    if value == "cancel":
         await ctx.say(t("form-cancelled"), main_menu(t))
         return
     try:
-        await submit(ctx, draft, catalogs)
+        await submit(ctx, draft)
     except tickets.TicketError:
         # Refused (the owner lost their verification meanwhile, or a unit vanished): say so and
         # leave the draft where it was, so nothing typed is lost.
@@ -650,8 +637,9 @@ async def on_summary(
         await ctx.say(t("form-refused"))
 
 
-async def submit(ctx: Ctx, draft: FormDraft, catalogs: Catalogs) -> None:
-    """Create the ticket (its staff card goes out through the outbox) and tell the owner."""
+async def submit(ctx: Ctx, draft: FormDraft) -> None:
+    """Create the ticket (its staff card goes out through the outbox, in the staff group's
+    language from the same catalogs) and tell the owner."""
     t, estate = ctx.t, ctx.estate
     view = await tickets.create(
         ctx.session,
@@ -669,7 +657,7 @@ async def submit(ctx: Ctx, draft: FormDraft, catalogs: Catalogs) -> None:
         photos=draft.photos,
         documents=draft.documents,
         now=ctx.now,
-        notify=notifications.card_drafts(catalogs, estate),
+        notify=notifications.card_drafts(t.catalogs, estate),
     )
     ticket = view.ticket
     due = local_time(ticket.sla_due_at, ctx.tz)

@@ -425,7 +425,7 @@ async def test_an_agent_who_took_a_ticket_dispatches_it_to_a_technician_not_to_h
     assert last_answer(bot).text == zh("staffcmd-pick-technician")
     edit = [r for r in bot.sent(STAFF_CHAT_ID) if type(r).__name__ == "EditMessageReplyMarkup"][-1]
     labels = [row[0].text for row in edit.reply_markup.inline_keyboard]
-    role = zh("card-role-technician")
+    role = zh("staff-role-technician")
     assert labels[:-1] == [zh("card-assign-to", name=n, role=role) for n in ("Tina", "Tom")]
     assert labels[-1] == zh("card-btn-back")
     tom = staff_members["technician"]
