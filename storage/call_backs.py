@@ -144,9 +144,7 @@ async def book(
         raise ValueError(f"bad topic {topic!r} / ticket {ticket_id!r}")
     note = (note or "").strip()[:NOTE_MAX] or None
     # Lock the owner row so two parallel bookings cannot both pass the limit (PostgreSQL).
-    owner = (
-        await session.exec(select(Owner).where(Owner.id == owner_id).with_for_update())
-    ).first()
+    owner = await session.get(Owner, owner_id, with_for_update=True)
     if owner is None or owner.estate_id != estate.id:
         return Result(Outcome.not_found)
     if slot not in offered_slots(estate, now):
@@ -201,9 +199,7 @@ async def cancel(
     drafts: Callable[[Callback], Iterable[Draft]],
 ) -> Result:
     """The owner cancels their own booked call-back; anyone else's is "not found"."""
-    callback = (
-        await session.exec(select(Callback).where(Callback.id == callback_id).with_for_update())
-    ).first()
+    callback = await session.get(Callback, callback_id, with_for_update=True)
     if (
         callback is None
         or callback.owner_id != owner_id
@@ -481,9 +477,7 @@ async def _locked(
     session: AsyncSession, estate_id: int, callback_id: int
 ) -> tuple[Callback, Owner] | None:
     """The call-back, locked for its update, and its owner; None unless it is the estate's."""
-    callback = (
-        await session.exec(select(Callback).where(Callback.id == callback_id).with_for_update())
-    ).first()
+    callback = await session.get(Callback, callback_id, with_for_update=True)
     owner = await session.get(Owner, callback.owner_id) if callback else None
     if callback is None or owner is None or owner.estate_id != estate_id:
         return None

@@ -227,6 +227,14 @@ def _text(record: dict[str, str], column: str, limit: int, problems: Problems) -
     return value
 
 
+def _place(record: dict[str, str], problems: Problems) -> tuple[str, str]:
+    """A row's building and unit, as both registers give them."""
+    return (
+        _text(record, "building", MAX_PLACE, problems),
+        _text(record, "unit", MAX_PLACE, problems),
+    )
+
+
 def parse_owners(path: Path | str, region: str = "CN") -> tuple[list[OwnerRow], list[RowError]]:
     """Read and check an owners register; phones without a country code take `region`."""
     records, errors = _records(Path(path), OWNER_COLUMNS, OWNER_OPTIONAL)
@@ -236,8 +244,7 @@ def parse_owners(path: Path | str, region: str = "CN") -> tuple[list[OwnerRow], 
     area_of_unit: dict[tuple[str, str], tuple[Decimal, int]] = {}
     for line, record in records:
         problems: Problems = []
-        building = _text(record, "building", MAX_PLACE, problems)
-        unit = _text(record, "unit", MAX_PLACE, problems)
+        building, unit = _place(record, problems)
         name = _text(record, "name", MAX_NAME, problems)
         raw_phone = record.get("phone", "")
         phone = normalize_phone(raw_phone, region) if raw_phone else None
@@ -316,8 +323,7 @@ def parse_charges(path: Path | str, currency: str) -> tuple[list[ChargeRow], lis
     seen: dict[tuple[str, str, str, str], int] = {}
     for line, record in records:
         problems: Problems = []
-        building = _text(record, "building", MAX_PLACE, problems)
-        unit = _text(record, "unit", MAX_PLACE, problems)
+        building, unit = _place(record, problems)
         item = _text(record, "item", MAX_ITEM, problems)
         period = record.get("period", "")
         if not PERIOD.match(period):

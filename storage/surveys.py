@@ -380,14 +380,7 @@ class Answered:
 
 
 async def _locked(session: AsyncSession, survey_id: int, owner_id: int) -> SurveyState | None:
-    survey = (
-        await session.exec(
-            select(Survey)
-            .where(Survey.id == survey_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).first()
+    survey = await session.get(Survey, survey_id, with_for_update=True, populate_existing=True)
     if survey is None or survey.owner_id != owner_id:
         return None
     return await _state(session, survey)

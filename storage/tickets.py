@@ -443,14 +443,7 @@ async def create(
 
 async def _load(session: AsyncSession, ticket_id: int, actor: Actor) -> Ticket:
     """The ticket, locked for this transaction; a ticket the actor may not see is 'not found'."""
-    ticket = (
-        await session.exec(
-            select(Ticket)
-            .where(Ticket.id == ticket_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).first()
+    ticket = await session.get(Ticket, ticket_id, with_for_update=True, populate_existing=True)
     if ticket is None:
         raise TicketError(RefusalCode.not_found)
     if actor.kind == "owner" and ticket.owner_id != actor.id:
