@@ -4,34 +4,23 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import owners
+from storage import owners, payments
 from storage.db import UnsavedRowError
-from storage.models import Charge, Payment, Unit
+from storage.models import Charge, Unit
+from storage.payments import OpenCharge
 
 # Paid charges shown per unit under the open ones, newest period first.
 RECENT_PAID = 3
 
 
 @dataclass(frozen=True)
-class ChargeLine:
-    """One charge with its payments summed up (amounts in minor units of `currency`)."""
+class ChargeLine(OpenCharge):
+    """One charge of an owner's statement: what was paid on it, and whether it is overdue."""
 
-    charge_id: int
-    item: str
-    period: str
-    amount: int
-    paid: int
-    currency: str
-    due_date: date
     overdue: bool
-
-    @property
-    def balance(self) -> int:
-        return self.amount - self.paid
 
 
 @dataclass
@@ -72,18 +61,7 @@ async def statement(
             .order_by(col(Charge.due_date), col(Charge.period), col(Charge.id))
         )
     ).all()
-    paid_by: dict[int, int] = {}
-    if charges:
-        rows = await session.exec(
-            select(Payment.charge_id, func.sum(Payment.amount))
-            .where(
-                col(Payment.charge_id).in_([c.id for c in charges]),
-                # A reversed payment no longer counts (it stays on record).
-                col(Payment.reversed_at).is_(None),
-            )
-            .group_by(col(Payment.charge_id))
-        )
-        paid_by = {charge_id: int(total or 0) for charge_id, total in rows.all()}
+    paid_by = await payments.paid_by(session, [c.id for c in charges if c.id is not None])
     by_unit = {u.id: UnitStatement(unit=u) for u in held}
     for charge in charges:
         if charge.id is None:

@@ -138,8 +138,9 @@ def allocate(
 # --- reading -------------------------------------------------------------------------------
 
 
-async def _paid_by(session: AsyncSession, charge_ids: Sequence[int]) -> dict[int, int]:
-    """Payments per charge that count: not reversed."""
+async def paid_by(session: AsyncSession, charge_ids: Sequence[int]) -> dict[int, int]:
+    """What was paid on each of these charges, by payments that count: not reversed (a
+    reversed payment stays on record)."""
     if not charge_ids:
         return {}
     query = select(Payment.charge_id, func.sum(Payment.amount)).where(
@@ -167,7 +168,7 @@ async def resettle(session: AsyncSession, charge_ids: Iterable[int]) -> None:
 async def unit_charges(session: AsyncSession, unit_id: int) -> list[OpenCharge]:
     """Every charge of the unit with what was paid on it, oldest due first."""
     charges = (await session.exec(select(Charge).where(Charge.unit_id == unit_id))).all()
-    paid = await _paid_by(session, [c.id for c in charges if c.id is not None])
+    paid = await paid_by(session, [c.id for c in charges if c.id is not None])
     return oldest_first(_open(c, paid) for c in charges)
 
 
@@ -744,7 +745,7 @@ async def arrears(
             )
         )
     ).all()
-    paid = await _paid_by(session, [c.id for c in charges if c.id is not None])
+    paid = await paid_by(session, [c.id for c in charges if c.id is not None])
     found: dict[int, UnitArrears] = {}
     for charge in charges:
         line = _open(charge, paid)

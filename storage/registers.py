@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
-from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit, money
+from storage import audit, money, payments
 from storage.db import UnsavedRowError
-from storage.models import Charge, Estate, Owner, OwnerStatus, OwnerUnit, Payment, Unit
+from storage.models import Charge, Estate, Owner, OwnerStatus, OwnerUnit, Unit
 from storage.owners import normalize_phone
 
 OWNER_COLUMNS = ("building", "unit", "name", "phone")
@@ -474,18 +473,6 @@ async def import_owners(
     return await _imported(session, "owners", actor, estate_id, len(rows), counts)
 
 
-async def _paid_by_charge(session: AsyncSession, charge_ids: list[int]) -> dict[int, int]:
-    """What was paid (and not reversed) on each of these charges."""
-    if not charge_ids:
-        return {}
-    rows = await session.exec(
-        select(Payment.charge_id, func.sum(Payment.amount))
-        .where(col(Payment.charge_id).in_(charge_ids), col(Payment.reversed_at).is_(None))
-        .group_by(col(Payment.charge_id))
-    )
-    return {charge_id: int(total or 0) for charge_id, total in rows.all()}
-
-
 async def import_charges(
     session: AsyncSession,
     estate_id: int,
@@ -511,7 +498,7 @@ async def import_charges(
             )
         ).all()
     }
-    paid = await _paid_by_charge(session, [c.id for c in existing.values() if c.id is not None])
+    paid = await payments.paid_by(session, [c.id for c in existing.values() if c.id is not None])
     errors: list[RowError] = list(problems)
     new: list[Charge] = []
     changed: list[tuple[Charge, int, date]] = []
