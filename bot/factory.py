@@ -87,7 +87,9 @@ def create_dispatcher(
     dp.update.outer_middleware(ContextMiddleware(catalogs))
     dp.update.outer_middleware(StaffUsernameMiddleware())
     dp.update.outer_middleware(ReachableAgainMiddleware())
-    for router in [errors.router, *routers()]:
+    # The errors router last: it has no handler for messages or buttons, and an error event
+    # goes through every router anyway.
+    for router in [*routers(), errors.router]:
         # Feature routers are module singletons; detaching lets tests and the demo build a fresh
         # dispatcher in the same process (aiogram refuses to attach a router twice).
         router._parent_router = None

@@ -1,10 +1,11 @@
-"""Who may do what: staff chat, active staff (with roles), admins, verified owners; and what a
-reply to the bot is about."""
+"""Who may do what: staff chat, active staff (with roles), admins, verified owners; what a
+reply to the bot is about; and the router-level gates that let an update skip whole routers."""
 
 from collections.abc import Callable, Iterable
 
-from aiogram import Bot
+from aiogram import Bot, Router
 from aiogram.filters import Filter
+from aiogram.filters.callback_data import CallbackQueryFilter
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, User
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -135,3 +136,62 @@ class RepliedAbout(Filter):
             return False
         found = self.read(await outbox.subject_of(session, message.chat.id, replied.message_id))
         return False if found is None else {self.name: found}
+
+
+# --- router-level gates ----------------------------------------------------------------------
+# aiogram checks a router's own filter once and skips the router and its sub-routers when it
+# fails; without one, every handler of the router is checked in turn (benchmarks/README.md:
+# a free-text update tried 119 handlers). A gate must be implied by every handler it guards,
+# so that it never turns away an update one of them would take.
+
+
+class InGroup(Filter):
+    """A group chat (the staff group or any other), not a private chat."""
+
+    async def __call__(self, event: TelegramObject, event_chat: Chat | None = None) -> bool:
+        return event_chat is not None and event_chat.type != "private"
+
+
+class IsCommand(Filter):
+    """Text or a caption starting with "/", which every `Command(...)` filter needs first."""
+
+    async def __call__(self, message: Message) -> bool:
+        text = message.text or message.caption
+        return text is not None and text.startswith("/")
+
+
+class DataIs(Filter):
+    """A button with exactly this callback data (one that has no CallbackData factory)."""
+
+    def __init__(self, data: str) -> None:
+        self.data = data
+
+    async def __call__(self, query: CallbackQuery) -> bool:
+        return query.data == self.data
+
+
+class ButtonsOf(Filter):
+    """A button whose callback data one of `routers`' button handlers can take: it starts
+    with the prefix of one of their CallbackData factories or is one of their `DataIs`."""
+
+    def __init__(self, *routers: Router) -> None:
+        starts: set[str] = set()
+        for each in routers:
+            for router in each.chain_tail:
+                for handler in router.callback_query.handlers:
+                    starts.add(_button_start(handler.filters or [], router))
+        self.starts = tuple(sorted(starts))
+
+    async def __call__(self, query: CallbackQuery) -> bool:
+        return query.data is not None and query.data.startswith(self.starts)
+
+
+def _button_start(filters: Iterable[object], router: Router) -> str:
+    for item in filters:
+        check = getattr(item, "callback", None)
+        if isinstance(check, CallbackQueryFilter):
+            return str(check.callback_data.__prefix__)
+        if isinstance(check, DataIs):
+            return check.data
+    # A gate that cannot see what a handler takes would silently drop its buttons.
+    raise ValueError(f"a button handler of {router.name} has no CallbackData filter or DataIs")

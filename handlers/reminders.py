@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.i18n import Translator
 from handlers.fees import chunks, statement_lines
-from handlers.filters import IsActiveStaff, IsVerifiedOwner, refuse_non_staff
+from handlers.filters import DataIs, IsActiveStaff, IsVerifiedOwner, refuse_non_staff
 from handlers.keyboards import main_menu
 from scheduler.jobs.fee_reminders import MY_FEES
 from storage import fees, reminders
@@ -82,7 +82,7 @@ async def remind_refused(message: Message, t: Translator) -> None:
     await refuse_non_staff(message, t)
 
 
-@router.callback_query(F.data == MY_FEES, IsVerifiedOwner())
+@router.callback_query(DataIs(MY_FEES), IsVerifiedOwner())
 async def my_fees(
     query: CallbackQuery,
     session: AsyncSession,
@@ -101,6 +101,6 @@ async def my_fees(
         await query.message.answer(text, reply_markup=main_menu(t))
 
 
-@router.callback_query(F.data == MY_FEES)
+@router.callback_query(DataIs(MY_FEES))
 async def my_fees_unverified(query: CallbackQuery, t: Translator) -> None:
     await query.answer(t("remind-not-registered"), show_alert=True)

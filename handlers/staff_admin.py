@@ -42,6 +42,9 @@ from storage.outbox import Draft
 log = logging.getLogger("frontdoor.staff")
 
 router = Router(name=__name__)
+# Its handlers for private chats: the staff group's router is gated on group chats
+# (handlers/__init__.py).
+private = Router(name=f"{__name__}.private")
 
 NAME_MAX = 64
 ROLE_WORDS = {
@@ -184,7 +187,7 @@ def _is_admin(user: User | None, settings: Settings) -> bool:
     return user is not None and user.id in settings.admin_ids
 
 
-@router.message(Command("bind"), F.chat.type == "private")
+@private.message(Command("bind"), F.chat.type == "private")
 async def bind_in_private(message: Message, t: Translator) -> None:
     """/bind only makes sense in the group that should become the staff group."""
     await message.answer(t("staff-bind-private"))
@@ -289,7 +292,7 @@ async def emergency_phone(
     await message.reply(t(key, phone=value))
 
 
-@router.message(Command("staff"), F.chat.type == "private")
+@private.message(Command("staff"), F.chat.type == "private")
 async def staff_in_private(message: Message, t: Translator) -> None:
     """Staff management happens in the staff group, where everyone can see it."""
     await message.answer(t("staff-group-only"))

@@ -15,6 +15,9 @@ from storage import staff
 from storage.models import Estate, StaffMember
 
 router = Router(name=__name__)
+# Its handlers for private chats: the staff group's router is gated on group chats
+# (handlers/__init__.py).
+private = Router(name=f"{__name__}.private")
 
 
 class StaffLanguageCb(LanguageCb, prefix="slang"):
@@ -26,7 +29,7 @@ def group_language(t: Translator, estate: Estate) -> str:
 
 
 @router.message(Command("language"), IsActiveStaff())
-@router.message(Command("language"), IsStaffInPrivate())
+@private.message(Command("language"), IsStaffInPrivate())
 async def staff_language(message: Message, estate: Estate, own_t: Translator) -> None:
     """Offer English / 中文 for what a staff member alone reads; the group keeps its language."""
     await message.reply(

@@ -61,6 +61,9 @@ from storage.models import (
 from storage.tickets import Actor, Detail, Notify, TicketError, TicketView
 
 router = Router(name=__name__)
+# Its handlers for private chats: the staff group's router is gated on group chats
+# (handlers/__init__.py).
+private = Router(name=f"{__name__}.private")
 
 TICKET_COMMANDS = (
     "queue",
@@ -461,7 +464,7 @@ async def _run_verb(
     Command("note", "reply", "resolve", "done", "close", "reopen", "grade", "reschedule"),
     IsActiveStaff(),
 )
-@router.message(Command("done"), F.chat.type == "private", is_staff_person)
+@private.message(Command("done"), F.chat.type == "private", is_staff_person)
 async def ticket_command(
     message: Message,
     command: CommandObject,
@@ -482,7 +485,7 @@ async def ticket_command(
 ORDERS_MAX = 20
 
 
-@router.message(Command("start", "help", "queue", "orders"), IsStaffInPrivate())
+@private.message(Command("start", "help", "queue", "orders"), IsStaffInPrivate())
 async def staff_private(
     message: Message, session: AsyncSession, staff_member: StaffMember, t: Translator
 ) -> None:

@@ -26,6 +26,9 @@ from storage.models import Estate, Owner, StaffMember, StaffRole, SurveyKind
 from storage.surveys import Answer, Quarter, SurveyItem, SurveyState
 
 router = Router(name=__name__)
+# Its handlers for private chats: the staff group's router is gated on group chats
+# (handlers/__init__.py).
+private = Router(name=f"{__name__}.private")
 
 REFUSALS = {
     Answer.duplicate: "sv-duplicate",
@@ -152,7 +155,7 @@ async def on_skip(
     await bot.send_message(owner_chat(query), thanks(t, mine), reply_markup=main_menu(t))
 
 
-@router.message(SurveyFlow.comment, F.text, NotMenu(), IsVerifiedOwner())
+@private.message(SurveyFlow.comment, F.text, NotMenu(), IsVerifiedOwner())
 async def on_comment(
     message: Message,
     t: Translator,
@@ -188,7 +191,7 @@ async def on_comment(
     )
 
 
-@router.message(SurveyFlow.comment, NotMenu(), IsVerifiedOwner())
+@private.message(SurveyFlow.comment, NotMenu(), IsVerifiedOwner())
 async def on_comment_unexpected(message: Message, t: Translator) -> None:
     """A photo or sticker where the comment is expected."""
     await message.answer(t("sv-comment-expected"))
