@@ -22,6 +22,7 @@ from bot.middlewares import (
     DbSessionMiddleware,
     ExpiredCallbackAnswers,
     KeepResponseModels,
+    LoadContext,
     LoggingMiddleware,
     PersonOrder,
     PlainCallbackAnswers,
@@ -80,6 +81,7 @@ def create_dispatcher(
     dp.update.outer_middleware(FloodGuard())
     dp.update.outer_middleware(ConcurrencyGate(MAX_CONCURRENT_UPDATES))
     dp.update.outer_middleware(DbSessionMiddleware(session_pool))
+    dp.update.outer_middleware(LoadContext(dp.fsm))
     # Outside the conversation middleware: the handled-update mark joins its commit, so an
     # update that only moves its conversation on still commits once.
     dp.update.outer_middleware(HandleOnce(session_pool))

@@ -1,9 +1,10 @@
 """aiogram FSM storage on the FsmRecord table: conversations survive restarts and span workers.
 
-Inside an update (`SqlStorage.unit`, opened by bot.middlewares.DbSessionMiddleware) each
-conversation is read at most once, through the update's own session, and kept in memory; what
-the handlers changed is written once when the update has been handled, and committed with
-nothing else pending (`SqlStorage.save`). An update that fails writes no state: the
+Inside an update (`SqlStorage.unit`, opened by bot.middlewares.ConversationMiddleware) each
+conversation is read at most once, through the update's own session (the update's own one
+together with the rest of its context, storage.updates.context), and kept in memory; what the
+handlers changed is written once when the update has been handled, and committed with nothing
+else pending (`SqlStorage.save`). An update that fails writes no state: the
 conversation stays where it was before it. Outside an update (tests, tools) every call is a
 transaction of its own.
 """
@@ -22,6 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import fsm
 from storage.db import SessionPool
+from storage.models import FsmRecord
 
 
 def record_key(key: StorageKey) -> str:
@@ -58,6 +60,15 @@ class Conversation:
     changed: bool = False
 
 
+def _conversation(record: FsmRecord | None) -> Conversation:
+    return Conversation(
+        exists=record is not None,
+        state=record.state if record else None,
+        data=dict(record.data) if record else {},
+        written_at=record.updated_at if record else None,
+    )
+
+
 @dataclass
 class Unit:
     """The conversations one update has touched, read and written through its session."""
@@ -75,9 +86,17 @@ class SqlStorage(BaseStorage):
         self.session_pool = session_pool
 
     @asynccontextmanager
-    async def unit(self, session: AsyncSession, now: datetime) -> AsyncIterator[Unit]:
-        """Route this update's state calls through `session` (see the module docstring)."""
+    async def unit(
+        self,
+        session: AsyncSession,
+        now: datetime,
+        known: Mapping[StorageKey, FsmRecord | None] | None = None,
+    ) -> AsyncIterator[Unit]:
+        """Route this update's state calls through `session` (see the module docstring);
+        `known` are conversations already read in this session (None: it has no row)."""
         unit = Unit(session, now)
+        for key, record in (known or {}).items():
+            unit.conversations[record_key(key)] = _conversation(record)
         token = _current.set(unit)
         try:
             yield unit
@@ -106,13 +125,7 @@ class SqlStorage(BaseStorage):
         name = record_key(key)
         conversation = unit.conversations.get(name)
         if conversation is None:
-            record = await fsm.load(unit.session, name)
-            conversation = Conversation(
-                exists=record is not None,
-                state=record.state if record else None,
-                data=dict(record.data) if record else {},
-                written_at=record.updated_at if record else None,
-            )
+            conversation = _conversation(await fsm.load(unit.session, name))
             unit.conversations[name] = conversation
         return conversation
 

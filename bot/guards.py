@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.i18n import Catalogs, locale_for
+from bot.middlewares import LOADED
 from bot.settings import Settings
 from storage import updates
 from storage.db import SessionPool
@@ -96,7 +97,8 @@ class HandleOnce(BaseMiddleware):
         clock: Clock = data["clock"]
         session = data["session"]
         now = clock()
-        if await updates.seen(session, bot.id, event.update_id):
+        loaded: updates.Context = data[LOADED]
+        if loaded.seen:
             log.info("update id=%s duplicate: skipped", event.update_id)
             data[OUTCOME_KEY] = "duplicate"
             return None
@@ -106,9 +108,9 @@ class HandleOnce(BaseMiddleware):
             nonlocal marked
             if not marked:
                 marked = True
-                dialect = sync_session.get_bind().dialect.name
-                sync_session.execute(
-                    updates.mark_statement(dialect),
+                connection = sync_session.connection()
+                connection.execute(
+                    updates.mark_statement(connection.dialect.name),
                     updates.mark_params(bot.id, event.update_id, now),
                 )
 

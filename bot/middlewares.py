@@ -21,16 +21,17 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiogram.fsm.context import FSMContext
 from aiogram.fsm.middleware import FSMContextMiddleware
 from aiogram.methods import AnswerCallbackQuery, GetUpdates, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
-from aiogram.types import TelegramObject, Update, User
+from aiogram.types import Chat, TelegramObject, Update, User
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.fsm_storage import Conversation, SqlStorage
+from bot.fsm_storage import Conversation, SqlStorage, record_key
 from bot.i18n import Catalogs, locale_for, plain_text
-from storage import estates, owners, staff
+from storage import staff, updates
 from storage.db import SessionPool
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -39,6 +40,10 @@ IDLE_TIMEOUT = timedelta(minutes=30)
 # answerCallbackQuery's text: 0-200 characters, no markup.
 ANSWER_LIMIT = 200
 log = logging.getLogger("frontdoor.updates")
+# Set by LoadContext for the middlewares after it: the storage.updates.Context of the update,
+# and aiogram's FSM context of its chat and user (None when the update has neither).
+LOADED = "loaded"
+FSM_CONTEXT = "fsm_context"
 
 
 class ConcurrencyGate(BaseMiddleware):
@@ -67,6 +72,39 @@ class DbSessionMiddleware(BaseMiddleware):
         async with self.session_pool() as session:
             data["session"] = session
             return await handler(event, data)
+
+
+class LoadContext(BaseMiddleware):
+    """Read what the middlewares after this one need in one query through the update's
+    session: whether the update was handled before (HandleOnce), its conversation
+    (ConversationMiddleware), the estate, staff member and owner (ContextMiddleware).
+
+    The estate is the staff group's when the update comes from a group, else the default one.
+    A person is looked up only for a user who is not a bot, and as an owner only in private.
+    """
+
+    def __init__(self, fsm: FSMContextMiddleware) -> None:
+        self.fsm = fsm
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        bot: Bot = data["bot"]
+        user: User | None = data.get("event_from_user")
+        chat: Chat | None = data.get("event_chat")
+        context = self.fsm.resolve_event_context(bot, data)
+        person = user.id if user is not None and not user.is_bot else None
+        group = chat.id if chat is not None and chat.type != "private" else None
+        data[FSM_CONTEXT] = context
+        data[LOADED] = await updates.context(
+            data["session"],
+            bot_id=bot.id,
+            # Registered on dp.update, whose events are the updates themselves.
+            update_id=cast(Update, event).update_id,
+            conversation_key=record_key(context.key) if context is not None else None,
+            group_chat_id=group,
+            staff_user_id=person,
+            owner_user_id=person if group is None else None,
+        )
+        return await handler(event, data)
 
 
 class PersonOrder(BaseMiddleware):
@@ -105,12 +143,14 @@ class ConversationMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         data["fsm_storage"] = self.storage
-        context = self.fsm.resolve_event_context(data["bot"], data)
+        context: FSMContext | None = data[FSM_CONTEXT]
         if context is None:
             return await handler(event, data)
         session: AsyncSession = data["session"]
         clock: Clock = data["clock"]
-        async with self.storage.unit(session, clock()) as unit:
+        loaded: updates.Context = data[LOADED]
+        known = {context.key: loaded.conversation}
+        async with self.storage.unit(session, clock(), known) as unit:
             conversation = await self.storage.conversation(context.key)
             if conversation is not None and _expired(conversation, unit.now):
                 await context.clear()
@@ -131,36 +171,24 @@ def _expired(conversation: Conversation, now: datetime) -> bool:
 
 
 class ContextMiddleware(BaseMiddleware):
-    """Who is talking, in which estate, in which language.
-
-    Bots and updates without a user get only the estate, never a database lookup of a person.
-    """
+    """Who is talking, in which estate, in which language (the rows LoadContext read)."""
 
     def __init__(self, catalogs: Catalogs) -> None:
         self.catalogs = catalogs
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        session = data["session"]
+        loaded: updates.Context = data[LOADED]
         user: User | None = data.get("event_from_user")
         chat = data.get("event_chat")
-        estate = None
-        if chat is not None and chat.type != "private":
-            estate = await estates.by_staff_chat(session, chat.id)
-        if estate is None:
-            estate = await estates.default(session)
-        data["estate"] = estate
-        data["owner"] = None
-        data["staff_member"] = None
+        estate = data["estate"] = loaded.estate
+        owner = data["owner"] = loaded.owner
+        member = data["staff_member"] = loaded.staff_member
         locale = estate.locale if estate else "zh"
         own_locale = None
         if user is not None and not user.is_bot and estate is not None:
-            member = await staff.active_member(session, estate.id, user.id)  # type: ignore[arg-type]
-            data["staff_member"] = member
             if member is not None:
                 own_locale = staff.language_of(member, estate)
             if chat is None or chat.type == "private":
-                owner = await owners.by_telegram_user(session, estate.id, user.id)  # type: ignore[arg-type]
-                data["owner"] = owner
                 locale = (
                     (owner.language if owner and owner.language else None)
                     or (member.language if member else None)

@@ -8,7 +8,8 @@ from aiogram.types import Update
 from sqlmodel import col, func, select
 
 from bot.guards import FLOOD_LIMIT, FLOOD_PAUSE, REMEMBER_UPDATES
-from storage import estates, tickets, updates
+from handlers import onboarding
+from storage import tickets, updates
 from storage.models import AuditEvent, ProcessedUpdate, TicketEvent, TicketStatus
 from tests.helpers import STAFF_CHAT_ID, Person
 from tests.tickets_fixtures import *  # noqa: F403
@@ -58,7 +59,7 @@ async def test_a_handler_that_fails_before_storing_leaves_no_mark(
     async def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(estates, "default", broken)
+    monkeypatch.setattr(onboarding, "_begin", broken)
     with contextlib.suppress(RuntimeError):
         await tg.dp.feed_update(bot, update)
     async with session_pool() as session:
