@@ -16,6 +16,7 @@ from benchmarks import (
     import_owners,
     outbox,
     reports,
+    rss,
 )
 from benchmarks.common import PG_ENV, Row, load, machine, table, write
 
@@ -26,11 +27,12 @@ BENCHMARKS: dict[str, Callable[[str | None], Coroutine[Any, Any, list[Row]]]] = 
     "import": import_owners.run,
     "reports": reports.run,
     "announce": announce.run,
+    "rss": rss.run,
     # PostgreSQL only (opt-in): nothing without FRONTDOOR_BENCH_DATABASE_URL.
     "fees": fee_selection.run,
 }
 # The benchmarks that also run on PostgreSQL when it is configured.
-ON_POSTGRES = {"updates", "outbox", "fees", "announce"}
+ON_POSTGRES = {"updates", "outbox", "fees", "announce", "rss"}
 
 
 def main(argv: list[str] | None = None) -> int:
