@@ -11,13 +11,13 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Translator
 from handlers.edits import unchanged_is_done
 from handlers.filters import IsActiveStaff, refuse_non_staff, refuse_not_manager
+from handlers.keyboards import Buttons
 from scheduler.jobs import announcements as announcement_job
 from scheduler.jobs.announcements import sections
 from scheduler.runs import run_job
@@ -97,7 +97,7 @@ async def announce(
     now = clock()
     until = calendar.quiet_until(estate, now)
     quiet = until is not None
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     if until is not None:
         at = calendar.local(estate, until).strftime("%H:%M")
         preview += "\n\n" + t("announce-quiet-note", quiet=estate.quiet_hours, at=at)

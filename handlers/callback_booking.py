@@ -13,7 +13,6 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from pydantic import BaseModel, ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,7 +28,7 @@ from handlers.filters import (
     RepliedAbout,
     refuse_non_staff,
 )
-from handlers.keyboards import NotMenu, TextKey, close_buttons, main_menu
+from handlers.keyboards import Buttons, NotMenu, TextKey, close_buttons, main_menu
 from storage import call_backs, keys, outbox, owners, tickets
 from storage.call_backs import CallbackView, Outcome, Slot, TaskAction
 from storage.db import UnsavedRowError, saved_id
@@ -151,7 +150,7 @@ def card_text(t: Translator, view: CallbackView, tz: ZoneInfo) -> str:
 
 
 def card_markup(t: Translator, callback_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for action, label in (
         (StaffAction.done, "cb-btn-done"),
         (StaffAction.missed, "cb-btn-missed"),
@@ -182,9 +181,9 @@ def anchor_of(query: CallbackQuery) -> Message:
 STEP_LABELS = {StepAction.skip: "cb-btn-skip", StepAction.yes: "cb-btn-confirm"}
 
 
-def step_buttons(t: Translator, *actions: StepAction) -> InlineKeyboardBuilder:
+def step_buttons(t: Translator, *actions: StepAction) -> Buttons:
     """The flow's own buttons (Skip, Confirm, Quit), in one row unless adjusted."""
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for action in actions:
         label = STEP_LABELS.get(action, "cb-btn-quit")
         builder.button(text=t(label), callback_data=CbStep(action=action))
@@ -218,7 +217,7 @@ async def show_overview(
         return
     tz = tz_of(estate)
     lines = [t("cb-overview-title", count=len(upcoming))]
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for view in await call_backs.views(session, upcoming):
         callback = view.callback
         slot = slot_text(t, callback.slot_start, callback.slot_end, tz)
@@ -247,7 +246,7 @@ async def open_tickets(session: AsyncSession, owner_id: int) -> list[Ticket]:
 async def ask_topic(
     anchor: Message, t: Translator, session: AsyncSession, owner: Owner, state: FSMContext
 ) -> None:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     offered = await open_tickets(session, saved_id(owner))
     for ticket in offered:
         builder.button(
@@ -274,7 +273,7 @@ async def ask_slot(
     anchor: Message, t: Translator, estate: Estate, state: FSMContext, now: datetime
 ) -> None:
     tz = tz_of(estate)
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for slot in call_backs.offered_slots(estate, now):
         builder.button(
             text=slot_text(t, slot.start, slot.end, tz),
@@ -699,7 +698,7 @@ def task_lines(t: Translator, tasks: list[CallbackView], tz: ZoneInfo, now: date
 
 def task_markup(t: Translator, tasks: list[CallbackView]) -> InlineKeyboardMarkup:
     """Per task one row: Reached, Not reached, Reschedule."""
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for view in tasks:
         label = task_label(t, view)
         for action in TaskAction:

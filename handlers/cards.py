@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Html, Translator
 from bot.texts import local, role_name
+from handlers.keyboards import Buttons
 from storage import keys, outbox
 from storage.db import UnsavedRowError
 from storage.models import (
@@ -250,7 +250,7 @@ def card_actions(ticket: Ticket) -> list[TicketAction]:
 def _actions_markup(
     t: Translator, ticket_id: int, actions: Sequence[TicketAction]
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for action in actions:
         builder.button(
             text=t(f"card-btn-{_code(action)}"),
@@ -284,7 +284,7 @@ def assign_markup(
     """A short list of active staff to pick from, technicians first, then a Back button; with
     `dispatch`, a pick sends that one the work order."""
     ordered = sorted(members, key=lambda m: (m.role != "technician", m.name.casefold()))[:12]
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for m in ordered:
         builder.button(
             text=t("card-assign-to", name=Html(m.name), role=Html(role_name(t, m.role))),
@@ -303,7 +303,7 @@ def fixed_markup(t: Translator, ticket_id: int, kind: TicketKind) -> InlineKeybo
         if kind == TicketKind.repair
         else ("notify-btn-handled", "notify-btn-not-handled")
     )
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(text=t(yes), callback_data=FixedCB(ticket_id=ticket_id, fixed=True))
     builder.button(text=t(no), callback_data=FixedCB(ticket_id=ticket_id, fixed=False))
     builder.adjust(2)
@@ -311,7 +311,7 @@ def fixed_markup(t: Translator, ticket_id: int, kind: TicketKind) -> InlineKeybo
 
 
 def rate_markup(ticket_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for stars in range(1, 6):
         builder.button(text="⭐" * stars, callback_data=RateCB(ticket_id=ticket_id, stars=stars))
     builder.adjust(5)
@@ -319,7 +319,7 @@ def rate_markup(ticket_id: int) -> InlineKeyboardMarkup:
 
 
 def done_markup(t: Translator, ticket_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(text=t("card-btn-done"), callback_data=DoneCB(ticket_id=ticket_id))
     return builder.as_markup()
 

@@ -13,14 +13,13 @@ from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Catalogs, Translator
 from handlers import callback_booking, ticket_form
 from handlers.filters import IsVerifiedOwner
-from handlers.keyboards import MENU_KEYS, close_buttons, main_menu
+from handlers.keyboards import MENU_KEYS, Buttons, close_buttons, main_menu
 from storage import tickets
 from storage.models import Estate, Owner, OwnerStatus, StaffMember, TicketKind
 
@@ -46,7 +45,7 @@ class OfferCB(CallbackData, prefix="fbo"):
 
 
 def offer_markup(t: Translator, ref: str) -> InlineKeyboardMarkup:
-    buttons = InlineKeyboardBuilder()
+    buttons = Buttons()
     buttons.button(
         text=t("fallback-btn-repair"), callback_data=OfferCB(action=OfferAction.repair, ref=ref)
     )

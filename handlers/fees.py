@@ -9,14 +9,13 @@ from zoneinfo import ZoneInfo
 from aiogram import Bot, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.documents.receipt import render_receipt
 from bot.i18n import Translator
 from handlers.filters import IsVerifiedOwner
-from handlers.keyboards import TextKey, main_menu
+from handlers.keyboards import Buttons, TextKey, main_menu
 from handlers.payments import ReceiptCB
 from storage import fees, money, payments
 from storage.db import saved_id
@@ -154,7 +153,7 @@ def receipts_markup(
     t: Translator, unit_ids: list[int], receipts: dict[int, list[payments.ReceiptSummary]]
 ) -> InlineKeyboardMarkup | None:
     """A Receipt button for each payment listed, in the order of the units."""
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for unit_id in unit_ids:
         for r in receipts.get(unit_id, []):
             builder.button(

@@ -13,14 +13,13 @@ from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Catalogs, Translator
 from handlers import ticket_form
 from handlers.filters import IsVerifiedOwner
-from handlers.keyboards import MENU_KEYS, set_buttons
+from handlers.keyboards import MENU_KEYS, Buttons, set_buttons
 from handlers.ticket_form import TicketForm, ctx_of
 from storage.models import Estate, Owner
 
@@ -52,7 +51,7 @@ async def ask_leave(message: Message, state: FSMContext, t: Translator) -> None:
     if draft is None:
         return
     await state.update_data({PENDING: message.model_dump(mode="json", exclude_none=True)})
-    buttons = InlineKeyboardBuilder()
+    buttons = Buttons()
     buttons.button(text=t("flow-btn-keep"), callback_data=LeaveCB(leave=False, ref=draft.token))
     buttons.button(text=t("flow-btn-leave"), callback_data=LeaveCB(leave=True, ref=draft.token))
     await message.answer(t("flow-leave-ask"), reply_markup=buttons.adjust(2).as_markup())

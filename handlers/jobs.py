@@ -7,7 +7,6 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import get_day_names
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,6 +15,7 @@ from bot.i18n import Html, MissingMessage, Translator
 from bot.texts import WEEKDAYS
 from handlers.edits import unchanged_is_done
 from handlers.filters import IsActiveStaff, refuse_non_staff, refuse_not_manager
+from handlers.keyboards import Buttons
 from handlers.surveys import show_waiting_surveys
 from scheduler.jobs import post_service_survey
 from scheduler.jobs.base import JobName
@@ -108,7 +108,7 @@ async def jobs_view(
     found = await statuses(session, estate, clock())
     lines = [t("jobs-title", zone=estate.time_zone)]
     lines += [status_line(t, estate, s) for s in found]
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for status in found:
         builder.button(
             text=t("jobs-btn-run", title=Html(job_title(t, status.job.name))),

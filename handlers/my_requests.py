@@ -23,14 +23,13 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     Message,
 )
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Catalogs, Html, Translator
 from handlers import cards, notifications
 from handlers.filters import IsVerifiedOwner, RepliedAbout
-from handlers.keyboards import NotMenu, TextKey, close_buttons, main_menu
+from handlers.keyboards import Buttons, NotMenu, TextKey, close_buttons, main_menu
 from handlers.ticket_form import photo_of
 from storage import keys, tickets
 from storage.db import saved_id
@@ -94,9 +93,9 @@ class ReqCB(CallbackData, prefix="mr"):
     ticket_id: int
 
 
-def req_buttons(*buttons: tuple[str, ReqAction], ticket_id: int) -> InlineKeyboardBuilder:
+def req_buttons(*buttons: tuple[str, ReqAction], ticket_id: int) -> Buttons:
     """One row of "My requests" buttons about the ticket, as (label, action) pairs."""
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for text, action in buttons:
         builder.button(text=text, callback_data=ReqCB(action=action, ticket_id=ticket_id))
     return builder
@@ -131,7 +130,7 @@ async def send_list(
         return
     lines = [t("myreq-list-title", count=len(found))]
     lines += [cards.owner_ticket_line(t, ticket, tz_of(estate)) for ticket in found]
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for ticket in found:
         label = t(
             "myreq-btn-open",
@@ -217,7 +216,7 @@ def detail_text(t: Translator, view: TicketView, tz: ZoneInfo) -> str:
 
 def detail_markup(t: Translator, ticket: Ticket) -> InlineKeyboardMarkup:
     tid = ticket.id or 0
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     if ticket.status in COMMENTABLE:
         builder.attach(
             req_buttons(

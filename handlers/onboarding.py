@@ -10,13 +10,14 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
+from aiogram.utils.keyboard import ReplyKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs, Translator
 from bot.settings import LOCALES
 from handlers.edits import unchanged_is_done
 from handlers.keyboards import (
+    Buttons,
     TextKey,
     cancel_keyboard,
     close_buttons,
@@ -64,7 +65,7 @@ def language_keyboard(
 ) -> InlineKeyboardMarkup:
     """English / 中文, the current choice ticked (`data`: whose choice, an owner's by default)."""
     labels = {"en": t("lang-english"), "zh": t("lang-chinese")}
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for code in LOCALES:
         label = f"✅ {labels[code]}" if code == current else labels[code]
         builder.button(text=label, callback_data=(data or LanguageCb)(code=code))
@@ -239,7 +240,7 @@ async def _welcome_verified(
         units=", ".join(unit_label(u) for u in owned),
     )
     await message.answer(text, reply_markup=main_menu(t))
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for u in owned:
         if u.id is not None:
             builder.button(text=unit_label(u), callback_data=PrimaryUnitCb(unit_id=u.id))
@@ -354,7 +355,7 @@ def building_keyboard(known: list[str]) -> InlineKeyboardMarkup | None:
     fitting = [b for b in known[:BUILDING_BUTTONS_MAX] if len(b.encode()) <= BUTTON_VALUE_MAX]
     if not fitting:
         return None
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for building in fitting:
         builder.button(
             text=building, callback_data=RegCb(action=RegAction.building, value=building)
@@ -459,7 +460,7 @@ async def unit_given(
         unit = found.number
     elif await units.in_building(session, estate.id, building):
         await state.update_data(unit=unit, unit_unlisted=True)
-        insist = InlineKeyboardBuilder()
+        insist = Buttons()
         insist.button(
             text=flow_t("onb-btn-unit-right", unit=unit),
             callback_data=RegCb(action=RegAction.unit_right),
@@ -521,7 +522,7 @@ async def show_summary(message: Message, state: FSMContext, t: Translator) -> No
     ]
     if data.get("unit_unlisted"):
         lines.append(t("onb-summary-unit-unlisted"))
-    buttons = InlineKeyboardBuilder()
+    buttons = Buttons()
     buttons.button(text=t("onb-btn-send"), callback_data=RegCb(action=RegAction.send))
     buttons.button(text=t("onb-btn-change"), callback_data=RegCb(action=RegAction.change))
     await message.answer("\n".join(lines), reply_markup=buttons.as_markup())

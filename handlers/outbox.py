@@ -7,12 +7,12 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Html, Translator, plain_text
 from handlers.filters import IsActiveStaff, IsStaffChat, refuse_non_staff
+from handlers.keyboards import Buttons
 from storage import outbox
 from storage.models import Estate, OutboxMessage, StaffMember, StaffRole
 
@@ -65,7 +65,7 @@ async def list_given_up(
         await message.answer(t("outbox-empty"))
         return
     lines = [row_line(t, row) for row in rows]
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for row in rows:
         builder.button(
             text=t("outbox-retry-button", id=str(row.id)),

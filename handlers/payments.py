@@ -20,7 +20,6 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     Message,
 )
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
@@ -28,6 +27,7 @@ from bot.documents.arrears import arrears_workbook
 from bot.i18n import Catalogs, Html, Translator
 from bot.texts import owner_t, register_problem
 from handlers.filters import IsActiveStaff, refuse_non_staff
+from handlers.keyboards import Buttons
 from storage import calendar, estates, keys, kpis, money, payments, registers
 from storage.models import Estate, Owner, StaffMember, Unit
 from storage.outbox import Draft
@@ -65,7 +65,7 @@ class ReceiptCB(CallbackData, prefix="rcpt"):
 
 
 def receipt_markup(t: Translator, number: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(
         text=t("pay-receipt-button", receipt=number), callback_data=ReceiptCB(number=number)
     )
@@ -158,7 +158,7 @@ def summary_text(t: Translator, prepared: payments.Prepared, owners: list[Owner]
 
 
 def summary_markup(t: Translator, prepared: payments.Prepared) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for action, label in ((PayAction.confirm, "pay-confirm"), (PayAction.cancel, "pay-cancel")):
         builder.button(
             text=t(label),

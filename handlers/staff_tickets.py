@@ -12,7 +12,6 @@ from aiogram import F, Router
 from aiogram.dispatcher.event.handler import CallbackType
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message, TelegramObject
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
@@ -45,7 +44,7 @@ from handlers.filters import (
     RepliedAbout,
     refuse_non_staff,
 )
-from handlers.keyboards import set_buttons
+from handlers.keyboards import Buttons, set_buttons
 from handlers.notifications import card_drafts
 from storage import keys, staff, tickets
 from storage.db import UnsavedRowError, saved_id
@@ -494,7 +493,7 @@ async def staff_private(
         raise UnsavedRowError("staff_member.id: not saved yet")
     orders = (await tickets.assigned_to(session, staff_member.id))[:ORDERS_MAX]
     lines = [t("staff-private-head", name=staff_member.name)]
-    buttons = InlineKeyboardBuilder()
+    buttons = Buttons()
     for view in orders:
         lines.append(
             t(

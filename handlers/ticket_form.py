@@ -27,7 +27,6 @@ from aiogram.types import (
     Message,
     ReplyKeyboardMarkup,
 )
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,7 +34,7 @@ from bot.clock import Clock
 from bot.i18n import Translator
 from handlers import cards, notifications
 from handlers.filters import IsVerifiedOwner
-from handlers.keyboards import NotMenu, close_buttons, main_menu
+from handlers.keyboards import Buttons, NotMenu, close_buttons, main_menu
 from storage import owners, tickets, units
 from storage.db import UnsavedRowError
 from storage.models import Estate, Owner, TicketKind, Urgency
@@ -254,7 +253,7 @@ def grid(
     last: InlineKeyboardButton | None = None,
 ) -> InlineKeyboardMarkup:
     """The choices `width` a row, and `last` (Back, "somewhere else") in a row of its own."""
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.add(*buttons)
     builder.adjust(width)
     if last is not None:
