@@ -10,21 +10,19 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 
 from bot.clock import Clock, system_clock
+from bot.front import FrontMiddleware
 from bot.fsm_storage import SqlStorage
 from bot.guards import FloodGuard, HandleOnce, install_storage_fault_handler
 from bot.i18n import Catalogs, default_catalogs
 from bot.inline_calls import run_inline
-from bot.metrics import Metrics, UpdateMetrics
+from bot.metrics import Metrics
 from bot.middlewares import (
-    ConcurrencyGate,
     ContextMiddleware,
     ConversationMiddleware,
     DbSessionMiddleware,
     ExpiredCallbackAnswers,
     KeepResponseModels,
     LoadContext,
-    LoggingMiddleware,
-    PersonOrder,
     PlainCallbackAnswers,
     RetryHiccups,
 )
@@ -34,7 +32,8 @@ from bot.staff_identity import StaffUsernameMiddleware
 from handlers import errors, routers
 from storage.db import POOL_SIZE, SessionPool
 
-# Each update holds at most one connection (its session, shared with the FSM); see ConcurrencyGate.
+# Each update holds at most one connection (its session, shared with the FSM); see
+# FrontMiddleware.
 MAX_CONCURRENT_UPDATES = POOL_SIZE
 
 
@@ -75,11 +74,9 @@ def create_dispatcher(
         metrics=metrics,
     )
     install_storage_fault_handler(dp)
-    dp.update.outer_middleware(PersonOrder(dp.fsm))
-    dp.update.outer_middleware(UpdateMetrics(metrics))
-    dp.update.outer_middleware(LoggingMiddleware())
-    dp.update.outer_middleware(FloodGuard())
-    dp.update.outer_middleware(ConcurrencyGate(MAX_CONCURRENT_UPDATES))
+    dp.update.outer_middleware(
+        FrontMiddleware(dp.fsm, metrics, FloodGuard(), MAX_CONCURRENT_UPDATES)
+    )
     dp.update.outer_middleware(DbSessionMiddleware(session_pool))
     dp.update.outer_middleware(LoadContext(dp.fsm))
     # Outside the conversation middleware: the handled-update mark joins its commit, so an

@@ -135,9 +135,10 @@ class HandleOnce(BaseMiddleware):
             log.info("processed updates pruned count=%d", removed)
 
 
-class FloodGuard(BaseMiddleware):
+class FloodGuard:
     """More than FLOOD_LIMIT updates from one user within FLOOD_WINDOW: one polite note, then
-    that user's updates are dropped for FLOOD_PAUSE, before any database work is done."""
+    that user's updates are dropped for FLOOD_PAUSE, before any database work is done.
+    Asked by bot.middlewares.FrontMiddleware."""
 
     def __init__(
         self,
@@ -151,10 +152,11 @@ class FloodGuard(BaseMiddleware):
         self.recent: dict[int, deque[datetime]] = {}
         self.paused_until: dict[int, datetime] = {}
 
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+    async def admit(self, event: TelegramObject, data: dict[str, Any]) -> bool:
+        """Whether the update goes on; a dropped one is marked "flooded" in `data`."""
         user: User | None = data.get("event_from_user")
         if user is None or user.is_bot:
-            return await handler(event, data)
+            return True
         clock: Clock = data["clock"]
         now = clock()
         until = self.paused_until.get(user.id)
@@ -162,7 +164,7 @@ class FloodGuard(BaseMiddleware):
             if now < until:
                 log.info("update from user=%s dropped: flooding", user.id)
                 data[OUTCOME_KEY] = "flooded"
-                return None
+                return False
             del self.paused_until[user.id]
         times = self.recent.setdefault(user.id, deque())
         while times and times[0] <= now - self.window:
@@ -170,13 +172,13 @@ class FloodGuard(BaseMiddleware):
         times.append(now)
         if len(times) <= self.limit:
             self._forget_quiet(now)
-            return await handler(event, data)
+            return True
         self.paused_until[user.id] = now + self.pause
         del self.recent[user.id]
         log.warning("user=%s flooding: paused for %ds", user.id, self.pause.total_seconds())
         await self._note(event, data, user)
         data[OUTCOME_KEY] = "flooded"
-        return None
+        return False
 
     async def _note(self, event: TelegramObject, data: dict[str, Any], user: User) -> None:
         catalogs: Catalogs = data["catalogs"]

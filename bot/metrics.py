@@ -6,19 +6,16 @@ any one worker's `/metrics` shows them.
 """
 
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import BaseMiddleware
-from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import TelegramObject
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
 
 from bot.clock import Clock
-from bot.guards import OUTCOME_KEY, is_storage_fault
+from bot.guards import is_storage_fault
 from storage import health
 from storage.db import SessionPool
 
@@ -96,26 +93,11 @@ class Metrics:
             self.job_seconds.labels(job).set(seconds)
         return True
 
-
-class UpdateMetrics(BaseMiddleware):
-    """Count every update by outcome and time its handling."""
-
-    def __init__(self, metrics: Metrics) -> None:
-        self.metrics = metrics
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        started = time.perf_counter()
-        outcome = "error"
-        try:
-            result = await handler(event, data)
-            outcome = data.get(OUTCOME_KEY) or ("unhandled" if result is UNHANDLED else "ok")
-            return result
-        except Exception as exc:
-            outcome = "storage_unavailable" if is_storage_fault(exc) else "error"
-            raise
-        finally:
-            self.metrics.updates.labels(outcome).inc()
-            self.metrics.latency.observe(time.perf_counter() - started)
+    def count_update(self, outcome: str, seconds: float) -> None:
+        """One update handled (bot.middlewares.FrontMiddleware times it): "ok", "unhandled",
+        "error", "storage_unavailable", or what a guard set (`OUTCOME_KEY`)."""
+        self.updates.labels(outcome).inc()
+        self.latency.observe(seconds)
 
 
 def metrics_app(metrics: Metrics, session_pool: SessionPool, clock: Clock) -> web.Application:

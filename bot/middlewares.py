@@ -4,7 +4,6 @@ error."""
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -14,7 +13,6 @@ from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
-from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramNetworkError,
@@ -44,22 +42,6 @@ log = logging.getLogger("frontdoor.updates")
 # and aiogram's FSM context of its chat and user (None when the update has neither).
 LOADED = "loaded"
 FSM_CONTEXT = "fsm_context"
-
-
-class ConcurrencyGate(BaseMiddleware):
-    """Bound how many updates hold a database session at once.
-
-    Each update holds at most one pooled connection (its own session, which the FSM storage
-    shares); keeping the number of updates in flight at the pool's size means an update waits
-    here, in order, rather than timing out inside the pool.
-    """
-
-    def __init__(self, limit: int) -> None:
-        self.gate = asyncio.Semaphore(limit)
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        async with self.gate:
-            return await handler(event, data)
 
 
 class DbSessionMiddleware(BaseMiddleware):
@@ -107,32 +89,12 @@ class LoadContext(BaseMiddleware):
         return await handler(event, data)
 
 
-class PersonOrder(BaseMiddleware):
-    """One update at a time per person and chat, in the order they arrived.
-
-    Taken first, before any middleware awaits: a later update (/resolve right after /assign,
-    the second photo of an album) must not overtake an earlier one that is still waiting on
-    the database. asyncio's lock wakes its waiters first come, first served, and update tasks
-    start in the order polling or the webhook received them.
-    """
-
-    def __init__(self, fsm: FSMContextMiddleware) -> None:
-        self.fsm = fsm
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        context = self.fsm.resolve_event_context(data["bot"], data)
-        if context is None:
-            return await handler(event, data)
-        async with self.fsm.events_isolation.lock(key=context.key):
-            return await handler(event, data)
-
-
 class ConversationMiddleware(BaseMiddleware):
     """aiogram's FSM context, read once and written once per update through its session.
 
     Takes the place of aiogram's own FSMContextMiddleware (the dispatcher is built with
     `disable_fsm=True`) so that the state is read after this update's session exists and is
-    committed before PersonOrder's lock is released: the next update of the same person
+    committed before the per-person lock is released: the next update of the same person
     always sees it. A conversation idle for 30 minutes is cleared here and the update is
     handled as a fresh one; the note that it was dropped is the scheduler's job.
     """
@@ -202,29 +164,6 @@ class ContextMiddleware(BaseMiddleware):
         # own language; the group's messages stay in `t`, the estate's language.
         data["own_t"] = self.catalogs.translator(own_locale) if own_locale else data["t"]
         return await handler(event, data)
-
-
-class LoggingMiddleware(BaseMiddleware):
-    """One line per update: id, kind, user id, outcome and time. No text, phones or tokens."""
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        started = time.perf_counter()
-        outcome = "error"
-        try:
-            result = await handler(event, data)
-            outcome = "unhandled" if result is UNHANDLED else "ok"
-            return result
-        finally:
-            user = data.get("event_from_user")
-            kind = event.event_type if isinstance(event, Update) else type(event).__name__
-            log.info(
-                "update id=%s kind=%s user=%s outcome=%s ms=%.1f",
-                getattr(event, "update_id", "-"),
-                kind,
-                user.id if user else "-",
-                outcome,
-                (time.perf_counter() - started) * 1000,
-            )
 
 
 class KeepResponseModels(BaseRequestMiddleware):
