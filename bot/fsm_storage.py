@@ -23,7 +23,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import fsm
 from storage.db import SessionPool
-from storage.models import FsmRecord
 
 
 def record_key(key: StorageKey) -> str:
@@ -60,7 +59,7 @@ class Conversation:
     changed: bool = False
 
 
-def _conversation(record: FsmRecord | None) -> Conversation:
+def _conversation(record: fsm.Stored | None) -> Conversation:
     return Conversation(
         exists=record is not None,
         state=record.state if record else None,
@@ -90,7 +89,7 @@ class SqlStorage(BaseStorage):
         self,
         session: AsyncSession,
         now: datetime,
-        known: Mapping[StorageKey, FsmRecord | None] | None = None,
+        known: Mapping[StorageKey, fsm.Stored | None] | None = None,
     ) -> AsyncIterator[Unit]:
         """Route this update's state calls through `session` (see the module docstring);
         `known` are conversations already read in this session (None: it has no row)."""

@@ -10,10 +10,8 @@ from typing import Any
 from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, ErrorEvent, Message, TelegramObject, Update, User
-from sqlalchemy import event as sa_event
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.i18n import Catalogs, locale_for
@@ -102,25 +100,12 @@ class HandleOnce(BaseMiddleware):
             log.info("update id=%s duplicate: skipped", event.update_id)
             data[OUTCOME_KEY] = "duplicate"
             return None
-        marked = False
-
-        def mark(sync_session: Session) -> None:
-            nonlocal marked
-            if not marked:
-                marked = True
-                connection = sync_session.connection()
-                connection.execute(
-                    updates.mark_statement(connection.dialect.name),
-                    updates.mark_params(bot.id, event.update_id, now),
-                )
-
-        sync_session = session.sync_session
-        sa_event.listen(sync_session, "before_commit", mark)
+        updates.mark_on_first_commit(session, bot.id, event.update_id, now)
         try:
             result = await handler(event, data)
         finally:
-            sa_event.remove(sync_session, "before_commit", mark)
-        if not marked:
+            unmarked = updates.withdraw_mark(session)
+        if unmarked:
             await updates.mark(session, bot.id, event.update_id, now)
         await self._prune(now)
         return result

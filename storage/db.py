@@ -107,7 +107,7 @@ class SqliteWriters:
             return
         lock = self._lock()
         try:
-            await_only(asyncio.wait_for(lock.acquire(), WRITE_WAIT_S))
+            await_only(_acquire(lock))
         except TimeoutError:
             # The same error SQLite gives: a storage fault, so the update comes again.
             raise sqlite3.OperationalError("database is locked") from None
@@ -118,6 +118,13 @@ class SqliteWriters:
         lock = info.pop(_HOLDS, None)
         if lock is not None and lock.locked():
             lock.release()
+
+
+async def _acquire(lock: asyncio.Lock) -> None:
+    # asyncio.timeout, not wait_for: a free lock is taken at once, where wait_for would start a
+    # task for it and wait a turn of the loop.
+    async with asyncio.timeout(WRITE_WAIT_S):
+        await lock.acquire()
 
 
 def _info(connection: Any) -> dict[str, Any]:

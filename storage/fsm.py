@@ -5,10 +5,10 @@ once per update); the idle timeout and the scheduler's idle note both read it.
 """
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, delete, insert, update
-from sqlmodel import col, select
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import FsmRecord, utcnow
@@ -17,8 +17,18 @@ from storage.models import FsmRecord, utcnow
 KEEP = "\x00keep"
 
 
+class Stored(NamedTuple):
+    """A conversation's row as read: what the FSM storage needs of it."""
+
+    state: str | None
+    data: dict[str, Any]
+    updated_at: datetime
+
+
 # Read and written for every update: built once (benchmarks/README.md).
-_LOAD = select(FsmRecord).where(FsmRecord.key == bindparam("key"))
+_LOAD = select(col(FsmRecord.state), col(FsmRecord.data), col(FsmRecord.updated_at)).where(
+    col(FsmRecord.key) == bindparam("key")
+)
 # (A bind parameter of an INSERT or UPDATE may not be named after a column.)
 _UPDATE = (
     update(FsmRecord)
@@ -32,10 +42,13 @@ _INSERT = insert(FsmRecord).values(
     created_at=bindparam("at"),
     updated_at=bindparam("at"),
 )
+_DELETE = delete(FsmRecord).where(col(FsmRecord.key) == bindparam("of_key"))
 
 
-async def load(session: AsyncSession, key: str) -> FsmRecord | None:
-    return (await session.exec(_LOAD, params={"key": key})).first()
+async def load(session: AsyncSession, key: str) -> Stored | None:
+    connection = await session.connection()
+    row = (await connection.execute(_LOAD, {"key": key})).first()
+    return None if row is None else Stored(*row)
 
 
 async def stage(
@@ -52,12 +65,15 @@ async def stage(
     `exists` says whether the row was there when the conversation was read, so no second
     read is needed; a conversation left with neither state nor data has no row.
     """
+    # On the session's connection: Core statements, not the ORM's bulk INSERT and UPDATE
+    # (~0.3 ms more a write, benchmarks/README.md).
+    connection = await session.connection()
     if state is None and not data:
         if exists:
-            await session.exec(delete(FsmRecord).where(col(FsmRecord.key) == key))
+            await connection.execute(_DELETE, {"of_key": key})
         return
     params = {"of_key": key, "new_state": state, "new_data": dict(data), "at": at}
-    await session.exec(_UPDATE if exists else _INSERT, params=params)
+    await connection.execute(_UPDATE if exists else _INSERT, params)
 
 
 async def save(

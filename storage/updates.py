@@ -21,12 +21,15 @@ from sqlalchemy import (
     literal_column,
     true,
 )
+from sqlalchemy import event as sa_event
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import fsm
 from storage.db import detached
 from storage.models import Estate, FsmRecord, Owner, ProcessedUpdate, StaffMember
 
@@ -51,7 +54,7 @@ class Context:
     """What an update is handled with, as stored when it arrived."""
 
     seen: bool
-    conversation: FsmRecord | None
+    conversation: fsm.Stored | None
     estate: Estate | None
     staff_member: StaffMember | None
     owner: Owner | None
@@ -61,7 +64,6 @@ def _context_statement() -> tuple[Any, list[tuple[type[Any], list[str], int]]]:
     """One SELECT for the whole of `Context`: each row it could need is LEFT JOINed to a
     single constant row, so every part may be missing without losing the others."""
     models: list[tuple[type[Any], str]] = [
-        (FsmRecord, "f"),
         (Estate, "e"),
         (StaffMember, "s"),
         (Owner, "o"),
@@ -69,7 +71,8 @@ def _context_statement() -> tuple[Any, list[tuple[type[Any], list[str], int]]]:
     tables: list[tuple[type[Any], Table]] = [
         (model, model.__table__.alias(name)) for model, name in models
     ]
-    fsm, estate, member, owner = (alias for _, alias in tables)
+    estate, member, owner = (alias for _, alias in tables)
+    conversation = FsmRecord.__table__.alias("f")  # type: ignore[attr-defined]
     estates = Estate.__table__  # type: ignore[attr-defined]
     processed = ProcessedUpdate.__table__  # type: ignore[attr-defined]
     # The staff group's estate, else the first one (estates.by_staff_chat, estates.default).
@@ -85,9 +88,13 @@ def _context_statement() -> tuple[Any, list[tuple[type[Any], list[str], int]]]:
     )
     one = core_select(literal_column("1").label("one")).subquery("one")
     statement = (
-        core_select(seen.label("seen"), *(c for _, alias in tables for c in alias.c))
+        core_select(
+            seen.label("seen"),
+            *(conversation.c[name] for name in _CONVERSATION),
+            *(c for _, alias in tables for c in alias.c),
+        )
         .select_from(one)
-        .outerjoin(fsm, fsm.c.key == bindparam("key"))
+        .outerjoin(conversation, conversation.c.key == bindparam("key"))
         .outerjoin(estate, estate.c.id == estate_id)
         .outerjoin(
             member,
@@ -105,8 +112,9 @@ def _context_statement() -> tuple[Any, list[tuple[type[Any], list[str], int]]]:
             ),
         )
     )
-    # Where each part's columns start in the row (after `seen`); its primary key comes first.
-    parts, first = [], 1
+    # Where each part's columns start in the row (after `seen` and the conversation); its
+    # primary key comes first.
+    parts, first = [], 1 + len(_CONVERSATION)
     for model, alias in tables:
         names = [c.name for c in alias.c]
         if names[0] != "id":
@@ -115,6 +123,9 @@ def _context_statement() -> tuple[Any, list[tuple[type[Any], list[str], int]]]:
         first += len(names)
     return statement, parts
 
+
+# The conversation's columns: its id (None: no row), then what fsm.Stored holds.
+_CONVERSATION = ("id", *fsm.Stored._fields)
 
 # Read for every update, before anything else: one round trip and plain rows instead of five
 # ORM queries (benchmarks/README.md).
@@ -145,11 +156,12 @@ async def context(
     }
     connection = await session.connection()
     row = (await connection.execute(_CONTEXT, params)).one()
-    conversation, estate, staff_member, owner = (
+    estate, staff_member, owner = (
         # No primary key: the part's join found no row.
         None if row[first] is None else detached(model, zip(names, row[first:], strict=False))
         for model, names, first in _CONTEXT_PARTS
     )
+    conversation = None if row[1] is None else fsm.Stored(*row[2 : 1 + len(_CONVERSATION)])
     return Context(bool(row[0]), conversation, estate, staff_member, owner)
 
 
@@ -166,6 +178,31 @@ def mark_statement(dialect: str) -> Insert:
 
 def mark_params(bot_id: int, update_id: int, at: datetime) -> dict[str, object]:
     return {"of_bot": bot_id, "of_update": update_id, "at": at}
+
+
+# Where a session keeps the mark of the update it handles until its first commit.
+_PENDING = "frontdoor_update_mark"
+
+
+def mark_on_first_commit(session: AsyncSession, bot_id: int, update_id: int, at: datetime) -> None:
+    """Write the mark in the session's first committing transaction, so it is stored if and
+    only if the update's first change is."""
+    session.sync_session.info[_PENDING] = mark_params(bot_id, update_id, at)
+
+
+def withdraw_mark(session: AsyncSession) -> bool:
+    """Stop waiting for a commit; True if none took the mark (it is still to be written)."""
+    return session.sync_session.info.pop(_PENDING, None) is not None
+
+
+# One listener for every session (a dict look-up for those that handle no update), in place of
+# one added and removed for each update.
+@sa_event.listens_for(Session, "before_commit")
+def _mark_with_commit(session: Session) -> None:
+    params = session.info.pop(_PENDING, None)
+    if params is not None:
+        connection = session.connection()
+        connection.execute(mark_statement(connection.dialect.name), params)
 
 
 async def mark(session: AsyncSession, bot_id: int, update_id: int, at: datetime) -> None:
