@@ -47,9 +47,10 @@ JOB_OPTIONS: dict[str, Any] = {
 
 
 class LeaderLock:
-    """Who runs the jobs. On PostgreSQL the holder of a session-level advisory lock, taken on a
-    connection of its own outside the pool (the lock lives exactly as long as that connection,
-    so a dead holder's lock is freed by the server); on SQLite the one process."""
+    """Who runs the jobs (and, keyed by its token, that an outbox sender is alive). On
+    PostgreSQL the holder of a session-level advisory lock, taken on a connection of its own
+    outside the pool (the lock lives exactly as long as that connection, so a dead holder's
+    lock is freed by the server); on SQLite the one process."""
 
     def __init__(self, database_url: str, key: int = LOCK_KEY) -> None:
         self.database_url = database_url

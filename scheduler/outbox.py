@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import time
 import uuid
 from collections import deque
 from collections.abc import Callable
@@ -37,6 +38,7 @@ from aiogram.methods import TelegramMethod
 from aiogram.types import BufferedInputFile, Message, MessageId
 from aiolimiter import AsyncLimiter
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import reporting
 from bot.clock import Clock, system_clock
@@ -44,6 +46,7 @@ from bot.i18n import Catalogs, default_catalogs
 from bot.metrics import Metrics
 from bot.settings import FREE_SEND_RATE
 from handlers import cards
+from scheduler.app import LeaderLock
 from scheduler.jobs import announcements as announcement_job
 from scheduler.jobs import rechecks
 from scheduler.jobs.base import Verdict
@@ -56,6 +59,10 @@ log = logging.getLogger("frontdoor.outbox")
 
 # Longer than any single Bot API request may take, so a claimed row is never sent twice.
 LEASE = timedelta(minutes=2)
+# How often a PostgreSQL sender makes sure it still holds its lock (a lost connection frees it),
+# and how many tokens it tries at start if another sender's has the same key.
+ALIVE_CHECK_S = 10.0
+ALIVE_TRIES = 3
 PRIVATE_WINDOW = (1, timedelta(seconds=1))
 GROUP_WINDOW = (20, timedelta(minutes=1))
 BACKOFF_CAP = timedelta(minutes=10)
@@ -233,6 +240,12 @@ class OutboxSender:
         self._progress_at: dict[int, datetime] = {}
         # Written on the rows this sender claims: an outcome or a restart ends the claim.
         self.token = uuid.uuid4().hex[:16]
+        # PostgreSQL: the advisory lock keyed by the token, held while this sender runs, by
+        # which other senders tell that it is alive (storage.outbox.reclaim_dead).
+        self.alive: LeaderLock | None = None
+        self._alive_checked = -math.inf
+        # Set by run(): a running sender always holds its lock before it claims.
+        self._locking = False
 
     def start(self) -> asyncio.Task[None]:
         self._stopping = False
@@ -256,8 +269,24 @@ class OutboxSender:
         try:
             await self.reclaim_abandoned()
         except Exception:
-            # The rows then come back after their lease, as on PostgreSQL.
+            # The rows then come back after their lease.
             log.exception("outbox reclaim failed")
+        self._locking = True
+        try:
+            await self.hold_alive_lock()
+        except Exception:
+            # Without it this sender neither takes a dead one's rows early nor is seen alive;
+            # send_due tries again.
+            log.exception("outbox sender lock unavailable")
+        try:
+            await self._loop()
+        finally:
+            if self.alive is not None:
+                await self.alive.close()
+                self.alive = None
+        log.info("outbox sender stopped")
+
+    async def _loop(self) -> None:
         while not self._stopping:
             try:
                 await self.send_due(self.clock())
@@ -271,7 +300,54 @@ class OutboxSender:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.interval)
             self._wake.clear()
-        log.info("outbox sender stopped")
+
+    def _engine(self) -> AsyncEngine | None:
+        bind = self.session_pool.kw.get("bind")
+        return bind if isinstance(bind, AsyncEngine) else None
+
+    async def hold_alive_lock(self) -> bool:
+        """On PostgreSQL, take (or keep) the advisory lock named by this sender's token, on a
+        connection of its own, before any claim: while it is held no other sender takes this
+        one's rows; once the process is gone the server frees it and they do at once. True
+        when held (or not needed: SQLite, where one process owns the outbox)."""
+        engine = self._engine()
+        if engine is None or engine.dialect.name != "postgresql":
+            return True
+        self._alive_checked = time.monotonic()
+        if self.alive is not None:
+            if await self.alive.acquire():
+                return True
+            await self.alive.close()
+            self.alive = None
+        url = engine.url.render_as_string(hide_password=False)
+        for _ in range(ALIVE_TRIES):
+            key = outbox.lock_key(self.token)
+            if key is not None:
+                lock = LeaderLock(url, key)
+                if await lock.acquire():
+                    self.alive = lock
+                    return True
+                await lock.close()
+            # Another sender's token has the same key (or is looking at it this instant):
+            # this sender has claimed nothing yet, so it may take another.
+            self.token = uuid.uuid4().hex[:16]
+        return False
+
+    async def _take_over_dead(self, now: datetime) -> bool:
+        """PostgreSQL: check this sender's own lock now and then, then give the rows of
+        senders that are gone back to the outbox. False when this sender's lock is not held:
+        it must not claim then, since others would take its rows as a dead sender's."""
+        due = self.alive is None or time.monotonic() - self._alive_checked > ALIVE_CHECK_S
+        if due and not await self.hold_alive_lock():
+            log.warning("outbox sender lock not held; not claiming")
+            return False
+        if self.alive is None:
+            return True
+        async with self.session_pool() as session:
+            taken = await outbox.reclaim_dead(session, self.token, now)
+        if taken:
+            log.warning("outbox reclaimed rows=%s of a sender that is gone", taken)
+        return True
 
     async def reclaim_abandoned(self) -> int:
         """On SQLite (one process), take back at once the rows an earlier run of this process
@@ -287,6 +363,8 @@ class OutboxSender:
     async def send_due(self, now: datetime) -> int:
         """One pass over the due rows; returns how many were delivered."""
         self.pacer.prune(now)
+        if (self._locking or self.alive is not None) and not await self._take_over_dead(now):
+            return 0
         async with self.session_pool() as session:
             claim = await outbox.claim_due(
                 session,

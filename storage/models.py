@@ -428,6 +428,14 @@ class OutboxMessage(Base, table=True):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_sent_message", "chat_id", "telegram_message_id"),
+        # The rows under a lease right now (a few per sender; every outcome clears it), which
+        # senders look at on every pass for those of a dead sender (storage.outbox).
+        Index(
+            "ix_outbox_claimed",
+            "claimed_by",
+            postgresql_where=text("claimed_by IS NOT NULL"),
+            sqlite_where=text("claimed_by IS NOT NULL"),
+        ),
     )
     dedupe_key: str = Field(unique=True)
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func, or_, update
+from sqlalchemy import ColumnElement, bindparam, func, or_, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -528,8 +528,7 @@ async def reclaim_abandoned(session: AsyncSession, mine: str, at: datetime) -> i
     was made by an earlier run of it that died (kill -9, power cut) between claim and outcome,
     and waiting out its lease would hold up to a whole batch for minutes. Of those rows, the
     ones that were on the wire when it died may reach their chat a second time: at most one
-    per lane. PostgreSQL workers cannot tell a dead claimer from a live one; there the lease
-    decides."""
+    per lane. On PostgreSQL, where several workers share the outbox, see `reclaim_dead`."""
     result = await session.exec(
         update(OutboxMessage)
         .where(
@@ -541,6 +540,62 @@ async def reclaim_abandoned(session: AsyncSession, mine: str, at: datetime) -> i
     )
     await session.commit()
     return int(result.rowcount or 0)
+
+
+def lock_key(token: str) -> int | None:
+    """The PostgreSQL advisory lock key (a signed 64-bit integer) a sender with this token
+    holds for its lifetime; None for a token that is not 16 hex digits (never a sender's)."""
+    if len(token) != 16:
+        return None
+    try:
+        key = int(token, 16)
+    except ValueError:
+        return None
+    return key - (1 << 64) if key >= 1 << 63 else key
+
+
+async def reclaim_dead(session: AsyncSession, mine: str, at: datetime) -> int:
+    """PostgreSQL: make the rows claimed by senders that are gone due at `at` (returns how
+    many), instead of waiting out their lease.
+
+    Every sender holds a session-level advisory lock keyed by its token (`lock_key`) from
+    before its first claim to its end, on a connection of its own; the server frees it when
+    that connection ends, so also when the process is killed. A claimer whose lock this
+    transaction can take (`pg_try_advisory_xact_lock`, let go at the commit) is therefore
+    gone. Of its rows, those that were on the wire when it died may reach their chat twice:
+    at most its `in_flight`."""
+    claimers = await session.exec(
+        select(OutboxMessage.claimed_by)
+        .distinct()
+        .where(col(OutboxMessage.claimed_by).is_not(None), OutboxMessage.claimed_by != mine)
+    )
+    keys = {
+        key: token
+        for token in claimers.all()
+        if token is not None and (key := lock_key(token)) is not None
+    }
+    if not keys:
+        await session.commit()
+        return 0
+    connection = await session.connection()
+    free = await connection.execute(
+        text("SELECT k FROM unnest(CAST(:keys AS bigint[])) k WHERE pg_try_advisory_xact_lock(k)"),
+        {"keys": list(keys)},
+    )
+    dead = [keys[key] for (key,) in free.all()]
+    taken = 0
+    if dead:
+        result = await session.exec(
+            update(OutboxMessage)
+            .where(
+                col(OutboxMessage.status) == OutboxStatus.pending,
+                col(OutboxMessage.claimed_by).in_(dead),
+            )
+            .values(next_attempt_at=at, claimed_by=None)
+        )
+        taken = int(result.rowcount or 0)
+    await session.commit()
+    return taken
 
 
 async def add_many(session: AsyncSession, drafts: Sequence[Draft], at: datetime) -> int:

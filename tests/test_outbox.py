@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import time
 from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
@@ -13,7 +14,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlmodel import select
 
 from scheduler.outbox import OutboxSender, backoff
@@ -511,3 +512,58 @@ async def test_at_the_free_rate_one_message_at_most_is_on_the_wire(
     if in_flight > 1:
         # Without the bound, lanes do overlap (so the check above can fail).
         assert max(watch.unrecorded) > 0
+
+
+def test_a_senders_lock_key_is_its_token_as_a_signed_64_bit_integer():
+    assert outbox.lock_key("0000000000000001") == 1
+    assert outbox.lock_key("ffffffffffffffff") == -1
+    assert outbox.lock_key("7fffffffffffffff") == 2**63 - 1
+    # Not a sender's token (tests, older rows): such claims wait out their lease.
+    assert outbox.lock_key("dead") is None
+    assert outbox.lock_key("zzzzzzzzzzzzzzzz") is None
+
+
+async def test_a_dead_senders_claims_are_taken_at_once_on_postgresql(engine, session_pool, clock):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite: one process owns the outbox, and its restart takes its rows back")
+    rows = 20
+    await queue(session_pool, clock, *(draft(f"k{i}", chat_id=9000 + i) for i in range(rows)))
+    dead = OutboxSender(MockedBot(), session_pool, clock, limiter=contextlib.nullcontext())
+    assert await dead.hold_alive_lock()
+    async with session_pool() as session:
+        # Claimed, then the process dies before any outcome is stored.
+        await outbox.claim_due(
+            session, clock(), lease=timedelta(minutes=2), pace=lambda chat: None, by=dead.token
+        )
+    bot = yielding_bot()
+    live = OutboxSender(bot, session_pool, clock, limiter=contextlib.nullcontext(), interval=0.01)
+    assert await live.hold_alive_lock()
+    # While the claimer's lock is held it is alive: its rows are left to it.
+    assert await live.send_due(clock()) == 0
+    key = outbox.lock_key(dead.token)
+    assert key is not None
+    async with engine.connect() as conn:
+        # What the death of its process does: the server ends its connection, freeing its lock.
+        ended = await conn.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype ="
+                " 'advisory' AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint)"
+                " = :key"
+            ),
+            {"key": key},
+        )
+    assert ended == 1
+    started = time.monotonic()
+    task = live.start()
+    while len(bot.sent()) < rows and time.monotonic() - started < 10:
+        await asyncio.sleep(0.01)
+    taken_s = time.monotonic() - started
+    await live.stop()
+    assert task.done()
+    await dead.alive.close()  # type: ignore[union-attr]
+    print(f"lease takeover: {len(bot.sent())} of {rows} rows sent {taken_s:.2f} s after the kill")
+    # The fake clock never moved: the two-minute lease was not waited out.
+    assert sorted(r.chat_id for r in bot.sent()) == [9000 + i for i in range(rows)]
+    async with session_pool() as session:
+        found = (await session.exec(select(OutboxMessage))).all()
+    assert {(r.status, r.claimed_by) for r in found} == {(OutboxStatus.sent, None)}
