@@ -8,7 +8,7 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -22,6 +22,7 @@ from bot.texts import owner_t, slot_text, topic_text
 from handlers import cards
 from handlers.edits import unchanged_is_done
 from handlers.filters import (
+    ButtonsOf,
     IsActiveStaff,
     IsStaffChat,
     IsVerifiedOwner,
@@ -55,6 +56,7 @@ REFUSALS = {
 }
 
 router = Router(name=__name__)
+router.callback_query.filter(ButtonsOf(router))
 
 
 class CallbackFlow(StatesGroup):
@@ -62,6 +64,13 @@ class CallbackFlow(StatesGroup):
     note = State()
     slot = State()
     confirm = State()
+
+
+# The owner's booking steps, tried after the staff group's handlers (never the same update):
+# one check skips them all outside a booking.
+steps = Router(name=f"{__name__}.steps")
+steps.message.filter(StateFilter(CallbackFlow))
+router.include_router(steps)
 
 
 class Booking(BaseModel):
@@ -452,7 +461,7 @@ async def on_topic(
     )
 
 
-@router.message(CallbackFlow.note, F.text, NotMenu(), IsVerifiedOwner())
+@steps.message(CallbackFlow.note, F.text, NotMenu(), IsVerifiedOwner())
 async def on_note(
     message: Message, t: Translator, estate: Estate, state: FSMContext, clock: Clock
 ) -> None:
@@ -467,7 +476,7 @@ async def on_note(
     await ask_slot(message, t, estate, state, clock())
 
 
-@router.message(CallbackFlow.note, NotMenu(), IsVerifiedOwner())
+@steps.message(CallbackFlow.note, NotMenu(), IsVerifiedOwner())
 async def on_note_unexpected(message: Message, t: Translator) -> None:
     """A photo or sticker instead of the note: say what is expected."""
     await message.answer(t("cb-note-expected", limit=str(call_backs.NOTE_MAX)))
@@ -485,9 +494,9 @@ async def on_skip(
     await ask_slot(anchor_of(query), t, estate, state, clock())
 
 
-@router.message(CallbackFlow.topic, NotMenu(), IsVerifiedOwner())
-@router.message(CallbackFlow.slot, NotMenu(), IsVerifiedOwner())
-@router.message(CallbackFlow.confirm, NotMenu(), IsVerifiedOwner())
+@steps.message(CallbackFlow.topic, NotMenu(), IsVerifiedOwner())
+@steps.message(CallbackFlow.slot, NotMenu(), IsVerifiedOwner())
+@steps.message(CallbackFlow.confirm, NotMenu(), IsVerifiedOwner())
 async def on_buttons_expected(message: Message, t: Translator) -> None:
     """Typing where a button is expected."""
     await message.answer(t("cb-use-buttons"))

@@ -172,18 +172,26 @@ class DataIs(Filter):
 
 class ButtonsOf(Filter):
     """A button whose callback data one of `routers`' button handlers can take: it starts
-    with the prefix of one of their CallbackData factories or is one of their `DataIs`."""
+    with the prefix of one of their CallbackData factories or is one of their `DataIs`.
+    The prefixes are read at the first button, when every handler is registered."""
 
     def __init__(self, *routers: Router) -> None:
-        starts: set[str] = set()
-        for each in routers:
-            for router in each.chain_tail:
-                for handler in router.callback_query.handlers:
-                    starts.add(_button_start(handler.filters or [], router))
-        self.starts = tuple(sorted(starts))
+        self.routers = routers
+        self.starts: tuple[str, ...] | None = None
 
     async def __call__(self, query: CallbackQuery) -> bool:
+        if self.starts is None:
+            self.starts = _button_starts(self.routers)
         return query.data is not None and query.data.startswith(self.starts)
+
+
+def _button_starts(routers: Iterable[Router]) -> tuple[str, ...]:
+    starts: set[str] = set()
+    for each in routers:
+        for router in each.chain_tail:
+            for handler in router.callback_query.handlers:
+                starts.add(_button_start(handler.filters or [], router))
+    return tuple(sorted(starts))
 
 
 def _button_start(filters: Iterable[object], router: Router) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, or_f
 from aiogram.filters.callback_data import CallbackData
 from aiogram.filters.state import StateFilter
 from aiogram.fsm.context import FSMContext
@@ -28,7 +28,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.i18n import Catalogs, Html, Translator
 from handlers import cards, notifications
-from handlers.filters import IsVerifiedOwner, RepliedAbout
+from handlers.filters import ButtonsOf, IsVerifiedOwner, RepliedAbout
 from handlers.keyboards import Buttons, NotMenu, TextKey, close_buttons, main_menu
 from handlers.ticket_form import photo_of
 from storage import keys, tickets
@@ -66,7 +66,7 @@ OWNER_EVENTS = frozenset(
 
 router = Router(name=__name__)
 router.message.filter(IsVerifiedOwner())
-router.callback_query.filter(IsVerifiedOwner())
+router.callback_query.filter(ButtonsOf(router), IsVerifiedOwner())
 
 
 class MyRequests(StatesGroup):
@@ -74,6 +74,18 @@ class MyRequests(StatesGroup):
     photo = State()
     reason = State()
     rating_comment = State()
+
+
+async def replying(message: Message) -> bool:
+    """A Telegram reply to some message."""
+    return message.reply_to_message is not None
+
+
+# What the owner was asked for, and Telegram replies, after the menu and /ticket: one check
+# skips them all for other messages.
+steps = Router(name=f"{__name__}.steps")
+steps.message.filter(or_f(StateFilter(MyRequests), replying))
+router.include_router(steps)
 
 
 class ReqAction(StrEnum):
@@ -484,9 +496,9 @@ async def add_from_message(
     return True
 
 
-@router.message(MyRequests.comment, F.text | F.photo, NotMenu())
-@router.message(MyRequests.photo, F.photo)
-@router.message(MyRequests.reason, F.text | F.photo, NotMenu())
+@steps.message(MyRequests.comment, F.text | F.photo, NotMenu())
+@steps.message(MyRequests.photo, F.photo)
+@steps.message(MyRequests.reason, F.text | F.photo, NotMenu())
 async def on_comment(
     message: Message,
     t: Translator,
@@ -506,7 +518,7 @@ async def on_comment(
         await state.clear()
 
 
-@router.message(StateFilter(MyRequests.comment, MyRequests.photo, MyRequests.reason), NotMenu())
+@steps.message(StateFilter(MyRequests.comment, MyRequests.photo, MyRequests.reason), NotMenu())
 async def on_comment_unexpected(message: Message, t: Translator, state: FSMContext) -> None:
     """A sticker, voice note or (for "Add photo") text: say what is expected."""
     number = str((await state.get_data()).get("number", ""))
@@ -516,7 +528,7 @@ async def on_comment_unexpected(message: Message, t: Translator, state: FSMConte
         await message.answer(t("myreq-ask-comment", number=number))
 
 
-@router.message(
+@steps.message(
     RepliedAbout("replied_ticket_id", partial(keys.subject_id, kind=keys.SubjectKind.ticket)),
     F.text | F.photo,
     NotMenu(),
@@ -620,7 +632,7 @@ async def on_stars(
     )
 
 
-@router.message(MyRequests.rating_comment, F.text, NotMenu())
+@steps.message(MyRequests.rating_comment, F.text, NotMenu())
 async def on_rating_comment(
     message: Message,
     t: Translator,
@@ -690,7 +702,7 @@ async def on_rating_skip(
     await anchor_of(query).answer(t("myreq-rated"), reply_markup=main_menu(t))
 
 
-@router.message(MyRequests.rating_comment, NotMenu())
+@steps.message(MyRequests.rating_comment, NotMenu())
 async def on_rating_unexpected(message: Message, t: Translator) -> None:
     """Not text: a comment is typed, or skipped with the button."""
     await message.answer(t("myreq-rating-comment-expected"))

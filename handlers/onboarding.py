@@ -5,7 +5,7 @@ import re
 from enum import StrEnum
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandStart, StateFilter
+from aiogram.filters import Command, CommandStart, StateFilter, or_f
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import Catalogs, Translator
 from bot.settings import LOCALES
 from handlers.edits import unchanged_is_done
+from handlers.filters import ButtonsOf
 from handlers.keyboards import (
     Buttons,
     TextKey,
@@ -32,7 +33,7 @@ from storage.outbox import Draft
 
 router = Router(name=__name__)
 router.message.filter(F.chat.type == "private")
-router.callback_query.filter(F.message.chat.type == "private")
+router.callback_query.filter(ButtonsOf(router), F.message.chat.type == "private")
 
 PLACE_MAX = 64
 NAME_MAX = 100
@@ -46,6 +47,18 @@ class Onboarding(StatesGroup):
     unit = State()
     name = State()
     summary = State()
+
+
+async def rejected_owner(message: Message, owner: Owner | None = None) -> bool:
+    """Someone whose registration request was rejected (the last one, if they asked again)."""
+    return owner is not None and owner.status == OwnerStatus.rejected
+
+
+# The registration steps and the answer to a rejected applicant, after /start and /language:
+# one check skips them all for a registered owner outside registration.
+steps = Router(name=f"{__name__}.steps")
+steps.message.filter(or_f(StateFilter(Onboarding), rejected_owner))
+router.include_router(steps)
 
 
 class LanguageCb(CallbackData, prefix="lang"):
@@ -169,7 +182,7 @@ async def language_chosen(
         await query.message.answer(new_t("onb-ask-contact"), reply_markup=contact_keyboard(new_t))
 
 
-@router.message(StateFilter(Onboarding.language), F.text)
+@steps.message(StateFilter(Onboarding.language), F.text)
 async def language_expected(
     message: Message, state: FSMContext, t: Translator, catalogs: Catalogs
 ) -> None:
@@ -180,7 +193,7 @@ async def language_expected(
     )
 
 
-@router.message(StateFilter(Onboarding.language, Onboarding.contact), F.contact)
+@steps.message(StateFilter(Onboarding.language, Onboarding.contact), F.contact)
 async def contact_shared(
     message: Message,
     state: FSMContext,
@@ -277,7 +290,7 @@ async def primary_chosen(
         await query.message.edit_text(text)
 
 
-@router.message(StateFilter(Onboarding.contact), F.text)
+@steps.message(StateFilter(Onboarding.contact), F.text)
 async def contact_expected(
     message: Message, state: FSMContext, t: Translator, catalogs: Catalogs
 ) -> None:
@@ -387,7 +400,7 @@ async def building_chosen(
     await message.answer(t("onb-ask-unit-in", building=building), reply_markup=cancel_keyboard(t))
 
 
-@router.message(StateFilter(Onboarding.building))
+@steps.message(StateFilter(Onboarding.building))
 async def building_given(
     message: Message,
     state: FSMContext,
@@ -438,7 +451,7 @@ async def building_pressed(
         await building_chosen(message, state, flow_t, callback_data.value)
 
 
-@router.message(StateFilter(Onboarding.unit))
+@steps.message(StateFilter(Onboarding.unit))
 async def unit_given(
     message: Message,
     state: FSMContext,
@@ -494,7 +507,7 @@ def acceptable_name(name: str) -> bool:
     return sum(char.isalpha() for char in name) >= NAME_MIN_LETTERS
 
 
-@router.message(StateFilter(Onboarding.name))
+@steps.message(StateFilter(Onboarding.name))
 async def name_given(
     message: Message, state: FSMContext, t: Translator, catalogs: Catalogs
 ) -> None:
@@ -528,7 +541,7 @@ async def show_summary(message: Message, state: FSMContext, t: Translator) -> No
     await message.answer("\n".join(lines), reply_markup=buttons.as_markup())
 
 
-@router.message(StateFilter(Onboarding.summary))
+@steps.message(StateFilter(Onboarding.summary))
 async def summary_expected(
     message: Message, state: FSMContext, t: Translator, catalogs: Catalogs
 ) -> None:
@@ -585,7 +598,7 @@ async def summary_decided(
     await message.answer(done, reply_markup=remove_keyboard())
 
 
-@router.message(StateFilter(Onboarding.language, Onboarding.contact))
+@steps.message(StateFilter(Onboarding.language, Onboarding.contact))
 async def onboarding_other(
     message: Message, state: FSMContext, t: Translator, catalogs: Catalogs
 ) -> None:
@@ -599,12 +612,7 @@ async def onboarding_other(
         await message.answer(flow_t("onb-ask-contact"), reply_markup=contact_keyboard(flow_t))
 
 
-def rejected_owner(message: Message, owner: Owner | None = None) -> bool:
-    """Someone whose registration request was rejected (the last one, if they asked again)."""
-    return owner is not None and owner.status == OwnerStatus.rejected
-
-
-@router.message(rejected_owner)
+@steps.message(rejected_owner)
 async def rejected_status(message: Message, estate: Estate, t: Translator) -> None:
     """Anything else from someone whose request was rejected, a menu word included: how to
     apply again, and whom to call."""

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -42,6 +42,9 @@ WAITING_SHOWN = 20
 
 class SurveyFlow(StatesGroup):
     comment = State()
+
+
+private.message.filter(StateFilter(SurveyFlow.comment))
 
 
 class ScoreCB(CallbackData, prefix=messages.SCORE_PREFIX):

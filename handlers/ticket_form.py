@@ -45,8 +45,6 @@ DESCRIPTION_MAX = tickets.DESCRIPTION_MAX
 PHONE_MAX = 40
 
 router = Router(name=__name__)
-router.message.filter(IsVerifiedOwner())
-router.callback_query.filter(IsVerifiedOwner())
 
 
 class TicketForm(StatesGroup):
@@ -62,6 +60,11 @@ class TicketForm(StatesGroup):
     call = State()
     summary = State()
     edit = State()
+
+
+# Every message handler here is a step of the form: one check skips them all outside it.
+router.message.filter(StateFilter(TicketForm), IsVerifiedOwner())
+router.callback_query.filter(IsVerifiedOwner())
 
 
 # Steps answered by typing; every other step is answered with buttons.
