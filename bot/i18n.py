@@ -8,7 +8,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Collection, Iterable
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -69,6 +69,9 @@ def plain_text(markup: str) -> str:
     return html.unescape(TAGS.sub("", markup))
 
 
+# An update's text is matched against several routers' menu labels (TextKey), each folding it
+# again; the text a person just sent is the one asked for next.
+@lru_cache(maxsize=256)
 def normalize(text: str) -> str:
     """Fold a button label or typed text so that '🛠 Report a repair!' matches 'report a repair'."""
     kept = [
