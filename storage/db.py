@@ -23,7 +23,11 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 SessionPool = async_sessionmaker[AsyncSession]
 
-# Connections per engine (pool plus overflow); bot/factory.py sizes update concurrency from it.
+# Connections per engine, all kept open; bot/factory.py sizes update concurrency from it. No
+# overflow: with 20 updates in flight, an overflow connection was opened and closed again for
+# about every other update (on SQLite its PRAGMAs, WAL mode included, cost more than the
+# update's own statements; a new PostgreSQL connection is a server process), for the same
+# 20 connections at most (benchmarks/README.md).
 POOL_SIZE = 20
 
 
@@ -144,15 +148,15 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         if database == ":memory:":
             kwargs.setdefault("poolclass", StaticPool)
         else:
-            kwargs.setdefault("pool_size", POOL_SIZE // 2)
-            kwargs.setdefault("max_overflow", POOL_SIZE - POOL_SIZE // 2)
+            kwargs.setdefault("pool_size", POOL_SIZE)
+            kwargs.setdefault("max_overflow", 0)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         SqliteWriters().install(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("pool_size", POOL_SIZE // 2)
-    kwargs.setdefault("max_overflow", POOL_SIZE - POOL_SIZE // 2)
+    kwargs.setdefault("pool_size", POOL_SIZE)
+    kwargs.setdefault("max_overflow", 0)
     return create_async_engine(url, **kwargs)
 
 
