@@ -29,6 +29,8 @@ SessionPool = async_sessionmaker[AsyncSession]
 # update's own statements; a new PostgreSQL connection is a server process), for the same
 # 20 connections at most (benchmarks/README.md).
 POOL_SIZE = 20
+# PostgreSQL connections older than this are replaced when next taken from the pool.
+RECYCLE_S = 1800
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -154,7 +156,13 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         SqliteWriters().install(engine)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    # No ping at checkout: asyncpg's is a BEGIN, a ";" and a ROLLBACK, three round trips for
+    # every update. A connection the server dropped (a restart) fails its first statement as
+    # a storage fault instead (the update is not acknowledged and comes again) and SQLAlchemy
+    # then replaces every connection of the pool; recycling keeps idle ones from going stale
+    # behind a proxy or firewall (benchmarks/README.md).
+    kwargs.setdefault("pool_pre_ping", False)
+    kwargs.setdefault("pool_recycle", RECYCLE_S)
     kwargs.setdefault("pool_size", POOL_SIZE)
     kwargs.setdefault("max_overflow", 0)
     return create_async_engine(url, **kwargs)
