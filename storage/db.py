@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlalchemy import event, inspect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.util import await_only
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -127,8 +127,12 @@ class SqliteWriters:
 
 
 async def _acquire(lock: asyncio.Lock) -> None:
-    # asyncio.timeout, not wait_for: a free lock is taken at once, where wait_for would start a
-    # task for it and wait a turn of the loop.
+    if not lock.locked():
+        # Free: taken without a timer (should a woken writer be ahead of it after all, it
+        # queues behind that one, whose transaction is already under way).
+        await lock.acquire()
+        return
+    # asyncio.timeout, not wait_for, which would start a task and wait a turn of the loop.
     async with asyncio.timeout(WRITE_WAIT_S):
         await lock.acquire()
 
@@ -195,12 +199,16 @@ def detached(model: type[Model], values: Iterable[tuple[str, Any]]) -> Model:
     closed would leave it: detached, so no identity map is kept and a rollback expires nothing.
 
     A fraction of the cost of the model's constructor (SQLModel validates and instruments each
-    field, ~50 µs for an estate) or of an ORM query's loading; the values come from the
-    database, so there is nothing to validate. Adding it to a session attaches it without SQL.
+    field, ~50 µs for an estate), of an ORM query's loading, or of make_transient_to_detached
+    (~20 µs, most of it resetting a history a fresh object does not have): the values come
+    from the database, so there is nothing to validate. Adding it to a session attaches it
+    without SQL.
     """
-    row = inspect(model).class_manager.new_instance()
+    mapper = inspect(model)
+    row = mapper.class_manager.new_instance()
     row.__dict__.update(values)
-    make_transient_to_detached(row)
+    key = tuple(row.__dict__[column.key] for column in mapper.primary_key)
+    instance_state(row).key = mapper.identity_key_from_primary_key(key)
     return row
 
 
