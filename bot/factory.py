@@ -14,7 +14,7 @@ from bot.front import FrontMiddleware
 from bot.fsm_storage import SqlStorage
 from bot.guards import FloodGuard, HandleOnce, install_storage_fault_handler
 from bot.i18n import Catalogs, default_catalogs
-from bot.inline_calls import run_inline
+from bot.inline_calls import propagate_directly, run_inline
 from bot.metrics import Metrics
 from bot.middlewares import (
     ContextMiddleware,
@@ -94,6 +94,7 @@ def create_dispatcher(
         router._parent_router = None
         dp.include_router(router)
     run_inline(dp)
+    propagate_directly(dp)
     return dp
 
 

@@ -1,5 +1,6 @@
 """Plain-function filters and handlers are called on the event loop's thread (bot.inline_calls),
-with the same arguments aiogram would have given them in a worker thread."""
+with the same arguments aiogram would have given them in a worker thread; routers without outer
+middlewares hand events on directly, the others still run theirs."""
 
 import threading
 from datetime import UTC, datetime
@@ -8,7 +9,7 @@ from typing import Any
 from aiogram import Dispatcher, F, Router
 from aiogram.types import Chat, Message, Update, User
 
-from bot.inline_calls import run_inline
+from bot.inline_calls import propagate_directly, run_inline
 from tests.mocked_bot import MockedBot
 
 
@@ -54,3 +55,27 @@ async def test_sync_filters_and_handlers_run_on_the_loop_thread() -> None:
     assert threads == dict.fromkeys(
         ["router filter", "handler filter", "handler"], threading.get_ident()
     )
+
+
+async def test_routers_propagate_directly_and_keep_their_outer_middlewares() -> None:
+    seen: list[str] = []
+    outer, inner, leaf = Router(name="outer"), Router(name="inner"), Router(name="leaf")
+
+    async def around(handler: Any, event: Any, data: dict[str, Any]) -> Any:
+        seen.append("middleware")
+        data["from_middleware"] = "yes"
+        return await handler(event, data)
+
+    async def handled(message: Message, event_router: Router, from_middleware: str) -> str:
+        return f"{event_router.name} {from_middleware}"
+
+    inner.message.outer_middleware(around)
+    leaf.message(F.text == "hello")(handled)
+    outer.include_router(inner)
+    inner.include_router(leaf)
+    dp = Dispatcher()
+    dp.include_router(outer)
+    propagate_directly(dp)
+
+    assert await dp.feed_update(MockedBot(), _update("hello")) == "leaf yes"
+    assert seen == ["middleware"]
