@@ -2,7 +2,8 @@
 PostgreSQL — 1 000, 10 000 and 100 000 owners, one unit each, ten monthly charges a unit
 (1 000 000 charges at 100×), most paid (this month's open for 30 % of the units, three months'
 for 4 %: about 4 % of the charges owed; benchmarks/estate_data.py) — with the plan PostgreSQL
-chose and the server's own execution time. Opt-in: it runs only with
+chose and the server's own execution time: the first call (`selection_s`, as the daily job
+makes it) and the best of two more (`repeat_s`). Opt-in: it runs only with
 `FRONTDOOR_BENCH_DATABASE_URL` set."""
 
 import os
@@ -22,6 +23,7 @@ SCALES = tuple(
     int(n) for n in os.environ.get("FRONTDOOR_BENCH_FEE_SCALES", "1000,10000,100000").split(",")
 )
 TODAY = date(2026, 12, 10)
+REPEATS = 2
 
 
 async def one(url: str, owners: int) -> dict[str, Any]:
@@ -47,6 +49,13 @@ async def one(url: str, owners: int) -> dict[str, Any]:
             started = time.perf_counter()
             owed = await reminders.owed(session, 1, TODAY, now)
             selected = time.perf_counter() - started
+        # Again, with the statement compiled and prepared and the pages in the server's cache.
+        repeats = []
+        for _ in range(REPEATS):
+            async with pool() as session:
+                started = time.perf_counter()
+                await reminders.owed(session, 1, TODAY, now)
+                repeats.append(time.perf_counter() - started)
         event.remove(engine.sync_engine, "before_cursor_execute", capture)
         # The plan of the very statement owed() ran, with its parameters.
         statement, params = next(c for c in captured if "FROM charge" in c[0])
@@ -63,6 +72,7 @@ async def one(url: str, owners: int) -> dict[str, Any]:
         "charges": owners * estate_data.CHARGES_PER_UNIT,
         "build_s": built,
         "selection_s": selected,
+        "repeat_s": min(repeats),
         "server_ms": round(server_ms),
         "owed_rows": len(owed),
         "plan": " | ".join(plan),

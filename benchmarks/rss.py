@@ -207,23 +207,28 @@ async def measure(url: str, workdir: Path, owners: int) -> dict[str, Any]:
             subject = keys.announcement_subject(announcement.id)
             wanted = announcement.recipients
 
-            async def queued() -> bool:
+            async def queued() -> list[JobRun] | None:
+                """The runs that queued it, once every owner has a row and no run is on."""
                 async with pool() as session:
                     rows = await session.exec(
                         select(func.count()).where(col(OutboxMessage.subject) == subject)
                     )
-                    return int(rows.one()) >= wanted
+                    if int(rows.one()) < wanted:
+                        return None
+                    runs = (
+                        await session.exec(
+                            select(JobRun).where(col(JobRun.job) == JobName.announcements)
+                        )
+                    ).all()
+                if any(r.finished_at is None for r in runs):
+                    return None
+                return [r for r in runs if int(r.result.get("enqueued", 0)) > 0]
 
-            await wait_for(queued, "announcement queued", process, JOB_S)
-            async with pool() as session:
-                runs = await session.exec(
-                    select(JobRun).where(
-                        col(JobRun.job) == JobName.announcements,
-                        col(JobRun.finished_at).is_not(None),
-                    )
-                )
-                busiest = max(runs.all(), key=lambda r: int(r.result.get("enqueued", 0)))
-            figures["announce_s"] = seconds(busiest)
+            # The Send button's run, and the minute's scheduled run if it came in between.
+            runs = await wait_for(queued, "announcement queued", process, JOB_S)
+            first = min(r.started_at for r in runs)
+            last = max(r.finished_at for r in runs if r.finished_at is not None)
+            figures["announce_s"] = round((last - first).total_seconds(), 2)
             figures["announced"] = wanted
             figures |= {f"announce_{k}": v for k, v in memory(process.pid).items()}
             await stop(process)
