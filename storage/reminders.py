@@ -1,7 +1,7 @@
 """Fee reminders: what each reachable owner still owes (one aggregate query) and the pauses
 staff set with `/remind off` and lift with `/remind on`."""
 
-from collections.abc import Collection
+from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -52,19 +52,13 @@ def _active_pause(now: datetime) -> Exists:
     )
 
 
-async def owed(
-    session: AsyncSession,
+def _owed_query(
     estate_id: int,
     due_by: date,
     now: datetime,
-    *,
-    owner_id: int | None = None,
-    charge_ids: Collection[int] | None = None,
-) -> list[OwedCharge]:
-    """Open charges (amount − payments not reversed > 0) due on or before `due_by`, of units
-    whose reminders are not paused at `now`, per verified owner with a chat: ONE aggregate
-    query, driven by the partial index of open charges and the payment charge index. `owner_id` and
-    `charge_ids` narrow it to what one queued reminder listed (checked again at send time)."""
+    owner_id: int | None,
+    charge_ids: Collection[int] | None,
+) -> Select[*tuple[Any, ...]]:
     # Per candidate charge through the payment charge index: the candidates are the few open
     # charges (the partial index), so the million payments of settled ones are never read.
     paid = (
@@ -73,7 +67,7 @@ async def owed(
         .scalar_subquery()
     )
     chat = func.coalesce(Owner.chat_id, Owner.telegram_user_id)
-    candidates: Select[*tuple[Any, ...]] = (
+    query: Select[*tuple[Any, ...]] = (
         sa_select(
             col(Owner.id).label("owner_id"),
             chat.label("chat_id"),
@@ -103,17 +97,61 @@ async def owed(
         )
     )
     if owner_id is not None:
-        candidates = candidates.where(col(Owner.id) == owner_id)
+        query = query.where(col(Owner.id) == owner_id)
     if charge_ids is not None:
-        candidates = candidates.where(col(Charge.id).in_(list(charge_ids)))
-    # Ordered for the job, which groups each owner's charges by due date. The balance is
-    # checked here rather than in SQL: filtering on it there evaluates the payment subquery
-    # twice per row (filter and column), and an unsettled charge that is paid is rare.
-    query = candidates.order_by(col(Owner.id), col(Charge.due_date), col(Charge.id))
+        query = query.where(col(Charge.id).in_(list(charge_ids)))
+    # Ordered for the fee-reminder job, which takes each owner's charges by due date. The
+    # balance is checked by the callers rather than in SQL: filtering on it there evaluates
+    # the payment subquery twice per row (filter and column), and an unsettled charge that is
+    # paid is rare.
+    return query.order_by(col(Owner.id), col(Charge.due_date), col(Charge.id))
+
+
+async def owed(
+    session: AsyncSession,
+    estate_id: int,
+    due_by: date,
+    now: datetime,
+    *,
+    owner_id: int | None = None,
+    charge_ids: Collection[int] | None = None,
+) -> list[OwedCharge]:
+    """Open charges (amount − payments not reversed > 0) due on or before `due_by`, of units
+    whose reminders are not paused at `now`, per verified owner with a chat, by owner: ONE
+    query, driven by the partial index of open charges and the payment charge index.
+    `owner_id` and `charge_ids` narrow it to what one queued reminder listed (checked again at
+    send time)."""
+    query = _owed_query(estate_id, due_by, now, owner_id, charge_ids)
     # Core, not the ORM: the ORM's result loading cost as much as the query's transfer.
     connection = await session.connection()
     rows = (await connection.execute(query)).all()
     return [OwedCharge._make(row) for row in rows if row.balance > 0]
+
+
+async def owed_per_owner(
+    session: AsyncSession, estate_id: int, due_by: date, now: datetime, *, chunk: int = 1000
+) -> AsyncIterator[list[OwedCharge]]:
+    """What `owed` returns, one owner's charges at a time, read `chunk` rows at a time from a
+    server-side cursor: the fee-reminder job at 100 000 owners never holds the 40 000 rows at
+    once (benchmarks/README.md, `rss`). Other statements may run on the session between
+    owners (the job queues its reminders as it goes)."""
+    query = _owed_query(estate_id, due_by, now, None, None)
+    connection = await session.connection()
+    result = await connection.stream(query)
+    owner: list[OwedCharge] = []
+    try:
+        async for rows in result.partitions(chunk):
+            for row in rows:
+                if row.balance <= 0:
+                    continue
+                if owner and owner[0].owner_id != row.owner_id:
+                    yield owner
+                    owner = []
+                owner.append(OwedCharge._make(row))
+    finally:
+        await result.close()
+    if owner:
+        yield owner
 
 
 class PauseError(Exception):

@@ -7,11 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from scheduler.jobs import fee_reminders
+from scheduler.jobs.base import enqueue_new
 from scheduler.jobs.fee_reminders import JOB, MY_FEES, stage_between
 from scheduler.outbox import OutboxSender
 from scheduler.runs import next_run
 from storage import reminders
 from storage.models import OutboxStatus, Owner, OwnerStatus, Payment, Unit
+from storage.outbox import Draft
 from tests.conftest import FakeClock
 from tests.mocked_bot import MockedBot
 from tests.scheduler_fixtures import *  # noqa: F403
@@ -279,3 +281,35 @@ async def test_reminder_is_rechecked_at_send_time(
     else:
         assert (delivered, row.status) == (0, OutboxStatus.skipped)
         assert sender.bot.sent(OWNER.id) == []
+
+
+async def test_owed_per_owner_streams_what_owed_returns_owner_by_owner(
+    session_pool, estate, units
+):
+    olivia = await make_owner(session_pool, estate, 8101, [units["3-1201"], units["3-1202"]])
+    oscar = await make_owner(session_pool, estate, 8102, [units["5-0801"]])
+    for months in range(3):
+        for unit in units.values():
+            await add_charge(session_pool, unit, DUE - timedelta(days=30 * months))
+    # Paid in full though not marked settled (a hint): owed by neither call.
+    paid = await add_charge(session_pool, units["5-0801"], DUE, item="Parking")
+    async with session_pool() as session:
+        session.add(Payment(charge_id=paid.id, amount=paid.amount, paid_at=at(estate, DUE)))
+        await session.commit()
+    now = at(estate, DUE)
+    async with session_pool() as session:
+        everything = await reminders.owed(session, estate.id, DUE, now)
+    assert {c.owner_id for c in everything} == {olivia.id, oscar.id}
+    assert paid.id not in {c.charge_id for c in everything}
+    streamed = []
+    async with session_pool() as session:
+        # Two rows a read, and a write on the same session between owners, as the job does.
+        async for charges in reminders.owed_per_owner(session, estate.id, DUE, now, chunk=2):
+            streamed.append(charges)
+            draft = Draft(f"stream:{charges[0].owner_id}", charges[0].chat_id, "x")
+            await enqueue_new(session, [draft], now)
+        await session.commit()
+    assert [c for owner in streamed for c in owner] == everything
+    assert [len(owner) for owner in streamed] == [6, 3]
+    assert {owner[0].owner_id for owner in streamed} == {olivia.id, oscar.id}
+    assert len(await rows_with(session_pool, "stream:")) == 2
