@@ -86,10 +86,10 @@ def card_drafts(catalogs: Catalogs, estate: Estate) -> Notify:
         tid = ticket.id
         number = str(ticket.number)
         drafts: list[Draft] = []
-        text, markup = card(staff_t, view, event.at, tz)
         if group is not None and event.type == TicketEventType.created:
             drafts.extend(first_card(staff_t, view, event.at, tz, group))
         elif group is not None and event.type not in SILENT_EVENTS:
+            text, markup = card(staff_t, view, event.at, tz)
             drafts.append(
                 Draft(
                     keys.ticket_event(tid, event.id, "card"),

@@ -34,24 +34,41 @@ async def enqueue(
     **params: Any,
 ) -> None:
     """Queue one Bot API call in the caller's transaction; a repeated dedupe_key is a no-op."""
+    row = _queued(dedupe_key, chat_id, text, method, subject, not_before, recheck, params)
+    await _insert_new(session, [row])
+
+
+def _queued(
+    dedupe_key: str,
+    chat_id: int,
+    text: str | None,
+    method: str,
+    subject: str | None,
+    not_before: datetime | None,
+    recheck: dict[str, Any] | None,
+    params: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The values of a pending row (`_NEW`'s parameters)."""
     payload = dict(params)
     if text is not None:
         payload["text"] = text
     if method in ("sendMessage", "editMessageText"):
         payload.setdefault("parse_mode", "HTML")
-    values = {
-        "dedupe_key": dedupe_key,
-        "chat_id": chat_id,
-        "method": method,
-        "payload": payload,
-        "subject": subject,
-        "recheck": recheck,
-        "status": OutboxStatus.pending.value,
-        "attempts": 0,
-        "next_attempt_at": not_before or utcnow(),
-        "created_at": utcnow(),
+    now = utcnow()
+    return {
+        "v_dedupe_key": dedupe_key,
+        "v_chat_id": chat_id,
+        "v_method": method,
+        "v_payload": payload,
+        "v_subject": subject,
+        "v_recheck": recheck,
+        "v_status": OutboxStatus.pending.value,
+        "v_attempts": 0,
+        "v_next_attempt_at": not_before or now,
+        "v_sent_at": None,
+        "v_telegram_message_id": None,
+        "v_created_at": now,
     }
-    await _insert_new(session, values)
 
 
 async def remember(
@@ -59,34 +76,55 @@ async def remember(
 ) -> None:
     """Note what a message the bot sent directly (not through the outbox) is about, so a
     Telegram reply to it finds its subject the way a reply to an outbox message does."""
-    await _insert_new(
-        session,
-        {
-            "dedupe_key": keys.direct(chat_id, message_id),
-            "chat_id": chat_id,
-            "method": "sendMessage",
-            "payload": {},
-            "subject": subject,
-            "status": OutboxStatus.sent.value,
-            "attempts": 1,
-            "next_attempt_at": at,
-            "sent_at": at,
-            "telegram_message_id": message_id,
-            "created_at": at,
-        },
-    )
+    row = {
+        "v_dedupe_key": keys.direct(chat_id, message_id),
+        "v_chat_id": chat_id,
+        "v_method": "sendMessage",
+        "v_payload": {},
+        "v_subject": subject,
+        "v_recheck": None,
+        "v_status": OutboxStatus.sent.value,
+        "v_attempts": 1,
+        "v_next_attempt_at": at,
+        "v_sent_at": at,
+        "v_telegram_message_id": message_id,
+        "v_created_at": at,
+    }
+    await _insert_new(session, [row])
     await session.commit()
 
 
-async def _insert_new(session: AsyncSession, values: dict[str, Any]) -> None:
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(OutboxMessage)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-    )
-    await session.exec(statement)
+# Insert-or-ignore of a new row, written for every ticket change: built once per dialect, each
+# column bound as `v_<column>` (a bind parameter may not be named after a column), on the
+# session's connection rather than through the ORM's bulk INSERT (benchmarks/README.md).
+_NEW_COLUMNS = (
+    "dedupe_key",
+    "chat_id",
+    "method",
+    "payload",
+    "subject",
+    "recheck",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "sent_at",
+    "telegram_message_id",
+    "created_at",
+)
+_NEW = {
+    dialect: insert(OutboxMessage)
+    .values({name: bindparam(f"v_{name}") for name in _NEW_COLUMNS})
+    .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+
+
+async def _insert_new(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    connection = await session.connection()
+    dialect = connection.dialect.name
+    await connection.execute(_NEW["postgresql" if dialect == "postgresql" else "sqlite"], rows)
 
 
 async def due(session: AsyncSession, now: datetime, limit: int = 100) -> list[OutboxMessage]:
@@ -281,18 +319,14 @@ class Draft:
 
 
 async def add_all(session: AsyncSession, drafts: Iterable[Draft]) -> None:
-    for draft in drafts:
-        await enqueue(
-            session,
-            dedupe_key=draft.dedupe_key,
-            chat_id=draft.chat_id,
-            text=draft.text,
-            method=draft.method,
-            subject=draft.subject,
-            not_before=draft.not_before,
-            recheck=draft.recheck,
-            **draft.params,
+    """Queue the drafts in the caller's transaction, in one statement."""
+    rows = [
+        _queued(
+            d.dedupe_key, d.chat_id, d.text, d.method, d.subject, d.not_before, d.recheck, d.params
         )
+        for d in drafts
+    ]
+    await _insert_new(session, rows)
 
 
 # Telegram's answer to an edit that changes nothing: the message already shows what it should,

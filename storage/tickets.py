@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
-from sqlalchemy import case, func, update
+from sqlalchemy import bindparam, case, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -204,38 +204,42 @@ def sla_due(estate: Estate, kind: TicketKind, urgency: Urgency, now: datetime) -
 # --- reading ---------------------------------------------------------------------------------
 
 
+def _among(column: Any) -> Any:
+    return col(column).in_(bindparam("ids", expanding=True))
+
+
+# Read for every ticket change and card: built once, bound per call (benchmarks/README.md).
+_OWNERS = select(Owner).where(_among(Owner.id))
+_UNITS = select(Unit).where(_among(Unit.id))
+_STAFF = select(StaffMember).where(_among(StaffMember.id))
+_PHOTOS = select(TicketPhoto).where(_among(TicketPhoto.ticket_id)).order_by(col(TicketPhoto.id))
+_EVENTS = (
+    select(TicketEvent)
+    .where(_among(TicketEvent.ticket_id))
+    .order_by(col(TicketEvent.at), col(TicketEvent.id))
+)
+
+
+async def _read(session: AsyncSession, query: Any, ids: Collection[int | None]) -> list[Any]:
+    """The rows of `query` for these ids; none (and no round trip) for no ids."""
+    known = [i for i in ids if i is not None]
+    if not known:
+        return []
+    return list((await session.exec(query, params={"ids": known})).all())
+
+
 async def _views(session: AsyncSession, tickets: Sequence[Ticket]) -> list[TicketView]:
     if not tickets:
         return []
-    ids = [t.id for t in tickets]
-    owner_ids = {t.owner_id for t in tickets if t.owner_id is not None}
-    unit_ids = {t.unit_id for t in tickets if t.unit_id is not None}
-    staff_ids = {t.assignee_id for t in tickets if t.assignee_id is not None}
-    owners_by = {
-        o.id: o for o in (await session.exec(select(Owner).where(col(Owner.id).in_(owner_ids))))
-    }
-    units_by = {
-        u.id: u for u in (await session.exec(select(Unit).where(col(Unit.id).in_(unit_ids))))
-    }
-    staff_by = {
-        s.id: s
-        for s in (
-            await session.exec(select(StaffMember).where(col(StaffMember.id).in_(staff_ids)))
-        )
-    }
-    photos: dict[int, list[TicketPhoto]] = {i: [] for i in ids if i is not None}
-    for photo in await session.exec(
-        select(TicketPhoto)
-        .where(col(TicketPhoto.ticket_id).in_(ids))
-        .order_by(col(TicketPhoto.id))
-    ):
+    ids = {t.id for t in tickets if t.id is not None}
+    owners_by = {o.id: o for o in await _read(session, _OWNERS, {t.owner_id for t in tickets})}
+    units_by = {u.id: u for u in await _read(session, _UNITS, {t.unit_id for t in tickets})}
+    staff_by = {s.id: s for s in await _read(session, _STAFF, {t.assignee_id for t in tickets})}
+    photos: dict[int, list[TicketPhoto]] = {i: [] for i in ids}
+    for photo in await _read(session, _PHOTOS, ids):
         photos[photo.ticket_id].append(photo)
-    events: dict[int, list[TicketEvent]] = {i: [] for i in ids if i is not None}
-    for event in await session.exec(
-        select(TicketEvent)
-        .where(col(TicketEvent.ticket_id).in_(ids))
-        .order_by(col(TicketEvent.at), col(TicketEvent.id))
-    ):
+    events: dict[int, list[TicketEvent]] = {i: [] for i in ids}
+    for event in await _read(session, _EVENTS, ids):
         events[event.ticket_id].append(event)
     return [
         TicketView(
@@ -342,14 +346,23 @@ async def queue(session: AsyncSession, estate_id: int, now: datetime) -> list[Ti
 # --- creating --------------------------------------------------------------------------------
 
 
+# Serialise numbering per estate by writing to its row first: on PostgreSQL that locks the row,
+# on SQLite it takes the write lock before MAX() is read. The unique constraint and the retry in
+# `create` stay as the net. Core statements, built once: nothing here is an ORM object.
+_estate, _ticket = Estate.__table__, Ticket.__table__  # type: ignore[attr-defined]
+_TOUCH_ESTATE = (
+    update(_estate).where(_estate.c.id == bindparam("estate_id")).values(name=_estate.c.name)
+)
+_LAST_NUMBER = select(func.max(_ticket.c.number)).where(
+    _ticket.c.estate_id == bindparam("estate_id")
+)
+
+
 async def _next_number(session: AsyncSession, estate_id: int) -> int:
-    # Serialise numbering per estate by writing to its row first: on PostgreSQL that locks the row,
-    # on SQLite it takes the write lock before MAX() is read. The unique constraint and the retry
-    # in `create` stay as the net.
-    await session.exec(update(Estate).where(col(Estate.id) == estate_id).values(name=Estate.name))
-    current = (
-        await session.exec(select(func.max(Ticket.number)).where(Ticket.estate_id == estate_id))
-    ).one()
+    connection = await session.connection()
+    params = {"estate_id": estate_id}
+    await connection.execute(_TOUCH_ESTATE, params)
+    current = (await connection.execute(_LAST_NUMBER, params)).scalar()
     return int(current or 0) + 1
 
 
@@ -424,18 +437,23 @@ async def create(
         break
     if ticket.id is None:
         raise UnsavedRowError("ticket.id: not saved yet")
-    for file_id, file_unique_id in photos:
-        session.add(
-            TicketPhoto(
-                ticket_id=ticket.id,
-                file_id=file_id,
-                file_unique_id=file_unique_id,
-                as_document=file_unique_id in documents,
-            )
+    added = [
+        TicketPhoto(
+            ticket_id=ticket.id,
+            file_id=file_id,
+            file_unique_id=file_unique_id,
+            as_document=file_unique_id in documents,
         )
-    return await _finish(
-        session, ticket, Actor.owner(owner_id), now, TicketEventType.created, {}, notify
-    )
+        for file_id, file_unique_id in photos
+    ]
+    session.add_all(added)
+    event = _event(session, ticket, Actor.owner(owner_id), now, TicketEventType.created, {})
+    await session.flush()
+    # Nothing to read back: this transaction wrote the ticket, its photos (in id order) and
+    # its only event, the owner is the caller's and nobody is assigned yet.
+    units = await _read(session, _UNITS, [unit_id])
+    result = TicketView(ticket, owner, units[0] if units else None, None, added, [event])
+    return await _publish(session, result, event, notify)
 
 
 # --- transitions -----------------------------------------------------------------------------
@@ -527,10 +545,16 @@ async def _finish(
     session.add(ticket)
     event = _event(session, ticket, actor, now, type_, data)
     await session.flush()
-    result = await _view(session, ticket)
-    await outbox.add_all(session, notify(result, event))
+    return await _publish(session, await _view(session, ticket), event, notify)
+
+
+async def _publish(
+    session: AsyncSession, view: TicketView, event: TicketEvent, notify: Notify
+) -> TicketView:
+    """Queue the drafts the event calls for and commit."""
+    await outbox.add_all(session, notify(view, event))
     await session.commit()
-    return result
+    return view
 
 
 def _responded(ticket: Ticket, now: datetime) -> None:
