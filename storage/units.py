@@ -1,10 +1,11 @@
 """Units (flats) of an estate and the owners' links to them."""
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import Table, bindparam, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit
+from storage.db import detached
 from storage.models import OwnerUnit, Unit
 
 PRIMARY_UNIT_EVENT = "primary_unit_set"
@@ -83,18 +84,23 @@ async def primary_unit_id(session: AsyncSession, owner_id: int) -> int | None:
     return link.unit_id if link else None
 
 
-# Read at the start of every repair and complaint: built once (benchmarks/README.md).
+# Read at the start of every repair and complaint: built once, and Core rows kept as detached
+# units instead of the ORM's loading (benchmarks/README.md).
+_unit: Table = Unit.__table__  # type: ignore[attr-defined]
+_link: Table = OwnerUnit.__table__  # type: ignore[attr-defined]
 _OF_OWNER = (
-    select(Unit)
-    .join(OwnerUnit, col(OwnerUnit.unit_id) == col(Unit.id))
-    .where(col(OwnerUnit.owner_id) == bindparam("owner_id"))
-    .order_by(col(OwnerUnit.primary).desc(), col(Unit.building), col(Unit.number))
+    select(*_unit.c)
+    .join(_link, _link.c.unit_id == _unit.c.id)
+    .where(_link.c.owner_id == bindparam("owner_id"))
+    .order_by(_link.c.primary.desc(), _unit.c.building, _unit.c.number)
 )
 
 
 async def of_owner(session: AsyncSession, owner_id: int) -> list[Unit]:
-    """The owner's units, the primary one first, then by building and number."""
-    return list((await session.exec(_OF_OWNER, params={"owner_id": owner_id})).all())
+    """The owner's units, the primary one first, then by building and number (as flushed)."""
+    connection = await session.connection()
+    rows = await connection.execute(_OF_OWNER, {"owner_id": owner_id})
+    return [detached(Unit, zip(rows.keys(), row, strict=True)) for row in rows]
 
 
 async def set_primary(
