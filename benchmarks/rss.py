@@ -11,7 +11,12 @@ the figures are those of the selection and the queueing, not of a drain. Read fr
 /proc/PID/status: VmRSS (resident now) and VmHWM (the peak resident size of the process's
 life). The jobs' own durations come from their JobRun rows. On SQLite, and on PostgreSQL (a
 database of its own, dropped afterwards) when `FRONTDOOR_BENCH_DATABASE_URL` is set. The
-issue's target: ≤ 150 MB after those scans."""
+issue's target: ≤ 150 MB after those scans.
+
+The floor, measured in the same run on the same sandbox before Frontdoor starts: a bare aiogram
+echo bot in a process of its own (this interpreter, `python -c ECHO_BOT`: aiogram imported, a
+Bot and a Dispatcher, long polling) that answers ECHOES messages; its VmRSS once settled, and
+its VmRSS and VmHWM after the answers, printed beside Frontdoor's start, after and peak."""
 
 import asyncio
 import os
@@ -52,6 +57,33 @@ JOB_S = 600.0
 # Time for the process to settle after start-up (imports, first polls, heap frozen).
 SETTLE_S = 3.0
 STOP_S = 40.0
+ECHOES = 5
+# What every aiogram bot pays before its first handler: the floor of the `floor` rows.
+ECHO_BOT = """
+import asyncio, os
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import Message
+
+router = Router()
+
+
+@router.message()
+async def echo(message: Message) -> None:
+    await message.answer(message.text or "...")
+
+
+async def main() -> None:
+    api = TelegramAPIServer.from_base(os.environ["FRONTDOOR_TELEGRAM_API_URL"])
+    bot = Bot(os.environ["FRONTDOOR_BOT_TOKEN"], session=AiohttpSession(api=api))
+    dp = Dispatcher()
+    dp.include_router(router)
+    await dp.start_polling(bot)
+
+
+asyncio.run(main())
+"""
 TEXT = "en: Water is off on Tuesday 9:00-12:00.\nzh: 周二 9:00-12:00 停水。"
 
 
@@ -149,6 +181,8 @@ async def measure(url: str, workdir: Path, owners: int) -> dict[str, Any]:
             await session.commit()
         async with SandboxClient(running.base_url) as client:
             await demo_data.seed_sandbox(client)
+            figures: dict[str, Any] = {"owners": owners, "build_s": round(built_s, 1)}
+            figures |= await echo_floor(workdir, running, client)
             process = start(workdir, running.base_url, url)
 
             async def polling() -> bool:
@@ -156,7 +190,6 @@ async def measure(url: str, workdir: Path, owners: int) -> dict[str, Any]:
 
             await wait_for(polling, "start-up", process, READY_S)
             await asyncio.sleep(SETTLE_S)
-            figures: dict[str, Any] = {"owners": owners, "build_s": round(built_s, 1)}
             figures |= {f"start_{k}": v for k, v in memory(process.pid).items()}
             group, manager = demo_data.STAFF_GROUP_ID, demo_data.MANAGER.user_id
             reset_peak(process.pid)
@@ -241,6 +274,43 @@ async def measure(url: str, workdir: Path, owners: int) -> dict[str, Any]:
         await engine.dispose()
 
 
+async def echo_floor(workdir: Path, running: Any, client: SandboxClient) -> dict[str, float]:
+    """The echo bot's memory once settled and after answering ECHOES messages (MB)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FRONTDOOR_")}
+    env |= {
+        "FRONTDOOR_BOT_TOKEN": demo_data.DEMO_TOKEN,
+        "FRONTDOOR_TELEGRAM_API_URL": running.base_url,
+    }
+    log = (workdir / "echo.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-c", ECHO_BOT], cwd=workdir, env=env, stdout=log, stderr=log
+    )
+    try:
+        polls = sum(c["method"] == "getUpdates" for c in running.sandbox.calls)
+
+        async def polling() -> bool:
+            return sum(c["method"] == "getUpdates" for c in running.sandbox.calls) > polls
+
+        await wait_for(polling, "the echo bot's start-up", process, READY_S)
+        await asyncio.sleep(SETTLE_S)
+        figures = {"echo_start_VmRSS": memory(process.pid)["VmRSS"]}
+        owner = demo_data.OWNERS[0].user_id
+        for n in range(ECHOES):
+            await client.send_text(owner, f"echo {n}")
+            await client.wait_for_message(owner, f"echo {n}", timeout=30)
+        # One more poll after the last answer confirms its update, so Frontdoor is not
+        # handed the echo bot's messages again.
+        polls = sum(c["method"] == "getUpdates" for c in running.sandbox.calls)
+        await wait_for(polling, "the echo bot's last poll", process, READY_S)
+        figures |= {f"echo_{k}": v for k, v in memory(process.pid).items()}
+        await stop(process)
+        return figures
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+
+
 async def finished_run(pool: Any, job: str) -> JobRun | None:
     async with pool() as session:
         found = await session.exec(
@@ -295,11 +365,21 @@ async def run(database_url: str | None = None) -> list[Row]:
     for kind in kinds:
         for owners in SCALES:
             figures = await one(kind, owners, database_url)
-            rows.append(
-                Row(
-                    f"frontdoor run at {owners} owners ({database_kind(kind)})",
-                    value=figures.get("announce_VmHWM"),
-                    metrics=figures,
-                )
+            case = f"frontdoor run at {owners} owners ({database_kind(kind)})"
+            compared = (
+                ("peak MB", "echo_VmHWM", "announce_VmHWM"),
+                ("start MB", "echo_start_VmRSS", "start_VmRSS"),
+                ("after MB", "echo_VmRSS", "announce_VmRSS"),
             )
+            for name, floor_key, key in compared:
+                floor, value = figures[floor_key], figures[key]
+                rows.append(
+                    Row(
+                        f"{case}: {name}",
+                        floor=floor,
+                        value=value,
+                        ratio=round(value / floor, 2),
+                        metrics=figures if name == "peak MB" else {},
+                    )
+                )
     return rows
