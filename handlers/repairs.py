@@ -33,8 +33,7 @@ from handlers.ticket_form import (
     save,
     unit_label,
 )
-from storage import calendar, units
-from storage.db import UnsavedRowError
+from storage import calendar
 from storage.models import Estate, Owner, TicketKind, Urgency
 
 BUILDING_MAX = 30
@@ -66,9 +65,7 @@ async def start_repair(
 
 @asker("where")
 async def ask_where(ctx: Ctx, draft: FormDraft) -> None:
-    if ctx.owner.id is None:
-        raise UnsavedRowError("ctx.owner.id: not saved yet")
-    homes = await units.of_owner(ctx.session, ctx.owner.id)
+    homes = await ctx.homes()
     if not homes:
         await ctx.state.set_state(TicketForm.building)
         await ask_building(ctx, draft)
@@ -94,9 +91,7 @@ async def on_where(ctx: Ctx, draft: FormDraft, value: str) -> None:
         await ctx.state.set_state(TicketForm.building)
         await ask_building(ctx, draft)
         return
-    if ctx.owner.id is None:
-        raise UnsavedRowError("ctx.owner.id: not saved yet")
-    homes = {str(u.id): u for u in await units.of_owner(ctx.session, ctx.owner.id)}
+    homes = {str(u.id): u for u in await ctx.homes()}
     home = homes.get(value)
     if home is not None:
         draft.unit_id = home.id

@@ -37,7 +37,7 @@ from handlers.filters import IsVerifiedOwner
 from handlers.keyboards import Buttons, NotMenu, close_buttons, main_menu
 from storage import owners, tickets, units
 from storage.db import UnsavedRowError
-from storage.models import Estate, Owner, TicketKind, Urgency
+from storage.models import Estate, Owner, TicketKind, Unit, Urgency
 
 MAX_PHOTOS = tickets.MAX_PHOTOS
 DESCRIPTION_MIN = tickets.DESCRIPTION_MIN
@@ -126,6 +126,15 @@ class Ctx:
     state: FSMContext
     now: datetime
     anchor: Message | InaccessibleMessage
+    _homes: list[Unit] | None = None
+
+    async def homes(self) -> list[Unit]:
+        """The owner's units, read once per update however many steps ask (start and "where")."""
+        if self._homes is None:
+            if self.owner.id is None:
+                raise UnsavedRowError("ctx.owner.id: not saved yet")
+            self._homes = await units.of_owner(self.session, self.owner.id)
+        return self._homes
 
     async def say(
         self, text: str, markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None
@@ -216,9 +225,7 @@ async def advance(ctx: Ctx, draft: FormDraft) -> None:
 async def begin(ctx: Ctx, kind: TicketKind, description: str | None = None) -> None:
     """Start a new draft, dropping any other conversation in progress; a `description` the
     owner already wrote (outside the flow) fills that step, so it is not asked."""
-    if ctx.owner.id is None:
-        raise UnsavedRowError("ctx.owner.id: not saved yet")
-    homes = await units.of_owner(ctx.session, ctx.owner.id)
+    homes = await ctx.homes()
     draft = FormDraft(
         kind=kind,
         token=secrets.token_hex(4),

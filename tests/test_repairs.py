@@ -7,6 +7,7 @@ from aiogram.fsm.storage.base import StorageKey
 from sqlmodel import select
 
 from handlers.ticket_form import FormCB
+from storage import units as storage_units
 from storage.models import Estate, Owner, Ticket, TicketPhoto, TicketStatus, Urgency
 from tests import tickets_fixtures as fx
 from tests.helpers import STAFF_CHAT_ID, answers
@@ -386,6 +387,23 @@ async def test_owner_cannot_pick_someone_elses_unit(
     forged = FormCB(step="where", value=str(units["5-0801"].id), ref=token).pack()
     await tg.press(OWNER, forged)
     assert "Where is the problem?" in bot.last_text(OWNER.id)  # asked again, nothing chosen
+
+
+async def test_start_reads_the_owners_units_once(
+    tg, bot, session_pool, estate, verified_owner, units, monkeypatch
+):
+    """Two homes: the start and its "where" question share one read of them."""
+    reads = []
+    of_owner = storage_units.of_owner
+
+    async def counted(session, owner_id):
+        reads.append(owner_id)
+        return await of_owner(session, owner_id)
+
+    monkeypatch.setattr(storage_units, "of_owner", counted)
+    await tg.send(OWNER, "🛠 Report a repair")
+    assert "Where is the problem?" in bot.last_text(OWNER.id)
+    assert len(reads) == 1
 
 
 async def test_visit_choices_drop_the_past(tg, bot, clock, session_pool, estate, other_owner):
