@@ -175,13 +175,21 @@ def _with_estate(
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.lean_models import defer_aiogram_builds
+
+    # Before anything imports aiogram: each Telegram type then builds on first use.
+    defer_aiogram_builds()
     from bot.runners import run_polling, run_webhook, webhook_settings
 
     settings.require_token()
     if settings.mode is Mode.webhook:
         webhook_settings(settings)
-    # Alembic runs its own event loop, so the schema is upgraded before ours starts.
-    _upgrade(settings)
+    # Alembic runs its own event loop, so the schema is upgraded before ours starts; in a
+    # child process, so that none of it stays resident in the bot.
+    from storage import db
+
+    if not db.upgrade_in_child(settings.database_url, settings.log_level):
+        raise Failure("the database upgrade failed (see the log above)")
     if settings.mode is Mode.webhook:
         code = asyncio.run(run_webhook(settings, args.no_scheduler))
     else:
@@ -200,6 +208,9 @@ def _skip_final_collection() -> None:
 
 
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.lean_models import defer_aiogram_builds
+
+    defer_aiogram_builds()
     from bot.demo import run_demo
 
     # The demo picks its own database and upgrades it.

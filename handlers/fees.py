@@ -12,7 +12,6 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.documents.receipt import render_receipt
 from bot.i18n import Translator
 from handlers.filters import IsVerifiedOwner
 from handlers.keyboards import Buttons, TextKey, main_menu
@@ -212,6 +211,10 @@ async def send_receipt(
         await query.answer(t("pay-receipt-gone"), show_alert=True)
         return
     await query.answer(t("pay-receipt-wait"))
+    # Imported on the first use: fpdf, Pillow and numpy (~32 MB resident) would otherwise stay in
+    # every `frontdoor run` from its start (issue 14).
+    from bot.documents.receipt import render_receipt
+
     content = await asyncio.to_thread(render_receipt, found, _plain(t), t.locale)
     await bot.send_document(
         owner.chat_id,

@@ -23,7 +23,6 @@ from aiogram.types import (
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.documents.arrears import arrears_workbook
 from bot.i18n import Catalogs, Html, Translator
 from bot.texts import owner_t, register_problem
 from handlers.filters import IsActiveStaff, refuse_non_staff
@@ -571,6 +570,10 @@ async def _export(
     if not found:
         await message.reply(t("pay-export-none"))
         return
+    # Imported on the first use: openpyxl (~5 MB resident) would otherwise stay in
+    # every `frontdoor run` from its start (issue 14).
+    from bot.documents.arrears import arrears_workbook
+
     content = arrears_workbook(found, today, t)
     await message.reply_document(
         BufferedInputFile(content, filename=f"arrears-{today.isoformat()}.xlsx"),

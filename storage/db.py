@@ -229,6 +229,32 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+# `upgrade` with the caller's log level, in a process of its own; the URL comes on stdin (never
+# in a process listing).
+UPGRADE_CHILD = """
+import logging, sys
+from bot.logging import setup_logging
+from storage.db import upgrade
+setup_logging(sys.argv[1])
+try:
+    upgrade(sys.stdin.read())
+except Exception as exc:
+    logging.getLogger("frontdoor.db").error("upgrade failed: %s: %s", type(exc).__name__, exc)
+    sys.exit(1)
+"""
+
+
+def upgrade_in_child(url: str, log_level: str) -> bool:
+    """`upgrade` in a child process, for a long-running bot: Alembic, Mako and the migration
+    scripts (~11 MB resident, issue 14) stay out of it, for ~1 s of start-up. True when the
+    schema is up to date."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", UPGRADE_CHILD, log_level], input=url, text=True)
+    return done.returncode == 0
+
+
 def upgrade_connection(connection: Any, revision: str = "head") -> None:
     """Upgrade through an open sync connection (used with `AsyncConnection.run_sync`)."""
     from alembic import command

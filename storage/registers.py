@@ -16,7 +16,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -171,6 +170,10 @@ def _read_table(path: Path) -> Iterator[tuple[int, list[str]]]:
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm"):
+            # Imported here: openpyxl (and the numpy it loads) is ~18 MB resident in every
+            # `frontdoor run` that never reads a register (issue 14).
+            from openpyxl import load_workbook
+
             workbook = load_workbook(path, read_only=True, data_only=True)
             try:
                 sheet = workbook.worksheets[0]

@@ -1,6 +1,12 @@
 """Shared fixtures: a migrated database per test (SQLite, and PostgreSQL when configured),
 a fake clock, settings, a recording bot and a real dispatcher."""
 
+# ruff: noqa: E402
+from bot.lean_models import defer_aiogram_builds
+
+# Before anything imports aiogram, as `frontdoor run` does: the tests see the lazy types.
+defer_aiogram_builds()
+
 import asyncio
 import os
 import uuid
