@@ -82,16 +82,22 @@ KIND_ICONS = {TicketKind.repair: "🛠", TicketKind.complaint: "📣"}
 
 
 async def remember_about(
-    session: AsyncSession, sent: Message, ticket_id: int | None, now: datetime
+    session: AsyncSession,
+    sent: Message,
+    ticket_id: int | None,
+    now: datetime,
+    *,
+    commit: bool = True,
 ) -> None:
     """Note that a message the bot answered directly is about a ticket, so a Telegram reply
-    to it reaches that ticket like a reply to a card does."""
+    to it reaches that ticket like a reply to a card does (`commit`: see outbox.remember)."""
     await outbox.remember(
         session,
         chat_id=sent.chat.id,
         message_id=sent.message_id,
         subject=keys.ticket_subject(ticket_id),
         at=now,
+        commit=commit,
     )
 
 

@@ -687,7 +687,10 @@ async def submit(ctx: Ctx, draft: FormDraft) -> None:
     else:
         text = t("repair-created", number=str(ticket.number), deadline=due)
     # Replying to the confirmation adds to the request, like replying to any message about it.
-    await cards.remember_about(ctx.session, await ctx.say(text, main_menu(t)), ticket.id, ctx.now)
+    # No commit of its own: the draft cleared above is written after this handler, and the
+    # row goes with it in that one commit (bot.middlewares.ConversationMiddleware).
+    sent = await ctx.say(text, main_menu(t))
+    await cards.remember_about(ctx.session, sent, ticket.id, ctx.now, commit=False)
 
 
 @button_step(router, TicketForm.edit, FormCB.filter(F.step == FormStep.edit))

@@ -72,10 +72,17 @@ def _queued(
 
 
 async def remember(
-    session: AsyncSession, *, chat_id: int, message_id: int, subject: str, at: datetime
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    message_id: int,
+    subject: str,
+    at: datetime,
+    commit: bool = True,
 ) -> None:
     """Note what a message the bot sent directly (not through the outbox) is about, so a
-    Telegram reply to it finds its subject the way a reply to an outbox message does."""
+    Telegram reply to it finds its subject the way a reply to an outbox message does; with
+    `commit=False` in the caller's transaction, which the caller commits."""
     row = {
         "v_dedupe_key": keys.direct(chat_id, message_id),
         "v_chat_id": chat_id,
@@ -91,7 +98,8 @@ async def remember(
         "v_created_at": at,
     }
     await _insert_new(session, [row])
-    await session.commit()
+    if commit:
+        await session.commit()
 
 
 # Insert-or-ignore of a new row, written for every ticket change: built once per dialect, each
