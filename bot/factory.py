@@ -78,11 +78,11 @@ def create_dispatcher(
         FrontMiddleware(dp.fsm, metrics, FloodGuard(), MAX_CONCURRENT_UPDATES)
     )
     dp.update.outer_middleware(DbSessionMiddleware(session_pool))
-    dp.update.outer_middleware(LoadContext(dp.fsm))
+    dp.update.outer_middleware(LoadContext())
     # Outside the conversation middleware: the handled-update mark joins its commit, so an
     # update that only moves its conversation on still commits once.
     dp.update.outer_middleware(HandleOnce(session_pool))
-    dp.update.outer_middleware(ConversationMiddleware(dp.fsm, storage))
+    dp.update.outer_middleware(ConversationMiddleware(storage))
     dp.update.outer_middleware(ContextMiddleware(catalogs))
     dp.update.outer_middleware(StaffUsernameMiddleware())
     dp.update.outer_middleware(ReachableAgainMiddleware())

@@ -12,7 +12,7 @@ from aiogram.types import TelegramObject, Update
 
 from bot.guards import OUTCOME_KEY, FloodGuard, is_storage_fault
 from bot.metrics import Metrics
-from bot.middlewares import Handler
+from bot.middlewares import FSM_CONTEXT, Handler
 
 log = logging.getLogger("frontdoor.updates")
 
@@ -45,7 +45,7 @@ class FrontMiddleware(BaseMiddleware):
         self.gate = asyncio.Semaphore(limit)
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        context = self.fsm.resolve_event_context(data["bot"], data)
+        context = data[FSM_CONTEXT] = self.fsm.resolve_event_context(data["bot"], data)
         if context is None:
             return await self._counted(handler, event, data)
         async with self.fsm.events_isolation.lock(key=context.key):

@@ -123,7 +123,7 @@ class HandleOnce(BaseMiddleware):
 class FloodGuard:
     """More than FLOOD_LIMIT updates from one user within FLOOD_WINDOW: one polite note, then
     that user's updates are dropped for FLOOD_PAUSE, before any database work is done.
-    Asked by bot.middlewares.FrontMiddleware."""
+    Asked by bot.front.FrontMiddleware."""
 
     def __init__(
         self,

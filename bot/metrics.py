@@ -94,7 +94,7 @@ class Metrics:
         return True
 
     def count_update(self, outcome: str, seconds: float) -> None:
-        """One update handled (bot.middlewares.FrontMiddleware times it): "ok", "unhandled",
+        """One update handled (bot.front.FrontMiddleware times it): "ok", "unhandled",
         "error", "storage_unavailable", or what a guard set (`OUTCOME_KEY`)."""
         self.updates.labels(outcome).inc()
         self.latency.observe(seconds)

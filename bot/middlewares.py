@@ -20,7 +20,6 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.middleware import FSMContextMiddleware
 from aiogram.methods import AnswerCallbackQuery, GetUpdates, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiogram.types import Chat, TelegramObject, Update, User
@@ -38,10 +37,11 @@ IDLE_TIMEOUT = timedelta(minutes=30)
 # answerCallbackQuery's text: 0-200 characters, no markup.
 ANSWER_LIMIT = 200
 log = logging.getLogger("frontdoor.updates")
-# Set by LoadContext for the middlewares after it: the storage.updates.Context of the update,
-# and aiogram's FSM context of its chat and user (None when the update has neither).
-LOADED = "loaded"
+# For the middlewares after them: aiogram's FSM context of the update's chat and user (None
+# when it has neither), resolved once by bot.front.FrontMiddleware, and the
+# storage.updates.Context of the update, read by LoadContext.
 FSM_CONTEXT = "fsm_context"
+LOADED = "loaded"
 
 
 class DbSessionMiddleware(BaseMiddleware):
@@ -65,17 +65,13 @@ class LoadContext(BaseMiddleware):
     A person is looked up only for a user who is not a bot, and as an owner only in private.
     """
 
-    def __init__(self, fsm: FSMContextMiddleware) -> None:
-        self.fsm = fsm
-
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         bot: Bot = data["bot"]
         user: User | None = data.get("event_from_user")
         chat: Chat | None = data.get("event_chat")
-        context = self.fsm.resolve_event_context(bot, data)
+        context: FSMContext | None = data[FSM_CONTEXT]
         person = user.id if user is not None and not user.is_bot else None
         group = chat.id if chat is not None and chat.type != "private" else None
-        data[FSM_CONTEXT] = context
         data[LOADED] = await updates.context(
             data["session"],
             bot_id=bot.id,
@@ -99,8 +95,7 @@ class ConversationMiddleware(BaseMiddleware):
     handled as a fresh one; the note that it was dropped is the scheduler's job.
     """
 
-    def __init__(self, fsm: FSMContextMiddleware, storage: SqlStorage) -> None:
-        self.fsm = fsm
+    def __init__(self, storage: SqlStorage) -> None:
         self.storage = storage
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:

@@ -1,7 +1,7 @@
 """Units (flats) of an estate and the owners' links to them."""
 
 from sqlalchemy import Table, bindparam, func
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit
@@ -72,16 +72,6 @@ async def link_owner(session: AsyncSession, owner_id: int, unit_id: int) -> None
     if existing is None:
         session.add(OwnerUnit(owner_id=owner_id, unit_id=unit_id))
         await session.flush()
-
-
-async def primary_unit_id(session: AsyncSession, owner_id: int) -> int | None:
-    """The unit the owner picked as primary, if they ever picked one."""
-    link = (
-        await session.exec(
-            select(OwnerUnit).where(OwnerUnit.owner_id == owner_id, col(OwnerUnit.primary))
-        )
-    ).first()
-    return link.unit_id if link else None
 
 
 # Read at the start of every repair and complaint: built once, and Core rows kept as detached
