@@ -4,11 +4,11 @@ import gc
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 
+from bot.api_session import ApiSession
 from bot.clock import Clock, system_clock
 from bot.front import FrontMiddleware
 from bot.fsm_storage import SqlStorage
@@ -21,7 +21,6 @@ from bot.middlewares import (
     ConversationMiddleware,
     DbSessionMiddleware,
     ExpiredCallbackAnswers,
-    KeepResponseModels,
     LoadContext,
     PlainCallbackAnswers,
     RetryHiccups,
@@ -38,8 +37,7 @@ MAX_CONCURRENT_UPDATES = POOL_SIZE
 
 
 def create_bot(settings: Settings) -> Bot:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.api_base))
-    session.middleware(KeepResponseModels())
+    session = ApiSession(api=TelegramAPIServer.from_base(settings.api_base))
     session.middleware(PlainCallbackAnswers())
     session.middleware(RetryHiccups())
     session.middleware(ExpiredCallbackAnswers())

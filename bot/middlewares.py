@@ -161,30 +161,6 @@ class ContextMiddleware(BaseMiddleware):
         return await handler(event, data)
 
 
-class KeepResponseModels(BaseRequestMiddleware):
-    """Hold a strong reference to each `Response[T]` model aiogram validates answers with.
-
-    aiogram builds `Response[method.__returning__]` for every Bot API answer; pydantic caches
-    such generic models only weakly, so the garbage collector frees them between calls and the
-    next answer rebuilds the model's schema (8-15 ms each). The benchmark caught ~130 rebuilds
-    of `Response[Message]` and `Response[list[Update]]` per 400 updates (benchmarks/README.md).
-    """
-
-    def __init__(self) -> None:
-        self.kept: dict[Any, type] = {}
-
-    async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
-    ) -> Response[TelegramType]:
-        returning = method.__returning__
-        if returning not in self.kept:
-            self.kept[returning] = Response[returning]  # type: ignore[valid-type]
-        return await make_request(bot, method)
-
-
 class PlainCallbackAnswers(BaseRequestMiddleware):
     """A button's answer (the toast or alert) is plain text of at most 200 characters: the
     catalogs' messages carry HTML for chats, which a toast would show as "<b>…</b>"."""
