@@ -8,19 +8,25 @@ benchmarks/README.md found them to be a large share of an update's CPU. Ours nev
 they are called directly.
 
 Each handler's check calls its filters itself (the same arguments, one call layer less), and
-`propagate_directly` takes out the other per-router cost that does nothing here: aiogram wraps
-each router's outer-middleware chain around the router's handling of every update it passes
-through, also when the chain is empty (a `functools.wraps`, a partial and two more copies of
-the update's data each time), about a third of what visiting a router costs.
+`propagate_directly` takes out the rest of what visiting a router costs that does nothing
+here: the wrapping of empty middleware chains and the copies of the update's data that
+aiogram makes at every step (see there). Written against aiogram 3.31 (requirements.lock);
+tests/test_inline_calls.py checks the steps and the data each one sees against aiogram's own
+propagation.
 """
 
 from collections.abc import Callable
 from types import MethodType
 from typing import Any
 
-from aiogram import Router
+from aiogram import Dispatcher, Router
+from aiogram.dispatcher.event.bases import REJECTED, UNHANDLED, SkipHandler
 from aiogram.dispatcher.event.handler import CallableObject, HandlerObject
+from aiogram.dispatcher.event.telegram import TelegramEventObserver
 from aiogram.types import TelegramObject
+
+# Where _wrap_outer_once keeps the dispatcher's chain of update middlewares.
+_OUTER_CHAIN = "_frontdoor_outer_chain"
 
 
 def run_inline(router: Router) -> None:
@@ -47,41 +53,134 @@ def _inline(item: CallableObject) -> None:
     item.awaitable = True
 
 
-async def _check(self: HandlerObject, *args: Any, **kwargs: Any) -> tuple[bool, dict[str, Any]]:
+async def _check(
+    self: HandlerObject, event: TelegramObject, **kwargs: Any
+) -> tuple[bool, dict[str, Any]]:
     """HandlerObject.check, calling each (awaitable) filter with the parameters it names
     without FilterObject.call's partial and third copy of the update's data: a handler
     check is ~30 % cheaper, and an update tries dozens of them."""
-    for event_filter in self.filters or []:
-        if not event_filter.awaitable:
-            check = await event_filter.call(*args, **kwargs)
-        elif event_filter.varkw:
-            check = await event_filter.callback(*args, **kwargs)
-        else:
-            named = {k: kwargs[k] for k in event_filter.params if k in kwargs}
-            check = await event_filter.callback(*args, **named)
-        if not check:
-            return False, kwargs
-        if isinstance(check, dict):
-            kwargs.update(check)
-    return True, kwargs
+    return await _passes(self, event, kwargs)
 
 
 def propagate_directly(router: Router) -> None:
     """`router` and its sub-routers hand an event to their handlers without wrapping an empty
-    outer-middleware chain around them; a router with outer middlewares for the event's kind
-    runs them as before."""
+    middleware chain around them and with one copy of the update's data per router visited;
+    a router with outer middlewares for the event's kind runs them as before.
+
+    aiogram 3.31 (requirements.lock) passes the data (~35 keys) on as `**kwargs` at every step
+    of a visit: `propagate_event`, `_propagate_event`, `check_root_filters`, the root filters'
+    check, `trigger` and each handler's check spread it into a new dict again, and a handler
+    that matched is called through `wrap_middlewares`, which builds a `functools.wraps` wrapper
+    even for no middlewares. `_propagate` and `_trigger` below do what `Router.propagate_event`
+    and `TelegramEventObserver.trigger` do with one copy for the router and one for its
+    handlers; a handler's filters share that copy until one of them returns data
+    (tests/test_inline_calls.py checks the data each step sees against aiogram's own).
+    """
     for each in router.chain_tail:
         # Only aiogram's own propagation is replaced, never a subclass's.
         if type(each).propagate_event is Router.propagate_event:
             each.propagate_event = MethodType(_propagate, each)  # type: ignore[method-assign]
+        for observer in each.observers.values():
+            if type(observer).trigger is TelegramEventObserver.trigger:
+                observer.trigger = MethodType(_trigger, observer)  # type: ignore[method-assign]
+    if isinstance(router, Dispatcher):
+        update = router.update
+        update.wrap_outer_middleware = MethodType(  # type: ignore[method-assign]
+            _wrap_outer_once, update
+        )
+
+
+def _wrap_outer_once(
+    self: TelegramEventObserver, callback: Any, event: TelegramObject, data: dict[str, Any]
+) -> Any:
+    """TelegramEventObserver.wrap_outer_middleware, the chain built once: the dispatcher wraps
+    its ~ten update middlewares (a partial each and a `functools.wraps` wrapper) around its own
+    `trigger` for every update. The chain is rebuilt when the middlewares or `callback` change.
+    """
+    key = (callback, *self.outer_middleware)
+    cached = self.__dict__.get(_OUTER_CHAIN)
+    if cached is None or cached[0] != key:
+        cached = key, self.middleware.wrap_middlewares(self.outer_middleware, callback)
+        self.__dict__[_OUTER_CHAIN] = cached
+    return cached[1](event, data)
 
 
 async def _propagate(self: Router, update_type: str, event: TelegramObject, **kwargs: Any) -> Any:
+    """Router.propagate_event; `kwargs` is this visit's own copy of the data."""
     observer = self.observers.get(update_type)
-    if observer is None or len(observer.outer_middleware):
+    if observer is not None and len(observer.outer_middleware):
         return await Router.propagate_event(self, update_type, event, **kwargs)
-    # What Router.propagate_event does, less the wrapping of no middlewares.
     kwargs["event_router"] = self
-    return await self._propagate_event(
-        observer=observer, update_type=update_type, event=event, **kwargs
-    )
+    if observer is not None:
+        # The router's own filters (`router.message.filter(...)`), before any handler.
+        passed, kwargs = await _passes(observer._handler, event, kwargs)
+        if not passed:
+            return UNHANDLED
+        if observer.handlers:
+            # The handlers' own copy: what they add ("handler", their filters' data) is not
+            # seen by the sub-routers.
+            response = await _run_handlers(observer, event, dict(kwargs))
+            if response is REJECTED:
+                return UNHANDLED
+            if response is not UNHANDLED:
+                return response
+    response = UNHANDLED
+    for router in self.sub_routers:
+        response = await router.propagate_event(update_type=update_type, event=event, **kwargs)
+        if response is not UNHANDLED:
+            break
+    return response
+
+
+async def _trigger(self: TelegramEventObserver, event: TelegramObject, **kwargs: Any) -> Any:
+    """TelegramEventObserver.trigger (the dispatcher's `update` observer is triggered this way)."""
+    return await _run_handlers(self, event, kwargs)
+
+
+async def _run_handlers(
+    observer: TelegramEventObserver, event: TelegramObject, kwargs: dict[str, Any]
+) -> Any:
+    """The first handler whose filters pass handles the event; `kwargs` is the handlers' own."""
+    for handler in observer.handlers:
+        kwargs["handler"] = handler
+        passed, data = await _passes(handler, event, kwargs)
+        if not passed:
+            continue
+        # As aiogram's trigger: a handler that raises SkipHandler leaves its filters' data.
+        kwargs.update(data)
+        try:
+            middlewares = observer._resolve_middlewares()
+            if middlewares or not handler.awaitable:
+                wrapped = observer.outer_middleware.wrap_middlewares(middlewares, handler.call)
+                return await wrapped(event, kwargs)
+            if handler.varkw:
+                return await handler.callback(event, **kwargs)
+            return await handler.callback(
+                event, **{k: kwargs[k] for k in handler.params if k in kwargs}
+            )
+        except SkipHandler:
+            continue
+    return UNHANDLED
+
+
+async def _passes(
+    handler: HandlerObject, event: TelegramObject, kwargs: dict[str, Any]
+) -> tuple[bool, dict[str, Any]]:
+    """HandlerObject.check without copying `kwargs` first: the data is copied when a filter
+    returns some to add, so a handler that fails later leaves `kwargs` as it was."""
+    data = kwargs
+    for event_filter in handler.filters or ():
+        if not event_filter.awaitable:
+            check = await event_filter.call(event, **data)
+        elif event_filter.varkw:
+            check = await event_filter.callback(event, **data)
+        else:
+            named = {k: data[k] for k in event_filter.params if k in data}
+            check = await event_filter.callback(event, **named)
+        if not check:
+            return False, kwargs
+        if isinstance(check, dict):
+            if data is kwargs:
+                data = dict(kwargs)
+            data.update(check)
+    return True, data

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Dispatcher, F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.types import Chat, Message, Update, User
 
 from bot.inline_calls import propagate_directly, run_inline
@@ -79,3 +80,109 @@ async def test_routers_propagate_directly_and_keep_their_outer_middlewares() -> 
 
     assert await dp.feed_update(MockedBot(), _update("hello")) == "leaf yes"
     assert seen == ["middleware"]
+
+
+def _recording_tree(seen: list[tuple[str, list[str], str]]) -> Dispatcher:
+    """Routers whose filters and handlers record the data they are given: a router filter that
+    adds data, a handler whose first filter adds data and whose second refuses, a handler that
+    skips, a sub-router with an inner middleware and one with an outer middleware."""
+
+    def record(name: str) -> Any:
+        def look(message: Message, **data: Any) -> bool:
+            router: Router = data["event_router"]
+            handlers = router.message.handlers
+            # A router's own filters see the dispatcher's handler of the update.
+            handler = handlers.index(data["handler"]) if data["handler"] in handlers else "update"
+            seen.append((name, sorted(data), f"{router.name} handler {handler}"))
+            return True
+
+        return look
+
+    def adds(key: str) -> Any:
+        def filter_(message: Message) -> dict[str, Any]:
+            return {key: key}
+
+        return filter_
+
+    async def skips(message: Message, **data: Any) -> None:
+        record("skipping handler")(message, **data)
+        raise SkipHandler
+
+    async def handled(message: Message, **data: Any) -> str:
+        record("handler")(message, **data)
+        return "handled"
+
+    async def inner(handler: Any, event: Any, data: dict[str, Any]) -> Any:
+        data["from_inner"] = True
+        return await handler(event, data)
+
+    async def outer(handler: Any, event: Any, data: dict[str, Any]) -> Any:
+        data["from_outer"] = True
+        return await handler(event, data)
+
+    top, middle, plain, leaf = (Router(name=n) for n in ["top", "middle", "plain", "leaf"])
+    top.message.filter(adds("from_top"), record("top filter"))
+    top.message(adds("refused_data"), lambda message: False)(lambda message: "wrong")
+    top.message(adds("skipped_data"), record("before skip"))(skips)
+    top.message(record("after skip"), lambda message: False)(lambda message: "wrong")
+    middle.message.middleware(inner)
+    middle.message(F.text == "other")(lambda message: "wrong")
+    plain.message(record("plain filter"), lambda message: False)(lambda message: "wrong")
+    leaf.message.outer_middleware(outer)
+    leaf.message(record("leaf filter"))(handled)
+    top.include_router(middle)
+    middle.include_router(plain)
+    middle.include_router(leaf)
+    dp = Dispatcher(extra="extra")
+    dp.include_router(top)
+    return dp
+
+
+async def test_routers_see_the_same_data_as_with_aiogram_own_propagation() -> None:
+    """The same steps with the same data, in the same order, as aiogram's own propagation."""
+    seen: dict[str, list[tuple[str, list[str], str]]] = {"aiogram": [], "direct": []}
+    results = {}
+    for variant in seen:
+        dp = _recording_tree(seen[variant])
+        if variant == "direct":
+            run_inline(dp)
+            propagate_directly(dp)
+        results[variant] = await dp.feed_update(MockedBot(), _update("hello"))
+
+    assert results == {"aiogram": "handled", "direct": "handled"}
+    assert seen["direct"] == seen["aiogram"]
+    steps = [name for name, _, _ in seen["direct"]]
+    assert steps == [
+        "top filter",
+        "before skip",
+        "skipping handler",
+        "after skip",
+        "plain filter",
+        "leaf filter",
+        "handler",
+    ]
+
+
+async def test_the_update_middlewares_are_wrapped_once_and_again_when_they_change() -> None:
+    calls: list[str] = []
+
+    def middleware(name: str) -> Any:
+        async def around(handler: Any, event: Any, data: dict[str, Any]) -> Any:
+            calls.append(name)
+            return await handler(event, data)
+
+        return around
+
+    router = Router()
+    router.message()(lambda message: "handled")
+    dp = Dispatcher()
+    dp.include_router(router)
+    dp.update.outer_middleware(middleware("first"))
+    propagate_directly(dp)
+    bot = MockedBot()
+
+    assert await dp.feed_update(bot, _update("a")) == "handled"
+    assert await dp.feed_update(bot, _update("b")) == "handled"
+    dp.update.outer_middleware(middleware("second"))
+    assert await dp.feed_update(bot, _update("c")) == "handled"
+    assert calls == ["first", "first", "first", "second"]
