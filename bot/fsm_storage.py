@@ -102,19 +102,15 @@ class SqlStorage(BaseStorage):
         finally:
             _current.reset(token)
 
-    async def save(self, unit: Unit) -> bool:
-        """Stage the unit's changed conversations in its session; True if anything was staged."""
-        changed = [(k, c) for k, c in unit.conversations.items() if c.changed]
-        for key, conversation in changed:
-            await fsm.stage(
-                unit.session,
-                key,
-                exists=conversation.exists,
-                state=conversation.state,
-                data=conversation.data,
-                at=unit.now,
-            )
-        return bool(changed)
+    async def save(self, unit: Unit) -> None:
+        """Write the unit's changed conversations and commit its session, if any changed."""
+        changes = [
+            fsm.Change(key, conversation.exists, conversation.state, conversation.data)
+            for key, conversation in unit.conversations.items()
+            if conversation.changed
+        ]
+        if changes:
+            await fsm.commit(unit.session, changes, unit.now)
 
     async def conversation(self, key: StorageKey) -> Conversation | None:
         """The update's cached view of `key`, read on first use; None outside an update."""

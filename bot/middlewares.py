@@ -29,7 +29,7 @@ from bot.clock import Clock
 from bot.fsm_storage import Conversation, SqlStorage, record_key
 from bot.i18n import Catalogs, locale_for, plain_text
 from storage import staff, updates
-from storage.db import SessionPool
+from storage.db import Opened, SessionPool
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -51,7 +51,7 @@ class DbSessionMiddleware(BaseMiddleware):
         self.session_pool = session_pool
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        async with self.session_pool() as session:
+        async with Opened(self.session_pool) as session:
             data["session"] = session
             return await handler(event, data)
 
@@ -114,8 +114,7 @@ class ConversationMiddleware(BaseMiddleware):
             data["state"] = context
             data["raw_state"] = await context.get_state()
             result = await handler(event, data)
-            if await self.storage.save(unit):
-                await session.commit()
+            await self.storage.save(unit)
             return result
 
 

@@ -4,13 +4,16 @@
 once per update); the idle timeout and the scheduler's idle note both read it.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import Prepared
 from storage.models import FsmRecord, utcnow
 
 # Sentinel for "leave the state as it is" (None means "no state").
@@ -25,24 +28,27 @@ class Stored(NamedTuple):
     updated_at: datetime
 
 
-# Read and written for every update: built once (benchmarks/README.md).
+# Read outside an update (inside one, storage.updates.context reads it): built once.
 _LOAD = select(col(FsmRecord.state), col(FsmRecord.data), col(FsmRecord.updated_at)).where(
     col(FsmRecord.key) == bindparam("key")
 )
+# Written for every update that moves a conversation: prepared once (storage.db.Prepared).
 # (A bind parameter of an INSERT or UPDATE may not be named after a column.)
-_UPDATE = (
+_UPDATE = Prepared(
     update(FsmRecord)
     .where(col(FsmRecord.key) == bindparam("of_key"))
     .values(state=bindparam("new_state"), data=bindparam("new_data"), updated_at=bindparam("at"))
 )
-_INSERT = insert(FsmRecord).values(
-    key=bindparam("of_key"),
-    state=bindparam("new_state"),
-    data=bindparam("new_data"),
-    created_at=bindparam("at"),
-    updated_at=bindparam("at"),
+_INSERT = Prepared(
+    insert(FsmRecord).values(
+        key=bindparam("of_key"),
+        state=bindparam("new_state"),
+        data=bindparam("new_data"),
+        created_at=bindparam("at"),
+        updated_at=bindparam("at"),
+    )
 )
-_DELETE = delete(FsmRecord).where(col(FsmRecord.key) == bindparam("of_key"))
+_DELETE = Prepared(delete(FsmRecord).where(col(FsmRecord.key) == bindparam("of_key")))
 
 
 async def load(session: AsyncSession, key: str) -> Stored | None:
@@ -51,29 +57,39 @@ async def load(session: AsyncSession, key: str) -> Stored | None:
     return None if row is None else Stored(*row)
 
 
-async def stage(
-    session: AsyncSession,
-    key: str,
-    *,
-    exists: bool,
-    state: str | None,
-    data: dict[str, Any],
-    at: datetime,
-) -> None:
-    """Write a conversation's whole state and data without committing (the caller commits).
+class Change(NamedTuple):
+    """A conversation's whole state and data to write. `exists` says whether the row was there
+    when the conversation was read, so no second read is needed."""
 
-    `exists` says whether the row was there when the conversation was read, so no second
-    read is needed; a conversation left with neither state nor data has no row.
-    """
-    # On the session's connection: Core statements, not the ORM's bulk INSERT and UPDATE
-    # (~0.3 ms more a write, benchmarks/README.md).
-    connection = await session.connection()
-    if state is None and not data:
-        if exists:
-            await connection.execute(_DELETE, {"of_key": key})
-        return
-    params = {"of_key": key, "new_state": state, "new_data": dict(data), "at": at}
-    await connection.execute(_UPDATE if exists else _INSERT, params)
+    key: str
+    exists: bool
+    state: str | None
+    data: dict[str, Any]
+
+
+async def commit(session: AsyncSession, changes: Sequence[Change], at: datetime) -> None:
+    """Write the conversations and commit the session's transaction (with whatever else it
+    holds); a conversation left with neither state nor data has no row."""
+    # The writes and the commit in one call to SQLAlchemy's sync side (each call is a greenlet
+    # of its own), the writes as prepared Core statements (benchmarks/README.md).
+    await session.run_sync(_commit, changes, at)
+
+
+def _commit(session: Session, changes: Sequence[Change], at: datetime) -> None:
+    connection = session.connection()
+    for change in changes:
+        if change.state is None and not change.data:
+            if change.exists:
+                _DELETE.run(connection, {"of_key": change.key})
+            continue
+        params = {
+            "of_key": change.key,
+            "new_state": change.state,
+            "new_data": dict(change.data),
+            "at": at,
+        }
+        (_UPDATE if change.exists else _INSERT).run(connection, params)
+    session.commit()
 
 
 async def save(
@@ -86,12 +102,10 @@ async def save(
 ) -> None:
     """Set the state and/or data of `key` in a transaction of its own."""
     record = await load(session, key)
-    await stage(
-        session,
+    change = Change(
         key,
         exists=record is not None,
         state=(record.state if record else None) if state == KEEP else state,
         data=(record.data if record else {}) if data is None else data,
-        at=at or utcnow(),
     )
-    await session.commit()
+    await commit(session, [change], at or utcnow())

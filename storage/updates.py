@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Connection,
     Insert,
     Table,
     and_,
@@ -30,7 +31,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import fsm
-from storage.db import detached
+from storage.db import Prepared, detached
 from storage.models import Estate, FsmRecord, Owner, ProcessedUpdate, StaffMember
 
 # Both run for every update: built once (benchmarks/README.md), the values bound per call.
@@ -47,6 +48,7 @@ _MARK = {
     .on_conflict_do_nothing(index_elements=["bot_id", "update_id"])
     for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
 }
+_PREPARED_MARK = {dialect: Prepared(statement) for dialect, statement in _MARK.items()}
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,8 @@ _CONVERSATION = ("id", *fsm.Stored._fields)
 
 # Read for every update, before anything else: one round trip and plain rows instead of five
 # ORM queries (benchmarks/README.md).
-_CONTEXT, _CONTEXT_PARTS = _context_statement()
+_CONTEXT_STATEMENT, _CONTEXT_PARTS = _context_statement()
+_CONTEXT = Prepared(_CONTEXT_STATEMENT)
 
 
 async def context(
@@ -154,8 +157,9 @@ async def context(
         "staff_user_id": staff_user_id,
         "owner_user_id": owner_user_id,
     }
-    connection = await session.connection()
-    row = (await connection.execute(_CONTEXT, params)).one()
+    # Checking out the connection and the read in one call to SQLAlchemy's sync side (each
+    # call is a greenlet of its own).
+    row = await session.run_sync(_read_context, params)
     estate, staff_member, owner = (
         # No primary key: the part's join found no row.
         None if row[first] is None else detached(model, zip(names, row[first:], strict=False))
@@ -163,6 +167,11 @@ async def context(
     )
     conversation = None if row[1] is None else fsm.Stored(*row[2 : 1 + len(_CONVERSATION)])
     return Context(bool(row[0]), conversation, estate, staff_member, owner)
+
+
+def _read_context(session: Session, params: dict[str, Any]) -> tuple[Any, ...]:
+    (row,) = _CONTEXT.run(session.connection(), params)
+    return row
 
 
 async def seen(session: AsyncSession, bot_id: int, update_id: int) -> bool:
@@ -173,7 +182,15 @@ async def seen(session: AsyncSession, bot_id: int, update_id: int) -> bool:
 def mark_statement(dialect: str) -> Insert:
     """Insert-or-ignore of the mark, for the caller's transaction (no commit of its own);
     bind `mark_params`."""
-    return _MARK["postgresql" if dialect == "postgresql" else "sqlite"]
+    return _MARK[_dialect(dialect)]
+
+
+def _dialect(name: str) -> str:
+    return "postgresql" if name == "postgresql" else "sqlite"
+
+
+def _write_mark(connection: Connection, params: dict[str, object]) -> None:
+    _PREPARED_MARK[_dialect(connection.dialect.name)].run(connection, params)
 
 
 def mark_params(bot_id: int, update_id: int, at: datetime) -> dict[str, object]:
@@ -201,17 +218,17 @@ def withdraw_mark(session: AsyncSession) -> bool:
 def _mark_with_commit(session: Session) -> None:
     params = session.info.pop(_PENDING, None)
     if params is not None:
-        connection = session.connection()
-        connection.execute(mark_statement(connection.dialect.name), params)
+        _write_mark(session.connection(), params)
 
 
 async def mark(session: AsyncSession, bot_id: int, update_id: int, at: datetime) -> None:
     """Mark an update that changed nothing as handled, in a transaction of its own."""
-    connection = await session.connection()
-    await connection.execute(
-        mark_statement(connection.dialect.name), mark_params(bot_id, update_id, at)
-    )
-    await session.commit()
+    await session.run_sync(_mark_and_commit, mark_params(bot_id, update_id, at))
+
+
+def _mark_and_commit(session: Session, params: dict[str, object]) -> None:
+    _write_mark(session.connection(), params)
+    session.commit()
 
 
 async def forget_before(session: AsyncSession, before: datetime) -> int:
