@@ -1,11 +1,15 @@
 """The Bot API session: aiogram's aiohttp session with JSON request bodies and answers validated
-straight from their bytes (issue 9: a Bot API call's share of an update's CPU)."""
+straight from their bytes (issue 9: a Bot API call's share of an update's CPU); and aiogram's
+objects bound to their bot in one step as they are validated."""
 
+import inspect
 import json
+from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any, cast
 
 from aiogram import Bot
+from aiogram.client.context_controller import BotContextController
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import TelegramMethod
@@ -115,3 +119,42 @@ class ApiSession(AiohttpSession):
             content=raw.decode(errors="replace"),
         )
         return cast(TelegramType, checked.result)
+
+
+BOT = "_bot"
+_BIND = inspect.unwrap(BotContextController.__dict__["model_post_init"])
+
+
+def _bind_bot(self: BotContextController, context: Any, /) -> None:
+    # What pydantic's wrappers end up with: the private attributes' dict, holding the bot only.
+    bot = context.get("bot") if context else None
+    private = getattr(self, "__pydantic_private__", None)
+    if private is None:
+        object.__setattr__(self, "__pydantic_private__", {BOT: bot})
+    else:
+        private[BOT] = bot
+
+
+def _models(cls: type[BotContextController]) -> Iterator[type[BotContextController]]:
+    yield cls
+    for sub in cls.__subclasses__():
+        yield from _models(sub)
+
+
+def bind_bot_directly() -> None:
+    """Bind each aiogram object to its bot with one call instead of pydantic's chain of wrappers.
+
+    Every aiogram type and method stores its bot in the private attribute `_bot`, set by
+    `BotContextController.model_post_init`. Pydantic wraps that hook once per class in the
+    hierarchy, each wrapper walking the private attributes and their defaults first: about half
+    the CPU of validating a Message answer (8 nested objects) was these Python calls, and
+    every update received pays the same. The replacement leaves the same dict behind. Only a
+    class whose hook is that chain and whose only private attribute is `_bot` is changed
+    (tests/test_api_session.py checks that this is every one of aiogram's, which is pinned).
+    """
+    for cls in set(_models(BotContextController)):
+        hook = cls.__dict__.get("model_post_init")
+        if hook is None or hook is _bind_bot:
+            continue
+        if inspect.unwrap(hook) is _BIND and set(cls.__private_attributes__) == {BOT}:
+            cls.model_post_init = _bind_bot  # type: ignore[method-assign, assignment]

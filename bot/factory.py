@@ -8,7 +8,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 
-from bot.api_session import ApiSession
+from bot.api_session import ApiSession, bind_bot_directly
 from bot.clock import Clock, system_clock
 from bot.front import FrontMiddleware
 from bot.fsm_storage import SqlStorage
@@ -37,6 +37,7 @@ MAX_CONCURRENT_UPDATES = POOL_SIZE
 
 
 def create_bot(settings: Settings) -> Bot:
+    bind_bot_directly()
     session = ApiSession(api=TelegramAPIServer.from_base(settings.api_base))
     session.middleware(PlainCallbackAnswers())
     session.middleware(RetryHiccups())

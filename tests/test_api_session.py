@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 import pytest
 from aiogram import Bot
+from aiogram.client.context_controller import BotContextController
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
@@ -22,11 +23,12 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.methods import SendMessage
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiohttp import web
 from pydantic import AnyHttpUrl, SecretStr
 
-from bot.api_session import ApiSession
+from bot.api_session import ApiSession, _bind_bot, bind_bot_directly
 from bot.factory import create_bot
 from bot.settings import Settings
 from sandbox import RunningSandbox, SandboxClient, start_sandbox
@@ -273,3 +275,31 @@ async def test_an_undecodable_answer(bots: Sessions, status: int, body: bytes) -
         await same_error(bots(f"http://127.0.0.1:{port}"), me, ClientDecodeError)
     finally:
         await runner.cleanup()
+
+
+def test_objects_are_bound_to_their_bot_as_pydantic_would() -> None:
+    bind_bot_directly()
+    # Every aiogram type and method (aiogram is pinned: a new hook or private attribute shows).
+    models = [BotContextController]
+    for model in models:
+        models.extend(model.__subclasses__())
+    assert len(models) > 600
+    assert all(model.model_post_init is _bind_bot for model in models)
+
+    bot = Bot(TOKEN)
+    raw = {
+        "message_id": 3,
+        "date": 1764760000,
+        "chat": {"id": 1, "type": "private", "first_name": "Olga"},
+        "text": "pick",
+        "reply_markup": MARKUP.model_dump(exclude_none=True),
+    }
+    bound = Message.model_validate(raw, context={"bot": bot})
+    assert bound.reply_markup is not None
+    for each in (bound, bound.chat, bound.reply_markup, bound.reply_markup.inline_keyboard[0][0]):
+        assert each.__pydantic_private__ == {"_bot": bot}
+        assert each.bot is bot
+    assert bound.model_dump() == Message.model_validate_json(json.dumps(raw)).model_dump()
+    assert Message.model_validate(raw).__pydantic_private__ == {"_bot": None}
+    assert Message.model_construct(**raw).__pydantic_private__ == {"_bot": None}
+    assert SendMessage(chat_id=1, text="x").as_(bot).bot is bot
