@@ -153,6 +153,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         database = make_url(url).database or ":memory:"
         # The connections are sqlite3's own, called from the event loop (storage.sqlite_driver).
         kwargs.setdefault("async_creator", sqlite_driver.connector(database, WRITE_WAIT_S))
+        kwargs.setdefault("module", sqlite_driver.LoopDBAPI())
         if database == ":memory:":
             kwargs.setdefault("poolclass", StaticPool)
         else:

@@ -5,7 +5,9 @@ a fetch, a close and a commit are five round trips, each a queue put, a thread w
 hand-over and a write to the loop's self-pipe. The profile (benchmarks/README.md) found those
 hops to be about a quarter of an update's CPU, for statements that take SQLite tens of
 microseconds on a local file in WAL mode. `LoopConnection` keeps aiosqlite's interface, which
-the dialect drives, and calls sqlite3 directly instead.
+the dialect drives, and calls sqlite3 directly instead. The dialect's own adapter still awaited
+each of those calls from SQLAlchemy's greenlet (a switch to the loop and back, for a coroutine
+that never waits) three times a statement; `LoopDBAPI`'s connections await once.
 
 What a thread did for us that this must do itself: SQLite's busy handler sleeps inside the call
 while another process (a `frontdoor` admin command) holds the write lock, which would stall
@@ -16,12 +18,20 @@ SQLite's own "database is locked". Writers of this process never meet that: they
 """
 
 import asyncio
+import collections
 import sqlite3
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
+from sqlalchemy.connectors.asyncio import AsyncAdapt_dbapi_connection
+from sqlalchemy.dialects.sqlite.aiosqlite import (
+    AsyncAdapt_aiosqlite_connection,
+    AsyncAdapt_aiosqlite_cursor,
+    AsyncAdapt_aiosqlite_dbapi,
+)
+from sqlalchemy.util import EMPTY_DICT, await_
 
 # sqlite3 error codes: busy (another connection holds the lock) and busy while it recovers the
 # WAL after a crash; both pass. SQLITE_BUSY_SNAPSHOT (517) never does, so it is not retried.
@@ -83,11 +93,82 @@ class LoopConnection(aiosqlite.Connection):
             await asyncio.sleep(nap)
             nap = min(nap * 2, LONGEST_NAP_S)
 
+    def raw(self) -> sqlite3.Connection:
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        return self._connection
+
     def stop(self) -> None:
         self._running = False
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+class _Cursor(AsyncAdapt_aiosqlite_cursor):
+    """SQLAlchemy's cursor for aiosqlite, on the sqlite3 cursor itself.
+
+    The adapter awaits aiosqlite's cursor for its creation, each execute (under a lock, then a
+    fetch) and its close: three round trips from SQLAlchemy's greenlet to the loop and back,
+    through aiosqlite's coroutines, for a statement that never waits. Here the execute and its
+    fetch are the one awaited call (SQLAlchemy's AsyncConnection requires that a statement
+    awaited something; it is also where a busy file's naps happen, LoopConnection._execute);
+    the cursor's creation and close are plain calls.
+    """
+
+    __slots__ = ()
+    _awaitable_cursor_close = False
+
+    def __init__(self, adapt_connection: AsyncAdapt_dbapi_connection) -> None:
+        self._adapt_connection = adapt_connection
+        self._connection = adapt_connection._connection
+        try:
+            cursor = cast(LoopConnection, self._connection).raw().cursor()
+        except Exception as error:
+            adapt_connection._handle_exception(error)
+        # sqlite3's cursor where the adapter keeps aiosqlite's: the same attributes
+        # (description, rowcount, lastrowid), called without awaiting.
+        self._cursor = cursor  # type: ignore[assignment]
+        self._soft_closed_memoized = EMPTY_DICT
+        self._rows = collections.deque()
+
+    def execute(self, operation: Any, parameters: Any = None) -> Any:
+        connection = cast(LoopConnection, self._connection)
+        try:
+            return await_(connection._execute(self._execute_now, operation, parameters or ()))
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+
+    def _execute_now(self, operation: Any, parameters: Any) -> Any:
+        cursor = cast(sqlite3.Cursor, self._cursor)
+        result = cursor.execute(operation, parameters)
+        if cursor.description:
+            self._rows = collections.deque(cursor.fetchall())
+        return result
+
+    def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
+        connection = cast(LoopConnection, self._connection)
+        cursor = cast(sqlite3.Cursor, self._cursor)
+        try:
+            return await_(connection._execute(cursor.executemany, operation, seq_of_parameters))
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+
+
+class _Connection(AsyncAdapt_aiosqlite_connection):
+    __slots__ = ()
+    _cursor_cls = _Cursor
+
+
+class LoopDBAPI(AsyncAdapt_aiosqlite_dbapi):
+    """The aiosqlite dialect's DBAPI module (`create_async_engine(module=...)`), with its
+    connections' cursors on sqlite3 directly (_Cursor)."""
+
+    def __init__(self) -> None:
+        super().__init__(aiosqlite, sqlite3)
+
+    def connect(self, *arg: Any, **kw: Any) -> AsyncAdapt_aiosqlite_connection:
+        return _Connection(self, await_(kw.pop("async_creator_fn")(*arg, **kw)))
 
 
 def connector(database: str, wait_s: float) -> Callable[[], Any]:
