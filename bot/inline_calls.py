@@ -107,26 +107,38 @@ def _wrap_outer_once(
 
 async def _propagate(self: Router, update_type: str, event: TelegramObject, **kwargs: Any) -> Any:
     """Router.propagate_event; `kwargs` is this visit's own copy of the data."""
-    observer = self.observers.get(update_type)
-    if observer is not None and len(observer.outer_middleware):
-        return await Router.propagate_event(self, update_type, event, **kwargs)
-    kwargs["event_router"] = self
+    return await _visit(self, update_type, event, kwargs)
+
+
+async def _visit(
+    router: Router, update_type: str, event: TelegramObject, kwargs: dict[str, Any]
+) -> Any:
+    observer = router.observers.get(update_type)
+    if observer is not None and observer.outer_middleware._middlewares:
+        return await Router.propagate_event(router, update_type, event, **kwargs)
+    kwargs["event_router"] = router
     if observer is not None:
         # The router's own filters (`router.message.filter(...)`), before any handler.
-        passed, kwargs = await _passes(observer._handler, event, kwargs)
-        if not passed:
-            return UNHANDLED
+        if observer._handler.filters:
+            passed, kwargs = await _passes(observer._handler, event, kwargs)
+            if not passed:
+                return UNHANDLED
         if observer.handlers:
             # The handlers' own copy: what they add ("handler", their filters' data) is not
             # seen by the sub-routers.
-            response = await _run_handlers(observer, event, dict(kwargs))
+            response = await _run_handlers(observer, event, kwargs.copy())
             if response is REJECTED:
                 return UNHANDLED
             if response is not UNHANDLED:
                 return response
     response = UNHANDLED
-    for router in self.sub_routers:
-        response = await router.propagate_event(update_type=update_type, event=event, **kwargs)
+    for sub in router.sub_routers:
+        # A copy (~0.15 µs) where spreading the data into keyword arguments is ~1.5 µs.
+        own = sub.__dict__.get("propagate_event")
+        if getattr(own, "__func__", None) is _propagate:
+            response = await _visit(sub, update_type, event, kwargs.copy())
+        else:
+            response = await sub.propagate_event(update_type=update_type, event=event, **kwargs)
         if response is not UNHANDLED:
             break
     return response
@@ -143,13 +155,14 @@ async def _run_handlers(
     """The first handler whose filters pass handles the event; `kwargs` is the handlers' own."""
     for handler in observer.handlers:
         kwargs["handler"] = handler
-        passed, data = await _passes(handler, event, kwargs)
-        if not passed:
-            continue
-        # As aiogram's trigger: a handler that raises SkipHandler leaves its filters' data.
-        kwargs.update(data)
+        if handler.filters:
+            passed, data = await _passes(handler, event, kwargs)
+            if not passed:
+                continue
+            # As aiogram's trigger: a handler that raises SkipHandler leaves its filters' data.
+            kwargs.update(data)
         try:
-            middlewares = observer._resolve_middlewares()
+            middlewares = _inner_middlewares(observer)
             if middlewares or not handler.awaitable:
                 wrapped = observer.outer_middleware.wrap_middlewares(middlewares, handler.call)
                 return await wrapped(event, kwargs)
@@ -161,6 +174,20 @@ async def _run_handlers(
         except SkipHandler:
             continue
     return UNHANDLED
+
+
+def _inner_middlewares(observer: TelegramEventObserver) -> list[Any]:
+    """TelegramEventObserver._resolve_middlewares (the inner middlewares of this kind of event
+    on the router and the ones above it, outermost first) without iterating each
+    MiddlewareManager through Sequence.__iter__, which indexes it until IndexError."""
+    found: list[Any] = []
+    router: Router | None = observer.router
+    while router is not None:
+        each = router.observers.get(observer.event_name)
+        if each is not None and each.middleware._middlewares:
+            found[:0] = each.middleware._middlewares
+        router = router._parent_router
+    return found
 
 
 async def _passes(
