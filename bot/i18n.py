@@ -94,6 +94,10 @@ class Catalogs:
             for path in sorted((root / locale).glob("*.ftl")):
                 bundle.add_resource(FluentResource(path.read_text(encoding="utf-8")))
             self.bundles[locale] = bundle
+        # A message without arguments formats to the same text every time; an update asks for
+        # several (buttons, prompts: five of the repair flow's eight look-ups a step), each
+        # ~3.5 µs through Fluent against a dict look-up here.
+        self._plain: dict[tuple[str, str], str] = {}
 
     def keys(self, locale: str) -> set[str]:
         return set(self.bundles[locale]._messages)
@@ -102,6 +106,10 @@ class Catalogs:
         return Translator(self, locale if locale in self.bundles else DEFAULT_LOCALE)
 
     def format(self, locale: str, key: str, **args: Any) -> str:
+        if not args:
+            known = self._plain.get((locale, key))
+            if known is not None:
+                return known
         bundle = self.bundles[locale]
         if not bundle.has_message(key):
             raise MissingMessage(f"{locale}: {key}")
@@ -113,7 +121,10 @@ class Catalogs:
         )
         if errors:
             raise MissingMessage(f"{locale}: {key}: {errors[0]}")
-        return str(text)
+        result = str(text)
+        if not args:
+            self._plain[locale, key] = result
+        return result
 
     def labels(self, key: str, words: Wordings = "all") -> frozenset[str]:
         """Every normalised wording that means `key` in all locales: its text and `.aliases`

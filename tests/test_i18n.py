@@ -3,7 +3,9 @@
 import re
 from pathlib import Path
 
-from bot.i18n import LOCALE_DIR, Catalogs, Html, locale_for, normalize
+import pytest
+
+from bot.i18n import LOCALE_DIR, Catalogs, Html, MissingMessage, locale_for, normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY_USE = re.compile(r"""\bt\(\s*["']([a-z0-9-]+)["']""")
@@ -64,3 +66,22 @@ def test_strict_menu_keys_match_button_text_and_commands_only(catalogs: Catalogs
     # Outside a conversation the words still work as shortcuts.
     assert catalogs.match("leak", *menu) == "menu-repair"
     assert catalogs.match("fees", *menu) == "menu-fees"
+
+
+def test_messages_without_arguments_are_formatted_once_per_locale(tmp_path: Path) -> None:
+    for locale in ("en", "zh"):
+        (tmp_path / locale).mkdir()
+        (tmp_path / locale / "a.ftl").write_text(
+            f"plain = {locale} text\nwith-arg = {locale} {{ $name }}\n", encoding="utf-8"
+        )
+    catalogs = Catalogs(root=tmp_path)
+    en, zh = catalogs.translator("en"), catalogs.translator("zh")
+    assert (en("plain"), zh("plain"), en("plain")) == ("en text", "zh text", "en text")
+    assert en("with-arg", name="<b>") == "en &lt;b&gt;"
+    assert en("with-arg", name="Ann") == "en Ann"
+    # A message that needs an argument it was not given fails every time, never cached.
+    for _ in range(2):
+        with pytest.raises(MissingMessage):
+            en("with-arg")
+    with pytest.raises(MissingMessage):
+        en("no-such-key")
