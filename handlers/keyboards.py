@@ -38,6 +38,13 @@ class Buttons(InlineKeyboardBuilder):
     def export(self) -> list[list[InlineKeyboardButton]]:
         return [list(row) for row in self._markup]
 
+    def _button(self, **kwargs: Any) -> "Buttons":
+        # `button()` hands on every field a button can have, a dozen of them None: pydantic
+        # checking those was two thirds of making the button (~9 µs of ~13; the same button,
+        # as Telegram gets it without its None fields).
+        super()._button(**{key: value for key, value in kwargs.items() if value is not None})
+        return self
+
 
 # Keyboards that depend on the language only, built once per catalogs and locale. aiogram's
 # markups are frozen models, so one instance serves every message.
