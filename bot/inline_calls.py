@@ -15,15 +15,16 @@ tests/test_inline_calls.py checks the steps and the data each one sees against a
 propagation.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from types import MethodType
-from typing import Any
+from typing import Any, cast
 
 from aiogram import Dispatcher, Router
 from aiogram.dispatcher.event.bases import REJECTED, UNHANDLED, SkipHandler
 from aiogram.dispatcher.event.handler import CallableObject, HandlerObject
 from aiogram.dispatcher.event.telegram import TelegramEventObserver
-from aiogram.types import TelegramObject
+from aiogram.filters import Command, CommandStart
+from aiogram.types import Message, TelegramObject
 
 # Where _wrap_outer_once keeps the dispatcher's chain of update middlewares.
 _OUTER_CHAIN = "_frontdoor_outer_chain"
@@ -39,6 +40,8 @@ def run_inline(router: Router) -> None:
                 for item in [handler, *(handler.filters or [])]:
                     if not item.awaitable:
                         _inline(item)
+                    elif _plain_command(item.callback):
+                        _commands_only(item)
                 handler.check = MethodType(_check, handler)  # type: ignore[method-assign]
 
 
@@ -51,6 +54,35 @@ def _inline(item: CallableObject) -> None:
     # The parameters aiogram passes were read from the original's signature and stay as they are.
     item.callback = call
     item.awaitable = True
+
+
+def _plain_command(callback: Any) -> bool:
+    """aiogram's Command or CommandStart filter as it is, not a subclass with its own checks."""
+    return (
+        isinstance(callback, Command)
+        and type(callback).__call__ is Command.__call__
+        and type(callback).parse_command in (Command.parse_command, CommandStart.parse_command)
+    )
+
+
+def _commands_only(item: CallableObject) -> None:
+    """A Command filter refuses a text that does not start with its prefix ("/") without
+    parsing it: aiogram splits the text, builds a CommandObject and raises and catches an
+    exception for that (~6 µs), and a free-text update meets nine Command filters. The first
+    thing Command checks after the split is that prefix (Command.validate_prefix), so the
+    answer is the same; anything else goes to the filter as before."""
+    command: Callable[..., Awaitable[Any]] = item.callback
+    prefix = cast(Command, item.callback).prefix
+
+    async def call(message: TelegramObject, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(message, Message):
+            text = message.text or message.caption
+            # str.split() (the filter's) and str.lstrip() skip the same whitespace.
+            if text and text.lstrip()[:1] not in prefix:
+                return False
+        return await command(message, *args, **kwargs)
+
+    item.callback = call
 
 
 async def _check(

@@ -8,9 +8,11 @@ from typing import Any
 
 from aiogram import Dispatcher, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.dispatcher.event.handler import FilterObject
+from aiogram.filters import Command, CommandStart
 from aiogram.types import Chat, Message, Update, User
 
-from bot.inline_calls import propagate_directly, run_inline
+from bot.inline_calls import _commands_only, propagate_directly, run_inline
 from tests.mocked_bot import MockedBot
 
 
@@ -186,3 +188,43 @@ async def test_the_update_middlewares_are_wrapped_once_and_again_when_they_chang
     dp.update.outer_middleware(middleware("second"))
     assert await dp.feed_update(bot, _update("c")) == "handled"
     assert calls == ["first", "first", "first", "second"]
+
+
+async def test_command_filters_refuse_plain_text_as_aiogram_does() -> None:
+    bot = MockedBot()
+    filters = [
+        Command("start"),
+        Command("help", "ticket", ignore_case=True),
+        Command("go", prefix="!/"),
+        CommandStart(),
+        CommandStart(deep_link=True),
+    ]
+    texts = [
+        "/start",
+        "  /start  now",
+        "/start@frontdoor_bot",
+        "/START",
+        "/Help me",
+        "!go",
+        "/go",
+        "/start abc",
+        "hello /start",
+        "📋 My requests",
+        "   ",
+        "",
+        "\u00a0/start",
+    ]
+    for command in filters:
+        plain, quick = FilterObject(command), FilterObject(command)
+        _commands_only(quick)
+        for text in texts:
+            message = _update(text).message
+            assert message is not None
+            expected = await plain.callback(message, bot=bot)
+            assert await quick.callback(message, bot=bot) == expected, (command, text)
+        caption = _update("x").message
+        assert caption is not None
+        with_caption = caption.model_copy(update={"text": None, "caption": "/start"})
+        assert await quick.callback(with_caption, bot=bot) == await plain.callback(
+            with_caption, bot=bot
+        )
