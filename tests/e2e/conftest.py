@@ -394,6 +394,28 @@ class E2E:
         finally:
             await engine.dispose()
 
+    async def recorded(self, message: dict[str, Any], *, timeout: float = 10.0) -> None:
+        """Wait until the bot has stored the Telegram id of a message it sent, which is how a
+        reply to that message is linked to its ticket or question. The bot stores it once
+        Telegram has answered the send: a person replies seconds after the message appears,
+        this client can within milliseconds, before that commit (seen under CI's load)."""
+        engine = create_engine(self.world.database_url)
+        query = select(OutboxMessage).where(
+            OutboxMessage.chat_id == message["chat_id"],
+            OutboxMessage.telegram_message_id == message["message_id"],
+        )
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                async with create_session_pool(engine)() as session:
+                    if (await session.exec(query)).first() is not None:
+                        return
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"message {message['message_id']} was never recorded")
+                await asyncio.sleep(0.05)
+        finally:
+            await engine.dispose()
+
     async def apply_until_summary(self, person: Person) -> dict[str, Any]:
         """Someone not in the register, after sharing their phone: building 2 of the sample
         estate (a button), a unit the register lacks (insisted on), the name; returns the

@@ -169,6 +169,7 @@ async def test_a_rejection_with_a_reason_given_by_replying_to_the_question(e2e: 
         e2e.group_id, predicate=lambda m: m["reply_to_message_id"] == card["message_id"]
     )
     reason = "We have no flat with that number; please call the office."
+    await e2e.recorded(question)
     await e2e.client.send_text(
         e2e.agent, reason, chat_id=e2e.group_id, reply_to_message_id=question["message_id"]
     )

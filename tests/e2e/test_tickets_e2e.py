@@ -161,6 +161,7 @@ async def test_complaint_reply_and_owner_answer_then_close(e2e: E2E):
     reply = await c.wait_for_message(uid, "We have spoken to the neighbours upstairs.")
     assert f"#{number}" in reply["text"]
 
+    await e2e.recorded(reply)
     await c.send_text(
         uid, "Thank you, it was quiet last night.", reply_to_message_id=reply["message_id"]
     )
