@@ -32,6 +32,7 @@ from bot.api_session import ApiSession, _bind_bot, bind_bot_directly
 from bot.factory import create_bot
 from bot.settings import Settings
 from sandbox import RunningSandbox, SandboxClient, start_sandbox
+from tests.served import serving
 
 TOKEN = "123456789:AAEsandboxTestTokenValue_xyz"
 MARKUP = InlineKeyboardMarkup(
@@ -262,19 +263,12 @@ async def test_an_undecodable_answer(bots: Sessions, status: int, body: bytes) -
 
     app = web.Application()
     app.router.add_post("/{path:.*}", answer)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    try:
+    async with serving(app) as base:
 
         def me(bot: Bot) -> Any:
             return bot.get_me()
 
-        await same_error(bots(f"http://127.0.0.1:{port}"), me, ClientDecodeError)
-    finally:
-        await runner.cleanup()
+        await same_error(bots(base), me, ClientDecodeError)
 
 
 def test_objects_are_bound_to_their_bot_as_pydantic_would() -> None:

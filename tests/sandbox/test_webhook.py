@@ -5,6 +5,8 @@ from aiogram.types import Message
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
+from tests.served import serving
+
 
 async def test_webhook_delivery_with_secret_and_retry(bot, client, owner):
     received = []
@@ -21,13 +23,8 @@ async def test_webhook_delivery_with_secret_and_retry(bot, client, owner):
 
     app = web.Application()
     app.router.add_post("/hook", hook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        await bot.set_webhook(f"http://127.0.0.1:{port}/hook", secret_token="s3cret")
+    async with serving(app) as base:
+        await bot.set_webhook(f"{base}/hook", secret_token="s3cret")
         await client.send_text(owner["id"], "one")
         await client.send_text(owner["id"], "two")
         for _ in range(100):
@@ -41,8 +38,6 @@ async def test_webhook_delivery_with_secret_and_retry(bot, client, owner):
         info = await client.webhook_info()
         assert info["pending_update_count"] == 0
         assert "500" in info["last_error_message"]
-    finally:
-        await runner.cleanup()
 
 
 async def test_webhook_reply_method_is_executed(bot, client, owner):
@@ -54,18 +49,11 @@ async def test_webhook_reply_method_is_executed(bot, client, owner):
 
     app = web.Application()
     SimpleRequestHandler(dp, bot, handle_in_background=False).register(app, path="/hook")
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        await bot.set_webhook(f"http://127.0.0.1:{port}/hook")
+    async with serving(app) as base:
+        await bot.set_webhook(f"{base}/hook")
         await client.send_text(owner["id"], "ping")
         message = await client.wait_for_message(owner["id"], "hook: ping", timeout=5)
         assert message["from_bot"]
-    finally:
-        await runner.cleanup()
 
 
 async def test_round_robin_targets_take_updates_in_turn(bot, client, owner):
@@ -81,11 +69,7 @@ async def test_round_robin_targets_take_updates_in_turn(bot, client, owner):
     app = web.Application()
     app.router.add_post("/a", hook("a"))
     app.router.add_post("/b", hook("b"))
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    try:
+    async with serving(app) as base:
         await bot.set_webhook(f"{base}/a")
         await client.set_webhook_targets([f"{base}/a", f"{base}/b"])
         for text in ("1", "2", "3"):
@@ -95,5 +79,3 @@ async def test_round_robin_targets_take_updates_in_turn(bot, client, owner):
                 break
             await asyncio.sleep(0.05)
         assert received == [("a", "1"), ("b", "2"), ("a", "3")]
-    finally:
-        await runner.cleanup()
