@@ -301,21 +301,6 @@ async def list_for_owner(session: AsyncSession, owner_id: int, *, limit: int = 1
     return [detached(Ticket, zip(rows.keys(), row, strict=True)) for row in rows]
 
 
-# "My requests" is a menu button: built once, Core rows kept as detached tickets (the ORM
-# query built per call was a fifth of that update's CPU, benchmarks/README.md).
-_listed: Table = Ticket.__table__  # type: ignore[attr-defined]
-_FOR_OWNER = (
-    select(*_listed.c)
-    .where(_listed.c.owner_id == bindparam("owner_id"))
-    .order_by(
-        case((_listed.c.status.in_([s.value for s in FINAL_STATUSES]), 1), else_=0),
-        func.coalesce(_listed.c.updated_at, _listed.c.created_at).desc(),
-        _listed.c.id.desc(),
-    )
-    .limit(bindparam("limit"))
-)
-
-
 async def assigned_to(session: AsyncSession, staff_id: int) -> list[TicketView]:
     """A staff member's open work: tickets assigned to them, oldest first."""
     tickets = (
@@ -373,6 +358,20 @@ async def _next_number(session: AsyncSession, estate_id: int) -> int:
     await connection.execute(_TOUCH_ESTATE, params)
     current = (await connection.execute(_LAST_NUMBER, params)).scalar()
     return int(current or 0) + 1
+
+
+# "My requests" is a menu button: built once, Core rows kept as detached tickets (the ORM
+# query built per call was a fifth of that update's CPU, benchmarks/README.md).
+_FOR_OWNER = (
+    select(*_ticket.c)
+    .where(_ticket.c.owner_id == bindparam("owner_id"))
+    .order_by(
+        case((_ticket.c.status.in_([s.value for s in FINAL_STATUSES]), 1), else_=0),
+        func.coalesce(_ticket.c.updated_at, _ticket.c.created_at).desc(),
+        _ticket.c.id.desc(),
+    )
+    .limit(bindparam("limit"))
+)
 
 
 async def create(
