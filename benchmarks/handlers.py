@@ -7,6 +7,12 @@ Dispatcher that answers every message with its text and one button, and every bu
 with an empty answer. Both see the same kinds of update in the same order: a press in the
 repair conversation is a press for the echo bot too.
 
+For the repair conversation a third bot runs beside them, the *ceiling*: a bare aiogram bot
+with no database whose answers make the same Bot API calls as Frontdoor's (a message: one
+reply with a button; a press: its answer, the old buttons taken off, the next message). What
+it reaches against the echo floor is the most any bot of that conversation's shape can reach
+here, whatever it does besides calling the Bot API.
+
 The time of one update runs from the moment the sandbox queues it (what a person's tap is) to
 the moment the dispatcher has finished with it: delivery by getUpdates, the middlewares, the
 handler's Bot API calls and the commit.
@@ -25,7 +31,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -135,14 +141,16 @@ class Clocked:
         dp.feed_update = feed_update  # type: ignore[method-assign]
 
 
-def echo_dispatcher() -> Dispatcher:
-    router = Router(name="echo")
+async def _echo(message: Message) -> None:
+    again = InlineKeyboardBuilder()
+    again.button(text="Again", callback_data="again")
+    await message.answer(message.text or "…", reply_markup=again.as_markup())
 
-    @router.message()
-    async def echo(message: Message) -> None:
-        again = InlineKeyboardBuilder()
-        again.button(text="Again", callback_data="again")
-        await message.answer(message.text or "…", reply_markup=again.as_markup())
+
+def echo_dispatcher() -> Dispatcher:
+    """The floor: every message echoed with one button, every press answered empty."""
+    router = Router(name="echo")
+    router.message.register(_echo)
 
     @router.callback_query()
     async def pressed(query: CallbackQuery) -> None:
@@ -151,6 +159,28 @@ def echo_dispatcher() -> Dispatcher:
     dp = Dispatcher()
     dp.include_router(router)
     return dp
+
+
+def same_calls_dispatcher() -> Dispatcher:
+    """The ceiling: the echo bot, but a press makes the calls a press in Frontdoor's
+    conversations makes (its answer, the old buttons taken off, the next message)."""
+    router = Router(name="same calls")
+    router.message.register(_echo)
+
+    @router.callback_query()
+    async def pressed(query: CallbackQuery) -> None:
+        await query.answer()
+        message = cast(Message, query.message)
+        await message.edit_reply_markup(reply_markup=None)
+        await _echo(message)
+
+    dp = Dispatcher()
+    dp.include_router(router)
+    return dp
+
+
+# The bots other than Frontdoor, by name: what they answer with.
+BARE = {"floor": echo_dispatcher, "ceiling": same_calls_dispatcher}
 
 
 class Owners:
@@ -311,11 +341,11 @@ def moving_clock() -> Callable[[], datetime]:
     return lambda: START + timedelta(seconds=time.monotonic() - origin)
 
 
-async def measure(case: Case, engine: AsyncEngine | None, with_steady: bool) -> dict[str, Any]:
-    """One bot (Frontdoor on `engine`, or the echo floor without) through one case: warm-up,
-    the closed loop and, `with_steady`, the open loop at STEADY_RATE."""
+async def measure(case: Case, engine: AsyncEngine | str, with_steady: bool) -> dict[str, Any]:
+    """One bot (Frontdoor on `engine`, or a bare one of BARE by name) through one case:
+    warm-up, the closed loop and, `with_steady`, the open loop at STEADY_RATE."""
     running = await start_sandbox(seed=1)
-    echo = engine is None
+    echo = isinstance(engine, str)
     warm = [FIRST_USER_ID + 200_000 + i for i in range(WARMUP_OWNERS)]
     through = [FIRST_USER_ID + i for i in range(case.throughput_owners)]
     steady_people = [FIRST_USER_ID + 100_000 + i for i in range(case.steady_owners())]
@@ -329,9 +359,9 @@ async def measure(case: Case, engine: AsyncEngine | None, with_steady: bool) -> 
         locale="zh",
         telegram_api_url=AnyHttpUrl(running.base_url),
     )
-    if engine is None:
+    if isinstance(engine, str):
         bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(running.base_url)))
-        dp = echo_dispatcher()
+        dp = BARE[engine]()
     else:
         await seed(engine, settings, everyone)
         bot = create_bot(settings)
@@ -365,7 +395,7 @@ async def measure(case: Case, engine: AsyncEngine | None, with_steady: bool) -> 
     if latencies:
         metrics["p50_ms"] = percentile(latencies, 0.50)
         metrics["p99_ms"] = percentile(latencies, 0.99)
-    if engine is not None and case.name == "repair flow":
+    if not isinstance(engine, str) and case.name == "repair flow":
         pool = create_session_pool(engine)
         async with pool() as session:
             made = (await session.exec(select(func.count()).select_from(Ticket))).one()
@@ -380,12 +410,14 @@ async def measure(case: Case, engine: AsyncEngine | None, with_steady: bool) -> 
 async def rounds(case: Case, targets: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """Each bot's measurements of `case`, ROUNDS of them, taking turns: the floor first in
     even rounds and last in odd ones, so a drift in the machine's load falls on both."""
-    runs: dict[str, list[dict[str, Any]]] = {"floor": [], **{t: [] for t in targets}}
+    runs: dict[str, list[dict[str, Any]]] = {t: [] for t in ["floor", *targets]}
     for n in range(max(1, ROUNDS)):
         order = ["floor", *targets] if n % 2 == 0 else [*targets, "floor"]
         for target in order:
-            if target == "floor":
-                runs[target].append(await measure(case, None, with_steady=n == 0))
+            if target in BARE:
+                # Only the floor's latencies are compared.
+                steady_too = n == 0 and target == "floor"
+                runs[target].append(await measure(case, target, with_steady=steady_too))
                 continue
             engines = sqlite_file() if target == "sqlite" else postgres_schema(target)
             async with engines as engine:
@@ -393,31 +425,38 @@ async def rounds(case: Case, targets: Sequence[str]) -> dict[str, list[dict[str,
     return runs
 
 
+def _rate_row(label: str, mine: Sequence[dict[str, Any]], floors: Sequence[dict[str, Any]]) -> Row:
+    ratios = [m["updates_per_s"] / f["updates_per_s"] for m, f in zip(mine, floors, strict=True)]
+    counts: dict[str, Any] = {
+        key: sum(m[key] for m in mine)
+        for key in ("failed", "unhandled", "abandoned", "tickets")
+        if key in mine[0]
+    }
+    return Row(
+        f"{label}: updates/s ({CONCURRENCY} at once)",
+        floor=statistics.median(f["updates_per_s"] for f in floors),
+        value=statistics.median(m["updates_per_s"] for m in mine),
+        ratio=statistics.median(ratios),
+        metrics={"round_ratios": [round(r, 3) for r in ratios], **counts},
+    )
+
+
 async def run(database_url: str | None = None) -> list[Row]:
     rows = []
-    targets = ["sqlite"] + ([database_url] if database_url else [])
+    databases = ["sqlite"] + ([database_url] if database_url else [])
     for case in CASES:
-        runs = await rounds(case, targets)
+        # The ceiling tells something only where Frontdoor calls more than the echo bot.
+        bare = ["ceiling"] if case.name == "repair flow" else []
+        runs = await rounds(case, [*bare, *databases])
         floors = runs["floor"]
-        floor_rate = statistics.median(r["updates_per_s"] for r in floors)
-        for target in targets:
+        if bare:
+            ceiling = runs["ceiling"]
+            rows.append(_rate_row(f"{case.name}: same calls, no database", ceiling, floors))
+        for target in databases:
             label = database_kind(target)
             mine = runs[target]
-            pairs = zip(mine, floors, strict=True)
-            ratios = [m["updates_per_s"] / f["updates_per_s"] for m, f in pairs]
-            counts: dict[str, Any] = {
-                key: sum(m[key] for m in mine)
-                for key in ("failed", "unhandled", "abandoned", "tickets")
-                if key in mine[0]
-            }
             rows += [
-                Row(
-                    f"{case.name} on {label}: updates/s ({CONCURRENCY} at once)",
-                    floor=floor_rate,
-                    value=statistics.median(m["updates_per_s"] for m in mine),
-                    ratio=statistics.median(ratios),
-                    metrics={"round_ratios": [round(r, 3) for r in ratios], **counts},
-                ),
+                _rate_row(f"{case.name} on {label}", mine, floors),
                 *(
                     Row(
                         f"{case.name} on {label}: {q} ms at {STEADY_RATE:.0f}/s",
