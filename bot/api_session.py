@@ -4,10 +4,9 @@ objects bound to their bot in one step as they are validated."""
 
 import inspect
 import json
-import weakref
 from collections.abc import Iterator
 from http import HTTPStatus
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 from aiogram import Bot
 from aiogram.client.context_controller import BotContextController
@@ -17,28 +16,11 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiohttp import ClientError, ClientTimeout
 from aiohttp.payload import BytesPayload
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from yarl import URL
 
 JSON = "application/json"
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-# Markups built once and sent unchanged with many messages (the main menu, handlers/keyboards.py),
-# by id: a weak reference to the markup, so an id is never taken for a freed markup's, and its
-# prepared form once a call has carried it. Preparing the main menu again for every message was
-# half of a menu message's body (~18 of ~32 µs, benchmarks/README.md, fifth pass).
-_shared: dict[int, tuple["weakref.ref[BaseModel]", Any]] = {}
-
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def share(markup: M) -> M:
-    """Marks `markup`, which nothing changes (aiogram's markups are frozen), as sent many times:
-    json_body prepares it once."""
-    key = id(markup)
-    _shared[key] = (weakref.ref(markup, lambda _: _shared.pop(key, None)), None)
-    return markup
 
 
 class ApiSession(AiohttpSession):
@@ -64,42 +46,16 @@ class ApiSession(AiohttpSession):
         """The call's JSON body, or None when it carries a file (sent as a form instead)."""
         files: dict[str, Any] = {}
         body: dict[str, Any] = {}
-        dumped, markup_body = self._dump(bot, method, files)
         # None is left out at every depth by prepare_value anyway.
-        for key, value in dumped.items():
+        for key, value in method.model_dump(warnings=False, exclude_none=True).items():
             prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
             # What the form leaves out: nothing, or an empty string.
             if prepared is None or prepared == "":
                 continue
             body[key] = prepared
-        if markup_body is not None:
-            body["reply_markup"] = markup_body
         if files:
             return None
         return _encode(body).encode()
-
-    def _dump(
-        self, bot: Bot, method: TelegramMethod[Any], files: dict[str, Any]
-    ) -> tuple[dict[str, Any], Any]:
-        """The call's fields, and apart from them the prepared form of a shared markup."""
-        markup = getattr(method, "reply_markup", None)
-        kept = None if markup is None else _shared.get(id(markup))
-        # A live referent under id(markup) is the markup: two live objects never share an id.
-        shared = None if kept is None else kept[0]()
-        if kept is None or shared is None:
-            return method.model_dump(warnings=False, exclude_none=True), None
-        dumped = method.model_dump(warnings=False, exclude_none=True, exclude={"reply_markup"})
-        prepared = kept[1]
-        if prepared is None:
-            # A keyboard holds no bot defaults and no files: one bot's preparing serves all.
-            prepared = self.prepare_value(
-                shared.model_dump(warnings=False, exclude_none=True),
-                bot=bot,
-                files=files,
-                _dumps_json=False,
-            )
-            _shared[id(markup)] = (kept[0], prepared)
-        return dumped, prepared
 
     def response_model(self, method: TelegramMethod[TelegramType]) -> type[Response[TelegramType]]:
         returning = method.__returning__

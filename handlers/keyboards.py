@@ -18,7 +18,6 @@ from aiogram.types import (
 )
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.api_session import share
 from bot.i18n import Catalogs, Translator
 from bot.texts import MENU_ROWS, main_menu_keyboard
 
@@ -57,7 +56,7 @@ def main_menu(t: Translator) -> ReplyKeyboardMarkup:
     built = _built.setdefault(t.catalogs, {})
     key = ("main_menu", t.locale)
     if key not in built:
-        built[key] = share(ReplyKeyboardMarkup.model_validate(main_menu_keyboard(t)))
+        built[key] = ReplyKeyboardMarkup.model_validate(main_menu_keyboard(t))
     menu: ReplyKeyboardMarkup = built[key]
     return menu
 
@@ -67,12 +66,10 @@ def cancel_keyboard(t: Translator) -> ReplyKeyboardMarkup:
     built = _built.setdefault(t.catalogs, {})
     key = ("cancel", t.locale)
     if key not in built:
-        built[key] = share(
-            ReplyKeyboardMarkup(
-                keyboard=[[KeyboardButton(text=t("common-cancel"))]],
-                resize_keyboard=True,
-                is_persistent=True,
-            )
+        built[key] = ReplyKeyboardMarkup(
+            keyboard=[[KeyboardButton(text=t("common-cancel"))]],
+            resize_keyboard=True,
+            is_persistent=True,
         )
     keyboard: ReplyKeyboardMarkup = built[key]
     return keyboard

@@ -28,7 +28,7 @@ from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboar
 from aiohttp import web
 from pydantic import AnyHttpUrl, SecretStr
 
-from bot.api_session import ApiSession, _bind_bot, _shared, bind_bot_directly, share
+from bot.api_session import ApiSession, _bind_bot, bind_bot_directly
 from bot.factory import create_bot
 from bot.settings import Settings
 from sandbox import RunningSandbox, SandboxClient, start_sandbox
@@ -128,23 +128,6 @@ async def test_a_message_with_markup_and_defaults_arrives_as_the_form_sent_it(
     assert as_sent(by_form["params"]) == as_sent(by_json["params"])
     assert by_json["params"]["parse_mode"] == "HTML"
     assert by_json["params"]["link_preview_options"] == {"is_disabled": True}
-
-
-def test_a_shared_markup_is_sent_as_an_unshared_one() -> None:
-    """A markup marked with share() is prepared once and then reused: the bodies are the same
-    as for an equal markup that is not shared, every time, beside any text; once freed, its
-    entry goes too."""
-    session = ApiSession()
-    bot = Bot(TOKEN, session=session)
-    shared = share(MARKUP.model_copy(deep=True))
-    for text in ("first", "second <b>one</b>"):
-        plain = session.json_body(bot, SendMessage(chat_id=5, text=text, reply_markup=MARKUP))
-        body = session.json_body(bot, SendMessage(chat_id=5, text=text, reply_markup=shared))
-        assert body == plain
-    assert _shared[id(shared)][1] is not None
-    key = id(shared)
-    del shared
-    assert key not in _shared
 
 
 async def test_a_document_upload_still_goes_as_a_form(
