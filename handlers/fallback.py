@@ -12,14 +12,14 @@ from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Catalogs, Translator
 from handlers import callback_booking, ticket_form
 from handlers.filters import IsVerifiedOwner
-from handlers.keyboards import MENU_KEYS, close_buttons, main_menu
+from handlers.keyboards import MENU_KEYS, Buttons, close_buttons, main_menu
 from storage import tickets
 from storage.models import Estate, Owner, OwnerStatus, StaffMember, TicketKind
 
@@ -45,23 +45,20 @@ class OfferCB(CallbackData, prefix="fbo"):
 
 
 def offer_markup(t: Translator, ref: str) -> InlineKeyboardMarkup:
-    # Built directly, not through Buttons: the builder's button() checks a dozen empty fields
-    # and adjust() re-slices the rows, two thirds of this keyboard's cost (benchmarks/README.md,
-    # fifth pass); the layout is fixed, two buttons then one.
-    def button(label: str, action: OfferAction) -> InlineKeyboardButton:
-        return InlineKeyboardButton(
-            text=t(label), callback_data=OfferCB(action=action, ref=ref).pack()
-        )
-
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                button("fallback-btn-repair", OfferAction.repair),
-                button("fallback-btn-complaint", OfferAction.complaint),
-            ],
-            [button("fallback-btn-callback", OfferAction.callback)],
-        ]
+    buttons = Buttons()
+    buttons.button(
+        text=t("fallback-btn-repair"), callback_data=OfferCB(action=OfferAction.repair, ref=ref)
     )
+    buttons.button(
+        text=t("fallback-btn-complaint"),
+        callback_data=OfferCB(action=OfferAction.complaint, ref=ref),
+    )
+    buttons.button(
+        text=t("fallback-btn-callback"),
+        callback_data=OfferCB(action=OfferAction.callback, ref=ref),
+    )
+    buttons.adjust(2, 1)
+    return buttons.as_markup()
 
 
 def worth_offering(message: Message) -> bool:
